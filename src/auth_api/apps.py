@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AuthApiConfig(AppConfig):
+    name = "auth_api"
+    verbose_name = "Authentication API"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)

@@ -1,0 +1,30 @@
+from django.db import transaction
+
+from users.errors import InvalidPassword
+from users.models import User
+from users.selectors import user_get_active
+from users.services import user_change_password
+
+from .. import ratelimit
+from ..authentication import Principal
+from ..errors import TokenInvalid
+from ..sign_ins import sign_ins_revoke_all
+
+
+def password_change(
+    *, principal: Principal, current_password: str, new_password: str, revoke_others: bool
+) -> User:
+    # Counted per user: a stolen access token must not become a password-guessing oracle.
+    ratelimit.hit("password_change_user", principal.id)
+    user = user_get_active(user_id=principal.id)
+    if user is None:
+        raise TokenInvalid()
+    if not user.check_password(current_password):
+        raise InvalidPassword()
+    with transaction.atomic():
+        user_change_password(user=user, new_password=new_password)
+        if revoke_others:
+            sign_ins_revoke_all(
+                user_id=user.pk, reason="password_change", keep=principal.claims.sid
+            )
+    return user

@@ -1,0 +1,27 @@
+from users.models import User
+
+from ..authentication import Principal
+from ..errors import NotFound, TokenInvalid
+from ..models import SignIn
+from ..sign_ins import sign_in_revoke, sign_in_with_user, sign_ins_live
+
+
+def current_session(*, principal: Principal) -> tuple[User, SignIn]:
+    """The caller's user, fresh from the database, and the sign-in its token belongs to."""
+    sign_in = sign_in_with_user(sign_in_id=principal.claims.sid, user_id=principal.id)
+    if sign_in is None:
+        raise TokenInvalid("This sign-in has ended. Sign in again.")
+    return sign_in.user, sign_in
+
+
+def list_sessions(*, principal: Principal) -> list[SignIn]:
+    sign_ins = sign_ins_live(user_id=principal.id)
+    for sign_in in sign_ins:
+        sign_in.current = sign_in.id == principal.claims.sid
+    return sign_ins
+
+
+def revoke_session(*, principal: Principal, sign_in_id: str) -> None:
+    # Someone else's id answers exactly like an unknown one: no probing of other users' sign-ins.
+    if not sign_in_revoke(sign_in_id=sign_in_id, user_id=principal.id, reason="revoked"):
+        raise NotFound("No such sign-in.")

@@ -1,0 +1,35 @@
+from functools import lru_cache
+
+from django.contrib.auth.hashers import check_password, make_password
+
+from users.selectors import user_get_by_email
+
+from .. import ratelimit
+from ..errors import InvalidCredentials
+from ..http import ClientInfo
+from ..sign_ins import IssuedTokens, sign_in_start
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return make_password("dummy password for timing equalisation")
+
+
+def _spend_hash_time(password: str) -> None:
+    # Unknown email or password-less account: run the hasher anyway, so the response time does
+    # not reveal whether the account exists (Django's ModelBackend does the same).
+    check_password(password, _dummy_hash())
+
+
+def sign_in_with_password(
+    *, email: str, password: str, remember_me: bool, client: ClientInfo
+) -> IssuedTokens:
+    ratelimit.hit("sign_in_ip", client.ip or "")
+    ratelimit.hit("sign_in_email", email)
+    user = user_get_by_email(email=email)
+    if user is None or not user.is_active or not user.has_usable_password():
+        _spend_hash_time(password)
+        raise InvalidCredentials()
+    if not user.check_password(password):  # upgrades a legacy or weaker hash on success
+        raise InvalidCredentials()
+    return sign_in_start(user=user, remember_me=remember_me, client=client)

@@ -1,0 +1,17 @@
+from django.db import transaction
+
+from users.services import user_create
+
+from .. import ratelimit
+from ..http import ClientInfo
+from ..sign_ins import IssuedTokens, sign_in_start
+
+
+def sign_up(
+    *, email: str, password: str, name: str, role: str, remember_me: bool, client: ClientInfo
+) -> IssuedTokens:
+    ratelimit.hit("sign_up_ip", client.ip or "")
+    ratelimit.hit("sign_up_email", email)
+    with transaction.atomic():
+        user = user_create(email=email, password=password, name=name, role=role)
+        return sign_in_start(user=user, remember_me=remember_me, client=client)

@@ -1,0 +1,40 @@
+"""What the API needs to know about the HTTP client: address, agent, token transport."""
+
+import ipaddress
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+
+BODY_TRANSPORT_HEADER = "X-Refresh-Token-Transport"
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    ip: str | None
+    user_agent: str
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR, or the address NUM_PROXIES trusted proxies put in X-Forwarded-For."""
+    address = request.META.get("REMOTE_ADDR") or ""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if settings.NUM_PROXIES and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            address = hops[-min(settings.NUM_PROXIES, len(hops))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def client_info(request: HttpRequest) -> ClientInfo:
+    return ClientInfo(
+        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:512]
+    )
+
+
+def wants_body_transport(request: HttpRequest) -> bool:
+    """Non-browser opt-in: the refresh token travels in JSON bodies instead of the cookie."""
+    return request.headers.get(BODY_TRANSPORT_HEADER, "").strip().lower() == "body"

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from users.ids import ID_LENGTH, generate_id
+
+
+class SignIn(models.Model):
+    """One sign-in ("session"): the family of refresh tokens rotated from one credential check.
+
+    Only the newest token (`current_jti`) is live. `previous_jti` is kept for the honest-race grace
+    period; any other token of the family coming back is treated as stolen.
+    """
+
+    id = models.CharField(
+        primary_key=True, max_length=ID_LENGTH, default=generate_id, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_ins"
+    )
+    remember_me = models.BooleanField(default=True)
+    current_jti = models.CharField(max_length=64)
+    current_issued_at = models.DateTimeField()
+    previous_jti = models.CharField(max_length=64, blank=True, default="")
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "revoked_at", "expires_at"], name="signin_user_live")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.user_id})"
+
+    def is_live(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class RateLimitCounter(models.Model):
+    """Fixed-window counters for the database-backed rate limiter (atomic UPDATE ... + 1)."""
+
+    key = models.CharField(primary_key=True, max_length=191)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

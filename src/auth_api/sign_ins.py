@@ -1,0 +1,156 @@
+"""Sign-ins (refresh-token families): start, rotate with reuse detection, revoke, list."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from users.models import User
+from users.selectors import user_get_active
+
+from .errors import InvalidRefreshToken, RefreshTokenReused
+from .http import ClientInfo
+from .models import SignIn
+from .tokens import RefreshClaims, mint_access_token, mint_refresh_token, refresh_lifetime
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    user: User
+    sign_in: SignIn
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+
+
+class _Outcome(Enum):
+    ROTATED = "rotated"
+    GRACE = "grace"
+    REUSED = "reused"
+    INVALID = "invalid"
+
+
+def _new_jti() -> str:
+    return secrets.token_hex(16)
+
+
+def _issue(user: User, sign_in: SignIn) -> IssuedTokens:
+    access, access_expires_at = mint_access_token(user=user, sid=sign_in.id)
+    return IssuedTokens(user, sign_in, access, access_expires_at, mint_refresh_token(sign_in))
+
+
+def _second(now: datetime) -> datetime:
+    # JWT dates are whole seconds; the row keeps the same value so tokens can be rebuilt exactly.
+    return now.replace(microsecond=0)
+
+
+def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> IssuedTokens:
+    now = _second(timezone.now())
+    sign_in = SignIn.objects.create(
+        user=user,
+        remember_me=remember_me,
+        current_jti=_new_jti(),
+        current_issued_at=now,
+        expires_at=now + refresh_lifetime(remember_me=remember_me),
+        created_at=now,
+        last_used_at=now,
+        ip_address=client.ip,
+        user_agent=client.user_agent,
+    )
+    return _issue(user, sign_in)
+
+
+def _rotate(sign_in: SignIn, now: datetime) -> None:
+    sign_in.previous_jti = sign_in.current_jti
+    sign_in.current_jti = _new_jti()
+    sign_in.current_issued_at = now
+    sign_in.rotated_at = now
+    sign_in.expires_at = now + refresh_lifetime(remember_me=sign_in.remember_me)
+    sign_in.last_used_at = now
+    sign_in.save(
+        update_fields=[
+            "previous_jti",
+            "current_jti",
+            "current_issued_at",
+            "rotated_at",
+            "expires_at",
+            "last_used_at",
+        ]
+    )
+
+
+def _classify(sign_in: SignIn | None, claims: RefreshClaims, now: datetime) -> _Outcome:
+    if sign_in is None or sign_in.user_id != claims.user_id or not sign_in.is_live(now):
+        return _Outcome.INVALID
+    if claims.jti == sign_in.current_jti:
+        return _Outcome.ROTATED
+    in_grace = (
+        sign_in.rotated_at is not None and now - sign_in.rotated_at <= settings.REFRESH_REUSE_GRACE
+    )
+    if claims.jti == sign_in.previous_jti and in_grace:
+        return _Outcome.GRACE
+    return _Outcome.REUSED
+
+
+def sign_in_refresh(*, claims: RefreshClaims) -> IssuedTokens:
+    """Rotate the family's token. Claims are re-read from the database (role, verified, active)."""
+    now = _second(timezone.now())
+    with transaction.atomic():
+        # The row lock serialises parallel refreshes of one family: exactly one rotates.
+        sign_in = SignIn.objects.select_for_update().filter(pk=claims.sid).first()
+        outcome = _classify(sign_in, claims, now)
+        user = user_get_active(user_id=claims.user_id) if outcome != _Outcome.INVALID else None
+        if outcome == _Outcome.ROTATED and user is not None:
+            _rotate(sign_in, now)
+        elif outcome != _Outcome.INVALID and user is None:
+            _revoke_rows(SignIn.objects.filter(pk=sign_in.pk), reason="user_inactive", now=now)
+        elif outcome == _Outcome.REUSED:
+            # A rotated token came back: someone holds a copy. Kill the whole family.
+            _revoke_rows(SignIn.objects.filter(pk=sign_in.pk), reason="reuse", now=now)
+    if outcome == _Outcome.REUSED:
+        raise RefreshTokenReused()
+    if outcome == _Outcome.INVALID or user is None:
+        raise InvalidRefreshToken()
+    return _issue(user, sign_in)
+
+
+def _revoke_rows(queryset, *, reason: str, now: datetime | None = None) -> int:
+    return queryset.filter(revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now(), revoke_reason=reason
+    )
+
+
+def sign_in_revoke(*, sign_in_id: str, user_id: str, reason: str) -> bool:
+    return _revoke_rows(SignIn.objects.filter(pk=sign_in_id, user_id=user_id), reason=reason) > 0
+
+
+def sign_ins_revoke_all(*, user_id: str, reason: str, keep: str | None = None) -> int:
+    queryset = SignIn.objects.filter(user_id=user_id)
+    if keep is not None:
+        queryset = queryset.exclude(pk=keep)
+    return _revoke_rows(queryset, reason=reason)
+
+
+def sign_ins_live(*, user_id: str) -> list[SignIn]:
+    now = timezone.now()
+    return list(
+        SignIn.objects.filter(
+            user_id=user_id, revoked_at__isnull=True, expires_at__gt=now
+        ).order_by("-last_used_at")
+    )
+
+
+def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
+    """The live sign-in and its active user, in one query."""
+    sign_in = (
+        SignIn.objects.select_related("user")
+        .filter(pk=sign_in_id, user_id=user_id, user__is_active=True)
+        .first()
+    )
+    if sign_in is None or not sign_in.is_live(timezone.now()):
+        return None
+    return sign_in

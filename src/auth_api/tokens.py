@@ -1,0 +1,119 @@
+"""JWTs minted and read in one place: claims, lifetimes, types.
+
+Access tokens are verified without touching the database (all claims the API needs are inside).
+Refresh tokens are rebuilt deterministically from their sign-in row, so a refresh racing inside the
+grace period receives the very same newest token instead of forking the family.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import datetime_from_epoch, datetime_to_epoch
+
+from .models import SignIn
+
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+class AccessToken(Token):
+    token_type = ACCESS
+    lifetime = timedelta(minutes=10)  # replaced per token from settings in mint_access_token
+
+
+class RefreshToken(Token):
+    token_type = REFRESH
+    lifetime = timedelta(days=7)  # replaced per token from the sign-in's expiry
+
+
+class BadToken(Exception):
+    """The token is malformed, badly signed, expired, of another type, or lacks a claim."""
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: str
+    sid: str
+    role: str
+    email: str
+    email_verified: bool
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class RefreshClaims:
+    user_id: str
+    sid: str
+    jti: str
+
+
+def _decode(token_class: type[Token], raw: str) -> Token:
+    try:
+        return token_class(raw)  # type: ignore[arg-type]
+    except (TokenError, ValueError, TypeError) as exc:
+        raise BadToken(str(exc)) from None
+
+
+def _require(token: Token, *names: str) -> None:
+    if any(not isinstance(token.get(name), str) or not token.get(name) for name in names):
+        raise BadToken("missing claim")
+
+
+def mint_access_token(*, user, sid: str, now: datetime | None = None) -> tuple[str, datetime]:
+    now = now or timezone.now()
+    token = AccessToken()
+    expires_at = now + settings.ACCESS_TOKEN_LIFETIME
+    token.payload.update(
+        sub=str(user.pk),
+        sid=sid,
+        role=user.role,
+        email=user.email,
+        emailVerified=bool(user.email_verified),
+        iat=datetime_to_epoch(now),
+        exp=datetime_to_epoch(expires_at),
+    )
+    return str(token), datetime_from_epoch(token["exp"])
+
+
+def decode_access_token(raw: str) -> AccessClaims:
+    token = _decode(AccessToken, raw)
+    _require(token, "sub", "sid", "role", "email")
+    if not isinstance(token.get("emailVerified"), bool):
+        raise BadToken("missing claim")
+    return AccessClaims(
+        user_id=token["sub"],
+        sid=token["sid"],
+        role=token["role"],
+        email=token["email"],
+        email_verified=token["emailVerified"],
+        expires_at=datetime_from_epoch(token["exp"]),
+    )
+
+
+def mint_refresh_token(sign_in: SignIn) -> str:
+    """The family's current refresh token, rebuilt from the row (same input, same JWT)."""
+    token = RefreshToken()
+    token.payload.update(
+        sub=str(sign_in.user_id),
+        sid=sign_in.id,
+        jti=sign_in.current_jti,
+        iat=datetime_to_epoch(sign_in.current_issued_at),
+        exp=datetime_to_epoch(sign_in.expires_at),
+    )
+    return str(token)
+
+
+def decode_refresh_token(raw: str) -> RefreshClaims:
+    token = _decode(RefreshToken, raw)
+    _require(token, "sub", "sid", "jti")
+    return RefreshClaims(user_id=token["sub"], sid=token["sid"], jti=token["jti"])
+
+
+def refresh_lifetime(*, remember_me: bool) -> timedelta:
+    if remember_me:
+        return settings.REFRESH_TOKEN_LIFETIME
+    return settings.REFRESH_TOKEN_SHORT_LIFETIME

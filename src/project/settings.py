@@ -1,0 +1,235 @@
+"""Settings: every environment variable is read here, once (see README "Configuration")."""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .database import database_config
+from .env import env_bool, env_int, env_list, env_seconds, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = BASE_DIR.parent
+
+# --- environment ---------------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", False)
+_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"
+_DEV_JWT_KEY = "dev-only-insecure-jwt-signing-key-do-not-use-in-production-01234"
+SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET if DEBUG else None)
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or (_DEV_JWT_KEY if DEBUG else None)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+REDIS_URL = env_str("REDIS_URL")
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+ACCESS_TOKEN_LIFETIME = env_seconds("ACCESS_TOKEN_LIFETIME_SECONDS", 600)
+REFRESH_TOKEN_LIFETIME = env_seconds("REFRESH_TOKEN_LIFETIME_SECONDS", 7 * 24 * 3600)
+REFRESH_TOKEN_SHORT_LIFETIME = env_seconds("REFRESH_TOKEN_SHORT_LIFETIME_SECONDS", 24 * 3600)
+REFRESH_REUSE_GRACE = env_seconds("REFRESH_REUSE_GRACE_SECONDS", 10)
+JWT_ISSUER = env_str("JWT_ISSUER", "authsvc")
+JWT_AUDIENCE = env_str("JWT_AUDIENCE", "authsvc-api")
+REFRESH_COOKIE_SAMESITE = env_str("REFRESH_COOKIE_SAMESITE", "Strict")
+# Secure cookies are off only in DEBUG (plain-http development server).
+SECURE_COOKIES = not DEBUG
+ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
+ARGON2_MEMORY_COST_KIB = env_int("ARGON2_MEMORY_COST_KIB", 19456)
+ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+
+# Fail fast: a production process never runs on a guessable key.
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not JWT_SIGNING_KEY:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be set when DEBUG is off.")
+if len(JWT_SIGNING_KEY.encode()) < 32:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 bytes (256 bits).")
+if JWT_SIGNING_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from SECRET_KEY.")
+if not DEBUG and _DEV_SECRET in (SECRET_KEY, JWT_SIGNING_KEY):
+    raise ImproperlyConfigured("The development keys cannot be used with DEBUG off.")
+if REFRESH_COOKIE_SAMESITE not in ("Strict", "Lax", "None"):
+    raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None.")
+if ARGON2_MEMORY_COST_KIB < 19456 or ARGON2_TIME_COST < 2:
+    # OWASP's Argon2id floor: m=19 MiB, t=2, p=1.
+    raise ImproperlyConfigured("Argon2 parameters below OWASP's minimum (m=19456 KiB, t=2).")
+
+# --- Django core ------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "users",
+    "auth_api",
+    "emailing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
+AUTH_USER_MODEL = "users.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_config(PROJECT_DIR)}
+
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = PROJECT_DIR / "staticfiles"
+
+# --- passwords -------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "users.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "users.passwords.MaximumLengthValidator",
+        "OPTIONS": {"max_length": PASSWORD_MAX_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "name")},
+    },
+]
+
+# --- security headers and cookies ------------------------------------------------------------
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "project.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CORS_ALLOW_CREDENTIALS = True
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "x-csrftoken",
+    "x-refresh-token-transport",
+)
+CORS_URLS_REGEX = r"^/api/.*$"
+
+# --- REST framework, tokens, OpenAPI ---------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["auth_api.authentication.AccessTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": ["auth_api.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "auth_api.exception_handler.handle_exception",
+    "UNAUTHENTICATED_USER": None,
+    "NUM_PROXIES": NUM_PROXIES or None,
+}
+
+SIMPLE_JWT = {
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "VERIFYING_KEY": "",
+    "AUDIENCE": JWT_AUDIENCE,
+    "ISSUER": JWT_ISSUER,
+    "LEEWAY": 0,
+    "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
+    "REFRESH_TOKEN_LIFETIME": REFRESH_TOKEN_LIFETIME,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "TOKEN_TYPE_CLAIM": "token_type",
+    "JTI_CLAIM": "jti",
+    "UPDATE_LAST_LOGIN": False,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+REFRESH_COOKIE_NAME = "refresh_token" if not SECURE_COOKIES else "__Secure-refresh_token"
+REFRESH_COOKIE_PATH = "/api/auth/"
+
+# (limit, window seconds) per scope; see auth_api/ratelimit.py.
+RATE_LIMITS = {
+    "sign_in_ip": (env_int("RATE_LIMIT_SIGN_IN_IP", 30), 60),
+    "sign_in_email": (env_int("RATE_LIMIT_SIGN_IN_EMAIL", 10), 300),
+    "sign_up_ip": (env_int("RATE_LIMIT_SIGN_UP_IP", 10), 3600),
+    "sign_up_email": (env_int("RATE_LIMIT_SIGN_UP_EMAIL", 5), 3600),
+    "password_change_user": (env_int("RATE_LIMIT_PASSWORD_CHANGE", 10), 300),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Auth API",
+    "DESCRIPTION": (
+        "Email + password and email-code authentication. Access tokens are short-lived JWTs sent "
+        "as `Authorization: Bearer`; the refresh token lives in an httpOnly cookie (or, for "
+        "non-browser clients that send `X-Refresh-Token-Transport: body`, in the JSON body). "
+        "Every error body is `{code, message}` plus `fields` for validation errors."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/auth/",
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "users.models.Role"},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,29 @@
+"""Email normalisation and validation: trimmed, lower-cased, internationalised local parts allowed."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.utils.regex_helper import _lazy_re_compile
+
+EMAIL_MAX_LENGTH = 254
+
+
+class UnicodeEmailValidator(EmailValidator):
+    # RFC 6531 local parts (josé@example.com): any printable character but the specials,
+    # no leading, trailing or doubled dot.
+    user_regex = _lazy_re_compile(r'^(?!\.)(?!.*\.\.)[^\s@"(),:;<>\[\\\]]+(?<!\.)\Z')
+
+
+_validate = UnicodeEmailValidator(message="Enter a valid email address.", code="invalid")
+
+
+def normalize_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def validate_email(value: str) -> str:
+    """Return the normalised email or raise ValidationError."""
+    email = normalize_email(value)
+    if len(email) > EMAIL_MAX_LENGTH or any(ord(ch) < 32 or ord(ch) == 127 for ch in email):
+        raise ValidationError("Enter a valid email address.", code="invalid")
+    _validate(email)
+    return email

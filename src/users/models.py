@@ -1,0 +1,66 @@
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from .emails import EMAIL_MAX_LENGTH
+from .fields import ExactMatchEmailField
+from .ids import ID_LENGTH, generate_id
+from .managers import UserManager
+from .passwords import normalize_password
+
+
+class Role(models.TextChoices):
+    TEACHER = "teacher", "Teacher"
+    STUDENT = "student", "Student"
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    id = models.CharField(
+        primary_key=True, max_length=ID_LENGTH, default=generate_id, editable=False
+    )
+    email = ExactMatchEmailField(unique=True, max_length=EMAIL_MAX_LENGTH)
+    # Long enough for imported legacy hashes (better-auth scrypt salt:key behind a prefix).
+    password = models.CharField("password", max_length=255)
+    name = models.CharField(max_length=255, blank=True, default="")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    email_verified = models.BooleanField(default=False)
+    image = models.TextField(blank=True, null=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        db_table = "users_user"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["teacher", "student"]), name="users_user_role_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.updated_at = self.created_at if self._state.adding else timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
+
+    # Passwords are NFKC-normalised on both sides, so "Ｐａｓｓ１" and "Pass1" are one password.
+    def set_password(self, raw_password: str | None) -> None:
+        if raw_password is None:
+            super().set_password(None)
+        else:
+            super().set_password(normalize_password(raw_password))
+
+    def check_password(self, raw_password: str) -> bool:
+        return super().check_password(normalize_password(raw_password))

@@ -1,0 +1,44 @@
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from users.models import User
+
+PASSWORD = "violet-tangerine-47"
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    """A client that, like a browser, gets CSRF checks enforced."""
+    return APIClient(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def user(db) -> User:
+    return User.objects.create_user(
+        "ada@example.com", PASSWORD, name="Ada Lovelace", role="teacher"
+    )
+
+
+@pytest.fixture
+def cookie_name() -> str:
+    return settings.REFRESH_COOKIE_NAME
+
+
+def sign_in(client: APIClient, email: str = "ada@example.com", password: str = PASSWORD, **extra):
+    return client.post(
+        "/api/auth/sign-in/", {"email": email, "password": password, **extra}, format="json"
+    )
+
+
+def csrf_headers(client: APIClient) -> dict:
+    client.get("/api/auth/csrf/")
+    return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+
+
+def refresh(client: APIClient, **extra):
+    return client.post("/api/auth/refresh/", format="json", **csrf_headers(client), **extra)
+
+
+def bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
