@@ -6,7 +6,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key-not-for-production-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from project.settings import *  # noqa: E402, F403
+from project.settings import *  # noqa: F403
 
 # Cheapest Argon2id that still passes the OWASP floor check; the hasher is real, only the cost
 # changes (tests of the hasher itself assert the production defaults separately).

@@ -3,7 +3,7 @@ from rest_framework.parsers import JSONParser
 
 
 class StrictJSONParser(JSONParser):
-    """JSON only, and only text MySQL's utf8mb4 can store (no lone surrogates from \\ud800 escapes)."""
+    """JSON only, and only text utf8mb4 can store (no lone surrogates from \\ud800 escapes)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)

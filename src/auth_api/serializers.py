@@ -1,4 +1,4 @@
-"""Request and response shapes (camelCase). Input serializers only check shape; rules live in flows."""
+"""Request and response shapes (camelCase). Input serializers check shape; flows hold rules."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
@@ -56,7 +56,7 @@ class SignUpRequestSerializer(InputSerializer):
     email = NormalizedEmailField()
     password = _password_field()
     role = serializers.ChoiceField(choices=Role.choices, default=Role.STUDENT)
-    rememberMe = serializers.BooleanField(default=True)  # noqa: N815
+    rememberMe = serializers.BooleanField(default=True)
 
 
 class SignInRequestSerializer(InputSerializer):
@@ -64,11 +64,11 @@ class SignInRequestSerializer(InputSerializer):
 
     email = NormalizedEmailField()
     password = _password_field()
-    rememberMe = serializers.BooleanField(default=True)  # noqa: N815
+    rememberMe = serializers.BooleanField(default=True)
 
 
 class RefreshRequestSerializer(InputSerializer):
-    refreshToken = serializers.CharField(  # noqa: N815
+    refreshToken = serializers.CharField(
         required=False,
         max_length=4096,
         help_text="Non-browser clients only: the refresh token, instead of the cookie.",
@@ -76,9 +76,9 @@ class RefreshRequestSerializer(InputSerializer):
 
 
 class PasswordChangeRequestSerializer(InputSerializer):
-    currentPassword = _password_field()  # noqa: N815
-    newPassword = _password_field()  # noqa: N815
-    revokeOtherSessions = serializers.BooleanField(  # noqa: N815
+    currentPassword = _password_field()
+    newPassword = _password_field()
+    revokeOtherSessions = serializers.BooleanField(
         default=True, help_text="End every other sign-in of this user (default true)."
     )
 
@@ -88,10 +88,10 @@ class UserSerializer(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField(allow_blank=True, trim_whitespace=False)
     role = serializers.ChoiceField(choices=Role.choices)
-    emailVerified = serializers.BooleanField(source="email_verified")  # noqa: N815
+    emailVerified = serializers.BooleanField(source="email_verified")
     image = serializers.CharField(allow_null=True)
-    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
-    updatedAt = serializers.DateTimeField(source="updated_at")  # noqa: N815
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
 
 
 class UserResponseSerializer(serializers.Serializer):
@@ -99,12 +99,12 @@ class UserResponseSerializer(serializers.Serializer):
 
 
 class AccessTokenResponseSerializer(serializers.Serializer):
-    accessToken = serializers.CharField()  # noqa: N815
-    accessTokenExpiresAt = serializers.DateTimeField()  # noqa: N815
-    refreshToken = serializers.CharField(  # noqa: N815
+    accessToken = serializers.CharField()
+    accessTokenExpiresAt = serializers.DateTimeField()
+    refreshToken = serializers.CharField(
         required=False, help_text="Only for clients that opted in with X-Refresh-Token-Transport."
     )
-    refreshTokenExpiresAt = serializers.DateTimeField(required=False)  # noqa: N815
+    refreshTokenExpiresAt = serializers.DateTimeField(required=False)
 
 
 class SignedInResponseSerializer(AccessTokenResponseSerializer):
@@ -113,7 +113,7 @@ class SignedInResponseSerializer(AccessTokenResponseSerializer):
 
 class SessionInfoSerializer(serializers.Serializer):
     id = serializers.CharField()
-    expiresAt = serializers.DateTimeField(source="expires_at")  # noqa: N815
+    expiresAt = serializers.DateTimeField(source="expires_at")
 
 
 class SessionResponseSerializer(serializers.Serializer):
@@ -123,11 +123,11 @@ class SessionResponseSerializer(serializers.Serializer):
 
 class SignInListItemSerializer(serializers.Serializer):
     id = serializers.CharField()
-    createdAt = serializers.DateTimeField(source="created_at")  # noqa: N815
-    lastUsedAt = serializers.DateTimeField(source="last_used_at")  # noqa: N815
-    expiresAt = serializers.DateTimeField(source="expires_at")  # noqa: N815
-    ipAddress = serializers.IPAddressField(source="ip_address", allow_null=True)  # noqa: N815
-    userAgent = serializers.CharField(source="user_agent", allow_blank=True)  # noqa: N815
+    createdAt = serializers.DateTimeField(source="created_at")
+    lastUsedAt = serializers.DateTimeField(source="last_used_at")
+    expiresAt = serializers.DateTimeField(source="expires_at")
+    ipAddress = serializers.IPAddressField(source="ip_address", allow_null=True)
+    userAgent = serializers.CharField(source="user_agent", allow_blank=True)
     current = serializers.BooleanField()
 
 

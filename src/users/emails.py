@@ -1,4 +1,4 @@
-"""Email normalisation and validation: trimmed, lower-cased, internationalised local parts allowed."""
+"""Email normalisation and validation: trimmed, lower-cased, internationalised local parts."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator

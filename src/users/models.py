@@ -25,7 +25,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=255, blank=True, default="")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
     email_verified = models.BooleanField(default=False)
-    image = models.TextField(blank=True, null=True)
+    image = models.TextField(blank=True, null=True)  # noqa: DJ001 - better-auth keeps NULL
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

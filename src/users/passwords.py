@@ -1,4 +1,4 @@
-"""Password policy: NFKC normalisation (as better-auth does) and validation with one code per rule."""
+"""Password policy: NFKC normalisation (as better-auth does) and one error code per rule."""
 
 import unicodedata
 
