@@ -25,9 +25,19 @@ def cookie_name() -> str:
     return settings.REFRESH_COOKIE_NAME
 
 
+def _split(extra: dict) -> tuple[dict, dict]:
+    """(body fields, WSGI environ entries such as HTTP_* headers and REMOTE_ADDR)."""
+    environ = {k: v for k, v in extra.items() if k.isupper()}
+    return {k: v for k, v in extra.items() if k not in environ}, environ
+
+
 def sign_in(client: APIClient, email: str = "ada@example.com", password: str = PASSWORD, **extra):
+    body, environ = _split(extra)
     return client.post(
-        "/api/auth/sign-in/", {"email": email, "password": password, **extra}, format="json"
+        "/api/auth/sign-in/",
+        {"email": email, "password": password, **body},
+        format="json",
+        **environ,
     )
 
 

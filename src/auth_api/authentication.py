@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from .tokens import AccessClaims, BadToken, decode_access_token
@@ -26,17 +26,15 @@ class Principal:
 
 
 class AccessTokenAuthentication(BaseAuthentication):
-    keyword = b"bearer"
-
     def authenticate(self, request):
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword:
+        parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+        if not parts or parts[0].lower() != "bearer":
             return None
         if len(parts) != 2:
             raise AuthenticationFailed("Malformed Authorization header.")
         try:
-            claims = decode_access_token(parts[1].decode("ascii"))
-        except (BadToken, UnicodeDecodeError):
+            claims = decode_access_token(parts[1].encode("ascii").decode("ascii"))
+        except (BadToken, UnicodeError):
             # One message for every failure: the client learns nothing about why.
             raise AuthenticationFailed("The access token is invalid or expired.") from None
         return Principal(claims), claims

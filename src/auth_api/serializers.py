@@ -1,6 +1,7 @@
 """Request and response shapes (camelCase). Input serializers check shape; flows hold rules."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from users.emails import EMAIL_MAX_LENGTH, validate_email
@@ -9,6 +10,7 @@ from users.models import Role
 from .errors import InvalidInput
 
 
+@extend_schema_field({"type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH})
 class NormalizedEmailField(serializers.CharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=EMAIL_MAX_LENGTH + 64, **kwargs)
@@ -21,15 +23,17 @@ class NormalizedEmailField(serializers.CharField):
             raise serializers.ValidationError(exc.messages) from None
 
 
-def _password_field(**kwargs) -> serializers.CharField:
-    # Length rules are password-policy errors with their own codes; the cap here only bounds input.
-    return serializers.CharField(
-        trim_whitespace=False,
-        allow_blank=True,
-        max_length=4096,
-        style={"input_type": "password"},
-        **kwargs,
-    )
+class PasswordField(serializers.CharField):
+    """Kept byte-exact. Length rules are policy errors with their own codes; this caps input."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 4096)
+        super().__init__(trim_whitespace=False, allow_blank=True, **kwargs)
+
+
+@extend_schema_field({"type": "string", "format": "password", "minLength": 8, "maxLength": 128})
+class NewPasswordField(PasswordField):
+    """A password being set: 8 to 128 characters after NFKC, plus the validators (see flows)."""
 
 
 class InputSerializer(serializers.Serializer):
@@ -54,7 +58,7 @@ class SignUpRequestSerializer(InputSerializer):
 
     name = serializers.CharField(max_length=255, allow_blank=True, trim_whitespace=False)
     email = NormalizedEmailField()
-    password = _password_field()
+    password = NewPasswordField()
     role = serializers.ChoiceField(choices=Role.choices, default=Role.STUDENT)
     rememberMe = serializers.BooleanField(default=True)
 
@@ -63,7 +67,7 @@ class SignInRequestSerializer(InputSerializer):
     error_codes = {"email": "INVALID_EMAIL"}
 
     email = NormalizedEmailField()
-    password = _password_field()
+    password = PasswordField()
     rememberMe = serializers.BooleanField(default=True)
 
 
@@ -76,8 +80,8 @@ class RefreshRequestSerializer(InputSerializer):
 
 
 class PasswordChangeRequestSerializer(InputSerializer):
-    currentPassword = _password_field()
-    newPassword = _password_field()
+    currentPassword = PasswordField()
+    newPassword = NewPasswordField()
     revokeOtherSessions = serializers.BooleanField(
         default=True, help_text="End every other sign-in of this user (default true)."
     )

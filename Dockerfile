@@ -1,0 +1,56 @@
+# syntax=docker/dockerfile:1
+# Production image of the auth API: gunicorn serving project.wsgi on port 8000, as uid 10001.
+# Build: docker build -t authsvc .   Run the whole stack (MySQL, Redis): see compose.yaml.
+
+ARG PYTHON_IMAGE=python:3.11-slim
+
+# --- builder: the project and its dependencies in a self-contained venv -----------------------
+FROM ${PYTHON_IMAGE} AS builder
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /build
+
+# Dependencies first (read from pyproject.toml), so a code-only change reuses this layer.
+# PyMySQL[rsa] adds `cryptography`: MySQL 8.4 users default to caching_sha2_password, and
+# PyMySQL needs it for the first (full) authentication over a non-TLS connection.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+    && pip install -r requirements.txt "PyMySQL[rsa]"
+
+COPY src ./src
+RUN pip install --no-deps . && pip check
+
+# --- runtime ---------------------------------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/venv/bin:$PATH
+
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid app --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin app
+
+WORKDIR /app
+COPY --from=builder /opt/venv /opt/venv
+COPY src ./src
+COPY --chmod=0755 docker/entrypoint.sh ./docker/entrypoint.sh
+
+# Static files into /app/staticfiles (STATIC_ROOT). DEBUG=true only so that settings load
+# without SECRET_KEY/JWT_SIGNING_KEY; nothing of it reaches the running container.
+RUN DEBUG=true python src/manage.py collectstatic --no-input
+
+# Code and static files stay root-owned (read-only for the app user).
+USER 10001:10001
+EXPOSE 8000
+
+# Liveness only: GET /api/auth/csrf/ answers 204 without touching the database. The request's
+# Host is 127.0.0.1, so ALLOWED_HOSTS must include it (compose.yaml does).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/auth/csrf/', timeout=4).status == 204 else 1)"]
+
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+# sh -c for ${WEB_CONCURRENCY:-2}; `exec` makes gunicorn the process that receives signals.
+CMD ["sh", "-c", "exec gunicorn --chdir /app/src project.wsgi:application --bind 0.0.0.0:8000 --workers \"${WEB_CONCURRENCY:-2}\" --access-logfile -"]

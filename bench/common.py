@@ -1,0 +1,68 @@
+"""Shared by the bench scripts: repository paths, the benchmark environment, a fresh database."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+DBTOOL = ROOT / "scripts" / "dbtool.py"
+DEFAULT_DB_HOST = "mysql://root@127.0.0.1:3306"
+
+
+def bench_env(database_url: str, *, redis_url: str | None = None, rate_limits: bool = False):
+    """Production-like settings (DEBUG off, persistent DB connections), fresh random keys."""
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-secret-" + secrets.token_urlsafe(32),
+        JWT_SIGNING_KEY="bench-jwt-" + secrets.token_urlsafe(32),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        DB_CONN_MAX_AGE="600",
+        ACCESS_TOKEN_LIFETIME_SECONDS="3600",
+        RATE_LIMITS_ENABLED="true" if rate_limits else "false",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="project.settings",
+        PYTHONPATH=os.pathsep.join([str(SRC), str(ROOT)]),
+    )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def run(cmd: list[str], env: dict[str, str], timeout: float = 120) -> None:
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, timeout=timeout)
+
+
+def recreate_database(env: dict[str, str]) -> None:
+    """Drop and create DATABASE_URL's database, then migrate and create the cache table."""
+    url = env["DATABASE_URL"]
+    run([sys.executable, str(DBTOOL), "drop", url], env)
+    run([sys.executable, str(DBTOOL), "create", url], env)
+    manage = [sys.executable, str(SRC / "manage.py")]
+    run([*manage, "migrate", "--no-input", "-v", "0"], env, timeout=300)
+    run([*manage, "createcachetable"], env)
+
+
+def drop_database(env: dict[str, str]) -> None:
+    run([sys.executable, str(DBTOOL), "drop", env["DATABASE_URL"]], env)
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{rev}{'+dirty' if dirty else ''}" if rev else "unknown"

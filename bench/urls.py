@@ -1,0 +1,17 @@
+"""The project's routes plus `bench/bare-user/<id>/`, placed before the `^api/` catch-all."""
+
+from django.urls import path
+
+from project import urls as project_urls
+
+from .views import bare_user
+
+urlpatterns = [
+    path("bench/bare-user/<str:user_id>/", bare_user),
+    *project_urls.urlpatterns,
+]
+
+handler400 = project_urls.handler400
+handler403 = project_urls.handler403
+handler404 = project_urls.handler404
+handler500 = project_urls.handler500

@@ -1,0 +1,43 @@
+"""Baseline for the session benchmark: the session view's database work without DRF or a JWT.
+
+`GET /api/auth/session/` = middleware + DRF dispatch + JWT verification + one query
+(SignIn joined with User by primary key) + serializers. `bare_user` keeps the middleware, the
+query and an identical JSON body, and drops everything else, so session/bare measures what the
+framework layers and the token check cost on top of the unavoidable database round trip.
+"""
+
+from datetime import datetime
+
+from django.http import HttpRequest, JsonResponse
+
+from auth_api.models import SignIn
+
+
+def _iso(value: datetime | None) -> str | None:
+    # Same rendering as DRF's DateTimeField (UTC, "Z" suffix), so both bodies are byte-identical.
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
+def bare_user(request: HttpRequest, user_id: str) -> JsonResponse:
+    """`user_id` carries the sign-in (session) id: the path parameter the brief names."""
+    sign_in = SignIn.objects.select_related("user").filter(pk=user_id).first()
+    if sign_in is None:
+        return JsonResponse({"code": "NOT_FOUND", "message": "No such sign-in."}, status=404)
+    user = sign_in.user
+    body = {
+        "user": {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "role": user.role,
+            "emailVerified": user.email_verified,
+            "image": user.image,
+            "createdAt": _iso(user.created_at),
+            "updatedAt": _iso(user.updated_at),
+        },
+        "session": {"id": sign_in.id, "expiresAt": _iso(sign_in.expires_at)},
+    }
+    return JsonResponse(body, json_dumps_params={"separators": (",", ":"), "ensure_ascii": False})

@@ -1,0 +1,93 @@
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from auth_api.tokens import decode_access_token
+from tests.conftest import PASSWORD, sign_in
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_returns_user_and_access_token(api_client, user):
+    response = sign_in(api_client)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["user"]["id"] == user.id
+    claims = decode_access_token(body["accessToken"])
+    assert claims.user_id == user.id
+    assert claims.role == "teacher"
+    assert claims.email == "ada@example.com"
+    assert "refreshToken" not in body  # browsers never see it
+
+
+def test_sign_in_email_is_case_insensitive(api_client, user):
+    assert sign_in(api_client, email="  ADA@Example.com").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("ada@example.com", "wrong-password-123"),
+        ("nobody@example.com", PASSWORD),
+        ("ada@example.com", ""),
+    ],
+)
+def test_sign_in_failures_are_indistinguishable(api_client, user, email, password):
+    response = sign_in(api_client, email=email, password=password)
+    assert response.status_code == 401
+    assert response.json() == {
+        "code": "INVALID_EMAIL_OR_PASSWORD",
+        "message": "Invalid email or password.",
+    }
+
+
+def test_password_less_account_cannot_sign_in(api_client, db):
+    User.objects.create_user("otp@example.com", None)
+    response = sign_in(api_client, email="otp@example.com", password="!")
+    assert response.status_code == 401
+    assert response.json()["code"] == "INVALID_EMAIL_OR_PASSWORD"
+
+
+def test_inactive_user_cannot_sign_in(api_client, user):
+    user.is_active = False
+    user.save()
+    assert sign_in(api_client).json()["code"] == "INVALID_EMAIL_OR_PASSWORD"
+
+
+def test_unknown_email_still_runs_the_hasher(api_client, db, monkeypatch):
+    from auth_api.flows import sign_in as flow
+
+    calls = []
+    real = flow.check_password
+    monkeypatch.setattr(flow, "check_password", lambda *a: calls.append(a) or real(*a))
+    sign_in(api_client, email="ghost@example.com")
+    assert len(calls) == 1
+    assert calls[0][1].startswith("argon2$argon2id$")
+
+
+def test_invalid_email_shape_is_400(api_client, db):
+    response = sign_in(api_client, email="nope")
+    assert response.status_code == 400
+    assert response.json()["code"] == "INVALID_EMAIL"
+
+
+def test_weaker_hash_is_upgraded_to_argon2_on_sign_in(api_client, user):
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save()
+    assert sign_in(api_client).status_code == 200
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$")
+
+
+def test_body_transport_opt_in_returns_refresh_token_and_no_cookie(api_client, user, cookie_name):
+    response = sign_in(api_client, HTTP_X_REFRESH_TOKEN_TRANSPORT="body")
+    body = response.json()
+    assert body["refreshToken"] and body["refreshTokenExpiresAt"]
+    assert cookie_name not in response.cookies
+
+
+def test_sign_in_records_client_details(api_client, user):
+    sign_in(api_client, HTTP_USER_AGENT="pytest-agent/1.0", REMOTE_ADDR="203.0.113.9")
+    sign_in_row = user.sign_ins.get()
+    assert sign_in_row.user_agent == "pytest-agent/1.0"
+    assert sign_in_row.ip_address == "203.0.113.9"

@@ -1,0 +1,120 @@
+"""Forged, tampered, confused and expired tokens: every one is a 401."""
+
+import base64
+import json
+from datetime import timedelta
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.utils import timezone
+
+from auth_api.tokens import mint_access_token
+from tests.conftest import bearer, sign_in
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/auth/session/"
+
+
+@pytest.fixture
+def claims(api_client, user) -> dict:
+    access = sign_in(api_client).json()["accessToken"]
+    return jwt.decode(access, options={"verify_signature": False})
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def assert_refused(client, token: str) -> None:
+    response = client.get(URL, **bearer(token))
+    assert response.status_code == 401, response.content
+    assert response.json()["code"] == "TOKEN_INVALID"
+
+
+def test_genuine_token_is_accepted(api_client, claims):
+    token = jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
+    assert api_client.get(URL, **bearer(token)).status_code == 200
+
+
+def test_alg_none_is_refused(api_client, claims):
+    assert_refused(api_client, f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}.")
+
+
+@pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
+def test_other_hmac_algorithm_is_refused(api_client, claims, algorithm):
+    assert_refused(api_client, jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm=algorithm))
+
+
+def test_rs256_token_signed_with_attacker_key_is_refused(api_client, claims):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert_refused(api_client, jwt.encode(claims, key, algorithm="RS256"))
+
+
+def test_hs_rs_key_confusion_is_refused(api_client, claims):
+    # Classic confusion: HS256 keyed with a public key the attacker knows. Even if a verifier were
+    # misconfigured with that public key, the pinned algorithm and key refuse it.
+    public_pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    header = _b64({"alg": "HS256", "typ": "JWT"})
+    import hashlib
+    import hmac
+
+    signing_input = f"{header}.{_b64(claims)}".encode()
+    signature = hmac.new(public_pem, signing_input, hashlib.sha256).digest()
+    sig = base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+    assert_refused(api_client, f"{signing_input.decode()}.{sig}")
+
+
+def test_tampered_payload_is_refused(api_client, claims):
+    token = jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
+    header, _, signature = token.split(".")
+    assert_refused(
+        api_client, f"{header}.{_b64({**claims, 'role': 'teacher'} | {'sub': 'x'})}.{signature}"
+    )
+
+
+def test_wrong_signing_key_is_refused(api_client, claims):
+    assert_refused(api_client, jwt.encode(claims, "another-key-" * 4, algorithm="HS256"))
+
+
+@pytest.mark.parametrize(("claim", "value"), [("aud", "someone-else"), ("iss", "evil-issuer")])
+def test_wrong_audience_or_issuer_is_refused(api_client, claims, claim, value):
+    assert_refused(api_client, jwt.encode({**claims, claim: value}, settings.JWT_SIGNING_KEY))
+
+
+@pytest.mark.parametrize("claim", ["aud", "iss", "exp", "sid", "sub", "token_type", "jti"])
+def test_missing_claim_is_refused(api_client, claims, claim):
+    reduced = {k: v for k, v in claims.items() if k != claim}
+    assert_refused(api_client, jwt.encode(reduced, settings.JWT_SIGNING_KEY))
+
+
+def test_expired_token_is_refused(api_client, user):
+    token, _ = mint_access_token(
+        user=user, sid="x" * 32, now=timezone.now() - timedelta(minutes=11)
+    )
+    assert_refused(api_client, token)
+
+
+def test_refresh_token_as_bearer_is_refused(api_client, user):
+    refresh_token = sign_in(api_client, HTTP_X_REFRESH_TOKEN_TRANSPORT="body").json()[
+        "refreshToken"
+    ]
+    assert_refused(api_client, refresh_token)
+
+
+def test_token_type_swap_is_refused(api_client, claims):
+    assert_refused(
+        api_client, jwt.encode({**claims, "token_type": "refresh"}, settings.JWT_SIGNING_KEY)
+    )
+
+
+def test_token_signed_with_secret_key_is_refused(api_client, claims):
+    # simplejwt's default signing key is SECRET_KEY; ours is a separate key.
+    assert_refused(api_client, jwt.encode(claims, settings.SECRET_KEY, algorithm="HS256"))
