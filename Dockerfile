@@ -14,11 +14,9 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /build
 
 # Dependencies first (read from pyproject.toml), so a code-only change reuses this layer.
-# PyMySQL[rsa] adds `cryptography`: MySQL 8.4 users default to caching_sha2_password, and
-# PyMySQL needs it for the first (full) authentication over a non-TLS connection.
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && pip install -r requirements.txt "PyMySQL[rsa]"
+    && pip install -r requirements.txt
 
 COPY src ./src
 RUN pip install --no-deps . && pip check

@@ -12,3 +12,6 @@ from project.settings import *  # noqa: F403
 # changes (tests of the hasher itself assert the production defaults separately).
 ARGON2_TIME_COST = 2
 ARGON2_MEMORY_COST_KIB = 19456
+
+# Serve static files from the finders (no collectstatic run before tests).
+WHITENOISE_AUTOREFRESH = True

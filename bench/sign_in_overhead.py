@@ -1,0 +1,214 @@
+"""Sign-in latency minus one password-hash check: what the endpoint costs besides Argon2id.
+
+Run from the repository root:  .venv/bin/python -m bench.sign_in_overhead
+
+In-process (no HTTP server): Django is set up with `project.settings` on a fresh MariaDB database,
+one user is created, then every iteration times, in alternating order,
+  (a) django.contrib.auth.hashers.check_password(password, user.password)  - the hasher alone
+  (b) POST /api/auth/sign-in/ through django.test.Client                    - the whole request
+    (middleware, URL routing, DRF, validation, rate limits, user lookup, the same hash check,
+    SignIn INSERT, two JWTs, cookie, JSON rendering; everything but sockets and the WSGI server).
+Overhead = b - a, paired per iteration. Modes: rate limits off, then on with the default database
+counters, then on with Redis counters (limits raised so counting runs but never answers 429).
+"""
+
+import argparse
+import gc
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+from bench.common import (
+    DEFAULT_DB_HOST,
+    ROOT,
+    SRC,
+    bench_env,
+    drop_database,
+    git_revision,
+    recreate_database,
+)
+
+EMAIL = "bench-sign-in@example.com"
+PASSWORD = "quartz-lantern-harbor-91"
+TARGET_MS = 5.0
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]  # nearest-rank
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--iterations", type=int, default=200, help="measured iterations per mode")
+    parser.add_argument("--warmup", type=int, default=10, help="discarded iterations per mode")
+    parser.add_argument(
+        "--database-url", default=f"{DEFAULT_DB_HOST}/authsvc_bench_signin", help="dropped!"
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--no-redis", action="store_true", help="skip the Redis-counter mode")
+    parser.add_argument("--no-rate-limits-on", action="store_true", help="only the 'off' mode")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database after")
+    return parser.parse_args()
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    for path in (str(ROOT), str(SRC)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def mode_settings(name: str, redis_url: str):
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if name == "off":
+        overrides = {"RATE_LIMITS_ENABLED": False}
+    else:
+        # Same scopes and windows, limits out of reach: every hit is counted, none is refused.
+        limits = {scope: (10**9, window) for scope, (_, window) in settings.RATE_LIMITS.items()}
+        overrides = {"RATE_LIMITS_ENABLED": True, "RATE_LIMITS": limits}
+        if name == "on-redis":
+            overrides["CACHES"] = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": redis_url,
+                }
+            }
+    with override_settings(**overrides):
+        yield
+
+
+def measure(iterations: int, warmup: int, hashed: str) -> tuple[list[float], list[float]]:
+    from django.contrib.auth.hashers import check_password
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    body = json.dumps({"email": EMAIL, "password": PASSWORD})
+    hash_ms: list[float] = []
+    request_ms: list[float] = []
+
+    def time_hash() -> float:
+        start = time.perf_counter()
+        ok = check_password(PASSWORD, hashed)
+        elapsed = (time.perf_counter() - start) * 1000
+        assert ok, "check_password returned False"
+        return elapsed
+
+    def time_request() -> float:
+        client.cookies.clear()
+        start = time.perf_counter()
+        response = client.post("/api/auth/sign-in/", body, content_type="application/json")
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response.status_code == 200, (response.status_code, response.content[:300])
+        return elapsed
+
+    gc.collect()
+    for index in range(warmup + iterations):
+        if index % 2 == 0:
+            a, b = time_hash(), time_request()
+        else:
+            b, a = time_request(), time_hash()
+        if index >= warmup:
+            hash_ms.append(a)
+            request_ms.append(b)
+    return hash_ms, request_ms
+
+
+def main() -> int:
+    args = parse_args()
+    env = bench_env(args.database_url)
+    recreate_database(env)
+    try:
+        setup_django(env)
+        from django.conf import settings
+        from django.db import connection
+
+        from users.models import User
+
+        user = User.objects.create_user(EMAIL, PASSWORD, name="Bench User", role="student")
+        hashed = User.objects.get(pk=user.pk).password
+        algorithm, variant, version, params, *_ = hashed.split("$")
+        print(
+            f"revision {git_revision()} | cpus {os.cpu_count()} | "
+            f"{connection.display_name} {getattr(connection, 'mysql_server_info', '')}"
+        )
+        print(
+            f"method: in-process, django.test.Client (no sockets, no WSGI server); "
+            f"{args.iterations} iterations/mode after {args.warmup} warm-up, (a)/(b) alternating"
+        )
+        print(
+            f"Argon2 settings: ARGON2_TIME_COST={settings.ARGON2_TIME_COST} "
+            f"ARGON2_MEMORY_COST_KIB={settings.ARGON2_MEMORY_COST_KIB} "
+            f"ARGON2_PARALLELISM={settings.ARGON2_PARALLELISM}; "
+            f"stored hash: {algorithm}${variant}${version}${params}$..."
+        )
+        print(
+            f"hasher: {settings.PASSWORD_HASHERS[0]}; DB CONN_MAX_AGE="
+            f"{settings.DATABASES['default']['CONN_MAX_AGE']}; DEBUG={settings.DEBUG}\n"
+        )
+
+        modes = ["off"]
+        if not args.no_rate_limits_on:
+            modes.append("on-db")
+            if args.no_redis:
+                pass
+            elif redis_reachable(args.redis_url):
+                modes.append("on-redis")
+            else:
+                print(f"(Redis at {args.redis_url} unreachable: skipping the on-redis mode)")
+        header = (
+            f"{'rate limits':<12} {'hash med':>9} {'hash p90':>9} {'sign-in med':>12} "
+            f"{'sign-in p90':>12} {'overhead med':>13} {'overhead p90':>13} {'med(b)-med(a)':>14}"
+        )
+        print("all figures in ms")
+        print(header)
+        verdicts = {}
+        for mode in modes:
+            with mode_settings(mode, args.redis_url):
+                hash_ms, request_ms = measure(args.iterations, args.warmup, hashed)
+            overhead = [b - a for a, b in zip(hash_ms, request_ms, strict=True)]
+            median_overhead = statistics.median(overhead)
+            verdicts[mode] = median_overhead
+            print(
+                f"{mode:<12} {statistics.median(hash_ms):>9.2f} {percentile(hash_ms, 90):>9.2f} "
+                f"{statistics.median(request_ms):>12.2f} {percentile(request_ms, 90):>12.2f} "
+                f"{median_overhead:>13.2f} {percentile(overhead, 90):>13.2f} "
+                f"{statistics.median(request_ms) - statistics.median(hash_ms):>14.2f}"
+            )
+        print()
+        for mode, value in verdicts.items():
+            verdict = "PASS" if value < TARGET_MS else "FAIL"
+            print(
+                f"median overhead, rate limits {mode}: {value:.2f} ms (target < {TARGET_MS:g})"
+                f" -> {verdict}"
+            )
+        connection.close()
+        return 0 if verdicts["off"] < TARGET_MS else 1
+    finally:
+        if not args.keep_db:
+            drop_database(env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

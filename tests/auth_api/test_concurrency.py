@@ -1,0 +1,99 @@
+"""Attacks and races under real parallelism, against MySQL/MariaDB row locks."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from auth_api.models import RateLimitCounter, SignIn
+from auth_api.tokens import decode_refresh_token
+from tests.conftest import PASSWORD
+from users.models import User
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "mysql", reason="needs MySQL row locks"),
+]
+
+
+def _in_threads(count: int, work):
+    barrier = threading.Barrier(count)
+
+    def run(index: int):
+        try:
+            barrier.wait()
+            return work(index)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+@override_settings(RATE_LIMITS={"sign_in_email": (10, 300), "sign_in_ip": (100, 60)})
+def test_fifty_parallel_bad_sign_ins_count_as_fifty():
+    User.objects.create_user("ada@example.com", PASSWORD)
+
+    def attempt(index: int) -> int:
+        return (
+            APIClient()
+            .post(
+                "/api/auth/sign-in/",
+                {"email": "ada@example.com", "password": f"guess-{index}"},
+                format="json",
+                REMOTE_ADDR=f"192.0.2.{index + 1}",
+            )
+            .status_code
+        )
+
+    codes = _in_threads(50, attempt)
+    assert codes.count(401) == 10  # exactly the limit was evaluated
+    assert codes.count(429) == 40
+    email_counter = RateLimitCounter.objects.order_by("-count").first()
+    assert email_counter.count == 50
+
+
+def test_parallel_refresh_with_one_token_never_forks_the_family():
+    User.objects.create_user("ada@example.com", PASSWORD)
+    client = APIClient()
+    token = client.post(
+        "/api/auth/sign-in/",
+        {"email": "ada@example.com", "password": PASSWORD},
+        format="json",
+        HTTP_X_REFRESH_TOKEN_TRANSPORT="body",
+    ).json()["refreshToken"]
+
+    def refresh(_: int):
+        response = APIClient().post("/api/auth/refresh/", {"refreshToken": token}, format="json")
+        return response.status_code, response.json().get("refreshToken")
+
+    results = _in_threads(12, refresh)
+    assert {status for status, _ in results} == {200}
+    issued = {new for _, new in results}
+    assert len(issued) == 1  # every racer got the same newest token: one live branch
+    sign_in = SignIn.objects.get()
+    assert sign_in.revoked_at is None
+    assert sign_in.current_jti == decode_refresh_token(issued.pop()).jti
+    assert sign_in.previous_jti == decode_refresh_token(token).jti
+
+
+@override_settings(RATE_LIMITS_ENABLED=False)
+def test_parallel_sign_ups_with_one_email_create_one_user():
+    def sign_up(index: int) -> int:
+        return (
+            APIClient()
+            .post(
+                "/api/auth/sign-up/",
+                {"name": f"n{index}", "email": "race@example.com", "password": "race-password-123"},
+                format="json",
+            )
+            .status_code
+        )
+
+    codes = _in_threads(8, sign_up)
+    assert codes.count(201) == 1
+    assert codes.count(422) == 7
+    assert User.objects.filter(email="race@example.com").count() == 1

@@ -1,0 +1,113 @@
+import os
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from auth_api import ratelimit
+from auth_api.errors import TooManyRequests
+from auth_api.models import RateLimitCounter
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_caches() -> dict:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no Redis at REDIS_TEST_URL")
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+        }
+    }
+
+
+@override_settings(RATE_LIMITS={"sign_in_email": (3, 60), "sign_in_ip": (100, 60)})
+def test_sign_in_per_email_limit_answers_429_with_retry_after(api_client, user):
+    codes = [sign_in(api_client, password="wrong-password-1").status_code for _ in range(3)]
+    assert codes == [401, 401, 401]
+    response = sign_in(api_client)  # even the right password waits
+    assert response.status_code == 429
+    assert response.json()["code"] == "TOO_MANY_REQUESTS"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert sign_in(api_client, email="other@example.com").status_code == 401
+
+
+@override_settings(RATE_LIMITS={"sign_in_email": (100, 60), "sign_in_ip": (2, 60)})
+def test_sign_in_per_ip_limit(api_client, user):
+    sign_in(api_client, email="a@example.com", REMOTE_ADDR="198.51.100.1")
+    sign_in(api_client, email="b@example.com", REMOTE_ADDR="198.51.100.1")
+    assert sign_in(api_client, REMOTE_ADDR="198.51.100.1").status_code == 429
+    assert sign_in(api_client, REMOTE_ADDR="198.51.100.2").status_code == 200
+
+
+@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_email": (1, 3600)})
+def test_sign_up_per_email_limit(api_client, db):
+    body = {"name": "", "email": "x@example.com", "password": "short"}
+    assert api_client.post("/api/auth/sign-up/", body, format="json").status_code == 400
+    assert api_client.post("/api/auth/sign-up/", body, format="json").status_code == 429
+
+
+@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_ip": (1, 3600)})
+def test_sign_up_per_ip_limit(api_client, db):
+    body = {"name": "", "email": "x@example.com", "password": "short"}
+    api_client.post("/api/auth/sign-up/", body, format="json")
+    body["email"] = "y@example.com"
+    assert api_client.post("/api/auth/sign-up/", body, format="json").status_code == 429
+
+
+@override_settings(
+    RATE_LIMITS_ENABLED=False, RATE_LIMITS={"sign_in_email": (1, 60), "sign_in_ip": (1, 60)}
+)
+def test_rate_limits_can_be_switched_off(api_client, user):
+    assert [sign_in(api_client).status_code for _ in range(3)] == [200, 200, 200]
+
+
+@override_settings(RATE_LIMITS={"t": (2, 60)})
+def test_table_store_counts_and_keys_are_hashed(db):
+    ratelimit.hit("t", "ada@example.com")
+    ratelimit.hit("t", "ada@example.com")
+    with pytest.raises(TooManyRequests):
+        ratelimit.hit("t", "ada@example.com")
+    counter = RateLimitCounter.objects.get()
+    assert counter.count == 3
+    assert "ada" not in counter.key
+
+
+def test_redis_store_counts(db):
+    with override_settings(CACHES=_redis_caches(), RATE_LIMITS={"t": (2, 60)}):
+        ratelimit.hit("t", "k")
+        ratelimit.hit("t", "k")
+        with pytest.raises(TooManyRequests) as caught:
+            ratelimit.hit("t", "k")
+        assert caught.value.retry_after >= 1
+        assert not RateLimitCounter.objects.exists()
+
+
+def test_password_change_is_limited_per_user(api_client, user):
+    access = sign_in(api_client).json()["accessToken"]
+    body = {"currentPassword": "wrong-guess-000", "newPassword": "whatever-new-pass-1"}
+    with override_settings(
+        RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "password_change_user": (2, 300)}
+    ):
+        codes = [
+            APIClient()
+            .post(
+                "/api/auth/password/change/",
+                body,
+                format="json",
+                HTTP_AUTHORIZATION=f"Bearer {access}",
+            )
+            .status_code
+            for _ in range(3)
+        ]
+    assert codes == [400, 400, 429]

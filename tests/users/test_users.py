@@ -1,0 +1,84 @@
+import pytest
+from argon2 import PasswordHasher, extract_parameters
+from django.core.exceptions import ValidationError
+
+from users.emails import validate_email
+from users.hashers import Argon2idHasher
+from users.ids import generate_id
+from users.models import User
+
+
+def test_ids_are_32_alphanumeric_and_unique():
+    ids = {generate_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(len(i) == 32 and i.isascii() and i.isalnum() for i in ids)
+
+
+def test_production_argon2_parameters_meet_owasp_minimum(settings):
+    encoded = Argon2idHasher().encode("pw", Argon2idHasher().salt())
+    params = extract_parameters("$" + encoded.split("$", 1)[1])
+    assert params.type.name == "ID"
+    assert params.memory_cost >= 19456
+    assert params.time_cost >= 2
+    assert params.parallelism >= 1
+    assert PasswordHasher().verify("$" + encoded.split("$", 1)[1], "pw")
+
+
+@pytest.mark.django_db
+def test_changed_argon2_parameters_rehash_on_next_check(settings):
+    user = User.objects.create_user("p@example.com", "parameters-pass-1")
+    old = user.password
+    settings.ARGON2_TIME_COST = 3
+    assert user.check_password("parameters-pass-1")
+    user.refresh_from_db()
+    assert user.password != old and ",t=3," in user.password
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        (" A@B.CO ", "a@b.co"),
+        ("josé@example.com", "josé@example.com"),
+        ("x+tag@sub.example.org", "x+tag@sub.example.org"),
+        ("üser@bücher.de", "üser@bücher.de"),
+    ],
+)
+def test_valid_emails_normalise(raw, normalized):
+    assert validate_email(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "plain",
+        "a@",
+        "@b.co",
+        "a b@c.co",
+        ".a@b.co",
+        "a.@b.co",
+        "a@b",
+        "a\x00@b.co",
+        "a\n@b.co",
+        "x" * 250 + "@b.co",
+        'a"b@c.co',
+    ],
+)
+def test_invalid_emails_are_refused(raw):
+    with pytest.raises(ValidationError):
+        validate_email(raw)
+
+
+@pytest.mark.django_db
+def test_superuser_and_str():
+    admin = User.objects.create_superuser("Root@Example.com", "super-user-pass-9")
+    assert str(admin) == "root@example.com"
+    assert admin.is_staff and admin.is_superuser and admin.email_verified
+
+
+@pytest.mark.django_db
+def test_role_outside_enum_is_refused_by_the_database():
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        User.objects.create_user("r@example.com", None, role="admin")
