@@ -11,8 +11,10 @@ def main(action: str, url: str) -> None:
     if config["ENGINE"] != "django.db.backends.mysql":
         return
     connection = pymysql.connect(
-        host=config["HOST"] or "127.0.0.1", port=int(config["PORT"] or 3306),
-        user=config["USER"] or "root", password=config["PASSWORD"] or "",
+        host=config["HOST"] or "127.0.0.1",
+        port=int(config["PORT"] or 3306),
+        user=config["USER"] or "root",
+        password=config["PASSWORD"] or "",
     )
     name = config["NAME"].replace("`", "")
     with connection.cursor() as cursor:

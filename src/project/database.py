@@ -1,6 +1,7 @@
 """DATABASES["default"] from DATABASE_URL, the legacy DB_* variables, or an SQLite file."""
 
 import os
+import ssl
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,11 +29,42 @@ def _legacy_mysql_url() -> str | None:
     return f"mysql://{credentials}{host}:{port}/{quote(name, safe='')}"
 
 
+_LOOPBACK = {"", "localhost", "127.0.0.1", "::1"}
+TLS_MODES = ("disabled", "preferred", "required", "verify-ca", "verify-identity")
+
+
+def _tls_options(host: str) -> dict[str, Any]:
+    """MySQL's own --ssl-mode values. PyMySQL's default is "preferred": opportunistic, unverified
+    TLS that loads the system CA store on every new connection (about 20 ms). Loopback needs no
+    TLS, so it defaults to "disabled"; a remote server should use "verify-identity" + DB_TLS_CA.
+    """
+    mode = (env_str("DB_TLS") or ("disabled" if host in _LOOPBACK else "preferred")).lower()
+    ca = env_str("DB_TLS_CA")
+    if mode not in TLS_MODES:
+        raise ImproperlyConfigured(f"DB_TLS must be one of {', '.join(TLS_MODES)}.")
+    if mode.startswith("verify") and not ca:
+        raise ImproperlyConfigured(f"DB_TLS={mode} needs DB_TLS_CA (a PEM CA file).")
+    if mode == "disabled":
+        return {"ssl_disabled": True}
+    if mode == "required":
+        # One shared context: encrypted, not verified, and no CA reload per connection.
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return {"ssl": context}
+    if mode == "verify-ca":
+        return {"ssl_ca": ca, "ssl_verify_cert": True}
+    if mode == "verify-identity":
+        return {"ssl_ca": ca, "ssl_verify_identity": True}
+    return {}
+
+
 def _mysql_options(config: dict[str, Any]) -> None:
     options = config.setdefault("OPTIONS", {})
     options.setdefault("charset", "utf8mb4")
     options.setdefault("init_command", MYSQL_INIT_COMMAND)
     options.setdefault("isolation_level", "read committed")
+    options.update(_tls_options(config.get("HOST") or ""))
     config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 
 

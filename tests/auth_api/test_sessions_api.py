@@ -72,13 +72,38 @@ def test_revoking_another_users_sign_in_is_404_and_harmless(api_client, user):
 
 
 def test_revoking_unknown_or_already_revoked_is_404(api_client, user):
+    other = APIClient(enforce_csrf_checks=True)
+    sign_in(other)
     access = sign_in(api_client).json()["accessToken"]
     assert api_client.delete(f"{URL}{'z' * 32}/", **bearer(access)).status_code == 404
+    target = SignIn.objects.exclude(id=_sid(api_client, access)).get().id
+    assert api_client.delete(f"{URL}{target}/", **bearer(access)).status_code == 204
+    assert api_client.delete(f"{URL}{target}/", **bearer(access)).status_code == 404
+
+
+def test_revoking_the_current_sign_in_ends_it(api_client, user):
+    access = sign_in(api_client).json()["accessToken"]
     sid = _sid(api_client, access)
     assert api_client.delete(f"{URL}{sid}/", **bearer(access)).status_code == 204
-    assert api_client.delete(f"{URL}{sid}/", **bearer(access)).status_code == 404
+    assert api_client.get("/api/auth/session/", **bearer(access)).status_code == 401
+    assert refresh(api_client).json()["code"] == "INVALID_REFRESH_TOKEN"
 
 
 def test_sessions_need_a_bearer_token(api_client, db):
     assert api_client.get(URL).json()["code"] == "NOT_AUTHENTICATED"
     assert api_client.delete(f"{URL}abc/").status_code == 401
+
+
+def test_a_revoked_sign_ins_access_token_cannot_manage_sessions_or_password(api_client, user):
+    access = sign_in(api_client).json()["accessToken"]
+    sid = _sid(api_client, access)
+    SignIn.objects.filter(id=sid).update(revoked_at=SignIn.objects.get(id=sid).created_at)
+    assert api_client.get(URL, **bearer(access)).json()["code"] == "TOKEN_INVALID"
+    assert api_client.delete(f"{URL}{sid}/", **bearer(access)).status_code == 401
+    response = api_client.post(
+        "/api/auth/password/change/",
+        {"currentPassword": "violet-tangerine-47", "newPassword": "fresh-new-password-3"},
+        format="json",
+        **bearer(access),
+    )
+    assert response.json()["code"] == "TOKEN_INVALID"

@@ -106,3 +106,19 @@ def test_legacy_db_variables_build_a_mysql_url():
 def test_redis_url_switches_the_cache():
     config = probe({**SAFE, "REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_loopback_mysql_skips_tls_and_remote_prefers_it():
+    local = probe({**SAFE, "DATABASE_URL": "mysql://root@127.0.0.1:3306/auth"})
+    assert local["options"]["ssl_disabled"] is True
+    remote = probe({**SAFE, "DATABASE_URL": "mysql://u:p@db.internal:3306/auth"})
+    assert "ssl_disabled" not in remote["options"]
+
+
+def test_verified_tls_needs_a_ca():
+    env = {**SAFE, "DATABASE_URL": "mysql://u:p@db.internal/auth", "DB_TLS": "verify-identity"}
+    result = run_settings(env)
+    assert result.returncode != 0 and "DB_TLS_CA" in result.stderr
+    config = probe({**env, "DB_TLS_CA": "/etc/ssl/ca.pem"})
+    assert config["options"]["ssl_ca"] == "/etc/ssl/ca.pem"
+    assert config["options"]["ssl_verify_identity"] is True

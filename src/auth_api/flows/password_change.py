@@ -2,13 +2,12 @@ from django.db import transaction
 
 from users.errors import InvalidPassword
 from users.models import User
-from users.selectors import user_get_active
 from users.services import user_change_password
 
 from .. import ratelimit
 from ..authentication import Principal
-from ..errors import TokenInvalid
 from ..sign_ins import sign_ins_revoke_all
+from .sessions import current_session
 
 
 def password_change(
@@ -16,9 +15,7 @@ def password_change(
 ) -> User:
     # Counted per user: a stolen access token must not become a password-guessing oracle.
     ratelimit.hit("password_change_user", principal.id)
-    user = user_get_active(user_id=principal.id)
-    if user is None:
-        raise TokenInvalid()
+    user, _ = current_session(principal=principal)
     if not user.check_password(current_password):
         raise InvalidPassword()
     with transaction.atomic():

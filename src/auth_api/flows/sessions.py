@@ -15,6 +15,7 @@ def current_session(*, principal: Principal) -> tuple[User, SignIn]:
 
 
 def list_sessions(*, principal: Principal) -> list[SignIn]:
+    current_session(principal=principal)  # a revoked sign-in's token lists nothing
     sign_ins = sign_ins_live(user_id=principal.id)
     for sign_in in sign_ins:
         sign_in.current = sign_in.id == principal.claims.sid
@@ -22,6 +23,7 @@ def list_sessions(*, principal: Principal) -> list[SignIn]:
 
 
 def revoke_session(*, principal: Principal, sign_in_id: str) -> None:
+    current_session(principal=principal)
     # Someone else's id answers exactly like an unknown one: no probing of other users' sign-ins.
     if not sign_in_revoke(sign_in_id=sign_in_id, user_id=principal.id, reason="revoked"):
         raise NotFound("No such sign-in.")
