@@ -6,6 +6,11 @@ Steps: fresh MariaDB database -> migrate -> gunicorn (sync workers, DEBUG off, p
 connections) on a free loopback port -> sign up one user over HTTP -> warm up -> interleaved wrk
 rounds (ABBA order so drift hits both sides equally) -> medians and session/bare ratio.
 gunicorn is always stopped at the end.
+
+Besides req/s, each run records the CPU time the gunicorn workers spent per request (from
+/proc/<pid>/stat) and how busy the machine was with anything other than the workers and wrk
+("other CPU", in % of all CPUs). On a small shared machine req/s swings with other load; CPU per
+request barely does, so its ratio is the steadier cross-check.
 """
 
 import argparse
@@ -13,6 +18,7 @@ import base64
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -38,16 +44,61 @@ from bench.common import (
 RESULTS = ROOT / "bench" / "results"
 TARGET_RATIO = 0.8
 PASSWORD = "quartz-lantern-harbor-91"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
-class WrkResult:
+class RunResult:
     requests_per_sec: float
     latency_p50_ms: float | None
     requests: int
     errors: str | None
+    server_cpu_ms_per_request: float
+    other_cpu_percent: float
 
 
+# --- /proc accounting ----------------------------------------------------------------------------
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from "state" on
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(int(entry))
+            if fields and int(fields[1]) == master:
+                pids.append(int(entry))
+    return pids
+
+
+def process_cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        fields = _stat_fields(pid)
+        if fields:
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / CLOCK_TICKS
+
+
+def system_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds over all CPUs since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = values
+    busy = user + nice + system + irq + softirq + steal
+    return busy / CLOCK_TICKS, (busy + idle + iowait) / CLOCK_TICKS
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- HTTP and wrk --------------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -80,7 +131,7 @@ def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 30) -> N
         except OSError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 30 s")
+    raise RuntimeError(f"gunicorn did not answer within {timeout:g} s")
 
 
 def jwt_claims(token: str) -> dict:
@@ -93,7 +144,7 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, token: str, args: argparse.Namespace, duration: int) -> WrkResult:
+def run_wrk(url: str, token: str, args: argparse.Namespace, duration: int, workers: list[int]):
     cmd = [
         "wrk",
         f"-t{args.threads}",
@@ -104,7 +155,12 @@ def run_wrk(url: str, token: str, args: argparse.Namespace, duration: int) -> Wr
         f"Authorization: Bearer {token}",
         url,
     ]
+    server_before, wrk_before = process_cpu_seconds(workers), children_cpu_seconds()
+    busy_before, total_before = system_cpu_seconds()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    busy_after, total_after = system_cpu_seconds()
+    server_cpu = process_cpu_seconds(workers) - server_before
+    wrk_cpu = children_cpu_seconds() - wrk_before
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     out = done.stdout
@@ -116,14 +172,19 @@ def run_wrk(url: str, token: str, args: argparse.Namespace, duration: int) -> Wr
     ]
     if rps is None or total is None:
         raise RuntimeError(f"could not parse wrk output:\n{out}")
-    return WrkResult(
+    requests = int(total.group(1))
+    other = (busy_after - busy_before) - server_cpu - wrk_cpu
+    return RunResult(
         requests_per_sec=float(rps.group(1)),
         latency_p50_ms=_ms(*p50.groups()) if p50 else None,
-        requests=int(total.group(1)),
+        requests=requests,
         errors="; ".join(problems) or None,
+        server_cpu_ms_per_request=server_cpu * 1000 / max(requests, 1),
+        other_cpu_percent=max(0.0, 100 * other / max(total_after - total_before, 1e-9)),
     )
 
 
+# --- server --------------------------------------------------------------------------------------
 def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [
@@ -162,16 +223,8 @@ def stop(server: subprocess.Popen) -> None:
 
 def sign_up(base: str) -> tuple[str, str]:
     email = f"bench-{os.getpid()}-{int(time.time())}@example.com"
-    status, body = http(
-        "POST",
-        f"{base}/api/auth/sign-up/",
-        {
-            "name": "Bench User",
-            "email": email,
-            "password": "quartz-lantern-harbor-91",
-            "role": "student",
-        },
-    )
+    user = {"name": "Bench User", "email": email, "password": PASSWORD, "role": "student"}
+    status, body = http("POST", f"{base}/api/auth/sign-up/", user)
     if status != 201:
         raise RuntimeError(f"sign-up answered {status}: {body[:300]!r}")
     token = json.loads(body)["accessToken"]
@@ -192,6 +245,7 @@ def check_endpoints(session_url: str, bare_url: str, token: str) -> None:
         print(f"  session: {session_body.decode()}\n  bare:    {bare_body.decode()}")
 
 
+# --- main ----------------------------------------------------------------------------------------
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds; each runs both endpoints")
@@ -207,7 +261,33 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.connections < args.threads:
         parser.error("--connections must be >= --threads")
+    if min(args.rounds, args.duration, args.warmup) < 1:
+        parser.error("--rounds, --duration and --warmup must be >= 1")
     return args
+
+
+def summarize(results: dict[str, list[RunResult]]) -> float:
+    bare, session = results["bare"], results["session"]
+    rps_b = [r.requests_per_sec for r in bare]
+    rps_s = [r.requests_per_sec for r in session]
+    cpu_b = [r.server_cpu_ms_per_request for r in bare]
+    cpu_s = [r.server_cpu_ms_per_request for r in session]
+    ratios = [s / b for s, b in zip(rps_s, rps_b, strict=True)]
+    ratio = statistics.median(rps_s) / statistics.median(rps_b)
+    cpu_ratio = statistics.median(cpu_b) / statistics.median(cpu_s)
+    print("\nsummary")
+    print(f"{'':>18} {'median req/s':>13} {'min':>8} {'max':>8} {'server CPU ms/req':>18}")
+    for name, rps, cpu in (("bare view", rps_b, cpu_b), ("session endpoint", rps_s, cpu_s)):
+        print(
+            f"{name:>18} {statistics.median(rps):>13.1f} {min(rps):>8.1f} {max(rps):>8.1f} "
+            f"{statistics.median(cpu):>18.3f}"
+        )
+    print(f"per-round ratios session/bare: {', '.join(f'{r:.3f}' for r in ratios)}")
+    print(f"median per-round ratio session/bare: {statistics.median(ratios):.3f}")
+    print(f"CPU-per-request ratio bare/session (contention-robust): {cpu_ratio:.3f}")
+    verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
+    print(f"ratio of medians session/bare = {ratio:.3f}; target >= {TARGET_RATIO} -> {verdict}")
+    return ratio
 
 
 def main() -> int:
@@ -220,15 +300,18 @@ def main() -> int:
     log = RESULTS / "session_throughput.gunicorn.log"
     print(
         f"revision {git_revision()} | cpus {os.cpu_count()} | gunicorn -w {args.workers} sync | "
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s x {args.rounds} rounds"
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds"
     )
     recreate_database(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_gunicorn(env, port, args.workers, log)
-    results: dict[str, list[WrkResult]] = {"bare": [], "session": []}
+    results: dict[str, list[RunResult]] = {"bare": [], "session": []}
     try:
         wait_until_up(base, server)
+        workers = worker_pids(server.pid)
+        if len(workers) != args.workers:
+            print(f"warning: found {len(workers)} gunicorn workers, expected {args.workers}")
         token, sid = sign_up(base)
         urls = {
             "bare": f"{base}/bench/bare-user/{sid}/",
@@ -236,42 +319,31 @@ def main() -> int:
         }
         check_endpoints(urls["session"], urls["bare"], token)
         for name in ("bare", "session"):
-            run_wrk(urls[name], token, args, args.warmup)
-        print(f"warmed up {args.warmup:g}s per endpoint\n")
-        print(f"{'round':>5} {'endpoint':>8} {'req/s':>10} {'p50 ms':>8} {'requests':>9}")
+            run_wrk(urls[name], token, args, args.warmup, workers)
+        print(f"warmed up {args.warmup}s per endpoint\n")
+        print(
+            f"{'round':>5} {'endpoint':>8} {'req/s':>9} {'p50 ms':>7} {'requests':>9} "
+            f"{'srv CPU ms/req':>15} {'other CPU %':>12}"
+        )
         for index in range(args.rounds):
             order = ("bare", "session") if index % 2 == 0 else ("session", "bare")
             for name in order:
-                result = run_wrk(urls[name], token, args, args.duration)
+                result = run_wrk(urls[name], token, args, args.duration, workers)
                 results[name].append(result)
                 p50 = f"{result.latency_p50_ms:.2f}" if result.latency_p50_ms else "?"
                 print(
-                    f"{index + 1:>5} {name:>8} {result.requests_per_sec:>10.1f} {p50:>8} "
-                    f"{result.requests:>9}" + (f"  !! {result.errors}" if result.errors else "")
+                    f"{index + 1:>5} {name:>8} {result.requests_per_sec:>9.1f} {p50:>7} "
+                    f"{result.requests:>9} {result.server_cpu_ms_per_request:>15.3f} "
+                    f"{result.other_cpu_percent:>12.1f}"
+                    + (f"  !! {result.errors}" if result.errors else "")
                 )
     finally:
         stop(server)
         if not args.keep_db:
             drop_database(env)
 
-    bare = [r.requests_per_sec for r in results["bare"]]
-    session = [r.requests_per_sec for r in results["session"]]
-    ratios = [s / b for s, b in zip(session, bare, strict=True)]
-    median_bare, median_session = statistics.median(bare), statistics.median(session)
-    ratio = median_session / median_bare
+    ratio = summarize(results)
     errors = [r.errors for rs in results.values() for r in rs if r.errors]
-    print("\nsummary (req/s)")
-    print(f"{'':>18} {'median':>9} {'min':>9} {'max':>9}")
-    for name, values in (("bare view", bare), ("session endpoint", session)):
-        print(
-            f"{name:>18} {statistics.median(values):>9.1f} {min(values):>9.1f} {max(values):>9.1f}"
-        )
-    print(f"per-round ratios session/bare: {', '.join(f'{r:.3f}' for r in ratios)}")
-    print(
-        f"ratio of medians session/bare = {ratio:.3f} (median per-round ratio "
-        f"{statistics.median(ratios):.3f}); target >= {TARGET_RATIO} -> "
-        f"{'PASS' if ratio >= TARGET_RATIO else 'FAIL'}"
-    )
     if errors:
         print(f"WARNING: wrk reported errors: {errors}")
         return 1

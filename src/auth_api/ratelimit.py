@@ -1,8 +1,8 @@
 """Fixed-window rate limits on a store shared by every worker process.
 
 Counting is atomic in both stores, so N parallel attempts count as N: Redis INCR when the cache is
-Redis (REDIS_URL), otherwise an UPDATE ... SET count = count + 1 on a table (Django's database cache
-has no atomic increment).
+Redis (REDIS_URL), otherwise a single-statement upsert on a table (Django's database cache has no
+atomic increment).
 """
 
 import hashlib
@@ -15,8 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from .errors import TooManyRequests
@@ -33,21 +32,39 @@ def _cache_increment(key: str, window: int) -> int:
         return cache.incr(key)
 
 
+# One statement per hit, so parallel first hits cannot deadlock (a separate UPDATE-then-INSERT
+# does: the losers of the INSERT hold shared locks and then all ask for exclusive ones).
+_UPSERT = {
+    # LAST_INSERT_ID(expr) hands this connection the value it wrote, atomically.
+    "mysql": (
+        "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, LAST_INSERT_ID(1), %s) "
+        "ON DUPLICATE KEY UPDATE {count} = LAST_INSERT_ID({count} + 1)",
+        "SELECT LAST_INSERT_ID()",
+    ),
+    "sqlite": (
+        "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
+        "ON CONFLICT({key}) DO UPDATE SET {count} = {count} + 1 RETURNING {count}",
+        None,
+    ),
+}
+
+
 def _table_increment(key: str, window: int) -> int:
-    with transaction.atomic():
-        counters = RateLimitCounter.objects.filter(key=key)
-        if not counters.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateLimitCounter.objects.create(
-                        key=key, count=1, expires_at=timezone.now() + timedelta(seconds=window)
-                    )
-                _maybe_purge()
-                return 1
-            except IntegrityError:  # a concurrent first hit created it
-                counters.update(count=F("count") + 1)
-        # Our UPDATE holds the row lock until commit, so this reads exactly our own increment.
-        return counters.values_list("count", flat=True).get()
+    upsert, read_back = _UPSERT[connection.vendor]
+    quote = connection.ops.quote_name
+    sql = upsert.format(
+        table=quote(RateLimitCounter._meta.db_table), key=quote("key"), count=quote("count"),
+        expires=quote("expires_at"),
+    )
+    expires_at = timezone.now() + timedelta(seconds=window)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, expires_at])
+        if read_back is not None:
+            cursor.execute(read_back)
+        count = int(cursor.fetchone()[0])
+    if count == 1:
+        _maybe_purge()
+    return count
 
 
 def _maybe_purge() -> None:
