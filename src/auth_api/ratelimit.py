@@ -53,7 +53,9 @@ def _table_increment(key: str, window: int) -> int:
     upsert, read_back = _UPSERT[connection.vendor]
     quote = connection.ops.quote_name
     sql = upsert.format(
-        table=quote(RateLimitCounter._meta.db_table), key=quote("key"), count=quote("count"),
+        table=quote(RateLimitCounter._meta.db_table),
+        key=quote("key"),
+        count=quote("count"),
         expires=quote("expires_at"),
     )
     expires_at = timezone.now() + timedelta(seconds=window)
