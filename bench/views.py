@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.http import HttpRequest, JsonResponse
 
-from auth_api.models import SignIn
+from auth_api.sign_ins import sign_in_lookup
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -23,7 +23,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def bare_user(request: HttpRequest, user_id: str) -> JsonResponse:
     """`user_id` carries the sign-in (session) id: the path parameter the brief names."""
-    sign_in = SignIn.objects.select_related("user").filter(pk=user_id).first()
+    sign_in = sign_in_lookup(sign_in_id=user_id)  # the very query the session endpoint runs
     if sign_in is None:
         return JsonResponse({"code": "NOT_FOUND", "message": "No such sign-in."}, status=404)
     user = sign_in.user

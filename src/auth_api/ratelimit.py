@@ -22,14 +22,22 @@ from .errors import TooManyRequests
 from .models import RateLimitCounter
 
 
-def _cache_increment(key: str, window: int) -> int:
+def _redis_increment(key: str, window: int) -> int:
+    # One round trip: INCR, and set the expiry only when the key is new (Redis >= 7).
+    cache = caches["default"]
+    full_key = cache.make_and_validate_key(key)
+    client = cache._cache.get_client(full_key, write=True)  # Django's own redis-py client
+    pipeline = client.pipeline()
+    pipeline.incr(full_key)
+    pipeline.expire(full_key, window + 1, nx=True)
+    count, _ = pipeline.execute()
+    return int(count)
+
+
+def _locmem_increment(key: str, window: int) -> int:
     cache = caches["default"]
     cache.add(key, 0, timeout=window + 1)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 0, timeout=window + 1)
-        return cache.incr(key)
+    return cache.incr(key)
 
 
 # One statement per hit, so parallel first hits cannot deadlock (a separate UPDATE-then-INSERT
@@ -75,8 +83,11 @@ def _maybe_purge() -> None:
 
 
 def _increment(key: str, window: int) -> int:
-    if isinstance(caches["default"], RedisCache | LocMemCache):
-        return _cache_increment(key, window)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _redis_increment(key, window)
+    if isinstance(backend, LocMemCache):  # single process only: development and tests
+        return _locmem_increment(key, window)
     return _table_increment(key, window)
 
 

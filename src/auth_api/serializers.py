@@ -1,6 +1,9 @@
 """Request and response shapes (camelCase). Input serializers check shape; flows hold rules."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -87,6 +90,14 @@ class PasswordChangeRequestSerializer(InputSerializer):
     )
 
 
+def iso_datetime(value: datetime | None) -> str | None:
+    """The same text DRF's DateTimeField renders (UTC as "Z"), without a field instance."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class UserSerializer(serializers.Serializer):
     id = serializers.CharField()
     email = serializers.EmailField()
@@ -96,6 +107,20 @@ class UserSerializer(serializers.Serializer):
     image = serializers.CharField(allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
+
+    # Hand-written for speed (every signed-in answer renders a user); the declared fields above
+    # stay the schema, and tests/auth_api/test_serializers.py holds both to the same output.
+    def to_representation(self, instance) -> dict:
+        return {
+            "id": instance.id,
+            "email": instance.email,
+            "name": instance.name,
+            "role": instance.role,
+            "emailVerified": instance.email_verified,
+            "image": instance.image,
+            "createdAt": iso_datetime(instance.created_at),
+            "updatedAt": iso_datetime(instance.updated_at),
+        }
 
 
 class UserResponseSerializer(serializers.Serializer):
@@ -123,6 +148,13 @@ class SessionInfoSerializer(serializers.Serializer):
 class SessionResponseSerializer(serializers.Serializer):
     user = UserSerializer()
     session = SessionInfoSerializer()
+
+    def to_representation(self, instance) -> dict:
+        sign_in = instance["session"]
+        return {
+            "user": UserSerializer().to_representation(instance["user"]),
+            "session": {"id": sign_in.id, "expiresAt": iso_datetime(sign_in.expires_at)},
+        }
 
 
 class SignInListItemSerializer(serializers.Serializer):

@@ -144,13 +144,34 @@ def sign_ins_live(*, user_id: str) -> list[SignIn]:
     )
 
 
+SESSION_FIELDS = (
+    "id",
+    "user_id",
+    "expires_at",
+    "revoked_at",
+    "user__id",
+    "user__email",
+    "user__name",
+    "user__role",
+    "user__email_verified",
+    "user__image",
+    "user__is_active",
+    "user__created_at",
+    "user__updated_at",
+)
+
+
+def sign_in_lookup(*, sign_in_id: str) -> SignIn | None:
+    """One primary-key query: the sign-in and its user, only the columns a session answer needs."""
+    rows = list(
+        SignIn.objects.select_related("user").only(*SESSION_FIELDS).filter(pk=sign_in_id)[:1]
+    )
+    return rows[0] if rows else None
+
+
 def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
     """The live sign-in and its active user, in one query."""
-    sign_in = (
-        SignIn.objects.select_related("user")
-        .filter(pk=sign_in_id, user_id=user_id, user__is_active=True)
-        .first()
-    )
-    if sign_in is None or not sign_in.is_live(timezone.now()):
+    sign_in = sign_in_lookup(sign_in_id=sign_in_id)
+    if sign_in is None or sign_in.user_id != user_id or not sign_in.user.is_active:
         return None
-    return sign_in
+    return sign_in if sign_in.is_live(timezone.now()) else None

@@ -7,8 +7,10 @@ grace period receives the very same newest token instead of forking the family.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import Token
@@ -80,6 +82,17 @@ def mint_access_token(*, user, sid: str, now: datetime | None = None) -> tuple[s
 
 
 def decode_access_token(raw: str) -> AccessClaims:
+    claims = _verify_access_token(raw)
+    # Verified once per process, expiry checked on every use.
+    if claims.expires_at <= timezone.now():
+        raise BadToken("expired")
+    return claims
+
+
+@lru_cache(maxsize=4096)
+def _verify_access_token(raw: str) -> AccessClaims:
+    """Signature, algorithm, iss/aud, type and claims; only successes are cached (by exact string),
+    so a forged or tampered token is checked in full every time."""
     token = _decode(AccessToken, raw)
     _require(token, "sub", "sid", "role", "email")
     if not isinstance(token.get("emailVerified"), bool):
@@ -92,6 +105,14 @@ def decode_access_token(raw: str) -> AccessClaims:
         email_verified=token["emailVerified"],
         expires_at=datetime_from_epoch(token["exp"]),
     )
+
+
+def _forget_verified_tokens(*, setting: str, **kwargs) -> None:
+    if setting in {"SIMPLE_JWT", "JWT_SIGNING_KEY"}:
+        _verify_access_token.cache_clear()
+
+
+setting_changed.connect(_forget_verified_tokens)
 
 
 def mint_refresh_token(sign_in: SignIn) -> str:

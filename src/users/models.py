@@ -3,7 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
-from .emails import EMAIL_MAX_LENGTH
+from .emails import EMAIL_MAX_LENGTH, normalize_email
 from .fields import ExactMatchEmailField
 from .ids import ID_LENGTH, generate_id
 from .managers import UserManager
@@ -48,7 +48,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+
     def save(self, *args, **kwargs) -> None:
+        self.email = normalize_email(self.email)  # one spelling per address, whoever writes it
         self.updated_at = self.created_at if self._state.adding else timezone.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:

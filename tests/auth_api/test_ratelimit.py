@@ -111,3 +111,33 @@ def test_password_change_is_limited_per_user(api_client, user):
             for _ in range(3)
         ]
     assert codes == [400, 400, 429]
+
+
+def test_redis_counter_expires_with_its_window(db):
+    import redis
+
+    with override_settings(CACHES=_redis_caches(), RATE_LIMITS={"t": (5, 30)}):
+        ratelimit.hit("t", "expiring")
+        ratelimit.hit("t", "expiring")
+        client = redis.Redis.from_url(REDIS_TEST_URL)
+        keys = client.keys("*rl:t:*")
+        assert len(keys) == 1
+        assert int(client.get(keys[0])) == 2
+        assert 0 < client.ttl(keys[0]) <= 31
+
+
+def test_redis_counts_parallel_hits_exactly(db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with override_settings(CACHES=_redis_caches(), RATE_LIMITS={"t": (10, 60)}):
+
+        def attempt(_):
+            try:
+                ratelimit.hit("t", "burst")
+                return True
+            except TooManyRequests:
+                return False
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            outcomes = list(pool.map(attempt, range(50)))
+    assert outcomes.count(True) == 10

@@ -118,3 +118,24 @@ def test_token_type_swap_is_refused(api_client, claims):
 def test_token_signed_with_secret_key_is_refused(api_client, claims):
     # simplejwt's default signing key is SECRET_KEY; ours is a separate key.
     assert_refused(api_client, jwt.encode(claims, settings.SECRET_KEY, algorithm="HS256"))
+
+
+def test_a_verified_token_is_refused_once_it_expires(api_client, user, monkeypatch):
+    from auth_api import tokens
+
+    access = sign_in(api_client).json()["accessToken"]
+    assert api_client.get(URL, **bearer(access)).status_code == 200  # now verified and cached
+    later = timezone.now() + timedelta(minutes=11)
+    monkeypatch.setattr(tokens.timezone, "now", lambda: later)
+    assert tokens._verify_access_token.cache_info().currsize >= 1
+    with pytest.raises(tokens.BadToken):
+        tokens.decode_access_token(access)
+
+
+def test_a_tampered_copy_of_a_verified_token_is_still_refused(api_client, user):
+    access = sign_in(api_client).json()["accessToken"]
+    assert api_client.get(URL, **bearer(access)).status_code == 200
+    header, payload, signature = access.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    assert_refused(api_client, f"{header}.{_b64({**claims, 'role': 'student'})}.{signature}")
+    assert_refused(api_client, f"{header}.{payload}.{signature[:-2]}AA")

@@ -1,0 +1,51 @@
+"""The hand-written renderers must say exactly what the declared (schema) fields would say."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rest_framework import serializers
+
+from auth_api.serializers import SessionResponseSerializer, UserSerializer, iso_datetime
+from auth_api.sign_ins import sign_in_lookup
+from tests.conftest import sign_in
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def generic(serializer_class, instance) -> dict:
+    """What DRF renders from the declared fields alone."""
+    return serializers.Serializer.to_representation(serializer_class(), instance)
+
+
+@pytest.mark.parametrize("image", [None, "https://example.com/a.png"])
+def test_user_rendering_matches_declared_fields(user, image):
+    user.image = image
+    user.save()
+    user.refresh_from_db()
+    assert UserSerializer(user).data == generic(UserSerializer, user)
+
+
+def test_session_rendering_matches_declared_fields(api_client, user):
+    sign_in(api_client)
+    row = sign_in_lookup(sign_in_id=user.sign_ins.get().id)
+    fast = SessionResponseSerializer({"user": row.user, "session": row}).data
+    assert fast == generic(SessionResponseSerializer, {"user": row.user, "session": row})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(2026, 6, 1, 12, 0, tzinfo=UTC) + timedelta(microseconds=1),
+        None,
+    ],
+)
+def test_iso_datetime_matches_drf(value):
+    assert iso_datetime(value) == serializers.DateTimeField().to_representation(value)
+
+
+def test_users_unaffected_by_rendering_of_other_users(db):
+    a = User.objects.create_user("a@example.com", None, name=" a ")
+    assert UserSerializer(a).data["name"] == " a "
