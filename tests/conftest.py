@@ -52,3 +52,21 @@ def refresh(client: APIClient, **extra):
 
 def bearer(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def deliver_and_read_code(mailoutbox, email: str) -> str:
+    """Deliver what is queued, then read the newest code mailed to `email`."""
+    import re
+
+    from emailing.delivery import deliver_due
+
+    deliver_due()
+    bodies = [m.body for m in mailoutbox if email in m.to]
+    assert bodies, f"no mail to {email}"
+    return re.search(r"^\s+(\d{6})\s*$", bodies[-1], re.MULTILINE).group(1)
+
+
+def send_code(client: APIClient, email: str, otp_type: str, **environ):
+    return client.post(
+        "/api/auth/email-otp/send/", {"email": email, "type": otp_type}, format="json", **environ
+    )

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key-not-for-production-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Tests deliver queued mail explicitly (deliver_due) unless a test switches to "thread".
+os.environ.setdefault("EMAIL_DELIVERY", "worker")
 
 from project.settings import *  # noqa: F403
 

@@ -62,3 +62,24 @@ class TooManyRequests(DomainError):
     def __init__(self, *, retry_after: int):
         super().__init__()
         self.retry_after = max(1, retry_after)
+
+
+class InvalidOtp(DomainError):
+    code = "INVALID_OTP"
+    message = "The code is not valid. Check it, or ask for a new one."
+
+
+class OtpExpired(DomainError):
+    code = "OTP_EXPIRED"
+    message = "The code has expired. Ask for a new one."
+
+
+class TooManyAttempts(DomainError):
+    code = "TOO_MANY_ATTEMPTS"
+    status = 403
+    message = "Too many wrong codes. Ask for a new one."
+
+
+class InvalidToken(DomainError):
+    code = "INVALID_TOKEN"
+    message = "The reset token is invalid, expired or already used."

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from users.fields import ExactMatchEmailField
 from users.ids import ID_LENGTH, generate_id
 
 
@@ -52,3 +53,23 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class OneTimeCode(models.Model):
+    """The live email code of one (email, type): hashed with a server key, never stored plain."""
+
+    email = ExactMatchEmailField(max_length=254)
+    purpose = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email", "purpose"], name="one_code_per_email_purpose")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code for {self.email}"

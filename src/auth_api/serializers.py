@@ -11,6 +11,9 @@ from users.emails import EMAIL_MAX_LENGTH, validate_email
 from users.models import Role
 
 from .errors import InvalidInput
+from .otp import OtpType
+
+OTP_TYPES = [(t.value, t.value) for t in OtpType]
 
 
 @extend_schema_field({"type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH})
@@ -96,6 +99,86 @@ def iso_datetime(value: datetime | None) -> str | None:
         return None
     text = timezone.localtime(value).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{6}$", "example": "042917"})
+class OtpField(serializers.CharField):
+    """The emailed code. Any string is accepted in shape; a wrong one counts as a wrong guess."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=32, **kwargs)
+
+
+class OtpSendRequestSerializer(InputSerializer):
+    error_codes = {"email": "INVALID_EMAIL", "type": "INVALID_OTP_TYPE"}
+
+    email = NormalizedEmailField()
+    type = serializers.ChoiceField(choices=OTP_TYPES)
+
+
+class OtpSignInRequestSerializer(InputSerializer):
+    error_codes = {"email": "INVALID_EMAIL", "otp": "INVALID_OTP", "role": "INVALID_ROLE"}
+
+    email = NormalizedEmailField()
+    otp = OtpField()
+    name = serializers.CharField(
+        max_length=255,
+        allow_blank=True,
+        trim_whitespace=False,
+        required=False,
+        help_text="Used only when the code creates the account.",
+    )
+    role = serializers.ChoiceField(
+        choices=Role.choices,
+        required=False,
+        help_text="Used only when the code creates the account.",
+    )
+    rememberMe = serializers.BooleanField(default=True)
+
+
+class OtpVerifyEmailRequestSerializer(InputSerializer):
+    error_codes = {"email": "INVALID_EMAIL", "otp": "INVALID_OTP"}
+
+    email = NormalizedEmailField()
+    otp = OtpField()
+
+
+class OtpCheckRequestSerializer(InputSerializer):
+    error_codes = {"email": "INVALID_EMAIL", "type": "INVALID_OTP_TYPE", "otp": "INVALID_OTP"}
+
+    email = NormalizedEmailField()
+    type = serializers.ChoiceField(choices=OTP_TYPES)
+    otp = OtpField()
+
+
+class PasswordResetRequestSerializer(InputSerializer):
+    """Either `resetToken` (from email-otp/check) or `email` + `otp`, with the new `password`."""
+
+    error_codes = {"resetToken": "INVALID_TOKEN", "email": "INVALID_EMAIL", "otp": "INVALID_OTP"}
+
+    resetToken = serializers.CharField(required=False, max_length=4096)
+    email = NormalizedEmailField(required=False)
+    otp = OtpField(required=False)
+    password = NewPasswordField()
+
+    def validate(self, attrs):
+        if "resetToken" in attrs:
+            return attrs
+        if "email" in attrs and "otp" in attrs:
+            return attrs
+        raise serializers.ValidationError(
+            {"resetToken": ["Send resetToken, or email and otp."]}, code="required"
+        )
+
+
+class SuccessResponseSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class OtpCheckResponseSerializer(SuccessResponseSerializer):
+    resetToken = serializers.CharField(
+        required=False, help_text="forget-password only: single-use token for password/reset/."
+    )
 
 
 class UserSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ Refresh tokens are rebuilt deterministically from their sign-in row, so a refres
 grace period receives the very same newest token instead of forking the family.
 """
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -12,6 +13,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, datetime_to_epoch
@@ -20,6 +22,7 @@ from .models import SignIn
 
 ACCESS = "access"
 REFRESH = "refresh"
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a token type
 
 
 class AccessToken(Token):
@@ -30,6 +33,13 @@ class AccessToken(Token):
 class RefreshToken(Token):
     token_type = REFRESH
     lifetime = timedelta(days=7)  # replaced per token from the sign-in's expiry
+
+
+class PasswordResetToken(Token):
+    """Purpose-scoped: resets one user's password, once; refused everywhere else by its type."""
+
+    token_type = PASSWORD_RESET
+    lifetime = timedelta(minutes=10)  # replaced per token from settings
 
 
 class BadToken(Exception):
@@ -132,6 +142,35 @@ def decode_refresh_token(raw: str) -> RefreshClaims:
     token = _decode(RefreshToken, raw)
     _require(token, "sub", "sid", "jti")
     return RefreshClaims(user_id=token["sub"], sid=token["sid"], jti=token["jti"])
+
+
+def _password_fingerprint(user) -> str:
+    # Bound to the current password hash: the first completed reset changes it, so the token is
+    # single-use without any server-side state.
+    return salted_hmac("auth_api.password_reset", f"{user.pk}\n{user.password}").hexdigest()[:32]
+
+
+def mint_password_reset_token(*, user, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    token = PasswordResetToken()
+    token.payload.update(
+        sub=str(user.pk),
+        pwd=_password_fingerprint(user),
+        iat=datetime_to_epoch(now),
+        exp=datetime_to_epoch(now + settings.PASSWORD_RESET_TOKEN_LIFETIME),
+    )
+    return str(token)
+
+
+def decode_password_reset_token(raw: str) -> tuple[str, str]:
+    """(user id, password fingerprint) of a valid reset token."""
+    token = _decode(PasswordResetToken, raw)
+    _require(token, "sub", "pwd")
+    return token["sub"], token["pwd"]
+
+
+def password_reset_token_matches(user, fingerprint: str) -> bool:
+    return hmac.compare_digest(_password_fingerprint(user), fingerprint)
 
 
 def refresh_lifetime(*, remember_me: bool) -> timedelta:

@@ -34,7 +34,7 @@ from .sign_ins import IssuedTokens
 PUBLIC = {"authentication_classes": [], "permission_classes": []}
 BEARER = {"permission_classes": [IsAuthenticated]}
 _AUTH_ERRORS = {401: ["NOT_AUTHENTICATED", "TOKEN_INVALID"]}
-_PASSWORD_ERRORS = [
+PASSWORD_ERRORS = [
     "PASSWORD_TOO_SHORT",
     "PASSWORD_TOO_LONG",
     "PASSWORD_TOO_COMMON",
@@ -67,7 +67,9 @@ def _tokens_response(
     return response
 
 
-def _signed_in(request: Request, tokens: IssuedTokens, code: int = status.HTTP_200_OK) -> Response:
+def signed_in_response(
+    request: Request, tokens: IssuedTokens, code: int = status.HTTP_200_OK
+) -> Response:
     return _tokens_response(
         tokens, in_body=wants_body_transport(request), with_user=True, code=code
     )
@@ -92,7 +94,7 @@ class AuthViewSet(viewsets.ViewSet):
             201: SignedInResponseSerializer,
             **error_responses(
                 {
-                    400: ["INVALID_EMAIL", *_PASSWORD_ERRORS, "INVALID_ROLE"],
+                    400: ["INVALID_EMAIL", *PASSWORD_ERRORS, "INVALID_ROLE"],
                     422: ["USER_ALREADY_EXISTS"],
                     429: ["TOO_MANY_REQUESTS"],
                 }
@@ -124,7 +126,7 @@ class AuthViewSet(viewsets.ViewSet):
             remember_me=data["rememberMe"],
             client=client_info(request._request),
         )
-        return _signed_in(request, tokens, status.HTTP_201_CREATED)
+        return signed_in_response(request, tokens, status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="sign_in",
@@ -151,7 +153,7 @@ class AuthViewSet(viewsets.ViewSet):
             remember_me=data["rememberMe"],
             client=client_info(request._request),
         )
-        return _signed_in(request, tokens)
+        return signed_in_response(request, tokens)
 
     @extend_schema(
         operation_id="refresh",
@@ -219,7 +221,7 @@ class AuthViewSet(viewsets.ViewSet):
             200: UserResponseSerializer,
             **error_responses(
                 {
-                    400: ["INVALID_PASSWORD", *_PASSWORD_ERRORS],
+                    400: ["INVALID_PASSWORD", *PASSWORD_ERRORS],
                     **_AUTH_ERRORS,
                     429: ["TOO_MANY_REQUESTS"],
                 }

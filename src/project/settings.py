@@ -35,6 +35,27 @@ ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
 ARGON2_MEMORY_COST_KIB = env_int("ARGON2_MEMORY_COST_KIB", 19456)
 ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Auth <no-reply@localhost>")
+# "thread": deliver right after commit in a background thread (works with runserver alone);
+# "worker": leave delivery to `manage.py deliver_email --loop` only.
+EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "thread")
+OTP_LENGTH = 6
+OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 3)
+PASSWORD_RESET_TOKEN_LIFETIME = env_seconds("PASSWORD_RESET_TOKEN_LIFETIME_SECONDS", 600)
 
 # Fail fast: a production process never runs on a guessable key.
 if not SECRET_KEY:
@@ -47,6 +68,10 @@ if JWT_SIGNING_KEY == SECRET_KEY:
     raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from SECRET_KEY.")
 if not DEBUG and _DEV_SECRET in (SECRET_KEY, JWT_SIGNING_KEY):
     raise ImproperlyConfigured("The development keys cannot be used with DEBUG off.")
+if EMAIL_DELIVERY not in ("thread", "worker"):
+    raise ImproperlyConfigured("EMAIL_DELIVERY must be thread or worker.")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive.")
 if REFRESH_COOKIE_SAMESITE not in ("Strict", "Lax", "None"):
     raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None.")
 if ARGON2_MEMORY_COST_KIB < 19456 or ARGON2_TIME_COST < 2:
@@ -211,6 +236,13 @@ RATE_LIMITS = {
     "sign_up_ip": (env_int("RATE_LIMIT_SIGN_UP_IP", 10), 3600),
     "sign_up_email": (env_int("RATE_LIMIT_SIGN_UP_EMAIL", 5), 3600),
     "password_change_user": (env_int("RATE_LIMIT_PASSWORD_CHANGE", 10), 300),
+    # Email codes: better-auth's default is 3 sends per 60 s per path; the per-email verification
+    # budget spans resends, so re-sending never buys a guesser fresh attempts (better-auth #11162).
+    "otp_send_ip": (env_int("RATE_LIMIT_OTP_SEND_IP", 10), 60),
+    "otp_send_email_type": (env_int("RATE_LIMIT_OTP_SEND_EMAIL", 3), 60),
+    "otp_send_email_hour": (env_int("RATE_LIMIT_OTP_SEND_EMAIL_HOUR", 10), 3600),
+    "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
+    "otp_verify_email": (env_int("RATE_LIMIT_OTP_VERIFY_EMAIL", 15), 3600),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -38,3 +38,26 @@ def user_change_password(*, user: User, new_password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+@transaction.atomic
+def user_mark_verified(*, user: User, drop_password: bool = False) -> User:
+    """Mark the email verified. `drop_password` makes the password unusable: a password set before
+    the address was proven may be someone else's pre-registration."""
+    user.email_verified = True
+    fields = ["email_verified"]
+    if drop_password:
+        user.set_unusable_password()
+        fields.append("password")
+    user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, user: User, new_password: str) -> User:
+    """Set a password proven by an email code: the address is verified by the same proof."""
+    password = validate_new_password(new_password, user=user)
+    user.set_password(password)
+    user.email_verified = True
+    user.save(update_fields=["password", "email_verified"])
+    return user

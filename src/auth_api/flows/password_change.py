@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from emailing.services import email_enqueue
 from users.errors import InvalidPassword
 from users.models import User
 from users.services import user_change_password
@@ -24,4 +25,9 @@ def password_change(
             sign_ins_revoke_all(
                 user_id=user.pk, reason="password_change", keep=principal.claims.sid
             )
+        email_enqueue(
+            kind="password_changed",
+            to_email=user.email,
+            secrets={"how": "change", "others_ended": revoke_others},
+        )
     return user

@@ -1,0 +1,63 @@
+from django.db import transaction
+
+from emailing.services import email_enqueue
+from users.models import User
+from users.passwords import validate_new_password
+from users.selectors import user_get_by_email
+from users.services import user_reset_password
+
+from ..errors import InvalidOtp, InvalidToken
+from ..http import ClientInfo
+from ..otp import OtpType, otp_verify
+from ..sign_ins import sign_ins_revoke_all
+from ..tokens import (
+    BadToken,
+    decode_password_reset_token,
+    mint_password_reset_token,
+    password_reset_token_matches,
+)
+from .otp_limits import count_code_guess
+
+
+def password_reset_begin(*, email: str, code: str, client: ClientInfo) -> str:
+    """Trade a forget-password code for a short-lived, single-use reset token."""
+    count_code_guess(email=email, client=client)
+    otp_verify(email=email, purpose=OtpType.FORGET_PASSWORD, code=code, consume=True)
+    user = user_get_by_email(email=email)
+    if user is None or not user.is_active:
+        raise InvalidOtp()
+    return mint_password_reset_token(user=user)
+
+
+def password_reset_with_token(*, reset_token: str, password: str) -> None:
+    try:
+        user_id, fingerprint = decode_password_reset_token(reset_token)
+    except BadToken:
+        raise InvalidToken() from None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None or not password_reset_token_matches(user, fingerprint):
+            raise InvalidToken()
+        _complete(user=user, password=password)
+
+
+def password_reset_with_code(*, email: str, code: str, password: str, client: ClientInfo) -> None:
+    count_code_guess(email=email, client=client)
+    user = user_get_by_email(email=email)
+    # Rules first, so a rejected password does not burn the code.
+    validate_new_password(password, user=user or User(email=email))
+    otp_verify(email=email, purpose=OtpType.FORGET_PASSWORD, code=code, consume=True)
+    if user is None or not user.is_active:
+        raise InvalidOtp()
+    with transaction.atomic():
+        _complete(user=User.objects.select_for_update().get(pk=user.pk), password=password)
+
+
+def _complete(*, user: User, password: str) -> None:
+    user_reset_password(user=user, new_password=password)
+    sign_ins_revoke_all(user_id=user.pk, reason="password_reset")
+    email_enqueue(
+        kind="password_changed",
+        to_email=user.email,
+        secrets={"how": "reset", "others_ended": True},
+    )

@@ -1,0 +1,175 @@
+"""HTTP layer of the email-code flows: validate input, call one flow, render."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .flows.email_verification import verify_email
+from .flows.otp_check import otp_check
+from .flows.otp_send import otp_send
+from .flows.otp_sign_in import otp_sign_in
+from .flows.password_reset import password_reset_with_code, password_reset_with_token
+from .http import client_info
+from .otp import OtpType
+from .schema import BODY_TRANSPORT_PARAMETER, error_responses
+from .serializers import (
+    OtpCheckRequestSerializer,
+    OtpCheckResponseSerializer,
+    OtpSendRequestSerializer,
+    OtpSignInRequestSerializer,
+    OtpVerifyEmailRequestSerializer,
+    PasswordResetRequestSerializer,
+    SignedInResponseSerializer,
+    SuccessResponseSerializer,
+    UserResponseSerializer,
+)
+from .views import PASSWORD_ERRORS, PUBLIC, signed_in_response
+
+_CODE_ERRORS = {
+    400: ["INVALID_EMAIL", "INVALID_OTP", "OTP_EXPIRED"],
+    403: ["TOO_MANY_ATTEMPTS"],
+    429: ["TOO_MANY_REQUESTS"],
+}
+_SUCCESS = {"success": True}
+
+
+class EmailOtpViewSet(viewsets.ViewSet):
+    @extend_schema(
+        operation_id="email_otp_send",
+        request=OtpSendRequestSerializer,
+        responses={
+            200: SuccessResponseSerializer,
+            **error_responses(
+                {400: ["INVALID_EMAIL", "INVALID_OTP_TYPE"], 429: ["TOO_MANY_REQUESTS"]}
+            ),
+        },
+        summary="Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.",
+        description=(
+            "Always `200 {success: true}` for a well-formed email, whether or not an account "
+            "exists; `sign-in` codes also go to unknown addresses (sign-up by code), the other "
+            "types only to existing accounts. Mail leaves after the answer. A new send replaces "
+            "the previous code of the same email and type."
+        ),
+        examples=[
+            OpenApiExample(
+                "Forgotten password",
+                request_only=True,
+                value={"email": "ada@example.com", "type": "forget-password"},
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="send", **PUBLIC)
+    def send(self, request: Request) -> Response:
+        data = OtpSendRequestSerializer.parse(request.data)
+        otp_send(
+            email=data["email"], purpose=OtpType(data["type"]), client=client_info(request._request)
+        )
+        return Response(_SUCCESS)
+
+    @extend_schema(
+        operation_id="email_otp_sign_in",
+        request=OtpSignInRequestSerializer,
+        parameters=[BODY_TRANSPORT_PARAMETER],
+        responses={
+            200: SignedInResponseSerializer,
+            **error_responses({**_CODE_ERRORS, 400: [*_CODE_ERRORS[400], "INVALID_ROLE"]}),
+        },
+        summary="Sign in (or sign up) with an emailed `sign-in` code.",
+        description=(
+            "An unknown email creates a verified account without a password (`name`/`role` "
+            "used then). For an existing unverified account the password is made unusable and "
+            "its sign-ins are ended before it is marked verified."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="sign-in", **PUBLIC)
+    def sign_in(self, request: Request) -> Response:
+        data = OtpSignInRequestSerializer.parse(request.data)
+        tokens = otp_sign_in(
+            email=data["email"],
+            code=data["otp"],
+            name=data.get("name"),
+            role=data.get("role"),
+            remember_me=data["rememberMe"],
+            client=client_info(request._request),
+        )
+        return signed_in_response(request, tokens)
+
+    @extend_schema(
+        operation_id="email_otp_verify_email",
+        request=OtpVerifyEmailRequestSerializer,
+        responses={200: UserResponseSerializer, **error_responses(_CODE_ERRORS)},
+        summary="Mark the email verified with an `email-verification` code.",
+    )
+    @action(detail=False, methods=["post"], url_path="verify-email", **PUBLIC)
+    def verify_email(self, request: Request) -> Response:
+        data = OtpVerifyEmailRequestSerializer.parse(request.data)
+        user = verify_email(
+            email=data["email"], code=data["otp"], client=client_info(request._request)
+        )
+        return Response(UserResponseSerializer({"user": user}).data)
+
+    @extend_schema(
+        operation_id="email_otp_check",
+        request=OtpCheckRequestSerializer,
+        responses={
+            200: OtpCheckResponseSerializer,
+            **error_responses({**_CODE_ERRORS, 400: [*_CODE_ERRORS[400], "INVALID_OTP_TYPE"]}),
+        },
+        summary="Check a code. A `forget-password` code is used up and traded for a resetToken.",
+    )
+    @action(detail=False, methods=["post"], url_path="check", **PUBLIC)
+    def check(self, request: Request) -> Response:
+        data = OtpCheckRequestSerializer.parse(request.data)
+        reset_token = otp_check(
+            email=data["email"],
+            purpose=OtpType(data["type"]),
+            code=data["otp"],
+            client=client_info(request._request),
+        )
+        body = {**_SUCCESS, "resetToken": reset_token} if reset_token else _SUCCESS
+        return Response(body)
+
+
+class PasswordResetViewSet(viewsets.ViewSet):
+    @extend_schema(
+        operation_id="password_reset",
+        request=PasswordResetRequestSerializer,
+        responses={
+            200: SuccessResponseSerializer,
+            **error_responses(
+                {**_CODE_ERRORS, 400: ["INVALID_TOKEN", *_CODE_ERRORS[400], *PASSWORD_ERRORS]}
+            ),
+        },
+        summary="Set a new password with a resetToken, or with email + forget-password code.",
+        description=(
+            "Every sign-in of the user ends, the email is marked verified, and a notification "
+            "email is sent. A reset token works once and for 10 minutes."
+        ),
+        examples=[
+            OpenApiExample(
+                "With a reset token",
+                request_only=True,
+                value={"resetToken": "eyJhbGciOi...", "password": "a new pass phrase"},
+            ),
+            OpenApiExample(
+                "In one call",
+                request_only=True,
+                value={"email": "ada@example.com", "otp": "042917", "password": "a new phrase"},
+            ),
+        ],
+    )
+    @action(detail=False, methods=["post"], url_path="reset", **PUBLIC)
+    def reset(self, request: Request) -> Response:
+        data = PasswordResetRequestSerializer.parse(request.data)
+        if "resetToken" in data:
+            password_reset_with_token(reset_token=data["resetToken"], password=data["password"])
+        else:
+            password_reset_with_code(
+                email=data["email"],
+                code=data["otp"],
+                password=data["password"],
+                client=client_info(request._request),
+            )
+        return Response(_SUCCESS, status=status.HTTP_200_OK)

@@ -1,0 +1,36 @@
+from django.db import models
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    SUPPRESSED = "suppressed", "Suppressed (no such user)"
+    EXPIRED = "expired", "Expired before delivery"
+    FAILED = "failed", "Failed for good"
+
+
+class OutboxMessage(models.Model):
+    """One email to send, written in the same transaction as what it announces.
+
+    `payload` holds the message's secrets (an OTP code) encrypted; it is emptied once the message
+    is sent, suppressed or expired, so no table keeps a readable code after delivery.
+    """
+
+    kind = models.CharField(max_length=40)
+    to_email = models.CharField(max_length=254)
+    payload = models.TextField(blank=True, default="")
+    requires_user = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email} ({self.status})"
