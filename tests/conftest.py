@@ -61,7 +61,7 @@ def deliver_and_read_code(mailoutbox, email: str) -> str:
     from emailing.delivery import deliver_due
 
     deliver_due()
-    bodies = [m.body for m in mailoutbox if email in m.to]
+    bodies = [m.body for m in mailoutbox if email.strip().lower() in m.to]
     assert bodies, f"no mail to {email}"
     return re.search(r"^\s+(\d{6})\s*$", bodies[-1], re.MULTILINE).group(1)
 

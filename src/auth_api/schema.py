@@ -26,6 +26,11 @@ ERROR_MESSAGES = {
     "NOT_FOUND": "No such sign-in.",
     "TOO_MANY_REQUESTS": "Too many requests. Try again later.",
     "METHOD_NOT_ALLOWED": 'Method "GET" not allowed.',
+    "INVALID_OTP_TYPE": '"magic-link" is not a valid choice.',
+    "INVALID_OTP": "The code is not valid. Check it, or ask for a new one.",
+    "OTP_EXPIRED": "The code has expired. Ask for a new one.",
+    "TOO_MANY_ATTEMPTS": "Too many wrong codes. Ask for a new one.",
+    "INVALID_TOKEN": "The reset token is invalid, expired or already used.",
 }
 
 BODY_TRANSPORT_PARAMETER = OpenApiParameter(

@@ -29,6 +29,11 @@ EXPECTED = {
     ("/api/auth/password/change/", "post"),
     ("/api/auth/sessions/", "get"),
     ("/api/auth/sessions/{id}/", "delete"),
+    ("/api/auth/email-otp/send/", "post"),
+    ("/api/auth/email-otp/sign-in/", "post"),
+    ("/api/auth/email-otp/verify-email/", "post"),
+    ("/api/auth/email-otp/check/", "post"),
+    ("/api/auth/password/reset/", "post"),
 }
 
 
@@ -50,3 +55,22 @@ def test_docs_and_schema_are_served(client, db):
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_every_error_code_of_the_contract_is_documented(schema):
+    text = yaml.safe_dump(schema)
+    for code in [
+        "INVALID_OTP",
+        "OTP_EXPIRED",
+        "TOO_MANY_ATTEMPTS",
+        "INVALID_TOKEN",
+        "INVALID_OTP_TYPE",
+        "USER_ALREADY_EXISTS",
+        "REFRESH_TOKEN_REUSED",
+        "CSRF_FAILED",
+        "INVALID_EMAIL_OR_PASSWORD",
+        "INVALID_PASSWORD",
+        "NOT_FOUND",
+        "TOO_MANY_REQUESTS",
+    ]:
+        assert f"code: {code}" in text, code

@@ -19,7 +19,6 @@ class Command(BaseCommand):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         while True:
-            close_old_connections()
             outcomes = deliver_due(limit=batch)
             if outcomes or not loop:
                 summary = (
@@ -28,5 +27,6 @@ class Command(BaseCommand):
                 self.stdout.write(summary)
             if not loop or stopping:
                 return
+            close_old_connections()  # a long-lived process drops dead or stale connections
             if not outcomes:
                 time.sleep(interval)

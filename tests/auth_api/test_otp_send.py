@@ -1,0 +1,137 @@
+import pytest
+from django.test import override_settings
+
+from auth_api.models import OneTimeCode
+from emailing.delivery import deliver_due
+from emailing.models import OutboxMessage
+from tests.conftest import send_code
+
+pytestmark = pytest.mark.django_db
+
+TYPES = ["sign-in", "email-verification", "forget-password"]
+
+
+@pytest.mark.parametrize("otp_type", TYPES)
+def test_known_and_unknown_emails_get_identical_answers(api_client, user, otp_type):
+    known = send_code(api_client, "ada@example.com", otp_type, REMOTE_ADDR="192.0.2.1")
+    unknown = send_code(api_client, "ghost@example.com", otp_type, REMOTE_ADDR="192.0.2.2")
+    assert known.status_code == unknown.status_code == 200
+    assert known.content == unknown.content == b'{"success":true}'
+    assert set(known.headers) == set(unknown.headers)
+    assert set(known.cookies) == set(unknown.cookies) == set()
+
+
+@pytest.mark.parametrize("otp_type", TYPES)
+def test_request_does_the_same_writes_for_known_and_unknown(
+    api_client, user, otp_type, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from auth_api import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_maybe_purge", lambda: None)  # random housekeeping aside
+
+    with CaptureQueriesContext(connection) as known:
+        send_code(api_client, "ada@example.com", otp_type, REMOTE_ADDR="192.0.2.1")
+    with CaptureQueriesContext(connection) as unknown:
+        send_code(api_client, "ghost@example.com", otp_type, REMOTE_ADDR="192.0.2.2")
+    shape = [q["sql"].split(" ")[0] for q in known.captured_queries]
+    assert shape == [q["sql"].split(" ")[0] for q in unknown.captured_queries]
+    # The account is not even looked up on the request path.
+    assert not any("users_user" in q["sql"] for q in known.captured_queries)
+
+
+def test_known_email_receives_each_type(api_client, user, mailoutbox):
+    for otp_type in TYPES:
+        send_code(api_client, "ada@example.com", otp_type)
+    deliver_due()
+    subjects = sorted(m.subject for m in mailoutbox)
+    assert subjects == ["Reset your password", "Verify your email address", "Your sign-in code"]
+    for message in mailoutbox:
+        assert message.to == ["ada@example.com"]
+        assert "valid for 5 minutes" in message.body
+        assert "If you did not ask for it" in message.body
+        html = message.alternatives[0]
+        assert html[1] == "text/html" and "<html" in html[0]
+
+
+def test_unknown_email_gets_sign_in_code_but_nothing_else(api_client, db, mailoutbox):
+    for otp_type in TYPES:
+        send_code(api_client, "ghost@example.com", otp_type)
+    outcomes = deliver_due()
+    assert [m.subject for m in mailoutbox] == ["Your sign-in code"]
+    assert outcomes == {"sent": 1, "suppressed": 2}
+    assert set(OutboxMessage.objects.values_list("payload", flat=True)) == {""}
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"email": "nope", "type": "sign-in"}, "INVALID_EMAIL"),
+        ({"type": "sign-in"}, "INVALID_EMAIL"),
+        ({"email": "a@example.com", "type": "magic-link"}, "INVALID_OTP_TYPE"),
+        ({"email": "a@example.com"}, "INVALID_OTP_TYPE"),
+    ],
+)
+def test_send_validation_errors(api_client, db, body, code):
+    response = api_client.post("/api/auth/email-otp/send/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert not OutboxMessage.objects.exists()
+
+
+def test_three_sends_per_minute_per_email_and_type(api_client, user):
+    codes = [send_code(api_client, "ada@example.com", "sign-in").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    limited = send_code(api_client, "ada@example.com", "sign-in")
+    assert limited.json()["code"] == "TOO_MANY_REQUESTS"
+    assert int(limited["Retry-After"]) >= 1
+    assert send_code(api_client, "ada@example.com", "forget-password").status_code == 200
+
+
+@override_settings(
+    RATE_LIMITS={
+        "otp_send_ip": (2, 60),
+        "otp_send_email_type": (9, 60),
+        "otp_send_email_hour": (9, 3600),
+    }
+)
+def test_per_ip_send_limit(api_client, db):
+    assert send_code(api_client, "a@example.com", "sign-in").status_code == 200
+    assert send_code(api_client, "b@example.com", "sign-in").status_code == 200
+    assert send_code(api_client, "c@example.com", "sign-in").status_code == 429
+
+
+def test_a_new_send_replaces_the_previous_code(api_client, user, mailoutbox):
+    from tests.conftest import deliver_and_read_code
+
+    send_code(api_client, "ada@example.com", "sign-in")
+    first = deliver_and_read_code(mailoutbox, "ada@example.com")
+    send_code(api_client, "ada@example.com", "sign-in")
+    second = deliver_and_read_code(mailoutbox, "ada@example.com")
+    assert OneTimeCode.objects.filter(email="ada@example.com", purpose="sign-in").count() == 1
+    if first != second:
+        response = api_client.post(
+            "/api/auth/email-otp/sign-in/",
+            {"email": "ada@example.com", "otp": first},
+            format="json",
+        )
+        assert response.json()["code"] == "INVALID_OTP"
+    response = api_client.post(
+        "/api/auth/email-otp/sign-in/", {"email": "ada@example.com", "otp": second}, format="json"
+    )
+    assert response.status_code == 200
+
+
+def test_codes_are_six_random_digits(api_client, db, mailoutbox):
+    from tests.conftest import deliver_and_read_code
+
+    codes = set()
+    for index in range(12):
+        email = f"user{index}@example.com"
+        with override_settings(RATE_LIMITS_ENABLED=False):
+            send_code(api_client, email, "sign-in")
+        codes.add(deliver_and_read_code(mailoutbox, email))
+    assert all(len(c) == 6 and c.isdigit() for c in codes)
+    assert len(codes) >= 10
