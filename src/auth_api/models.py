@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from users.fields import ExactMatchEmailField
+from users.fields import ExactMatchCharField, ExactMatchEmailField
 from users.ids import ID_LENGTH, generate_id
 
 
@@ -13,7 +13,7 @@ class SignIn(models.Model):
     period; any other token of the family coming back is treated as stolen.
     """
 
-    id = models.CharField(
+    id = ExactMatchCharField(
         primary_key=True, max_length=ID_LENGTH, default=generate_id, editable=False
     )
     user = models.ForeignKey(

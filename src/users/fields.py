@@ -1,15 +1,26 @@
 from django.db import models
 
+BINARY_COLLATION = "utf8mb4_bin"
 
-class ExactMatchEmailField(models.EmailField):
-    """Email column compared byte-for-byte on MySQL (utf8mb4_bin), so josé@ and jose@ differ.
 
-    The collation is chosen per backend at schema time: SQLite already compares exactly.
-    Emails are trimmed before storage, so the collation's PAD SPACE behaviour never matters.
+class _ExactMatchOnMySQL:
+    """Compared byte-for-byte on MySQL (utf8mb4_bin); SQLite already compares exactly.
+
+    The collation is chosen per backend at schema time, and foreign keys pointing at such a
+    column take the same collation (Django copies it from the target field).
     """
 
     def db_parameters(self, connection):
         params = super().db_parameters(connection)
         if connection.vendor == "mysql":
-            params["collation"] = "utf8mb4_bin"
+            params["collation"] = BINARY_COLLATION
         return params
+
+
+class ExactMatchEmailField(_ExactMatchOnMySQL, models.EmailField):
+    """josé@ and jose@ are two addresses. Emails are trimmed before storage, so the collation's
+    PAD SPACE behaviour never matters."""
+
+
+class ExactMatchCharField(_ExactMatchOnMySQL, models.CharField):
+    """Case-sensitive ids: "aB3…" and "Ab3…" are two different keys."""

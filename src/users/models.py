@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from .emails import EMAIL_MAX_LENGTH, normalize_email
-from .fields import ExactMatchEmailField
+from .fields import ExactMatchCharField, ExactMatchEmailField
 from .ids import ID_LENGTH, generate_id
 from .managers import UserManager
 from .passwords import normalize_password
@@ -16,7 +16,7 @@ class Role(models.TextChoices):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    id = models.CharField(
+    id = ExactMatchCharField(
         primary_key=True, max_length=ID_LENGTH, default=generate_id, editable=False
     )
     email = ExactMatchEmailField(unique=True, max_length=EMAIL_MAX_LENGTH)
@@ -69,3 +69,34 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def check_password(self, raw_password: str) -> bool:
         return super().check_password(normalize_password(raw_password))
+
+
+class LinkedAccount(models.Model):
+    """A sign-in method of another provider (OAuth) carried over from the legacy database.
+
+    This service does not run those providers; the rows are kept so nothing the old app knew about
+    a user is lost, and so a later OAuth integration can link them again.
+    """
+
+    id = ExactMatchCharField(primary_key=True, max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="linked_accounts")
+    provider_id = models.CharField(max_length=64)
+    account_id = models.CharField(max_length=255)
+    access_token = models.TextField(blank=True, null=True)  # noqa: DJ001 - legacy NULLs kept
+    refresh_token = models.TextField(blank=True, null=True)  # noqa: DJ001
+    id_token = models.TextField(blank=True, null=True)  # noqa: DJ001
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    scope = models.TextField(blank=True, null=True)  # noqa: DJ001
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_id", "account_id"], name="one_link_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}:{self.account_id}"

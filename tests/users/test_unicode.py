@@ -77,3 +77,10 @@ def test_password_whitespace_is_significant(api_client):
     sign_up(api_client, "w@example.com", password="  spaced-pass-1  ")
     assert sign_in(APIClient(), "w@example.com", "spaced-pass-1").status_code == 401
     assert sign_in(APIClient(), "w@example.com", "  spaced-pass-1  ").status_code == 200
+
+
+def test_ids_differing_only_by_case_are_two_users(db):
+    lower = User.objects.create_user("one@example.com", None, id="a" * 32)
+    upper = User.objects.create_user("two@example.com", None, id="A" * 32)
+    assert User.objects.get(pk="a" * 32) == lower
+    assert User.objects.get(pk="A" * 32) == upper
