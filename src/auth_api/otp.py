@@ -104,3 +104,20 @@ def otp_verify(*, email: str, purpose: OtpType, code: str, consume: bool) -> Non
         raise OtpExpired()
     if verdict == _Verdict.EXHAUSTED:
         raise TooManyAttempts()
+
+
+def otp_import(
+    *, email: str, purpose: OtpType, code: str, attempts: int, expires_at: datetime
+) -> None:
+    """Carry over a still-valid code from the legacy system, hashed like ours (idempotent)."""
+    OneTimeCode.objects.update_or_create(
+        email=email,
+        purpose=purpose.value,
+        defaults={
+            "code_hash": _digest(email=email, purpose=purpose.value, code=code),
+            "attempts": attempts,
+            "expires_at": expires_at,
+            "consumed_at": None,
+            "created_at": expires_at - timedelta(seconds=settings.OTP_TTL_SECONDS),
+        },
+    )

@@ -155,6 +155,7 @@ STORAGES = {
 # --- passwords -------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "users.hashers.Argon2idHasher",
+    "users.hashers.BetterAuthScryptHasher",  # imported better-auth users; upgraded on sign-in
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 PASSWORD_MIN_LENGTH = 8

@@ -1,0 +1,56 @@
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from users.legacy.importer import import_better_auth
+from users.legacy.source import open_source
+from users.legacy.verify import verify_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import users from a better-auth PostgreSQL database (idempotent, resumable: re-run it "
+        "after any interruption), then verify MySQL against the source."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--source",
+            default=os.environ.get("BETTER_AUTH_DATABASE_URL"),
+            help="postgres://user:pass@host:5432/db (or BETTER_AUTH_DATABASE_URL)",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="read and check, write nothing")
+        parser.add_argument("--verify", action="store_true", help="only compare MySQL with source")
+        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--carry-codes", action="store_true", help="carry unexpired email codes over (hashed)"
+        )
+
+    def handle(self, *args, source, dry_run, verify, batch_size, carry_codes, **options):
+        if not source:
+            raise CommandError("--source postgres://... is required")
+        if batch_size < 1:
+            raise CommandError("--batch-size must be positive")
+        try:
+            with open_source(source) as legacy:
+                if not verify:
+                    report = import_better_auth(
+                        legacy,
+                        batch_size=batch_size,
+                        dry_run=dry_run,
+                        carry_codes=carry_codes,
+                        on_batch=self._progress,
+                    )
+                    self.stdout.write(report.render(dry_run=dry_run))
+                if dry_run:
+                    return
+                result = verify_import(legacy, batch_size=batch_size)
+        except OSError as exc:
+            raise CommandError(f"cannot read the source database: {exc}") from exc
+        self.stdout.write(result.render())
+        if not result.clean:
+            raise CommandError("verification found differences (see above)")
+
+    def _progress(self, table: str, report) -> None:
+        if self.verbosity >= 2:
+            self.stderr.write(f"{table}: {report.users.read} read")
