@@ -17,8 +17,13 @@ SALT = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 def better_auth_hash(password: str, salt: str = SALT) -> str:
     key = hashlib.scrypt(
-        unicodedata.normalize("NFKC", password).encode(), salt=salt.encode(), n=16384, r=16, p=1,
-        dklen=64, maxmem=64 * 1024 * 1024,
+        unicodedata.normalize("NFKC", password).encode(),
+        salt=salt.encode(),
+        n=16384,
+        r=16,
+        p=1,
+        dklen=64,
+        maxmem=64 * 1024 * 1024,
     )
     return f"{salt}:{key.hex()}"
 
@@ -32,8 +37,9 @@ def test_a_better_auth_hash_verifies_and_only_with_the_right_password():
 
 def test_salt_is_used_as_text_not_decoded_bytes():
     salt_bytes = bytes.fromhex(SALT)
-    as_bytes = hashlib.scrypt(b"pw-12345678", salt=salt_bytes, n=16384, r=16, p=1, dklen=64,
-                              maxmem=64 * 1024 * 1024).hex()
+    as_bytes = hashlib.scrypt(
+        b"pw-12345678", salt=salt_bytes, n=16384, r=16, p=1, dklen=64, maxmem=64 * 1024 * 1024
+    ).hex()
     assert not check_password("pw-12345678", f"better_auth_scrypt${SALT}${as_bytes}")
     assert check_password("pw-12345678", better_auth_to_django(better_auth_hash("pw-12345678")))
 
@@ -45,8 +51,16 @@ def test_nfkc_twins_verify():
 
 @pytest.mark.parametrize(
     "stored",
-    ["", "nocolon", f"{SALT}:", f"{SALT}:abc", f"{SALT[:-1]}:{'a' * 128}",
-     f"{SALT.upper()}:{'a' * 128}", f"{SALT}:{'g' * 128}", f"{SALT}:{'a' * 127}"],
+    [
+        "",
+        "nocolon",
+        f"{SALT}:",
+        f"{SALT}:abc",
+        f"{SALT[:-1]}:{'a' * 128}",
+        f"{SALT.upper()}:{'a' * 128}",
+        f"{SALT}:{'g' * 128}",
+        f"{SALT}:{'a' * 127}",
+    ],
 )
 def test_malformed_hashes_are_refused(stored):
     assert better_auth_to_django(stored) is None

@@ -1,5 +1,6 @@
 import os
 
+import psycopg
 from django.core.management.base import BaseCommand, CommandError
 
 from users.legacy.importer import import_better_auth
@@ -25,8 +26,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--carry-codes", action="store_true", help="carry unexpired email codes over (hashed)"
         )
+        parser.add_argument(
+            "--no-verify", action="store_true", help="skip verification (run --verify later)"
+        )
 
-    def handle(self, *args, source, dry_run, verify, batch_size, carry_codes, **options):
+    def handle(self, *args, source, dry_run, verify, batch_size, carry_codes, no_verify, **options):
+        self.verbosity = options["verbosity"]
         if not source:
             raise CommandError("--source postgres://... is required")
         if batch_size < 1:
@@ -42,10 +47,10 @@ class Command(BaseCommand):
                         on_batch=self._progress,
                     )
                     self.stdout.write(report.render(dry_run=dry_run))
-                if dry_run:
+                if dry_run or no_verify:
                     return
                 result = verify_import(legacy, batch_size=batch_size)
-        except OSError as exc:
+        except (OSError, psycopg.Error) as exc:
             raise CommandError(f"cannot read the source database: {exc}") from exc
         self.stdout.write(result.render())
         if not result.clean:
