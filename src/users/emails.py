@@ -1,5 +1,7 @@
 """Email normalisation and validation: trimmed, lower-cased, internationalised local parts."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.regex_helper import _lazy_re_compile
@@ -15,6 +17,13 @@ class UnicodeEmailValidator(EmailValidator):
 
 _validate = UnicodeEmailValidator(message="Enter a valid email address.", code="invalid")
 
+# The common case, checked in one regex: plain ASCII addresses that the full validator accepts
+# too (no leading, trailing or doubled dot; hostname labels; an alphabetic TLD).
+_PLAIN = re.compile(
+    r"^(?!\.)(?!.*\.\.)[a-z0-9._%+-]{1,64}(?<!\.)"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+
 
 def normalize_email(value: str) -> str:
     return value.strip().lower()
@@ -23,7 +32,11 @@ def normalize_email(value: str) -> str:
 def validate_email(value: str) -> str:
     """Return the normalised email or raise ValidationError."""
     email = normalize_email(value)
-    if len(email) > EMAIL_MAX_LENGTH or any(ord(ch) < 32 or ord(ch) == 127 for ch in email):
+    if len(email) > EMAIL_MAX_LENGTH:
+        raise ValidationError("Enter a valid email address.", code="invalid")
+    if _PLAIN.match(email):
+        return email
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in email):
         raise ValidationError("Enter a valid email address.", code="invalid")
     _validate(email)
     return email
