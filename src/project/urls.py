@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Unknown API routes answer JSON even with DEBUG on (Django's debug 404 page is HTML).
     re_path(r"^api/", views.not_found),
+    # The web app (web/dist): its assets, and index.html for every other path (client routing).
+    path("", include("project.spa")),
 ]
 
 handler400 = views.bad_request

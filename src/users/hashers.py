@@ -96,12 +96,12 @@ class BetterAuthScryptHasher(BasePasswordHasher):
         pass
 
 
+_BETTER_AUTH_STORED = re.compile(r"^([0-9a-f]{32}):([0-9a-f]{128})$")
+
+
 def better_auth_to_django(stored: str) -> str | None:
     """better-auth's `salt:key` as a Django-encoded hash, or None when it is not well-formed."""
-    salt, sep, key = stored.partition(":")
-    ok = (
-        sep
-        and BetterAuthScryptHasher.SALT_RE.match(salt)
-        and BetterAuthScryptHasher.KEY_RE.match(key)
-    )
-    return f"{BetterAuthScryptHasher.algorithm}${salt}${key}" if ok else None
+    match = _BETTER_AUTH_STORED.match(stored)
+    if match is None:
+        return None
+    return f"{BetterAuthScryptHasher.algorithm}${match.group(1)}${match.group(2)}"

@@ -42,6 +42,14 @@ pytestmark = pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL
 @pytest.fixture
 def legacy_db():
     url = legacy_synthetic.recreate(PG_NAME, with_fixture_rows=True)
+    # Replay the dump as if it had just been written: codes and sessions keep their state
+    # (unexpired ones still valid, the expired one still expired).
+    with psycopg.connect(url, autocommit=True) as pg:
+        shift = pg.execute(
+            "SELECT (now() AT TIME ZONE 'UTC') - max(\"createdAt\") FROM verification"
+        ).fetchone()[0]
+        for table in ("verification", "session"):
+            pg.execute(f'UPDATE {table} SET "expiresAt" = "expiresAt" + %s', (shift,))  # noqa: S608
     yield url
     legacy_synthetic.drop(PG_NAME)
 

@@ -86,8 +86,16 @@ def test_role_outside_enum_is_refused_by_the_database():
 
 @pytest.mark.parametrize(
     "raw",
-    ["a@b.co", "first.last+tag@sub.example.org", "x_y%z@a-b.example.com", "a.b-c@example.museum",
-     "-@x.io", "a@b-c.d-e.fg", "1@2.xx", "a@xn--bcher-kva.de"],
+    [
+        "a@b.co",
+        "first.last+tag@sub.example.org",
+        "x_y%z@a-b.example.com",
+        "a.b-c@example.museum",
+        "-@x.io",
+        "a@b-c.d-e.fg",
+        "1@2.xx",
+        "a@xn--bcher-kva.de",
+    ],
 )
 def test_fast_path_agrees_with_the_full_validator(raw):
     from users.emails import _PLAIN, _validate

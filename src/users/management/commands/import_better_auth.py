@@ -22,7 +22,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="read and check, write nothing")
         parser.add_argument("--verify", action="store_true", help="only compare MySQL with source")
-        parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument(
             "--carry-codes", action="store_true", help="carry unexpired email codes over (hashed)"
         )

@@ -1,0 +1,60 @@
+"""The React single-page app (web/), served from its build (web/dist/) on the API's own origin.
+
+- `/assets/<file>`: the hashed, immutable files Vite writes to web/dist/assets/.
+- any other path outside api/, admin/ and static/: web/dist/index.html, so client-side routes
+  (/sign-in, /dashboard, ...) survive a reload. The page is never cached (each deploy names new
+  assets); the assets are cached for a year (their names change when their content does).
+- without a build (`npm run build` in web/ not run), both answer the API's JSON 404.
+
+Included last in project/urls.py, after the JSON catch-all for api/, so API 404s stay JSON.
+"""
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.urls import re_path
+from django.views.decorators.http import require_safe
+
+from auth_api.exception_handler import error_body
+
+DIST_DIR: Path = settings.PROJECT_DIR / "web" / "dist"
+ASSETS_DIR: Path = DIST_DIR / "assets"
+_IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _not_found(message: str) -> JsonResponse:
+    return JsonResponse(error_body("NOT_FOUND", message), status=404)
+
+
+@require_safe
+def index(request, **kwargs) -> HttpResponse:
+    page = DIST_DIR / "index.html"
+    try:
+        body = page.read_bytes()
+    except FileNotFoundError:
+        return _not_found("The web app is not built (run `npm run build` in web/).")
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
+def asset(request, path: str) -> HttpResponse:
+    root = ASSETS_DIR.resolve()
+    candidate = (root / path).resolve()
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return _not_found("No such file.")
+    content_type, _ = mimetypes.guess_type(candidate.name)
+    response = FileResponse(
+        candidate.open("rb"), content_type=content_type or "application/octet-stream"
+    )
+    response["Cache-Control"] = _IMMUTABLE
+    return response
+
+
+urlpatterns = [
+    re_path(r"^assets/(?P<path>.+)$", asset),
+    re_path(r"^(?!(?:api|admin|static)(?:/|$)).*$", index),
+]
