@@ -299,3 +299,26 @@ def test_killed_mid_batch_then_rerun_equals_one_clean_run(legacy_db):
             [sys.executable, str(ROOT / "scripts/dbtool.py"), "drop", _mysql_url(clean_db)],
             check=True,
         )
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="the bulk path is MySQL's")
+@pytest.mark.django_db(transaction=True)
+def test_bad_rows_through_the_bulk_path_in_a_separate_process(legacy_db):
+    """Same as above, through LOAD DATA LOCAL and the writer thread (a real import process)."""
+    victims = [u for u in FIXTURE if u["password"]][:3]
+    with psycopg.connect(legacy_db, autocommit=True) as pg:
+        pg.execute("ALTER TYPE role ADD VALUE 'admin'")
+        pg.execute("""UPDATE "user" SET role = 'admin' WHERE id = %s""", (victims[0]["id"],))
+        pg.execute(
+            """UPDATE account SET password = left(password, 50)
+                      WHERE "userId" = %s AND "providerId" = 'credential'""",
+            (victims[1]["id"],),
+        )
+    User.objects.create_user(victims[2]["email"], "already-here-123")
+    process = _import_process(legacy_db, _mysql_url(connection.settings_dict["NAME"]))
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    assert "skipped=3 (email_clash=1, hash_malformed=1, role_invalid=1)" in output
+    assert f"written={len(FIXTURE) - 3}" in output
+    assert "RESULT: clean" in output
+    assert User.objects.count() == len(FIXTURE) - 3 + 1

@@ -24,7 +24,7 @@ class Skip(Exception):
         self.detail = detail
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LegacyUser:
     id: str
     email: str
