@@ -19,8 +19,8 @@ from django.views.decorators.http import require_safe
 
 from auth_api.exception_handler import error_body
 
+# Read at each request, so a test can point it elsewhere (monkeypatch project.spa.DIST_DIR).
 DIST_DIR: Path = settings.PROJECT_DIR / "web" / "dist"
-ASSETS_DIR: Path = DIST_DIR / "assets"
 _IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -42,7 +42,7 @@ def index(request, **kwargs) -> HttpResponse:
 
 @require_safe
 def asset(request, path: str) -> HttpResponse:
-    root = ASSETS_DIR.resolve()
+    root = (DIST_DIR / "assets").resolve()
     candidate = (root / path).resolve()
     if not candidate.is_relative_to(root) or not candidate.is_file():
         return _not_found("No such file.")

@@ -19,7 +19,7 @@ _validate = UnicodeEmailValidator(message="Enter a valid email address.", code="
 
 # The common case, checked in one regex: plain ASCII addresses that the full validator accepts
 # too (no leading, trailing or doubled dot; hostname labels; an alphabetic TLD).
-_PLAIN = re.compile(
+PLAIN_EMAIL = re.compile(
     r"^(?!\.)(?!.*\.\.)[a-z0-9._%+-]{1,64}(?<!\.)"
     r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
@@ -34,7 +34,7 @@ def validate_email(value: str) -> str:
     email = normalize_email(value)
     if len(email) > EMAIL_MAX_LENGTH:
         raise ValidationError("Enter a valid email address.", code="invalid")
-    if _PLAIN.match(email):
+    if PLAIN_EMAIL.fullmatch(email):
         return email
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in email):
         raise ValidationError("Enter a valid email address.", code="invalid")

@@ -77,7 +77,7 @@ class BetterAuthScryptHasher(BasePasswordHasher):
             decoded = self.decode(encoded)
         except ValueError:
             return False
-        if not (self.SALT_RE.match(decoded["salt"]) and self.KEY_RE.match(decoded["hash"])):
+        if not (self.SALT_RE.fullmatch(decoded["salt"]) and self.KEY_RE.fullmatch(decoded["hash"])):
             return False
         return secrets.compare_digest(self._key(password, decoded["salt"]), decoded["hash"])
 
@@ -101,7 +101,7 @@ _BETTER_AUTH_STORED = re.compile(r"^([0-9a-f]{32}):([0-9a-f]{128})$")
 
 def better_auth_to_django(stored: str) -> str | None:
     """better-auth's `salt:key` as a Django-encoded hash, or None when it is not well-formed."""
-    match = _BETTER_AUTH_STORED.match(stored)
+    match = _BETTER_AUTH_STORED.fullmatch(stored)
     if match is None:
         return None
     return f"{BetterAuthScryptHasher.algorithm}${match.group(1)}${match.group(2)}"

@@ -1,6 +1,7 @@
 """Import a better-auth database: users (with their credential hash), other providers' accounts,
 unexpired email codes (optional); sessions are only counted (this API is stateless)."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connections
@@ -21,10 +22,14 @@ def import_better_auth(
     on_batch=lambda table, report: None,
 ) -> ImportReport:
     report = ImportReport()
+    started = time.perf_counter()
     _import_users(source, report, batch_size=batch_size, dry_run=dry_run, on_batch=on_batch)
+    report.users.seconds = time.perf_counter() - started
+    started = time.perf_counter()
     for rows in source.accounts(batch_size):
         report.accounts.read += len(rows)
         write_accounts(rows, report, dry_run=dry_run)
+    report.accounts.seconds = time.perf_counter() - started
     total, live = source.session_counts()
     report.sessions.read = total
     report.sessions.notes = {"still valid": live, "carried": 0}
@@ -45,7 +50,7 @@ def _import_users(source, report, *, batch_size, dry_run, on_batch) -> None:
                 try:
                     mapped.append(map_user(row))
                 except Skip as skip:
-                    report.problem("users", str(row["id"]), skip.reason, skip.detail)
+                    report.problem("users", str(row[0]), skip.reason, skip.detail)
             if not pipelined:
                 write_users(mapped, dry_run=dry_run).merge_into(report)
                 on_batch("users", report)

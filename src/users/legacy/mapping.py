@@ -4,6 +4,7 @@ Skip with a reason code for the report."""
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -24,17 +25,31 @@ class Skip(Exception):
         self.detail = detail
 
 
-@dataclass(slots=True)
-class LegacyUser:
+class LegacyUser(NamedTuple):
+    """A user ready to write. Field order is the bulk loader's column order (writer._load_data
+    hands these tuples straight to the csv module)."""
+
     id: str
     email: str
     name: str
     role: str
-    email_verified: bool
-    image: str | None
-    created_at: datetime
-    updated_at: datetime
+    verified: int  # 0/1
+    image_text: str  # "" when there is no image (see image_is_null)
+    image_is_null: int  # 0/1
+    created_at: str  # "YYYY-MM-DD HH:MM:SS.ffffff", UTC: written as is, parsed only to compare
+    updated_at: str
     password: str
+
+    @property
+    def email_verified(self) -> bool:
+        return bool(self.verified)
+
+    @property
+    def image(self) -> str | None:
+        return None if self.image_is_null else self.image_text
+
+    def datetime_of(self, name: str) -> datetime:
+        return datetime.fromisoformat(getattr(self, name)).replace(tzinfo=UTC)
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -43,34 +58,52 @@ def utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def map_user(row: dict) -> LegacyUser:
-    if not isinstance(row["id"], str) or not _ID.match(row["id"]):
-        raise Skip("id_invalid", repr(row["id"]))
-    try:
-        email = validate_email(row["email"] or "")
-    except ValidationError:
-        raise Skip("email_invalid", repr(row["email"])) from None
-    name = row["name"] if row["name"] is not None else ""
+def map_user(row: tuple) -> LegacyUser:
+    """A source row (source.USER_COLUMNS) as a user of this service, or Skip."""
+    (
+        user_id,
+        name,
+        raw_email,
+        verified,
+        image,
+        created_at,
+        updated_at,
+        role,
+        stored_hash,
+        has_cred,
+    ) = row
+    if not (isinstance(user_id, str) and _ID.fullmatch(user_id)):
+        raise Skip("id_invalid", repr(user_id))
+    email = _email(raw_email)
+    name = name if name is not None else ""
     if len(name) > 255:
         raise Skip("name_too_long", f"{len(name)} characters")
-    if row["role"] not in _ROLES:
-        raise Skip("role_invalid", repr(row["role"]))
+    if role not in _ROLES:
+        raise Skip("role_invalid", repr(role))
     password = NO_PASSWORD
-    if row["has_credential"]:
-        password = better_auth_to_django(row["password"] or "")
+    if has_cred:
+        password = better_auth_to_django(stored_hash or "")
         if password is None:
-            raise Skip("hash_malformed", f"{len(row['password'] or '')} characters")
+            raise Skip("hash_malformed", f"{len(stored_hash or '')} characters")
     return LegacyUser(
-        id=row["id"],
-        email=email,
-        name=name,
-        role=row["role"],
-        email_verified=bool(row["email_verified"]),
-        image=row["image"],
-        created_at=utc(row["created_at"]),
-        updated_at=utc(row["updated_at"]),
-        password=password,
+        user_id,
+        email,
+        name,
+        role,
+        1 if verified else 0,
+        image or "",
+        1 if image is None else 0,
+        created_at,
+        updated_at,
+        password,
     )
+
+
+def _email(raw: str | None) -> str:
+    try:
+        return validate_email(raw or "")
+    except ValidationError:
+        raise Skip("email_invalid", repr(raw)) from None
 
 
 OTP_IDENTIFIER = re.compile(r"^(sign-in|email-verification|forget-password)-otp-(.+)$")
@@ -88,8 +121,8 @@ class LegacyCode:
 
 def map_code(row: dict) -> LegacyCode:
     """An emailOTP verification row (`<type>-otp-<email>` = `<otp>:<attempts>`)."""
-    identifier = OTP_IDENTIFIER.match(row["identifier"] or "")
-    value = OTP_VALUE.match(row["value"] or "")
+    identifier = OTP_IDENTIFIER.fullmatch(row["identifier"] or "")
+    value = OTP_VALUE.fullmatch(row["value"] or "")
     if identifier is None:
         raise Skip("not_an_email_code")
     if value is None:

@@ -14,6 +14,7 @@ class TableReport:
     unchanged: int = 0
     skipped: Counter = field(default_factory=Counter)
     notes: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
 
     def line(self, name: str) -> str:
         skipped = sum(self.skipped.values())
@@ -23,7 +24,8 @@ class TableReport:
             f"{name:<13} read={self.read} written={self.written} updated={self.updated} "
             f"unchanged={self.unchanged} skipped={skipped}"
         )
-        return text + (f" ({reasons})" if reasons else "") + (f"; {notes}" if notes else "")
+        text += (f" ({reasons})" if reasons else "") + (f"; {notes}" if notes else "")
+        return text + (f"; {self.seconds:.2f}s" if self.seconds else "")
 
 
 @dataclass

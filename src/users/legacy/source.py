@@ -9,13 +9,33 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
+
+USER_COLUMNS = (
+    "id",
+    "id_ok",
+    "name",
+    "email",
+    "email_hint",
+    "email_verified",
+    "image",
+    "created_at",
+    "updated_at",
+    "role",
+    "password",
+    "has_credential",
+    "hash_hint",
+)
 
 CREDENTIAL = "credential"
 
+# Timestamps come as text in MySQL's format (cheap in PostgreSQL, written as is); every check on
+# values happens in Python (mapping.map_user). PostgreSQL's regex engine is slower than Python's
+# for these patterns, so none are pushed down.
 _USERS = """
 SELECT u.id, u.name, u.email, u."emailVerified" AS email_verified, u.image,
-       u."createdAt" AS created_at, u."updatedAt" AS updated_at, {role} AS role,
+       to_char(u."createdAt", 'YYYY-MM-DD HH24:MI:SS.US') AS created_at,
+       to_char(u."updatedAt", 'YYYY-MM-DD HH24:MI:SS.US') AS updated_at, {role} AS role,
        c.password, (c."userId" IS NOT NULL) AS has_credential
 FROM "user" u
 LEFT JOIN (
@@ -53,16 +73,24 @@ class Source:
             )
             return cursor.fetchone() is not None
 
-    def _stream(self, name: str, sql: str, batch_size: int) -> Iterator[list[dict]]:
-        with self.connection.cursor(name=name, row_factory=dict_row) as cursor:
+    def _stream(
+        self, name: str, sql: str, batch_size: int, params: dict | None = None, row_factory=dict_row
+    ) -> Iterator[list]:
+        with self.connection.cursor(name=name, row_factory=row_factory) as cursor:
             cursor.itersize = batch_size
-            cursor.execute(sql)
+            cursor.execute(sql, params)
             while rows := cursor.fetchmany(batch_size):
                 yield rows
 
-    def users(self, batch_size: int) -> Iterator[list[dict]]:
+    def users(self, batch_size: int) -> Iterator[list[tuple]]:
+        """Rows as tuples in USER_COLUMNS order (tuples: this is the hot path)."""
         role = "u.role::text" if self._role else "'student'"
-        return self._stream("legacy_users", _USERS.format(role=role), batch_size)
+        return self._stream(
+            "legacy_users",
+            _USERS.format(role=role),
+            batch_size,
+            row_factory=tuple_row,
+        )
 
     def accounts(self, batch_size: int) -> Iterator[list[dict]]:
         return self._stream("legacy_accounts", _ACCOUNTS, batch_size)

@@ -7,7 +7,7 @@ from users.models import LinkedAccount, User
 from .mapping import LegacyUser, Skip, map_user
 from .report import VerifyReport
 from .source import Source
-from .writer import ACCOUNT_FIELDS, USER_FIELDS, map_account, password_changed_here
+from .writer import ACCOUNT_FIELDS, USER_FIELDS, map_account, password_changed_here, user_values
 
 _MOD = 2**256
 
@@ -54,7 +54,7 @@ def _compare_users(expected: list[LegacyUser], report: VerifyReport) -> None:
         User.objects.filter(email__in=[e.email for e in expected]).values_list("email", "id")
     )
     for user in expected:
-        want = {"id": user.id, **{name: getattr(user, name) for name in USER_FIELDS}}
+        want = {"id": user.id, **user_values(user)}
         have = local.get(user.id)
         if have is None and owners.get(user.email, user.id) != user.id:
             report.skipped["email_clash"] += 1

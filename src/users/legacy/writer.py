@@ -3,7 +3,6 @@
 import csv
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 
@@ -45,13 +44,12 @@ def password_changed_here(local: str, legacy: str) -> bool:
     return local != legacy and not local.startswith(("better_auth_scrypt$", "!"))
 
 
-def _values(user: LegacyUser) -> dict:
-    return {name: getattr(user, name) for name in USER_FIELDS}
-
-
-def _sql_datetime(value: datetime) -> str:
-    # UTC already (mapping.utc); the connection's time zone is +00:00.
-    return value.replace(tzinfo=None).isoformat(" ")
+def user_values(user: LegacyUser) -> dict:
+    """The user as the ORM reads it back (aware datetimes), for comparisons."""
+    values = {name: getattr(user, name) for name in USER_FIELDS}
+    values["created_at"] = user.datetime_of("created_at")
+    values["updated_at"] = user.datetime_of("updated_at")
+    return values
 
 
 def _insert_rows(users: list[LegacyUser]) -> list[tuple]:
@@ -63,8 +61,8 @@ def _insert_rows(users: list[LegacyUser]) -> list[tuple]:
             u.role,
             u.email_verified,
             u.image,
-            _sql_datetime(u.created_at),
-            _sql_datetime(u.updated_at),
+            u.created_at,
+            u.updated_at,
             u.password,
             True,
             False,
@@ -141,21 +139,7 @@ def _load_data(users: list[LegacyUser]) -> None:
         c if c.startswith("@") else connection.ops.quote_name(c) for c in _LOAD_COLUMNS
     )
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", suffix=".csv") as data:
-        csv.writer(data, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(
-            (
-                u.id,
-                u.email,
-                u.name,
-                u.role,
-                int(u.email_verified),
-                u.image or "",
-                int(u.image is None),
-                _sql_datetime(u.created_at),
-                _sql_datetime(u.updated_at),
-                u.password,
-            )
-            for u in users
-        )
+        csv.writer(data, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(users)
         data.flush()
         with connection.cursor() as cursor:
             cursor.execute(
@@ -226,7 +210,7 @@ def _plan(users: list[LegacyUser], outcome: BatchOutcome) -> tuple[list, list]:
         if current is None:
             inserts.append(user)
             continue
-        desired = _values(user)
+        desired = user_values(user)
         if password_changed_here(current["password"], user.password):
             desired["password"] = current["password"]
         if all(current[k] == v for k, v in desired.items()):
