@@ -156,7 +156,7 @@ class PasswordResetViewSet(viewsets.ViewSet):
             OpenApiExample(
                 "In one call",
                 request_only=True,
-                value={"email": "ada@example.com", "otp": "042917", "password": "a new phrase"},
+                value={"email": "ada@example.com", "otp": "314159", "password": "a new phrase"},
             ),
         ],
     )

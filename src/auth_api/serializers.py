@@ -101,7 +101,7 @@ def iso_datetime(value: datetime | None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[0-9]{6}$", "example": "042917"})
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{6}$", "example": "314159"})
 class OtpField(serializers.CharField):
     """The emailed code. Any string is accepted in shape; a wrong one counts as a wrong guess."""
 

@@ -20,7 +20,10 @@ def assert_error(response, status: int, code: str) -> dict:
 
 
 @pytest.mark.parametrize("path", ["/api/nope/", "/api/auth/nope/", "/nothing-here"])
-def test_unknown_routes_answer_json_404(api_client, path):
+def test_unknown_routes_answer_json_404(api_client, path, monkeypatch, tmp_path):
+    from project import spa
+
+    monkeypatch.setattr(spa, "DIST_DIR", tmp_path / "not-built")  # no web app build
     assert_error(api_client.get(path), 404, "NOT_FOUND")
 
 

@@ -1,0 +1,520 @@
+// End-to-end flow in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core)
+// against the real Django server serving the built SPA. Started by scripts/test-web, which runs
+// the server and passes:
+//   E2E_BASE_URL    http://localhost:PORT (localhost, so Chromium keeps the Secure cookies on http)
+//   E2E_MAIL_LOG    the server's stdout: the console mail backend prints every message there
+//   E2E_SCREENSHOTS where to save a screenshot of each page (git-ignored; CI artifacts)
+//   E2E_RESULTS     JSON file for the counts: {numPassedTests, numFailedTests, numSkippedTests}
+// The flow is one story, so the first failing step skips the rest.
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BASE_URL = required("E2E_BASE_URL");
+const MAIL_LOG = required("E2E_MAIL_LOG");
+const SHOTS = process.env.E2E_SCREENSHOTS ?? new URL("./screenshots/", import.meta.url).pathname;
+const RESULTS = process.env.E2E_RESULTS;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const TIMEOUT = 15_000;
+
+/** @param {string} name */
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`${name} is not set (run scripts/test-web)`);
+    process.exit(2);
+  }
+  return value;
+}
+
+// --- a tiny sequential test runner ----------------------------------------------------------------
+
+/** @type {{name: string, status: "passed" | "failed" | "skipped", ms: number, error?: string}[]} */
+const results = [];
+let aborted = false;
+/** @type {Map<string, import("playwright-core").Page>} */
+const openPages = new Map();
+
+/**
+ * @param {string} name
+ * @param {() => Promise<void>} fn
+ */
+async function test(name, fn) {
+  if (aborted) {
+    results.push({ name, status: "skipped", ms: 0 });
+    console.log(`  - ${name} (skipped)`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    await fn();
+    const ms = Date.now() - started;
+    results.push({ name, status: "passed", ms });
+    console.log(`  ✓ ${name} (${ms} ms)`);
+  } catch (error) {
+    const ms = Date.now() - started;
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    results.push({ name, status: "failed", ms, error: message });
+    console.log(`  ✗ ${name} (${ms} ms)\n${indent(message)}`);
+    aborted = true;
+    for (const [label, page] of openPages) {
+      await page
+        .screenshot({ path: join(SHOTS, `FAILED-${label}.png`), fullPage: true })
+        .catch(() => {});
+    }
+  }
+}
+
+/** @param {string} text */
+const indent = (text) =>
+  text
+    .split("\n")
+    .map((line) => `      ${line}`)
+    .join("\n");
+
+// --- helpers -------------------------------------------------------------------------------------
+
+let shotNumber = 0;
+/**
+ * @param {import("playwright-core").Page} page
+ * @param {string} name
+ */
+async function screenshot(page, name) {
+  shotNumber += 1;
+  const file = `${String(shotNumber).padStart(2, "0")}-${name}.png`;
+  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
+}
+
+/**
+ * @param {import("playwright-core").Page} page
+ * @param {string | RegExp} name
+ */
+async function heading(page, name) {
+  await page
+    .getByRole("heading", { name, exact: typeof name === "string" })
+    .waitFor({ timeout: TIMEOUT });
+}
+
+/**
+ * The form-level alert's text, once it has appeared.
+ * @param {import("playwright-core").Page} page
+ */
+async function alertText(page) {
+  const alert = page.getByRole("alert");
+  await alert.waitFor({ timeout: TIMEOUT });
+  return (await alert.textContent())?.trim();
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Size of the mail log now: codes sent after this point are read from here on. */
+async function mailMark() {
+  return (await stat(MAIL_LOG)).size;
+}
+
+const PURPOSE = {
+  "sign-in": "Use this code to sign in",
+  "email-verification": "Use this code to verify your email address",
+  "forget-password": "Use this code to reset your password",
+};
+
+/**
+ * The newest 6-digit code mailed to `email` for `type` after `since` (the "development mail sink":
+ * the console backend prints each message, `To:` header and the code on its own indented line).
+ * @param {string} email
+ * @param {keyof typeof PURPOSE} type
+ * @param {number} since
+ */
+async function readCode(email, type, since) {
+  const deadline = Date.now() + TIMEOUT;
+  const to = new RegExp(`^To: ${email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
+  while (Date.now() < deadline) {
+    const text = (await readFile(MAIL_LOG)).subarray(since).toString("utf8");
+    const messages = text.split(/^-{79}$/m).reverse();
+    for (const message of messages) {
+      if (!to.test(message) || !message.includes(PURPOSE[type])) continue;
+      const code = message.match(/^[ \t]+(\d{6})[ \t]*$/m);
+      if (code) return code[1];
+    }
+    await sleep(200);
+  }
+  throw new Error(`no ${type} code for ${email} in ${MAIL_LOG}`);
+}
+
+/** @param {string} name */
+async function openBrowser(name) {
+  // A fresh profile per browser: no cookies or storage from an earlier run.
+  const userDataDir = await mkdtemp(join(tmpdir(), `authsvc-e2e-${name}-`));
+  /** @type {import("playwright-core").BrowserContext} */
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      baseURL: BASE_URL,
+      viewport: { width: 1000, height: 720 },
+      locale: "en-US",
+    });
+  } catch (error) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw error;
+  }
+  context.setDefaultTimeout(TIMEOUT);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on("pageerror", (error) => pageErrors.push(`${name}: ${error.message}`));
+  openPages.set(name, page);
+  return { context, page, userDataDir };
+}
+
+/** @type {string[]} */
+const pageErrors = [];
+
+/**
+ * @param {import("playwright-core").Page} page
+ * @param {{email: string, password: string}} who
+ */
+async function signInWithPassword(page, who) {
+  await page.getByLabel("Email", { exact: true }).fill(who.email);
+  await page.getByLabel("Password", { exact: true }).fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** @param {import("playwright-core").Page} page */
+async function signOutFromNav(page) {
+  await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
+  await heading(page, "Sign in");
+}
+
+// --- the flow ------------------------------------------------------------------------------------
+
+const stamp = Date.now().toString(36);
+const ada = {
+  name: "Ada Lovelace",
+  email: `ada-${stamp}@example.com`,
+  password: "correct horse battery",
+  resetPassword: "purple monkey dishwasher 42",
+  changedPassword: "tangerine bicycle lantern",
+};
+const grace = {
+  name: "Grace Hopper",
+  email: `grace-${stamp}@example.com`,
+  password: "compilers all the way",
+};
+const REFRESH_COOKIE = "__Secure-refresh_token";
+
+async function main() {
+  await mkdir(SHOTS, { recursive: true });
+  for (const file of await readdir(SHOTS)) {
+    if (file.endsWith(".png")) await rm(join(SHOTS, file));
+  }
+  console.log(`e2e against ${BASE_URL} with ${CHROMIUM}`);
+
+  const a = await openBrowser("browser-a");
+  /** @type {Awaited<ReturnType<typeof openBrowser>> | null} */
+  let b = null;
+  const pageA = a.page;
+
+  try {
+    await test("sign-up shows the API's error for a too-short password", async () => {
+      await pageA.goto("/sign-up");
+      await heading(pageA, "Create an account");
+      await pageA.getByLabel("Name", { exact: true }).fill(ada.name);
+      await pageA.getByLabel("Email", { exact: true }).fill(ada.email);
+      await pageA.getByLabel("Password", { exact: true }).fill("short");
+      await pageA.getByRole("button", { name: "Create account" }).click();
+      assert.equal(await alertText(pageA), "The password is too short: use at least 8 characters.");
+      await screenshot(pageA, "sign-up-error");
+    });
+
+    await test("sign-up (teacher) signs in and shows the teacher dashboard", async () => {
+      await pageA.reload();
+      await heading(pageA, "Create an account");
+      await pageA.getByLabel("Name", { exact: true }).fill(ada.name);
+      await pageA.getByLabel("Email", { exact: true }).fill(ada.email);
+      await pageA.getByLabel("Password", { exact: true }).fill(ada.password);
+      await pageA.getByLabel("Teacher", { exact: true }).check();
+      await screenshot(pageA, "sign-up");
+      await pageA.getByRole("button", { name: "Create account" }).click();
+      await heading(pageA, `Welcome, ${ada.name}!`);
+      assert.equal(new URL(pageA.url()).pathname, "/dashboard");
+      await pageA.getByTestId("teacher-view").waitFor();
+      await pageA.getByText("Your email is not verified yet.").waitFor();
+      await screenshot(pageA, "dashboard-teacher-unverified");
+
+      const cookie = (await a.context.cookies()).find((c) => c.name === REFRESH_COOKIE);
+      assert.ok(cookie, "the refresh cookie is set");
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.secure, true);
+      assert.equal(cookie.sameSite, "Strict");
+      assert.equal(cookie.path, "/api/auth/");
+      const storage = await pageA.evaluate(() => ({
+        stored: localStorage.length + sessionStorage.length,
+        scriptCookies: document.cookie,
+      }));
+      assert.equal(storage.stored, 0, "nothing in localStorage/sessionStorage");
+      assert.doesNotMatch(
+        storage.scriptCookies,
+        /refresh_token|eyJ/,
+        "no token readable by scripts",
+      );
+    });
+
+    await test("sign-up with a taken email says the account exists (second browser)", async () => {
+      b = await openBrowser("browser-b");
+      await b.page.goto("/sign-up");
+      await heading(b.page, "Create an account");
+      await b.page.getByLabel("Name", { exact: true }).fill("Someone Else");
+      await b.page.getByLabel("Email", { exact: true }).fill(ada.email);
+      await b.page.getByLabel("Password", { exact: true }).fill("another fine password");
+      await b.page.getByRole("button", { name: "Create account" }).click();
+      assert.equal(
+        await alertText(b.page),
+        "An account with this email already exists. Sign in instead.",
+      );
+      await screenshot(b.page, "sign-up-user-exists");
+    });
+
+    await test("verify email with a code from the mail sink", async () => {
+      await pageA.getByRole("link", { name: "Verify it now" }).click();
+      await heading(pageA, "Verify your email");
+      assert.equal(await pageA.getByLabel("Email", { exact: true }).inputValue(), ada.email);
+      const mark = await mailMark();
+      await pageA.getByRole("button", { name: "Send me a code" }).click();
+      const code = await readCode(ada.email, "email-verification", mark);
+      await pageA.getByLabel("6-digit code", { exact: true }).fill(code);
+      await screenshot(pageA, "verify-email-code");
+      await pageA.getByRole("button", { name: "Verify email" }).click();
+      await pageA.getByText("Your email is verified. Thank you!").waitFor();
+      await pageA.getByRole("link", { name: "Back to the dashboard" }).click();
+      await heading(pageA, `Welcome, ${ada.name}!`);
+      assert.equal(await pageA.getByText("Your email is not verified yet.").count(), 0);
+    });
+
+    await test("sign-out returns to sign-in and ends the session", async () => {
+      await signOutFromNav(pageA);
+      await pageA.getByText("You have signed out.").waitFor();
+      const cookies = await a.context.cookies();
+      assert.ok(!cookies.some((c) => c.name === REFRESH_COOKIE), "the refresh cookie is cleared");
+      await pageA.reload();
+      await heading(pageA, "Sign in");
+      assert.equal(new URL(pageA.url()).pathname, "/sign-in");
+    });
+
+    await test("sign-in with a wrong password says 'Wrong email or password.'", async () => {
+      await signInWithPassword(pageA, { email: ada.email, password: "not my password" });
+      assert.equal(await alertText(pageA), "Wrong email or password.");
+      await screenshot(pageA, "sign-in-error");
+    });
+
+    await test("sign-in with email and password (remember me) opens the dashboard", async () => {
+      assert.equal(await pageA.getByLabel("Remember me", { exact: true }).isChecked(), true);
+      await pageA.getByLabel("Password", { exact: true }).fill(ada.password);
+      await screenshot(pageA, "sign-in");
+      await pageA.getByRole("button", { name: "Sign in" }).click();
+      await heading(pageA, `Welcome, ${ada.name}!`);
+      const cookie = (await a.context.cookies()).find((c) => c.name === REFRESH_COOKIE);
+      assert.ok(cookie && cookie.expires > Date.now() / 1000 + 86_400, "a persistent cookie");
+    });
+
+    await test("a reload restores the session from the refresh cookie", async () => {
+      const refreshed = pageA.waitForResponse(
+        (r) => r.url().endsWith("/api/auth/refresh/") && r.request().method() === "POST",
+      );
+      await pageA.reload();
+      assert.equal((await refreshed).status(), 200);
+      await heading(pageA, `Welcome, ${ada.name}!`);
+      // A deep link is served index.html by Django and restored the same way.
+      await pageA.goto("/settings");
+      await heading(pageA, "Settings");
+      await pageA.getByRole("link", { name: "Dashboard" }).click();
+      await heading(pageA, `Welcome, ${ada.name}!`);
+    });
+
+    await test("sign-in with a code from the mail sink (a wrong code is refused first)", async () => {
+      await signOutFromNav(pageA);
+      await pageA.getByRole("link", { name: "Sign in with a code instead" }).click();
+      await heading(pageA, "Sign in with a code");
+      await pageA.getByLabel("Email", { exact: true }).fill(ada.email);
+      const mark = await mailMark();
+      await pageA.getByRole("button", { name: "Send me a code" }).click();
+      await pageA.getByLabel("6-digit code", { exact: true }).waitFor();
+      const code = await readCode(ada.email, "sign-in", mark);
+      await pageA
+        .getByLabel("6-digit code", { exact: true })
+        .fill(code === "000000" ? "111111" : "000000");
+      await pageA.getByRole("button", { name: "Sign in", exact: true }).click();
+      assert.equal(
+        await alertText(pageA),
+        "That code is not right. Check it, or ask for a new one.",
+      );
+      await screenshot(pageA, "sign-in-code-error");
+      await pageA.getByLabel("6-digit code", { exact: true }).fill(code);
+      await pageA.getByRole("button", { name: "Sign in", exact: true }).click();
+      await heading(pageA, `Welcome, ${ada.name}!`);
+    });
+
+    await test("forgot password: emailed code, then a new password", async () => {
+      await signOutFromNav(pageA);
+      await pageA.getByRole("link", { name: "Forgot your password?" }).click();
+      await heading(pageA, "Reset your password");
+      await pageA.getByLabel("Email", { exact: true }).fill(ada.email);
+      const mark = await mailMark();
+      await pageA.getByRole("button", { name: "Send me a code" }).click();
+      await pageA.getByLabel("6-digit code", { exact: true }).waitFor();
+      await pageA
+        .getByLabel("6-digit code", { exact: true })
+        .fill(await readCode(ada.email, "forget-password", mark));
+      await screenshot(pageA, "forgot-password-code");
+      await pageA.getByRole("button", { name: "Continue" }).click();
+      await pageA.getByLabel("New password", { exact: true }).waitFor();
+      await pageA.getByLabel("New password", { exact: true }).fill(ada.resetPassword);
+      await pageA.getByLabel("Repeat the new password", { exact: true }).fill(ada.resetPassword);
+      await screenshot(pageA, "forgot-password-new-password");
+      await pageA.getByRole("button", { name: "Set new password" }).click();
+      await pageA.getByText("Your password has been changed.").waitFor();
+      await screenshot(pageA, "forgot-password-done");
+    });
+
+    await test("the old password is refused and the new one signs in", async () => {
+      await pageA.getByRole("link", { name: "Sign in" }).click();
+      await heading(pageA, "Sign in");
+      await signInWithPassword(pageA, { email: ada.email, password: ada.password });
+      assert.equal(await alertText(pageA), "Wrong email or password.");
+      await pageA.getByLabel("Password", { exact: true }).fill(ada.resetPassword);
+      await pageA.getByRole("button", { name: "Sign in" }).click();
+      await heading(pageA, `Welcome, ${ada.name}!`);
+    });
+
+    await test("settings lists both browsers' sign-ins and revokes the other one", async () => {
+      assert.ok(b);
+      await b.page.goto("/sign-in");
+      await heading(b.page, "Sign in");
+      await signInWithPassword(b.page, { email: ada.email, password: ada.resetPassword });
+      await heading(b.page, `Welcome, ${ada.name}!`);
+
+      await pageA.getByRole("link", { name: "Settings" }).click();
+      await heading(pageA, "Settings");
+      const rows = pageA.getByTestId("session");
+      await pageA.waitForFunction(
+        () => document.querySelectorAll('[data-testid="session"]').length === 2,
+      );
+      assert.equal(await rows.filter({ hasText: "This device" }).count(), 1);
+      await screenshot(pageA, "settings-two-sign-ins");
+      await rows.filter({ hasNotText: "This device" }).getByRole("button").click();
+      await pageA.waitForFunction(
+        () => document.querySelectorAll('[data-testid="session"]').length === 1,
+      );
+      await rows.filter({ hasText: "This device" }).waitFor();
+      await screenshot(pageA, "settings-after-revoke");
+    });
+
+    await test("the revoked browser is signed out at its next API call", async () => {
+      assert.ok(b);
+      await b.page.getByRole("link", { name: "Settings" }).click();
+      // sessions/ answers 401 (sign-in revoked), refresh/ answers 401 too: back to sign-in.
+      await heading(b.page, "Sign in");
+      await b.page.getByText("Your session has ended. Please sign in again.").waitFor();
+      await screenshot(b.page, "revoked-browser-signed-out");
+    });
+
+    await test("change password from settings", async () => {
+      await pageA.getByLabel("Current password", { exact: true }).fill(ada.resetPassword);
+      await pageA.getByLabel("New password", { exact: true }).fill("123");
+      await pageA.getByRole("button", { name: "Change password" }).click();
+      assert.equal(await alertText(pageA), "The password is too short: use at least 8 characters.");
+      await pageA.getByLabel("New password", { exact: true }).fill(ada.changedPassword);
+      await pageA.getByRole("button", { name: "Change password" }).click();
+      await pageA.getByText("Your password has been changed.").waitFor();
+      await screenshot(pageA, "settings-password-changed");
+    });
+
+    await test("sign-out from settings; the new password signs in", async () => {
+      await pageA.getByRole("button", { name: "Sign out of this device" }).click();
+      await heading(pageA, "Sign in");
+      await signInWithPassword(pageA, { email: ada.email, password: ada.changedPassword });
+      await heading(pageA, `Welcome, ${ada.name}!`);
+      await pageA.getByTestId("teacher-view").waitFor();
+      await screenshot(pageA, "dashboard-teacher");
+    });
+
+    await test("a student's sign-up shows the student dashboard", async () => {
+      assert.ok(b);
+      await b.page.getByRole("link", { name: "Create an account" }).click();
+      await heading(b.page, "Create an account");
+      await b.page.getByLabel("Name", { exact: true }).fill(grace.name);
+      await b.page.getByLabel("Email", { exact: true }).fill(grace.email);
+      await b.page.getByLabel("Password", { exact: true }).fill(grace.password);
+      assert.equal(await b.page.getByLabel("Student", { exact: true }).isChecked(), true);
+      await b.page.getByRole("button", { name: "Create account" }).click();
+      await heading(b.page, `Welcome, ${grace.name}!`);
+      await b.page.getByTestId("student-view").waitFor();
+      assert.equal(await b.page.getByTestId("teacher-view").count(), 0);
+      await screenshot(b.page, "dashboard-student");
+    });
+
+    await test("unknown pages show the SPA's 404; unknown API routes stay JSON", async () => {
+      await pageA.goto("/no/such/page");
+      await heading(pageA, "Page not found");
+      await screenshot(pageA, "not-found");
+      const answers = await pageA.evaluate(async () => {
+        const api = await fetch("/api/no-such-endpoint/");
+        const asset = await fetch("/assets/no-such-file.js");
+        return {
+          api: { status: api.status, code: (await api.json()).code },
+          asset: { status: asset.status, code: (await asset.json()).code },
+        };
+      });
+      assert.deepEqual(answers.api, { status: 404, code: "NOT_FOUND" });
+      assert.deepEqual(answers.asset, { status: 404, code: "NOT_FOUND" });
+    });
+
+    await test("no uncaught errors in the pages", async () => {
+      assert.deepEqual(pageErrors, []);
+    });
+  } finally {
+    const browsers =
+      /** @type {{context: import("playwright-core").BrowserContext, userDataDir: string}[]} */ (
+        [a, b].filter(Boolean)
+      );
+    for (const browser of browsers) {
+      await browser.context.close().catch(() => {});
+      await rm(browser.userDataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+let crashed = false;
+try {
+  await main();
+} catch (error) {
+  crashed = true;
+  console.error("e2e run crashed:", error);
+}
+
+const count = (/** @type {string} */ status) => results.filter((r) => r.status === status).length;
+const summary = {
+  numPassedTests: count("passed"),
+  numFailedTests: count("failed") + (crashed ? 1 : 0),
+  numSkippedTests: count("skipped"),
+  testResults: results,
+};
+if (RESULTS) await writeFile(RESULTS, JSON.stringify(summary, null, 2));
+console.log(
+  `e2e summary — passed ${summary.numPassedTests}, failed ${summary.numFailedTests}, skipped ${summary.numSkippedTests}`,
+);
+console.log(`screenshots in ${SHOTS}`);
+process.exit(summary.numFailedTests > 0 ? 1 : 0);

@@ -1,0 +1,280 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { deferred, FakeApi, json, USER } from "../test/fakeApi";
+import { AuthClient } from "./authClient";
+import type { AuthClientOptions } from "./authClient";
+import { ApiError, errorMessage } from "./errors";
+
+const BASE = "http://app.test";
+
+let api: FakeApi;
+let timers: { callback: () => void; ms: number }[];
+
+function makeClient(options: AuthClientOptions = {}) {
+  return new AuthClient({
+    baseUrl: BASE,
+    fetch: api.fetch,
+    readCookie: api.readCookie,
+    setTimer: (callback, ms) => {
+      timers.push({ callback, ms });
+      return timers.length;
+    },
+    clearTimer: () => {},
+    ...options,
+  });
+}
+
+async function signedInClient() {
+  const client = makeClient();
+  await client.signIn({ email: USER.email, password: "correct horse" });
+  api.requests = [];
+  return client;
+}
+
+beforeEach(() => {
+  api = new FakeApi();
+  timers = [];
+});
+
+describe("restore on page load", () => {
+  it("gets the CSRF cookie, refreshes with it, then loads the session", async () => {
+    const client = makeClient();
+    expect(client.getState().status).toBe("loading");
+    await client.start();
+
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /api/auth/csrf/",
+      "POST /api/auth/refresh/",
+      "GET /api/auth/session/",
+    ]);
+    const refresh = api.requests[1];
+    expect(refresh.headers.get("X-CSRFToken")).toBe("csrf-1");
+    expect(refresh.credentials).toBe("include");
+    expect(api.requests[2].headers.get("Authorization")).toBe("Bearer access-1");
+    expect(client.getState()).toMatchObject({
+      status: "signedIn",
+      user: USER,
+      sessionId: "s1",
+    });
+    expect(client.getAccessToken()).toBe("access-1");
+  });
+
+  it("ends signed out when the refresh cookie is missing or dead", async () => {
+    api.signedIn = false;
+    const client = makeClient();
+    await client.start();
+    expect(client.getState().status).toBe("signedOut");
+    expect(client.getState().endedBy).toBeNull();
+    expect(client.getAccessToken()).toBeNull();
+    expect(api.count("GET", "/api/auth/session/")).toBe(0);
+  });
+
+  it("restores once however often start() is called (StrictMode double effects)", async () => {
+    const client = makeClient();
+    await Promise.all([client.start(), client.start(), client.start()]);
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
+  });
+
+  it("fetches a new CSRF cookie and retries once when refresh answers CSRF_FAILED", async () => {
+    api.cookies.set("csrftoken", "stale");
+    let first = true;
+    api.overrides.set("POST /api/auth/refresh/", () => {
+      if (first) {
+        first = false;
+        api.cookies.set("csrftoken", "fresh");
+        return json(403, { code: "CSRF_FAILED", message: "CSRF verification failed." });
+      }
+      return json(200, api.issueToken());
+    });
+    const client = makeClient();
+    expect(await client.refresh()).toBe(true);
+    const refreshes = api.requests.filter((r) => r.path === "/api/auth/refresh/");
+    expect(refreshes.map((r) => r.headers.get("X-CSRFToken"))).toEqual(["stale", "fresh"]);
+  });
+
+  it("ends signed out (not stuck loading) when the server cannot be reached", async () => {
+    const client = makeClient({
+      fetch: () => Promise.reject(new TypeError("Failed to fetch")),
+    });
+    await client.start();
+    expect(client.getState().status).toBe("signedOut");
+  });
+});
+
+describe("user loading", () => {
+  it("reuses the user a restore just loaded, and asks again once it is stale", async () => {
+    let now = Date.parse("2030-01-01T00:00:00Z");
+    api.now = () => now;
+    const client = makeClient({ now: () => now });
+    await client.start();
+    expect(await client.loadUser(10_000)).toEqual(USER);
+    expect(api.count("GET", "/api/auth/session/")).toBe(1);
+    now += 11_000;
+    await client.loadUser(10_000);
+    expect(api.count("GET", "/api/auth/session/")).toBe(2);
+  });
+
+  it("always asks after a sign-in (the sign-in's answer is not the session)", async () => {
+    const client = await signedInClient();
+    await client.loadUser(10_000);
+    expect(api.count("GET", "/api/auth/session/")).toBe(1);
+  });
+});
+
+describe("single-flight refresh", () => {
+  it("shares one refresh request among parallel callers", async () => {
+    const client = await signedInClient();
+    const gate = deferred<void>();
+    api.refreshGate = gate.promise;
+
+    const results = Array.from({ length: 10 }, () => client.refresh());
+    gate.resolve();
+    expect(await Promise.all(results)).toEqual(Array(10).fill(true));
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
+    expect(client.getAccessToken()).toBe("access-2");
+  });
+
+  it("N parallel API calls that get 401 cause exactly one refresh, then each retries once", async () => {
+    const client = await signedInClient();
+    api.validToken = "rotated-by-server"; // the in-memory token is now rejected
+    const gate = deferred<void>();
+    api.refreshGate = gate.promise;
+
+    const calls = Array.from({ length: 5 }, () => client.listSessions());
+    await new Promise((r) => setTimeout(r, 10)); // let all five hit their 401
+    gate.resolve();
+    await Promise.all(calls);
+
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
+    expect(api.count("GET", "/api/auth/sessions/")).toBe(10); // 5 rejected + 5 retried
+    const retried = api.requests.filter((r) => r.path === "/api/auth/sessions/").slice(5);
+    for (const r of retried) expect(r.headers.get("Authorization")).toBe("Bearer access-2");
+  });
+
+  it("a new refresh starts once the previous one has settled", async () => {
+    const client = await signedInClient();
+    await client.refresh();
+    await client.refresh();
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(2);
+  });
+});
+
+describe("401 handling", () => {
+  it("refreshes once and retries once, then gives up with the API's error", async () => {
+    const client = await signedInClient();
+    api.overrides.set("GET /api/auth/session/", () =>
+      json(401, { code: "TOKEN_INVALID", message: "The access token is invalid or expired." }),
+    );
+
+    const error = await client.getSession().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe("TOKEN_INVALID");
+    expect(api.count("GET", "/api/auth/session/")).toBe(2);
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
+  });
+
+  it("signs out locally when the refresh after a 401 fails too", async () => {
+    const client = await signedInClient();
+    api.validToken = "something-else";
+    api.signedIn = false; // the sign-in was revoked elsewhere
+
+    await expect(client.getSession()).rejects.toBeInstanceOf(ApiError);
+    expect(api.count("GET", "/api/auth/session/")).toBe(1); // no retry without a new token
+    expect(client.getState()).toMatchObject({ status: "signedOut", endedBy: "expired" });
+    expect(client.getAccessToken()).toBeNull();
+  });
+
+  it("never retries public calls: a wrong password is an error, not a refresh", async () => {
+    const client = makeClient();
+    const error = await client
+      .signIn({ email: USER.email, password: "nope" })
+      .catch((e: unknown) => e);
+    expect((error as ApiError).code).toBe("INVALID_EMAIL_OR_PASSWORD");
+    expect(errorMessage(error)).toBe("Wrong email or password.");
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(0);
+  });
+});
+
+describe("proactive refresh", () => {
+  it("schedules a refresh one minute before the access token expires", async () => {
+    const now = Date.parse("2030-01-01T00:00:00Z");
+    api.now = () => now;
+    const client = makeClient({ now: () => now });
+    await client.signIn({ email: USER.email, password: "correct horse" });
+
+    expect(timers.at(-1)?.ms).toBe(600_000 - 60_000);
+    timers.at(-1)!.callback();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
+    expect(client.getAccessToken()).toBe("access-2");
+  });
+
+  it("refreshes before a call when the token is about to expire (timer missed)", async () => {
+    let now = Date.parse("2030-01-01T00:00:00Z");
+    api.now = () => now;
+    const client = makeClient({ now: () => now });
+    await client.signIn({ email: USER.email, password: "correct horse" });
+    now += 598_000; // 2 s left: the tab slept through the timer
+
+    await client.listSessions();
+    const paths = api.requests.map((r) => r.path).slice(-2);
+    expect(paths).toEqual(["/api/auth/refresh/", "/api/auth/sessions/"]);
+  });
+});
+
+describe("sign-out", () => {
+  it("posts sign-out with the CSRF header and clears the token from memory", async () => {
+    const client = await signedInClient();
+    expect(client.getAccessToken()).not.toBeNull();
+    await client.signOut();
+
+    const request = api.requests.find((r) => r.path === "/api/auth/sign-out/");
+    expect(request?.headers.get("X-CSRFToken")).toBe("csrf-1");
+    expect(request?.credentials).toBe("include");
+    expect(client.getAccessToken()).toBeNull();
+    expect(client.getState()).toMatchObject({
+      status: "signedOut",
+      user: null,
+      accessTokenExpiresAt: null,
+      endedBy: "signOut",
+    });
+  });
+
+  it("clears memory even when the server cannot be reached", async () => {
+    const client = await signedInClient();
+    api.overrides.set("POST /api/auth/sign-out/", () => Promise.reject(new TypeError("offline")));
+    await client.signOut();
+    expect(client.getAccessToken()).toBeNull();
+    expect(client.getState().status).toBe("signedOut");
+  });
+
+  it("a refresh that was under way does not sign the user back in", async () => {
+    const client = await signedInClient();
+    const gate = deferred<void>();
+    api.refreshGate = gate.promise;
+    const refreshing = client.refresh();
+    const signingOut = client.signOut();
+    gate.resolve();
+    await Promise.all([refreshing, signingOut]);
+    expect(client.getAccessToken()).toBeNull();
+    expect(client.getState().status).toBe("signedOut");
+  });
+});
+
+describe("error messages", () => {
+  it("maps API codes to sentences, with Retry-After for rate limits", async () => {
+    api.overrides.set("POST /api/auth/sign-in/", () =>
+      json(
+        429,
+        { code: "TOO_MANY_REQUESTS", message: "Too many requests." },
+        { "Retry-After": "42" },
+      ),
+    );
+    const client = makeClient();
+    const error = await client.signIn({ email: "a@b.co", password: "x" }).catch((e: unknown) => e);
+    expect(errorMessage(error)).toBe("Too many attempts. Try again in 42 seconds.");
+    expect(errorMessage(new ApiError(400, { code: "INVALID_OTP", message: "" }))).toBe(
+      "That code is not right. Check it, or ask for a new one.",
+    );
+    expect(errorMessage(new ApiError(0, undefined))).toMatch(/Could not reach the server/);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * API errors: every error body is `{code, message, fields?}` (see openapi.yaml). The pages show the
+ * sentence this module maps each `code` to, never the raw code.
+ */
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  fields?: Record<string, string[]>;
+}
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly fields: Record<string, string[]>;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(
+    status: number,
+    body: Partial<ApiErrorBody> | undefined,
+    retryAfterSeconds: number | null = null,
+  ) {
+    super(body?.message || `Request failed (${status}).`);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = body?.code || (status === 0 ? "NETWORK_ERROR" : "UNKNOWN_ERROR");
+    this.fields = body?.fields ?? {};
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+const MESSAGES: Record<string, string> = {
+  INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
+  INVALID_EMAIL: "Enter a valid email address.",
+  INVALID_PASSWORD: "Your current password is not correct.",
+  PASSWORD_TOO_SHORT: "The password is too short: use at least 8 characters.",
+  PASSWORD_TOO_LONG: "The password is too long: use at most 128 characters.",
+  PASSWORD_TOO_COMMON: "This password is too common. Pick one that is harder to guess.",
+  PASSWORD_TOO_SIMILAR: "The password is too similar to your name or email.",
+  USER_ALREADY_EXISTS: "An account with this email already exists. Sign in instead.",
+  INVALID_ROLE: "Choose teacher or student.",
+  INVALID_OTP: "That code is not right. Check it, or ask for a new one.",
+  OTP_EXPIRED: "That code has expired. Ask for a new one.",
+  TOO_MANY_ATTEMPTS: "Too many wrong codes. Ask for a new one.",
+  INVALID_OTP_TYPE: "This kind of code is not supported.",
+  INVALID_TOKEN: "This reset link has expired or was already used. Start again.",
+  TOO_MANY_REQUESTS: "Too many attempts. Wait a moment and try again.",
+  INVALID_REFRESH_TOKEN: "Your session has ended. Sign in again.",
+  REFRESH_TOKEN_REUSED: "Your session was ended for safety. Sign in again.",
+  NOT_AUTHENTICATED: "Please sign in.",
+  TOKEN_INVALID: "Your session has ended. Sign in again.",
+  CSRF_FAILED: "Your session could not be verified. Reload the page and try again.",
+  NOT_FOUND: "That no longer exists.",
+  VALIDATION_ERROR: "Some fields are not valid.",
+  SERVICE_UNAVAILABLE: "The service is temporarily unavailable. Try again in a moment.",
+  INTERNAL_ERROR: "Something went wrong on our side. Try again.",
+  NETWORK_ERROR: "Could not reach the server. Check your connection and try again.",
+};
+
+/** The sentence to show for an error (an ApiError, or anything thrown). */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === "TOO_MANY_REQUESTS" && error.retryAfterSeconds) {
+      const s = error.retryAfterSeconds;
+      return `Too many attempts. Try again in ${s} second${s === 1 ? "" : "s"}.`;
+    }
+    return MESSAGES[error.code] ?? error.message;
+  }
+  return "Something went wrong. Try again.";
+}
+
+/**
+ * Per-field messages of a generic validation error, keyed by the API's field name. Errors with
+ * their own code (PASSWORD_TOO_SHORT, ...) are shown once, as the form's message.
+ */
+export function fieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError) || error.code !== "VALIDATION_ERROR") return {};
+  const out: Record<string, string> = {};
+  for (const [field, messages] of Object.entries(error.fields)) {
+    if (messages.length) out[field] = messages.join(" ");
+  }
+  return out;
+}

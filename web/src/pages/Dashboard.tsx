@@ -1,0 +1,95 @@
+import { useEffect, useState } from "react";
+import { Link } from "react-router";
+import type { User } from "../auth/authClient";
+import { useAuth } from "../auth/AuthProvider";
+import { errorMessage } from "../auth/errors";
+import { FormError } from "../components/Form";
+import { Loading } from "../components/Layout";
+
+/** The welcome page. Which view shows is decided by the role stored server-side (GET session/). */
+export function Dashboard() {
+  const { client } = useAuth();
+  const [user, setUser] = useState<User | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    // The role comes from the server (GET session/), reused if the restore just fetched it.
+    client.loadUser(10_000).then(
+      (fresh) => live && setUser(fresh),
+      (caught) => live && setError(errorMessage(caught)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client]);
+
+  if (error) return <FormError message={error} />;
+  if (!user) return <Loading label="Loading your dashboard…" />;
+
+  return (
+    <section className="stack">
+      <div className="card">
+        <h1>Welcome, {user.name || user.email}!</h1>
+        <p className="muted">
+          Signed in as {user.email} ·{" "}
+          <span className={`badge badge-${user.role}`}>{roleLabel(user.role)}</span>
+        </p>
+        {!user.emailVerified && (
+          <div className="alert alert-warning" role="status">
+            Your email is not verified yet. <Link to="/verify-email">Verify it now</Link>
+          </div>
+        )}
+      </div>
+      {user.role === "teacher" ? <TeacherView /> : <StudentView />}
+    </section>
+  );
+}
+
+function roleLabel(role: User["role"]) {
+  return role === "teacher" ? "Teacher" : "Student";
+}
+
+function TeacherView() {
+  return (
+    <div className="card" data-testid="teacher-view">
+      <h2>Teacher dashboard</h2>
+      <div className="tiles">
+        <div className="tile">
+          <h3>Your classes</h3>
+          <p className="muted">Create a class and invite your students.</p>
+        </div>
+        <div className="tile">
+          <h3>Assignments to grade</h3>
+          <p className="muted">Nothing waiting for you.</p>
+        </div>
+        <div className="tile">
+          <h3>Announcements</h3>
+          <p className="muted">Post news for all your classes.</p>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function StudentView() {
+  return (
+    <div className="card" data-testid="student-view">
+      <h2>Student dashboard</h2>
+      <div className="tiles">
+        <div className="tile">
+          <h3>Your courses</h3>
+          <p className="muted">Join a class with the code from your teacher.</p>
+        </div>
+        <div className="tile">
+          <h3>Due soon</h3>
+          <p className="muted">No assignments due.</p>
+        </div>
+        <div className="tile">
+          <h3>Grades</h3>
+          <p className="muted">Your grades appear here.</p>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,195 @@
+import { useCallback, useEffect, useState } from "react";
+import type { FormEvent } from "react";
+import { useNavigate } from "react-router";
+import type { SignInListItem } from "../auth/authClient";
+import { useAuth } from "../auth/AuthProvider";
+import { errorMessage } from "../auth/errors";
+import { useAsyncAction } from "../auth/useAsyncAction";
+import { Checkbox, Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { Loading } from "../components/Layout";
+
+export function Settings() {
+  return (
+    <section className="stack">
+      <h1>Settings</h1>
+      <ChangePassword />
+      <SignIns />
+      <SignOutCard />
+    </section>
+  );
+}
+
+function ChangePassword() {
+  const { client } = useAuth();
+  const { pending, error, fields, run } = useAsyncAction();
+  const [currentPassword, setCurrentPassword] = useState("");
+  const [newPassword, setNewPassword] = useState("");
+  const [revokeOthers, setRevokeOthers] = useState(true);
+  const [done, setDone] = useState(false);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setDone(false);
+    void run(async () => {
+      await client.changePassword(currentPassword, newPassword, revokeOthers);
+      setCurrentPassword("");
+      setNewPassword("");
+      setDone(true);
+    });
+  }
+
+  return (
+    <div className="card">
+      <h2>Change password</h2>
+      <form onSubmit={submit} noValidate>
+        <FormError message={error} />
+        {done && <Notice>Your password has been changed.</Notice>}
+        <Field
+          label="Current password"
+          type="password"
+          name="currentPassword"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onChange={(e) => setCurrentPassword(e.target.value)}
+          error={fields.currentPassword}
+        />
+        <Field
+          label="New password"
+          type="password"
+          name="newPassword"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          value={newPassword}
+          onChange={(e) => setNewPassword(e.target.value)}
+          hint="At least 8 characters, not a common password."
+          error={fields.newPassword}
+        />
+        <Checkbox
+          label="Sign out of all other devices"
+          checked={revokeOthers}
+          onChange={(e) => setRevokeOthers(e.target.checked)}
+        />
+        <SubmitButton pending={pending} pendingLabel="Saving…">
+          Change password
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+function describeDevice(userAgent: string): string {
+  if (!userAgent) return "Unknown device";
+  const browser = /Edg\//.test(userAgent)
+    ? "Edge"
+    : /Chrome\//.test(userAgent)
+      ? "Chrome"
+      : /Firefox\//.test(userAgent)
+        ? "Firefox"
+        : /Safari\//.test(userAgent)
+          ? "Safari"
+          : "Browser";
+  const os = /Windows/.test(userAgent)
+    ? "Windows"
+    : /Mac OS X/.test(userAgent)
+      ? "macOS"
+      : /Android/.test(userAgent)
+        ? "Android"
+        : /iPhone|iPad/.test(userAgent)
+          ? "iOS"
+          : /Linux/.test(userAgent)
+            ? "Linux"
+            : "";
+  return os ? `${browser} on ${os}` : browser;
+}
+
+const when = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+function SignIns() {
+  const { client } = useAuth();
+  const [items, setItems] = useState<SignInListItem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setItems(await client.listSessions());
+      setError(null);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function revoke(id: string) {
+    setRevoking(id);
+    try {
+      await client.revokeSession(id);
+      await load();
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setRevoking(null);
+    }
+  }
+
+  return (
+    <div className="card">
+      <h2>Where you're signed in</h2>
+      <FormError message={error} />
+      {!items && !error && <Loading label="Loading your sign-ins…" />}
+      {items && (
+        <ul className="sessions" aria-label="Sign-ins">
+          {items.map((item) => (
+            <li key={item.id} className="session" data-testid="session">
+              <div>
+                <strong>{describeDevice(item.userAgent)}</strong>
+                {item.current && <span className="badge badge-current">This device</span>}
+                <div className="muted small">
+                  {item.ipAddress ?? "unknown address"} · signed in {when(item.createdAt)} · last
+                  active {when(item.lastUsedAt)}
+                </div>
+              </div>
+              {!item.current && (
+                <button
+                  type="button"
+                  className="button danger"
+                  onClick={() => revoke(item.id)}
+                  disabled={revoking !== null}
+                  aria-label={`Sign out ${describeDevice(item.userAgent)}, signed in ${when(item.createdAt)}`}
+                >
+                  {revoking === item.id ? "Signing out…" : "Sign out"}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function SignOutCard() {
+  const { client } = useAuth();
+  const navigate = useNavigate();
+  const [pending, setPending] = useState(false);
+  async function signOut() {
+    setPending(true);
+    await client.signOut();
+    navigate("/sign-in", { replace: true });
+  }
+  return (
+    <div className="card">
+      <h2>Sign out</h2>
+      <p className="muted">End this sign-in on this device.</p>
+      <button type="button" className="button" onClick={signOut} disabled={pending}>
+        {pending ? "Signing out…" : "Sign out of this device"}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+import { useState } from "react";
+import type { FormEvent } from "react";
+import { Link } from "react-router";
+import type { Role } from "../auth/authClient";
+import { useAuth } from "../auth/AuthProvider";
+import { useAsyncAction } from "../auth/useAsyncAction";
+import { Field, FormError, SubmitButton } from "../components/Form";
+import { RolePicker } from "../components/RolePicker";
+
+export function SignUp() {
+  const { client } = useAuth();
+  const { pending, error, fields, run } = useAsyncAction();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [role, setRole] = useState<Role>("student");
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    void run(async () => {
+      await client.signUp({ name, email, password, role, rememberMe: true });
+    });
+  }
+
+  return (
+    <section className="card narrow">
+      <h1>Create an account</h1>
+      <form onSubmit={submit} noValidate>
+        <FormError message={error} />
+        <Field
+          label="Name"
+          name="name"
+          autoComplete="name"
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fields.name}
+        />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={fields.email}
+        />
+        <Field
+          label="Password"
+          type="password"
+          name="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          hint="At least 8 characters, not a common password."
+          error={fields.password}
+        />
+        <RolePicker value={role} onChange={setRole} />
+        <SubmitButton pending={pending} pendingLabel="Creating your account…">
+          Create account
+        </SubmitButton>
+      </form>
+      <ul className="links">
+        <li>
+          Already have an account? <Link to="/sign-in">Sign in</Link>
+        </li>
+      </ul>
+    </section>
+  );
+}

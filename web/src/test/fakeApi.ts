@@ -1,0 +1,148 @@
+/**
+ * A fake of the auth API for unit tests: a `fetch` that answers like the server does, records
+ * every request, and lets a test hold refresh answers back (to observe single-flight behaviour).
+ */
+import type { User } from "../auth/authClient";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Headers;
+  credentials: RequestCredentials;
+  body: unknown;
+}
+
+export const USER: User = {
+  id: "u".repeat(32),
+  email: "ada@example.com",
+  name: "Ada Lovelace",
+  role: "teacher",
+  emailVerified: true,
+  image: null,
+  createdAt: "2025-01-01T00:00:00Z",
+  updatedAt: "2025-01-01T00:00:00Z",
+};
+
+type Handler = (request: RecordedRequest) => Response | Promise<Response>;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
+}
+
+export const noContent = () => new Response(null, { status: 204 });
+
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+export class FakeApi {
+  requests: RecordedRequest[] = [];
+  cookies = new Map<string, string>([["csrftoken", "csrf-1"]]);
+  /** The access token the fake server currently accepts. */
+  validToken: string | null = null;
+  private tokenCounter = 0;
+  /** Whether the refresh cookie is live (refresh/ answers 200). */
+  signedIn = true;
+  /** A test may hold every refresh answer until it resolves this. */
+  refreshGate: Promise<void> | null = null;
+  lifetimeMs = 600_000;
+  now = () => Date.now();
+  overrides = new Map<string, Handler>();
+
+  readCookie = (name: string) => this.cookies.get(name) ?? null;
+
+  count(method: string, path: string) {
+    return this.requests.filter((r) => r.method === method && r.path === path).length;
+  }
+
+  issueToken() {
+    this.tokenCounter += 1;
+    this.validToken = `access-${this.tokenCounter}`;
+    return {
+      accessToken: this.validToken,
+      accessTokenExpiresAt: new Date(this.now() + this.lifetimeMs).toISOString(),
+    };
+  }
+
+  fetch = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const text = request.method === "GET" ? "" : await request.text();
+    const recorded: RecordedRequest = {
+      method: request.method,
+      path: url.pathname,
+      headers: request.headers,
+      credentials: request.credentials,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    this.requests.push(recorded);
+    const override = this.overrides.get(`${recorded.method} ${recorded.path}`);
+    if (override) return override(recorded);
+    return this.route(recorded);
+  };
+
+  private bearerOk(request: RecordedRequest) {
+    return (
+      this.validToken !== null &&
+      request.headers.get("Authorization") === `Bearer ${this.validToken}`
+    );
+  }
+
+  private csrfOk(request: RecordedRequest) {
+    return request.headers.get("X-CSRFToken") === this.cookies.get("csrftoken");
+  }
+
+  private async route(request: RecordedRequest): Promise<Response> {
+    const key = `${request.method} ${request.path}`;
+    switch (key) {
+      case "GET /api/auth/csrf/":
+        this.cookies.set("csrftoken", this.cookies.get("csrftoken") ?? "csrf-2");
+        return noContent();
+      case "POST /api/auth/refresh/":
+        if (this.refreshGate) await this.refreshGate;
+        if (!this.csrfOk(request)) return json(403, { code: "CSRF_FAILED", message: "CSRF." });
+        if (!this.signedIn) {
+          return json(401, { code: "INVALID_REFRESH_TOKEN", message: "Sign in again." });
+        }
+        return json(200, this.issueToken());
+      case "POST /api/auth/sign-in/": {
+        const body = request.body as { email: string; password: string };
+        if (body.password !== "correct horse") {
+          return json(401, {
+            code: "INVALID_EMAIL_OR_PASSWORD",
+            message: "Invalid email or password.",
+          });
+        }
+        this.signedIn = true;
+        return json(200, { user: USER, ...this.issueToken() });
+      }
+      case "POST /api/auth/sign-out/":
+        if (!this.csrfOk(request)) return json(403, { code: "CSRF_FAILED", message: "CSRF." });
+        this.signedIn = false;
+        this.validToken = null;
+        return noContent();
+      case "GET /api/auth/session/":
+        if (!this.bearerOk(request)) {
+          return json(401, {
+            code: "TOKEN_INVALID",
+            message: "The access token is invalid or expired.",
+          });
+        }
+        return json(200, { user: USER, session: { id: "s1", expiresAt: "2030-01-01T00:00:00Z" } });
+      case "GET /api/auth/sessions/":
+        if (!this.bearerOk(request)) {
+          return json(401, {
+            code: "TOKEN_INVALID",
+            message: "The access token is invalid or expired.",
+          });
+        }
+        return json(200, []);
+      default:
+        return json(404, { code: "NOT_FOUND", message: "No such endpoint." });
+    }
+  }
+}

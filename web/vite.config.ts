@@ -1,0 +1,28 @@
+/// <reference types="vitest/config" />
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// Development: `npm run dev` serves the SPA on http://localhost:5173 and proxies /api to the Django
+// dev server (./scripts/serve), so the API is same-origin as in production (cookies, CSRF).
+// Production: `npm run build` writes dist/, which Django serves at / (src/project/spa.py).
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    host: "localhost",
+    port: 5173,
+    strictPort: true,
+    proxy: {
+      "/api": { target: "http://127.0.0.1:8000", changeOrigin: false },
+    },
+  },
+  build: {
+    outDir: "dist",
+    assetsDir: "assets",
+    sourcemap: false,
+  },
+  test: {
+    include: ["src/**/*.test.{ts,tsx}"],
+    environment: "node",
+    restoreMocks: true,
+  },
+});
