@@ -164,18 +164,24 @@ def test_a_rerun_keeps_passwords_upgraded_or_changed_here(legacy_db):
     assert User.objects.get(pk=entry["id"]).password.startswith("argon2$")
 
 
-@pytest.mark.django_db
-def test_bad_rows_are_reported_and_the_rest_imported(legacy_db):
+def spoil_three_rows(url: str) -> list[dict]:
+    """A role outside the enum, a truncated hash, and an address already taken here."""
     victims = [u for u in FIXTURE if u["password"]][:3]
-    with psycopg.connect(legacy_db, autocommit=True) as pg:
+    with psycopg.connect(url, autocommit=True) as pg:
         pg.execute("ALTER TYPE role ADD VALUE 'admin'")
         pg.execute("""UPDATE "user" SET role = 'admin' WHERE id = %s""", (victims[0]["id"],))
         pg.execute(
             """UPDATE account SET password = left(password, 50)
-                      WHERE "userId" = %s AND "providerId" = 'credential'""",
+               WHERE "userId" = %s AND "providerId" = 'credential'""",
             (victims[1]["id"],),
         )
     User.objects.create_user(victims[2]["email"], "already-here-123")  # a different user
+    return victims
+
+
+@pytest.mark.django_db
+def test_bad_rows_are_reported_and_the_rest_imported(legacy_db):
+    victims = spoil_three_rows(legacy_db)
     report = run_import(legacy_db)
     assert f"users {victims[0]['id']}: role_invalid ('admin')" in report
     assert f"users {victims[1]['id']}: hash_malformed" in report
@@ -305,20 +311,12 @@ def test_killed_mid_batch_then_rerun_equals_one_clean_run(legacy_db):
 @pytest.mark.django_db(transaction=True)
 def test_bad_rows_through_the_bulk_path_in_a_separate_process(legacy_db):
     """Same as above, through LOAD DATA LOCAL and the writer thread (a real import process)."""
-    victims = [u for u in FIXTURE if u["password"]][:3]
-    with psycopg.connect(legacy_db, autocommit=True) as pg:
-        pg.execute("ALTER TYPE role ADD VALUE 'admin'")
-        pg.execute("""UPDATE "user" SET role = 'admin' WHERE id = %s""", (victims[0]["id"],))
-        pg.execute(
-            """UPDATE account SET password = left(password, 50)
-                      WHERE "userId" = %s AND "providerId" = 'credential'""",
-            (victims[1]["id"],),
-        )
-    User.objects.create_user(victims[2]["email"], "already-here-123")
+    victims = spoil_three_rows(legacy_db)
     process = _import_process(legacy_db, _mysql_url(connection.settings_dict["NAME"]))
     output, _ = process.communicate(timeout=300)
     assert process.returncode == 0, output
     assert "skipped=3 (email_clash=1, hash_malformed=1, role_invalid=1)" in output
+    assert all(f"users {victim['id']}: " in output for victim in victims)
     assert f"written={len(FIXTURE) - 3}" in output
     assert "RESULT: clean" in output
     assert User.objects.count() == len(FIXTURE) - 3 + 1
