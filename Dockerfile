@@ -21,6 +21,15 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY src ./src
 RUN pip install --no-deps . && pip check
 
+# --- web: the React app, built once; Django serves web/dist at / -----------------------------
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY openapi.yaml /openapi.yaml
+COPY web/ ./
+RUN npm run build
+
 # --- runtime ---------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -34,6 +43,7 @@ RUN groupadd --system --gid 10001 app \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY src ./src
+COPY --from=web /web/dist ./web/dist
 COPY --chmod=0755 docker/entrypoint.sh ./docker/entrypoint.sh
 
 # Static files into /app/staticfiles (STATIC_ROOT). DEBUG=true only so that settings load
