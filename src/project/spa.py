@@ -15,7 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.urls import re_path
-from django.views.decorators.http import require_safe
 
 from auth_api.exception_handler import error_body
 
@@ -26,6 +25,22 @@ _IMMUTABLE = "public, max-age=31536000, immutable"
 
 def _not_found(message: str) -> JsonResponse:
     return JsonResponse(error_body("NOT_FOUND", message), status=404)
+
+
+def require_safe(view):
+    """GET/HEAD only; any other method gets the API's JSON 405."""
+
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = JsonResponse(
+                error_body("METHOD_NOT_ALLOWED", f'Method "{request.method}" not allowed.'),
+                status=405,
+            )
+            response["Allow"] = "GET, HEAD"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @require_safe

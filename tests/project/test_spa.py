@@ -46,4 +46,6 @@ def test_without_a_build_the_page_is_a_json_404(client, tmp_path, monkeypatch):
 
 
 def test_the_page_is_read_only(client, built_spa):
-    assert client.post("/dashboard").status_code == 405
+    response = client.post("/dashboard")
+    assert response.status_code == 405
+    assert response.json()["code"] == "METHOD_NOT_ALLOWED" and response["Allow"] == "GET, HEAD"
