@@ -22,7 +22,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def bare_user(request: HttpRequest, user_id: str) -> JsonResponse:
-    """`user_id` carries the sign-in (session) id: the path parameter the brief names."""
+    """`user_id` carries the sign-in (session) id, as the session endpoint looks it up."""
     sign_in = sign_in_lookup(sign_in_id=user_id)  # the very query the session endpoint runs
     if sign_in is None:
         return JsonResponse({"code": "NOT_FOUND", "message": "No such sign-in."}, status=404)
