@@ -70,3 +70,13 @@ def send_code(client: APIClient, email: str, otp_type: str, **environ):
     return client.post(
         "/api/auth/email-otp/send/", {"email": email, "type": otp_type}, format="json", **environ
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_timing_floor():
+    """The padding floor is cached per process; each test starts from what its own data says."""
+    from auth_api import timing
+
+    timing.forget_floor()
+    yield
+    timing.forget_floor()

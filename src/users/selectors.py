@@ -1,5 +1,6 @@
 """Reads on users."""
 
+from .hashers import BetterAuthScryptHasher
 from .models import User
 
 
@@ -13,3 +14,9 @@ def user_get_active(*, user_id: str) -> User | None:
 
 def user_email_taken(*, email: str) -> bool:
     return User.objects.filter(email=email).exists()
+
+
+def user_legacy_hashes_remain() -> bool:
+    """Whether any imported better-auth hash is still waiting for its owner's first sign-in."""
+    prefix = f"{BetterAuthScryptHasher.algorithm}$"
+    return User.objects.filter(password__startswith=prefix).exists()

@@ -8,6 +8,7 @@ from .. import ratelimit
 from ..errors import InvalidCredentials
 from ..http import ClientInfo
 from ..sign_ins import IssuedTokens, sign_in_start
+from ..timing import constant_time_check
 
 
 @lru_cache(maxsize=1)
@@ -27,9 +28,12 @@ def sign_in_with_password(
     ratelimit.hit("sign_in_ip", client.ip or "")
     ratelimit.hit("sign_in_email", email)
     user = user_get_by_email(email=email)
-    if user is None or not user.is_active or not user.has_usable_password():
-        _spend_hash_time(password)
-        raise InvalidCredentials()
-    if not user.check_password(password):  # upgrades a legacy or weaker hash on success
+    with constant_time_check():
+        if user is None or not user.is_active or not user.has_usable_password():
+            _spend_hash_time(password)
+            valid = False
+        else:
+            valid = user.check_password(password)  # upgrades a legacy or weaker hash on success
+    if not valid:
         raise InvalidCredentials()
     return sign_in_start(user=user, remember_me=remember_me, client=client)
