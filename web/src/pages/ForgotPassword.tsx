@@ -3,8 +3,10 @@ import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
-import { CodeField } from "../components/CodeField";
-import { Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { NewPasswordField, PasswordField } from "../components/AuthFields";
+import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
+import { FormError, Notice, SubmitButton } from "../components/Form";
+import { useEmailCode } from "../components/useEmailCode";
 
 /**
  * Forgotten password: send code (type forget-password) → enter code → email-otp/check/ hands a
@@ -12,23 +14,16 @@ import { Field, FormError, Notice, SubmitButton } from "../components/Form";
  */
 export function ForgotPassword() {
   const { client } = useAuth();
-  const { pending, error, fields, run } = useAsyncAction();
+  const action = useAsyncAction();
+  const { pending, error, fields, run } = action;
   const [step, setStep] = useState<"email" | "code" | "password" | "done">("email");
-  const [email, setEmail] = useState("");
-  const [otp, setOtp] = useState("");
+  const { email, setEmail, otp, setOtp, sendCode } = useEmailCode("forget-password", run, () =>
+    setStep("code"),
+  );
   const [resetToken, setResetToken] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [mismatch, setMismatch] = useState(false);
-
-  function sendCode(event?: FormEvent) {
-    event?.preventDefault();
-    void run(async () => {
-      await client.sendOtp(email, "forget-password");
-      setOtp("");
-      setStep("code");
-    });
-  }
 
   function checkCode(event: FormEvent) {
     event.preventDefault();
@@ -58,67 +53,45 @@ export function ForgotPassword() {
     <section className="card narrow">
       <h1>Reset your password</h1>
       {step === "email" && (
-        <form onSubmit={sendCode} noValidate>
-          <p className="muted">Enter your account's email and we will send you a 6-digit code.</p>
-          <FormError message={error} />
-          <Field
-            label="Email"
-            type="email"
-            name="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            error={fields.email}
-          />
-          <SubmitButton pending={pending} pendingLabel="Sending…">
-            Send me a code
-          </SubmitButton>
-        </form>
+        <SendCodeStep
+          action={action}
+          intro="Enter your account's email and we will send you a 6-digit code."
+          email={email}
+          onEmailChange={setEmail}
+          onSubmit={sendCode}
+        />
       )}
       {step === "code" && (
-        <form onSubmit={checkCode} noValidate>
-          <Notice>
-            If <strong>{email}</strong> has an account, a code is on its way.
-          </Notice>
-          <FormError message={error} />
-          <CodeField value={otp} onChange={setOtp} error={fields.otp} />
-          <SubmitButton pending={pending} pendingLabel="Checking…">
-            Continue
-          </SubmitButton>
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => sendCode()}
-            disabled={pending}
-          >
-            Send a new code
-          </button>
-        </form>
+        <EnterCodeStep
+          action={action}
+          notice={
+            <>
+              If <strong>{email}</strong> has an account, a code is on its way.
+            </>
+          }
+          otp={otp}
+          onOtpChange={setOtp}
+          onSubmit={checkCode}
+          submitLabel="Continue"
+          pendingLabel="Checking…"
+          onResend={sendCode}
+        />
       )}
       {step === "password" && (
         <form onSubmit={resetPassword} noValidate>
           <FormError message={mismatch ? "The two passwords do not match." : error} />
-          <Field
+          <NewPasswordField
             label="New password"
-            type="password"
-            name="password"
-            autoComplete="new-password"
-            required
-            minLength={8}
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            hint="At least 8 characters, not a common password."
+            onChange={setPassword}
             error={fields.password}
           />
-          <Field
+          <PasswordField
             label="Repeat the new password"
-            type="password"
             name="confirm"
             autoComplete="new-password"
-            required
             value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
+            onChange={setConfirm}
           />
           <SubmitButton pending={pending} pendingLabel="Saving…">
             Set new password

@@ -5,7 +5,8 @@ import type { SignInListItem } from "../auth/authClient";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
 import { useAsyncAction } from "../auth/useAsyncAction";
-import { Checkbox, Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { NewPasswordField, PasswordField } from "../components/AuthFields";
+import { Checkbox, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
 
 export function Settings() {
@@ -44,26 +45,18 @@ function ChangePassword() {
       <form onSubmit={submit} noValidate>
         <FormError message={error} />
         {done && <Notice>Your password has been changed.</Notice>}
-        <Field
+        <PasswordField
           label="Current password"
-          type="password"
           name="currentPassword"
-          autoComplete="current-password"
-          required
           value={currentPassword}
-          onChange={(e) => setCurrentPassword(e.target.value)}
+          onChange={setCurrentPassword}
           error={fields.currentPassword}
         />
-        <Field
+        <NewPasswordField
           label="New password"
-          type="password"
           name="newPassword"
-          autoComplete="new-password"
-          required
-          minLength={8}
           value={newPassword}
-          onChange={(e) => setNewPassword(e.target.value)}
-          hint="At least 8 characters, not a common password."
+          onChange={setNewPassword}
           error={fields.newPassword}
         />
         <Checkbox

@@ -3,7 +3,8 @@ import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
-import { Checkbox, Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { EmailField, PasswordField } from "../components/AuthFields";
+import { Checkbox, FormError, Notice, SubmitButton } from "../components/Form";
 
 export function SignIn() {
   const { client, endedBy } = useAuth();
@@ -29,26 +30,8 @@ export function SignIn() {
         )}
         {endedBy === "signOut" && !error && <Notice>You have signed out.</Notice>}
         <FormError message={error} />
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={fields.email}
-        />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={fields.password}
-        />
+        <EmailField value={email} onChange={setEmail} error={fields.email} />
+        <PasswordField value={password} onChange={setPassword} error={fields.password} />
         <Checkbox
           label="Remember me"
           name="rememberMe"

@@ -4,6 +4,7 @@ import { Link } from "react-router";
 import type { Role } from "../auth/authClient";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
+import { EmailField, NewPasswordField } from "../components/AuthFields";
 import { Field, FormError, SubmitButton } from "../components/Form";
 import { RolePicker } from "../components/RolePicker";
 
@@ -36,28 +37,8 @@ export function SignUp() {
           onChange={(e) => setName(e.target.value)}
           error={fields.name}
         />
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={fields.email}
-        />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          hint="At least 8 characters, not a common password."
-          error={fields.password}
-        />
+        <EmailField value={email} onChange={setEmail} error={fields.email} />
+        <NewPasswordField value={password} onChange={setPassword} error={fields.password} />
         <RolePicker value={role} onChange={setRole} />
         <SubmitButton pending={pending} pendingLabel="Creating your account…">
           Create account

@@ -3,16 +3,21 @@ import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
-import { CodeField } from "../components/CodeField";
-import { Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
+import { Notice } from "../components/Form";
+import { useEmailCode } from "../components/useEmailCode";
 
 /** Verify an email: send code (type email-verification) → enter code → email-otp/verify-email/. */
 export function VerifyEmail() {
   const { client, user } = useAuth();
-  const { pending, error, fields, run } = useAsyncAction();
+  const action = useAsyncAction();
   const [step, setStep] = useState<"email" | "code" | "done">("email");
-  const [email, setEmail] = useState(user?.email ?? "");
-  const [otp, setOtp] = useState("");
+  const { email, setEmail, otp, setOtp, sendCode } = useEmailCode(
+    "email-verification",
+    action.run,
+    () => setStep("code"),
+    user?.email ?? "",
+  );
 
   if (user?.emailVerified && step !== "done") {
     return (
@@ -24,18 +29,9 @@ export function VerifyEmail() {
     );
   }
 
-  function sendCode(event?: FormEvent) {
-    event?.preventDefault();
-    void run(async () => {
-      await client.sendOtp(email, "email-verification");
-      setOtp("");
-      setStep("code");
-    });
-  }
-
   function verify(event: FormEvent) {
     event.preventDefault();
-    void run(async () => {
+    void action.run(async () => {
       await client.verifyEmail(email, otp);
       setStep("done");
     });
@@ -45,43 +41,29 @@ export function VerifyEmail() {
     <section className="card narrow">
       <h1>Verify your email</h1>
       {step === "email" && (
-        <form onSubmit={sendCode} noValidate>
-          <FormError message={error} />
-          <Field
-            label="Email"
-            type="email"
-            name="email"
-            autoComplete="email"
-            required
-            readOnly={Boolean(user)}
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            error={fields.email}
-          />
-          <SubmitButton pending={pending} pendingLabel="Sending…">
-            Send me a code
-          </SubmitButton>
-        </form>
+        <SendCodeStep
+          action={action}
+          email={email}
+          onEmailChange={setEmail}
+          readOnly={Boolean(user)}
+          onSubmit={sendCode}
+        />
       )}
       {step === "code" && (
-        <form onSubmit={verify} noValidate>
-          <Notice>
-            We sent a code to <strong>{email}</strong> (if it has an account).
-          </Notice>
-          <FormError message={error} />
-          <CodeField value={otp} onChange={setOtp} error={fields.otp} />
-          <SubmitButton pending={pending} pendingLabel="Verifying…">
-            Verify email
-          </SubmitButton>
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => sendCode()}
-            disabled={pending}
-          >
-            Send a new code
-          </button>
-        </form>
+        <EnterCodeStep
+          action={action}
+          notice={
+            <>
+              We sent a code to <strong>{email}</strong> (if it has an account).
+            </>
+          }
+          otp={otp}
+          onOtpChange={setOtp}
+          onSubmit={verify}
+          submitLabel="Verify email"
+          pendingLabel="Verifying…"
+          onResend={sendCode}
+        />
       )}
       {step === "done" && (
         <>

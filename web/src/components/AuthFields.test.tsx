@@ -1,0 +1,111 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { EmailField, NewPasswordField, PasswordField } from "./AuthFields";
+import { EnterCodeStep, SendCodeStep } from "./CodeSteps";
+
+afterEach(cleanup);
+
+const idle = { pending: false, error: null, fields: {} };
+
+describe("fields", () => {
+  it("EmailField: labelled Email, name/type/autocomplete email, passes the plain value", () => {
+    const onChange = vi.fn();
+    render(<EmailField value="" onChange={onChange} error="Bad email." />);
+    const input = screen.getByLabelText("Email") as HTMLInputElement;
+    expect([input.name, input.type, input.autocomplete, input.required]).toEqual([
+      "email",
+      "email",
+      "email",
+      true,
+    ]);
+    expect(input.readOnly).toBe(false);
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+    fireEvent.change(input, { target: { value: "a@b.c" } });
+    expect(onChange).toHaveBeenCalledWith("a@b.c");
+  });
+
+  it("PasswordField defaults to the current password; NewPasswordField asks for 8+ characters", () => {
+    render(
+      <>
+        <PasswordField value="" onChange={() => {}} />
+        <NewPasswordField label="New password" value="" onChange={() => {}} />
+      </>,
+    );
+    const current = screen.getByLabelText("Password") as HTMLInputElement;
+    expect([current.name, current.type, current.autocomplete]).toEqual([
+      "password",
+      "password",
+      "current-password",
+    ]);
+    const chosen = screen.getByLabelText("New password") as HTMLInputElement;
+    expect([chosen.name, chosen.autocomplete, chosen.minLength]).toEqual([
+      "password",
+      "new-password",
+      8,
+    ]);
+    expect(screen.getByText("At least 8 characters, not a common password.").id).toBe(
+      chosen.getAttribute("aria-describedby"),
+    );
+  });
+});
+
+describe("code steps", () => {
+  it("SendCodeStep shows the intro, the email and 'Send me a code' (busy while pending)", () => {
+    render(
+      <SendCodeStep
+        action={{ ...idle, pending: true }}
+        intro="We will email you a code."
+        email="a@b.c"
+        onEmailChange={() => {}}
+        onSubmit={() => {}}
+      />,
+    );
+    expect(screen.getByText("We will email you a code.").className).toBe("muted");
+    expect((screen.getByLabelText("Email") as HTMLInputElement).value).toBe("a@b.c");
+    const button = screen.getByRole("button", { name: "Sending…" }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+  });
+
+  it("EnterCodeStep: resend is called without an event; 'Use another email' only when asked", () => {
+    const onResend = vi.fn();
+    const onUseAnotherEmail = vi.fn();
+    const { rerender } = render(
+      <EnterCodeStep
+        action={{ ...idle, error: "Wrong code.", fields: { otp: "Bad code." } }}
+        notice="A code is on its way."
+        otp=""
+        onOtpChange={() => {}}
+        onSubmit={() => {}}
+        submitLabel="Continue"
+        pendingLabel="Checking…"
+        onResend={onResend}
+      />,
+    );
+    expect(screen.getByRole("status").textContent).toBe("A code is on its way.");
+    expect(screen.getByRole("alert").textContent).toBe("Wrong code.");
+    expect(screen.getByText("Bad code.")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Use another email" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Send a new code" }));
+    expect(onResend).toHaveBeenCalledWith();
+
+    rerender(
+      <EnterCodeStep
+        action={idle}
+        notice="A code is on its way."
+        otp=""
+        onOtpChange={() => {}}
+        onSubmit={() => {}}
+        submitLabel="Sign in"
+        pendingLabel="Signing in…"
+        onResend={onResend}
+        onUseAnotherEmail={onUseAnotherEmail}
+      />,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Use another email" }));
+    expect(onUseAnotherEmail).toHaveBeenCalledOnce();
+    expect(screen.getByRole("button", { name: "Send a new code" }).parentElement?.className).toBe(
+      "row",
+    );
+  });
+});

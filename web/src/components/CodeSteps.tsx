@@ -1,0 +1,92 @@
+import type { FormEvent, ReactNode } from "react";
+import type { useAsyncAction } from "../auth/useAsyncAction";
+import { EmailField } from "./AuthFields";
+import { CodeField } from "./CodeField";
+import { FormError, Notice, SubmitButton } from "./Form";
+
+/** The state of the form's action, from useAsyncAction(). */
+type ActionState = Pick<ReturnType<typeof useAsyncAction>, "pending" | "error" | "fields">;
+
+/** Step 1 of an emailed-code flow: the email and "Send me a code". */
+export function SendCodeStep({
+  action: { pending, error, fields },
+  intro,
+  email,
+  onEmailChange,
+  readOnly,
+  onSubmit,
+}: {
+  action: ActionState;
+  /** A short explanation above the form. */
+  intro?: ReactNode;
+  email: string;
+  onEmailChange: (email: string) => void;
+  readOnly?: boolean;
+  onSubmit: (event: FormEvent) => void;
+}) {
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      {intro && <p className="muted">{intro}</p>}
+      <FormError message={error} />
+      <EmailField value={email} onChange={onEmailChange} readOnly={readOnly} error={fields.email} />
+      <SubmitButton pending={pending} pendingLabel="Sending…">
+        Send me a code
+      </SubmitButton>
+    </form>
+  );
+}
+
+/** Step 2 of an emailed-code flow: the 6-digit code, the submit button and "Send a new code". */
+export function EnterCodeStep({
+  action: { pending, error, fields },
+  notice,
+  otp,
+  onOtpChange,
+  onSubmit,
+  submitLabel,
+  pendingLabel,
+  onResend,
+  onUseAnotherEmail,
+  children,
+}: {
+  action: ActionState;
+  /** Where the code went, shown above the form. */
+  notice: ReactNode;
+  otp: string;
+  onOtpChange: (otp: string) => void;
+  onSubmit: (event: FormEvent) => void;
+  submitLabel: string;
+  pendingLabel: string;
+  onResend: () => void;
+  /** Adds a "Use another email" button next to "Send a new code". */
+  onUseAnotherEmail?: () => void;
+  /** More fields, between the code and the submit button. */
+  children?: ReactNode;
+}) {
+  const resend = (
+    <button type="button" className="link-button" onClick={() => onResend()} disabled={pending}>
+      Send a new code
+    </button>
+  );
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <Notice>{notice}</Notice>
+      <FormError message={error} />
+      <CodeField value={otp} onChange={onOtpChange} error={fields.otp} />
+      {children}
+      <SubmitButton pending={pending} pendingLabel={pendingLabel}>
+        {submitLabel}
+      </SubmitButton>
+      {onUseAnotherEmail ? (
+        <div className="row">
+          {resend}
+          <button type="button" className="link-button" onClick={onUseAnotherEmail}>
+            Use another email
+          </button>
+        </div>
+      ) : (
+        resend
+      )}
+    </form>
+  );
+}

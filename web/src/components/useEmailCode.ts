@@ -1,0 +1,31 @@
+import { useState } from "react";
+import type { FormEvent } from "react";
+import type { OtpType } from "../auth/authClient";
+import { useAuth } from "../auth/AuthProvider";
+import type { useAsyncAction } from "../auth/useAsyncAction";
+
+/**
+ * The email and the code of an emailed-code flow, and `sendCode`, which asks the API to email a
+ * code of `type` (first send or "Send a new code"), clears the code typed so far and calls `onSent`.
+ */
+export function useEmailCode(
+  type: OtpType,
+  run: ReturnType<typeof useAsyncAction>["run"],
+  onSent: () => void,
+  initialEmail = "",
+) {
+  const { client } = useAuth();
+  const [email, setEmail] = useState(initialEmail);
+  const [otp, setOtp] = useState("");
+
+  function sendCode(event?: FormEvent) {
+    event?.preventDefault();
+    void run(async () => {
+      await client.sendOtp(email, type);
+      setOtp("");
+      onSent();
+    });
+  }
+
+  return { email, setEmail, otp, setOtp, sendCode };
+}
