@@ -6,19 +6,10 @@ query and an identical JSON body, and drops everything else, so session/bare mea
 framework layers and the token check cost on top of the unavoidable database round trip.
 """
 
-from datetime import datetime
-
 from django.http import HttpRequest, JsonResponse
 
+from auth_api.serializers import iso_datetime as _iso  # DRF's rendering, so bodies are identical
 from auth_api.sign_ins import sign_in_lookup
-
-
-def _iso(value: datetime | None) -> str | None:
-    # Same rendering as DRF's DateTimeField (UTC, "Z" suffix), so both bodies are byte-identical.
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
 
 
 def bare_user(request: HttpRequest, user_id: str) -> JsonResponse:
