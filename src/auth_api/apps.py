@@ -5,6 +5,3 @@ class AuthApiConfig(AppConfig):
     name = "auth_api"
     verbose_name = "Authentication API"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import schema  # noqa: F401  (registers the OpenAPI auth extension)
