@@ -21,23 +21,6 @@ from bench.sign_in_overhead import setup_django
 KINDS = ("unknown", "argon2id", "legacy-scrypt")
 
 
-def better_auth_hash(password: str) -> str:
-    import hashlib
-    import unicodedata
-
-    salt = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
-    key = hashlib.scrypt(
-        unicodedata.normalize("NFKC", password).encode(),
-        salt=salt.encode(),
-        n=16384,
-        r=16,
-        p=1,
-        dklen=64,
-        maxmem=64 * 1024 * 1024,
-    )
-    return f"better_auth_scrypt${salt}${key.hex()}"
-
-
 def measure(kinds: tuple[str, ...], iterations: int) -> dict[str, list[float]]:
     from django.test import Client
 
@@ -75,7 +58,10 @@ def main() -> int:
 
         User.objects.create_user("modern@example.com", "modern-password-1")
         legacy = User.objects.create_user("legacy@example.com", None)
-        legacy.password = better_auth_hash("legacy-password-1")
+        from tests.users.test_better_auth_hasher import better_auth_hash  # hashlib, as better-auth
+        from users.hashers import better_auth_to_django
+
+        legacy.password = better_auth_to_django(better_auth_hash("legacy-password-1"))
         legacy.save()
         print(
             f"revision {git_revision()} | cpus {os.cpu_count()} | in-process, wrong passwords, "
