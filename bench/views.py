@@ -9,7 +9,7 @@ framework layers and the token check cost on top of the unavoidable database rou
 from django.http import HttpRequest, JsonResponse
 
 from auth_api.serializers import iso_datetime as _iso  # DRF's rendering, so bodies are identical
-from auth_api.sign_ins import sign_in_lookup
+from auth_api.sessions.sign_ins import sign_in_lookup
 
 
 def bare_user(request: HttpRequest, user_id: str) -> JsonResponse:

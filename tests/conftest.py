@@ -1,10 +1,20 @@
+"""Fixtures. Importable helpers live in tests/helpers.py, factories in tests/factories.py."""
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from users.models import User
-
-PASSWORD = "violet-tangerine-47"
+from tests.factories import UserFactory
+from tests.helpers import (  # noqa: F401 - re-exported for older imports
+    PASSWORD,
+    bearer,
+    csrf_headers,
+    deliver_and_read_code,
+    refresh,
+    send_code,
+    sign_in,
+)
+from users.models import Role, User
 
 
 @pytest.fixture
@@ -15,61 +25,12 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def user(db) -> User:
-    return User.objects.create_user(
-        "ada@example.com", PASSWORD, name="Ada Lovelace", role="teacher"
-    )
+    return UserFactory(email="ada@example.com", name="Ada Lovelace", role=Role.TEACHER)
 
 
 @pytest.fixture
 def cookie_name() -> str:
     return settings.REFRESH_COOKIE_NAME
-
-
-def _split(extra: dict) -> tuple[dict, dict]:
-    """(body fields, WSGI environ entries such as HTTP_* headers and REMOTE_ADDR)."""
-    environ = {k: v for k, v in extra.items() if k.isupper()}
-    return {k: v for k, v in extra.items() if k not in environ}, environ
-
-
-def sign_in(client: APIClient, email: str = "ada@example.com", password: str = PASSWORD, **extra):
-    body, environ = _split(extra)
-    return client.post(
-        "/api/auth/sign-in/",
-        {"email": email, "password": password, **body},
-        format="json",
-        **environ,
-    )
-
-
-def csrf_headers(client: APIClient) -> dict:
-    client.get("/api/auth/csrf/")
-    return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
-
-
-def refresh(client: APIClient, **extra):
-    return client.post("/api/auth/refresh/", format="json", **csrf_headers(client), **extra)
-
-
-def bearer(token: str) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
-def deliver_and_read_code(mailoutbox, email: str) -> str:
-    """Deliver what is queued, then read the newest code mailed to `email`."""
-    import re
-
-    from emailing.delivery import deliver_due
-
-    deliver_due()
-    bodies = [m.body for m in mailoutbox if email.strip().lower() in m.to]
-    assert bodies, f"no mail to {email}"
-    return re.search(r"^\s+(\d{6})\s*$", bodies[-1], re.MULTILINE).group(1)
-
-
-def send_code(client: APIClient, email: str, otp_type: str, **environ):
-    return client.post(
-        "/api/auth/email-otp/send/", {"email": email, "type": otp_type}, format="json", **environ
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +41,21 @@ def _fresh_sign_in_timing_floor():
     timing.forget_floor()
     yield
     timing.forget_floor()
+
+
+@pytest.fixture(autouse=True)
+def _hashers(request, settings):
+    """Tests run on a fast hasher; `@pytest.mark.real_hashers` restores the production list where
+    a hasher, an upgrade to Argon2id or sign-in timing is what is being tested."""
+    if request.node.get_closest_marker("real_hashers"):
+        settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
+
+
+@pytest.fixture
+def known_codes(monkeypatch):
+    """Every emailed code is taken from this list, in order: tests know each code in advance."""
+    from auth_api import otp
+
+    codes: list[str] = []
+    monkeypatch.setattr(otp, "new_code", lambda: codes.pop(0))
+    return codes

@@ -10,6 +10,11 @@ os.environ.setdefault("EMAIL_DELIVERY", "worker")
 
 from project.settings import *  # noqa: F403
 
+# A fast hasher first: most tests do not test hashing. Tests marked `real_hashers` get the
+# production list back (see conftest.py).
+PRODUCTION_PASSWORD_HASHERS = PASSWORD_HASHERS  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+
 # Cheapest Argon2id that still passes the OWASP floor check; the hasher is real, only the cost
 # changes (tests of the hasher itself assert the production defaults separately).
 ARGON2_TIME_COST = 2

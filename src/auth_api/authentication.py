@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from .tokens import AccessClaims, BadToken, decode_access_token
+from .sessions.tokens import AccessClaims, BadToken, decode_access_token
 
 
 @dataclass(frozen=True)

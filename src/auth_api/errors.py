@@ -1,21 +1,115 @@
-"""Authentication domain errors (codes from the API contract)."""
+"""Error codes of the HTTP API: requests, tokens and codes (see users.errors for the registry)."""
 
 from users.errors import DomainError
 
+# --- the request itself ---------------------------------------------------------------------
 
-class InvalidInput(DomainError):
+
+class ValidationFailed(DomainError):
     code = "VALIDATION_ERROR"
     message = "Some fields are not valid."
 
-    def __init__(self, *, code: str, message: str, fields: dict[str, list[str]]):
-        super().__init__(message, fields=fields)
-        self.code = code
+
+class InvalidJson(DomainError):
+    code = "INVALID_JSON"
+    message = "The request body is not valid JSON (or holds text that is not valid Unicode)."
+
+
+class UnsupportedMediaType(DomainError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
+    message = "Send the body as application/json."
+
+
+class NotAcceptable(DomainError):
+    code = "NOT_ACCEPTABLE"
+    status = 406
+    message = "This API answers application/json only."
+
+
+class MethodNotAllowed(DomainError):
+    code = "METHOD_NOT_ALLOWED"
+    status = 405
+    message = 'Method "{method}" not allowed.'
+    example = {"method": "GET"}
+
+
+class BadRequest(DomainError):
+    code = "BAD_REQUEST"
+    message = "The request could not be understood."
+
+
+class NotFound(DomainError):
+    code = "NOT_FOUND"
+    status = 404
+    message = "Not found."
+
+
+class PermissionDenied(DomainError):
+    code = "PERMISSION_DENIED"
+    status = 403
+    message = "You do not have permission to do this."
+
+
+class TooManyRequests(DomainError):
+    code = "TOO_MANY_REQUESTS"
+    status = 429
+    message = "Too many requests. Try again later."
+
+    def __init__(self, *, retry_after: int):
+        super().__init__()
+        self.retry_after = max(1, retry_after)
+
+
+class InternalError(DomainError):
+    code = "INTERNAL_ERROR"
+    status = 500
+    message = "Something went wrong on our side."
+
+
+class ServiceUnavailable(DomainError):
+    code = "SERVICE_UNAVAILABLE"
+    status = 503
+    message = "The service is temporarily unavailable."
+
+
+# --- fields with their own code -------------------------------------------------------------
+
+
+class InvalidEmail(DomainError):
+    code = "INVALID_EMAIL"
+    message = "Enter a valid email address."
+
+
+class InvalidRole(DomainError):
+    code = "INVALID_ROLE"
+    message = 'Role must be "teacher" or "student".'
+
+
+class InvalidOtpType(DomainError):
+    code = "INVALID_OTP_TYPE"
+    message = 'Type must be "sign-in", "email-verification" or "forget-password".'
+
+
+# --- credentials and tokens -----------------------------------------------------------------
 
 
 class InvalidCredentials(DomainError):
     code = "INVALID_EMAIL_OR_PASSWORD"
     status = 401
     message = "Invalid email or password."
+
+
+class NotAuthenticated(DomainError):
+    code = "NOT_AUTHENTICATED"
+    status = 401
+    message = "Authentication credentials were not provided."
+
+
+class TokenInvalid(DomainError):
+    code = "TOKEN_INVALID"
+    status = 401
+    message = "The access token is invalid or expired, or its sign-in has ended."
 
 
 class InvalidRefreshToken(DomainError):
@@ -30,38 +124,18 @@ class RefreshTokenReused(DomainError):
     message = "This refresh token was already used; the sign-in has been revoked. Sign in again."
 
 
-class NotAuthenticated(DomainError):
-    code = "NOT_AUTHENTICATED"
-    status = 401
-    message = "Authentication credentials were not provided."
-
-
-class TokenInvalid(DomainError):
-    code = "TOKEN_INVALID"
-    status = 401
-    message = "The access token is invalid or expired."
-
-
 class CsrfFailed(DomainError):
     code = "CSRF_FAILED"
     status = 403
     message = "CSRF verification failed. Fetch GET /api/auth/csrf/ and send the X-CSRFToken header."
 
 
-class NotFound(DomainError):
-    code = "NOT_FOUND"
-    status = 404
-    message = "Not found."
+class InvalidToken(DomainError):
+    code = "INVALID_TOKEN"
+    message = "The reset token is invalid, expired or already used."
 
 
-class TooManyRequests(DomainError):
-    code = "TOO_MANY_REQUESTS"
-    status = 429
-    message = "Too many requests. Try again later."
-
-    def __init__(self, *, retry_after: int):
-        super().__init__()
-        self.retry_after = max(1, retry_after)
+# --- emailed codes --------------------------------------------------------------------------
 
 
 class InvalidOtp(DomainError):
@@ -78,8 +152,3 @@ class TooManyAttempts(DomainError):
     code = "TOO_MANY_ATTEMPTS"
     status = 403
     message = "Too many wrong codes. Ask for a new one."
-
-
-class InvalidToken(DomainError):
-    code = "INVALID_TOKEN"
-    message = "The reset token is invalid, expired or already used."

@@ -1,37 +1,57 @@
-"""The one place where errors become HTTP: `{code, message[, fields]}` for every failure."""
+"""The one place where errors become HTTP: `{code, message[, fields]}` for every failure.
+
+DRF views reach it through `handle_exception`; plain Django views (unknown routes, CSRF failures
+outside DRF, the web app's 404) through `json_error`. Both render a registered DomainError.
+"""
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DatabaseError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from users.errors import DomainError
 
+from . import errors
+
 logger = logging.getLogger("auth_api")
 
-_DRF_CODES: list[tuple[type[drf.APIException], str, str | None]] = [
-    (drf.NotAuthenticated, "NOT_AUTHENTICATED", "Authentication credentials were not provided."),
-    (drf.AuthenticationFailed, "TOKEN_INVALID", None),
-    (drf.PermissionDenied, "PERMISSION_DENIED", None),
-    (drf.NotFound, "NOT_FOUND", "Not found."),
-    (drf.MethodNotAllowed, "METHOD_NOT_ALLOWED", None),
-    (drf.NotAcceptable, "NOT_ACCEPTABLE", None),
-    (drf.UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json."),
-    (drf.ParseError, "INVALID_JSON", None),
-    (drf.Throttled, "TOO_MANY_REQUESTS", None),
-    (drf.ValidationError, "VALIDATION_ERROR", "Some fields are not valid."),
+_FROM_DRF: list[tuple[type[drf.APIException], type[DomainError]]] = [
+    (drf.NotAuthenticated, errors.NotAuthenticated),
+    (drf.AuthenticationFailed, errors.TokenInvalid),
+    (drf.PermissionDenied, errors.PermissionDenied),
+    (drf.NotFound, errors.NotFound),
+    (drf.NotAcceptable, errors.NotAcceptable),
+    (drf.UnsupportedMediaType, errors.UnsupportedMediaType),
+    (drf.ParseError, errors.InvalidJson),
 ]
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    body = {"code": code, "message": message}
-    if fields:
-        body["fields"] = fields
+def error_body(error: DomainError) -> dict:
+    body: dict = {"code": error.code, "message": error.text}
+    if error.fields:
+        body["fields"] = error.fields
     return body
+
+
+def error_headers(error: DomainError) -> dict[str, str]:
+    headers = {}
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return headers
+
+
+def json_error(error: DomainError) -> JsonResponse:
+    response = JsonResponse(error_body(error), status=error.status)
+    for name, value in error_headers(error).items():
+        response[name] = value
+    return response
 
 
 def _flatten_fields(detail) -> dict[str, list[str]]:
@@ -42,49 +62,41 @@ def _flatten_fields(detail) -> dict[str, list[str]]:
     return {"nonFieldErrors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]}
 
 
-def _from_drf(exc: drf.APIException) -> Response:
-    code, message = exc.default_code.upper(), str(exc.detail)
-    for cls, mapped_code, mapped_message in _DRF_CODES:
-        if isinstance(exc, cls):
-            code, message = mapped_code, mapped_message or message
-            break
-    fields = _flatten_fields(exc.detail) if isinstance(exc, drf.ValidationError) else None
-    headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
-    return Response(error_body(code, message, fields), status=exc.status_code, headers=headers)
+def _from_drf(exc: drf.APIException, context: dict) -> DomainError:
+    if isinstance(exc, drf.MethodNotAllowed):
+        request = context.get("request")
+        return errors.MethodNotAllowed(method=request.method if request else "?")
+    if isinstance(exc, drf.Throttled):
+        return errors.TooManyRequests(retry_after=int(exc.wait or 1))
+    if isinstance(exc, drf.ValidationError):
+        return errors.ValidationFailed(fields=_flatten_fields(exc.detail))
+    for drf_class, domain_class in _FROM_DRF:
+        if isinstance(exc, drf_class):
+            return domain_class()
+    return errors.BadRequest() if exc.status_code < 500 else errors.InternalError()
 
 
-def _from_domain(exc: DomainError) -> Response:
-    headers = {}
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
-    if exc.status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return Response(
-        error_body(exc.code, exc.message, exc.fields), status=exc.status, headers=headers
-    )
+def _response(error: DomainError) -> Response:
+    return Response(error_body(error), status=error.status, headers=error_headers(error))
 
 
 def handle_exception(exc: Exception, context: dict) -> Response:
     set_rollback()
     if isinstance(exc, DomainError):
-        return _from_domain(exc)
+        return _response(exc)
     if isinstance(exc, Http404):
-        exc = drf.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = drf.PermissionDenied()
+        return _response(errors.NotFound())
+    if isinstance(exc, DjangoPermissionDenied):
+        return _response(errors.PermissionDenied())
     if isinstance(exc, drf.APIException):
-        return _from_drf(exc)
+        return _response(_from_drf(exc, context))
     if isinstance(exc, DatabaseError):
         logger.exception("database error during %s", _view_name(context))
-        body = error_body("SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
-        return Response(body, status=503, headers={"Retry-After": "5"})
+        response = _response(errors.ServiceUnavailable())
+        response["Retry-After"] = "5"
+        return response
     logger.exception("unhandled error during %s", _view_name(context))
-    return Response(error_body("INTERNAL_ERROR", "Something went wrong on our side."), status=500)
+    return _response(errors.InternalError())
 
 
 def _view_name(context: dict) -> str:

@@ -1,12 +1,10 @@
-"""What the API needs to know about the HTTP client: address, agent, token transport."""
+"""What the API needs to know about the HTTP client: its address and user agent."""
 
 import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-
-BODY_TRANSPORT_HEADER = "X-Refresh-Token-Transport"
 
 
 @dataclass(frozen=True)
@@ -33,8 +31,3 @@ def client_info(request: HttpRequest) -> ClientInfo:
     return ClientInfo(
         ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:512]
     )
-
-
-def wants_body_transport(request: HttpRequest) -> bool:
-    """Non-browser opt-in: the refresh token travels in JSON bodies instead of the cookie."""
-    return request.headers.get(BODY_TRANSPORT_HEADER, "").strip().lower() == "body"

@@ -6,6 +6,16 @@ from users.fields import ExactMatchCharField, ExactMatchEmailField
 from users.ids import ID_LENGTH, generate_id
 
 
+class RevokeReason(models.TextChoices):
+    SIGN_OUT = "sign_out", "Signed out"
+    REVOKED = "revoked", "Ended from another sign-in"
+    REUSE = "reuse", "Refresh token reused (theft suspected)"
+    USER_INACTIVE = "user_inactive", "User deactivated or deleted"
+    PASSWORD_CHANGE = "password_change", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    EMAIL_CLAIMED = "email_claimed", "Address proven by code: unproven password dropped"
+
+
 class SignIn(models.Model):
     """One sign-in ("session"): the family of refresh tokens rotated from one credential check.
 
@@ -30,7 +40,9 @@ class SignIn(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True, default="")
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoke_reason = models.CharField(max_length=32, blank=True, default="")
+    revoke_reason = models.CharField(
+        max_length=32, blank=True, default="", choices=RevokeReason.choices
+    )
 
     class Meta:
         indexes = [
@@ -59,7 +71,7 @@ class OneTimeCode(models.Model):
     """The live email code of one (email, type): hashed with a server key, never stored plain."""
 
     email = ExactMatchEmailField(max_length=254)
-    purpose = models.CharField(max_length=32)
+    otp_type = models.CharField(max_length=32)
     code_hash = models.CharField(max_length=64)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -68,8 +80,8 @@ class OneTimeCode(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["email", "purpose"], name="one_code_per_email_purpose")
+            models.UniqueConstraint(fields=["email", "otp_type"], name="one_code_per_email_type")
         ]
 
     def __str__(self) -> str:
-        return f"{self.purpose} code for {self.email}"
+        return f"{self.otp_type} code for {self.email}"

@@ -8,6 +8,7 @@ wrong guesses no further guess is ever evaluated, however many arrive at once.
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
@@ -33,25 +34,29 @@ class IssuedCode:
     expires_at: datetime
 
 
-def _digest(*, email: str, purpose: str, code: str) -> str:
+def _digest(*, email: str, otp_type: str, code: str) -> str:
     return salted_hmac(
-        "auth_api.otp", f"{purpose}\n{email}\n{code}", algorithm="sha256"
+        "auth_api.otp", f"{otp_type}\n{email}\n{code}", algorithm="sha256"
     ).hexdigest()
 
 
-def _generate() -> str:
+def random_code() -> str:
     return f"{secrets.randbelow(10**settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"
 
 
-def otp_issue(*, email: str, purpose: OtpType) -> IssuedCode:
-    """A fresh code for (email, purpose), replacing any earlier one and its attempt count."""
-    code, now = _generate(), timezone.now()
+# The seam tests replace to know the code in advance (like Django's `_now()` for time).
+new_code: Callable[[], str] = random_code
+
+
+def otp_issue(*, email: str, otp_type: OtpType) -> IssuedCode:
+    """A fresh code for (email, otp_type), replacing any earlier one and its attempt count."""
+    code, now = new_code(), timezone.now()
     expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
     OneTimeCode.objects.update_or_create(
         email=email,
-        purpose=purpose.value,
+        otp_type=otp_type.value,
         defaults={
-            "code_hash": _digest(email=email, purpose=purpose.value, code=code),
+            "code_hash": _digest(email=email, otp_type=otp_type.value, code=code),
             "attempts": 0,
             "created_at": now,
             "expires_at": expires_at,
@@ -77,23 +82,23 @@ def _judge(row: OneTimeCode | None, code: str, now: datetime) -> _Verdict:
         return _Verdict.EXHAUSTED
     if row.expires_at <= now:
         return _Verdict.EXPIRED
-    expected = _digest(email=row.email, purpose=row.purpose, code=code)
+    expected = _digest(email=row.email, otp_type=row.otp_type, code=code)
     if not hmac.compare_digest(expected, row.code_hash):
         row.attempts += 1
         return _Verdict.WRONG
     return _Verdict.OK
 
 
-def _locked_row(email: str, purpose: str) -> OneTimeCode | None:
-    return OneTimeCode.objects.select_for_update().filter(email=email, purpose=purpose).first()
+def _locked_row(email: str, otp_type: str) -> OneTimeCode | None:
+    return OneTimeCode.objects.select_for_update().filter(email=email, otp_type=otp_type).first()
 
 
-def otp_verify(*, email: str, purpose: OtpType, code: str, consume: bool) -> None:
+def otp_verify(*, email: str, otp_type: OtpType, code: str, consume: bool) -> None:
     """Raise InvalidOtp, OtpExpired or TooManyAttempts, or return with the code accepted (and used
     up when `consume`). Runs in its own transaction so a failed guess is counted even though the
     caller gets an exception."""
     with transaction.atomic():
-        row = _locked_row(email, purpose.value)
+        row = _locked_row(email, otp_type.value)
         verdict = _judge(row, code, timezone.now())
         if row is not None and verdict != _Verdict.MISSING:
             row.consumed_at = timezone.now() if verdict == _Verdict.OK and consume else None
@@ -107,14 +112,14 @@ def otp_verify(*, email: str, purpose: OtpType, code: str, consume: bool) -> Non
 
 
 def otp_import(
-    *, email: str, purpose: OtpType, code: str, attempts: int, expires_at: datetime
+    *, email: str, otp_type: OtpType, code: str, attempts: int, expires_at: datetime
 ) -> None:
     """Carry over a still-valid code from the legacy system, hashed like ours (idempotent)."""
     OneTimeCode.objects.update_or_create(
         email=email,
-        purpose=purpose.value,
+        otp_type=otp_type.value,
         defaults={
-            "code_hash": _digest(email=email, purpose=purpose.value, code=code),
+            "code_hash": _digest(email=email, otp_type=otp_type.value, code=code),
             "attempts": attempts,
             "expires_at": expires_at,
             "consumed_at": None,

@@ -1,19 +1,21 @@
 """HTTP layer of the email-code flows: validate input, call one flow, render."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .flows.email_verification import verify_email
+from . import responses
+from .flows.email_verification import verify_email_with_code
 from .flows.otp_check import otp_check
 from .flows.otp_send import otp_send
 from .flows.otp_sign_in import otp_sign_in
 from .flows.password_reset import password_reset_with_code, password_reset_with_token
 from .http import client_info
 from .otp import OtpType
-from .schema import BODY_TRANSPORT_PARAMETER, error_responses
+from .permissions import PUBLIC
+from .schema import BODY_TRANSPORT_PARAMETER, PASSWORD_ERRORS, error_responses
 from .serializers import (
     OtpCheckRequestSerializer,
     OtpCheckResponseSerializer,
@@ -25,14 +27,14 @@ from .serializers import (
     SuccessResponseSerializer,
     UserResponseSerializer,
 )
-from .views import PASSWORD_ERRORS, PUBLIC, signed_in_response
 
-_CODE_ERRORS = {
-    400: ["INVALID_EMAIL", "INVALID_OTP", "OTP_EXPIRED"],
-    403: ["TOO_MANY_ATTEMPTS"],
-    429: ["TOO_MANY_REQUESTS"],
-}
-_SUCCESS = {"success": True}
+_CODE_ERRORS = (
+    "INVALID_EMAIL",
+    "INVALID_OTP",
+    "OTP_EXPIRED",
+    "TOO_MANY_ATTEMPTS",
+    "TOO_MANY_REQUESTS",
+)
 
 
 class EmailOtpViewSet(viewsets.ViewSet):
@@ -41,9 +43,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
         request=OtpSendRequestSerializer,
         responses={
             200: SuccessResponseSerializer,
-            **error_responses(
-                {400: ["INVALID_EMAIL", "INVALID_OTP_TYPE"], 429: ["TOO_MANY_REQUESTS"]}
-            ),
+            **error_responses("INVALID_EMAIL", "INVALID_OTP_TYPE", "TOO_MANY_REQUESTS"),
         },
         summary="Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.",
         description=(
@@ -63,10 +63,8 @@ class EmailOtpViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["post"], url_path="send", **PUBLIC)
     def send(self, request: Request) -> Response:
         data = OtpSendRequestSerializer.parse(request.data)
-        otp_send(
-            email=data["email"], purpose=OtpType(data["type"]), client=client_info(request._request)
-        )
-        return Response(_SUCCESS)
+        otp_send(email=data["email"], otp_type=OtpType(data["type"]), client=client_info(request))
+        return responses.success()
 
     @extend_schema(
         operation_id="email_otp_sign_in",
@@ -74,7 +72,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
             200: SignedInResponseSerializer,
-            **error_responses({**_CODE_ERRORS, 400: [*_CODE_ERRORS[400], "INVALID_ROLE"]}),
+            **error_responses(*_CODE_ERRORS, "INVALID_ROLE"),
         },
         summary="Sign in (or sign up) with an emailed `sign-in` code.",
         description=(
@@ -92,30 +90,30 @@ class EmailOtpViewSet(viewsets.ViewSet):
             name=data.get("name"),
             role=data.get("role"),
             remember_me=data["rememberMe"],
-            client=client_info(request._request),
+            client=client_info(request),
         )
-        return signed_in_response(request, tokens)
+        return responses.signed_in(request, tokens)
 
     @extend_schema(
         operation_id="email_otp_verify_email",
         request=OtpVerifyEmailRequestSerializer,
-        responses={200: UserResponseSerializer, **error_responses(_CODE_ERRORS)},
+        responses={200: UserResponseSerializer, **error_responses(*_CODE_ERRORS)},
         summary="Mark the email verified with an `email-verification` code.",
     )
     @action(detail=False, methods=["post"], url_path="verify-email", **PUBLIC)
     def verify_email(self, request: Request) -> Response:
         data = OtpVerifyEmailRequestSerializer.parse(request.data)
-        user = verify_email(
-            email=data["email"], code=data["otp"], client=client_info(request._request)
+        user = verify_email_with_code(
+            email=data["email"], code=data["otp"], client=client_info(request)
         )
-        return Response(UserResponseSerializer({"user": user}).data)
+        return responses.user_answer(user)
 
     @extend_schema(
         operation_id="email_otp_check",
         request=OtpCheckRequestSerializer,
         responses={
             200: OtpCheckResponseSerializer,
-            **error_responses({**_CODE_ERRORS, 400: [*_CODE_ERRORS[400], "INVALID_OTP_TYPE"]}),
+            **error_responses(*_CODE_ERRORS, "INVALID_OTP_TYPE"),
         },
         summary="Check a code. A `forget-password` code is used up and traded for a resetToken.",
     )
@@ -124,12 +122,11 @@ class EmailOtpViewSet(viewsets.ViewSet):
         data = OtpCheckRequestSerializer.parse(request.data)
         reset_token = otp_check(
             email=data["email"],
-            purpose=OtpType(data["type"]),
+            otp_type=OtpType(data["type"]),
             code=data["otp"],
-            client=client_info(request._request),
+            client=client_info(request),
         )
-        body = {**_SUCCESS, "resetToken": reset_token} if reset_token else _SUCCESS
-        return Response(body)
+        return responses.success(resetToken=reset_token) if reset_token else responses.success()
 
 
 class PasswordResetViewSet(viewsets.ViewSet):
@@ -138,9 +135,7 @@ class PasswordResetViewSet(viewsets.ViewSet):
         request=PasswordResetRequestSerializer,
         responses={
             200: SuccessResponseSerializer,
-            **error_responses(
-                {**_CODE_ERRORS, 400: ["INVALID_TOKEN", *_CODE_ERRORS[400], *PASSWORD_ERRORS]}
-            ),
+            **error_responses("INVALID_TOKEN", *_CODE_ERRORS, *PASSWORD_ERRORS),
         },
         summary="Set a new password with a resetToken, or with email + forget-password code.",
         description=(
@@ -170,6 +165,6 @@ class PasswordResetViewSet(viewsets.ViewSet):
                 email=data["email"],
                 code=data["otp"],
                 password=data["password"],
-                client=client_info(request._request),
+                client=client_info(request),
             )
-        return Response(_SUCCESS, status=status.HTTP_200_OK)
+        return responses.success()

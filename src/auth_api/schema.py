@@ -3,38 +3,28 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from .serializers import ErrorSerializer
+from users.errors import DomainError
 
-ERROR_MESSAGES = {
-    "VALIDATION_ERROR": "Some fields are not valid.",
-    "INVALID_JSON": "JSON parse error - Expecting value: line 1 column 1 (char 0)",
-    "UNSUPPORTED_MEDIA_TYPE": "Send the body as application/json.",
-    "INVALID_EMAIL": "Enter a valid email address.",
-    "INVALID_ROLE": '"admin" is not a valid choice.',
-    "PASSWORD_TOO_SHORT": "This password is too short. It must contain at least 8 characters.",
-    "PASSWORD_TOO_LONG": "This password is too long. It must contain at most 128 characters.",
-    "PASSWORD_TOO_COMMON": "This password is too common.",
-    "PASSWORD_TOO_SIMILAR": "The password is too similar to the email.",
-    "USER_ALREADY_EXISTS": "A user with this email already exists.",
-    "INVALID_EMAIL_OR_PASSWORD": "Invalid email or password.",
-    "INVALID_REFRESH_TOKEN": "The refresh token is missing, expired or revoked. Sign in again.",
-    "REFRESH_TOKEN_REUSED": "This refresh token was already used; the sign-in has been revoked.",
-    "CSRF_FAILED": "CSRF verification failed.",
-    "NOT_AUTHENTICATED": "Authentication credentials were not provided.",
-    "TOKEN_INVALID": "The access token is invalid or expired.",
-    "INVALID_PASSWORD": "The current password is not correct.",
-    "NOT_FOUND": "No such sign-in.",
-    "TOO_MANY_REQUESTS": "Too many requests. Try again later.",
-    "METHOD_NOT_ALLOWED": 'Method "GET" not allowed.',
-    "INVALID_OTP_TYPE": '"magic-link" is not a valid choice.',
-    "INVALID_OTP": "The code is not valid. Check it, or ask for a new one.",
-    "OTP_EXPIRED": "The code has expired. Ask for a new one.",
-    "TOO_MANY_ATTEMPTS": "Too many wrong codes. Ask for a new one.",
-    "INVALID_TOKEN": "The reset token is invalid, expired or already used.",
-}
+from . import errors as _registered  # noqa: F401 - every API error code is in the registry
+from .serializers import ErrorSerializer
+from .sessions.transport import BODY_TRANSPORT_HEADER
+
+AUTH_ERRORS = ("NOT_AUTHENTICATED", "TOKEN_INVALID")
+PASSWORD_ERRORS = (
+    "PASSWORD_TOO_SHORT",
+    "PASSWORD_TOO_LONG",
+    "PASSWORD_TOO_COMMON",
+    "PASSWORD_TOO_SIMILAR",
+)
+REFRESH_COOKIE_DOC = (
+    "Authenticated by the `refresh_token` cookie (`__Secure-refresh_token` outside DEBUG) plus "
+    "the `X-CSRFToken` header (see `GET csrf/`), or — for non-browser clients — by "
+    "`refreshToken` in the body, which needs no cookie and no CSRF token."
+)
+
 
 BODY_TRANSPORT_PARAMETER = OpenApiParameter(
-    name="X-Refresh-Token-Transport",
+    name=BODY_TRANSPORT_HEADER,
     location=OpenApiParameter.HEADER,
     required=False,
     enum=["body"],
@@ -44,31 +34,33 @@ BODY_TRANSPORT_PARAMETER = OpenApiParameter(
     ),
 )
 
-_COMMON = {400: ["VALIDATION_ERROR", "INVALID_JSON"], 415: ["UNSUPPORTED_MEDIA_TYPE"]}
+# Any endpoint that reads a JSON body can answer these.
+_BODY_ERRORS = ("VALIDATION_ERROR", "INVALID_JSON", "UNSUPPORTED_MEDIA_TYPE")
 
 
-def error_responses(spec: dict[int, list[str]], *, with_body: bool = True) -> dict:
-    merged: dict[int, list[str]] = {}
-    for source in (spec, _COMMON if with_body else {}):
-        for status, codes in source.items():
-            merged.setdefault(status, [])
-            merged[status] += [c for c in codes if c not in merged[status]]
-    return {status: _error_response(status, codes) for status, codes in sorted(merged.items())}
+def error_responses(*codes: str, with_body: bool = True) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for these error codes, grouped by the status each code is registered
+    with, each with an example taken from the registry (one message per code)."""
+    by_status: dict[int, list[type[DomainError]]] = {}
+    for code in dict.fromkeys([*codes, *(_BODY_ERRORS if with_body else ())]):
+        error = DomainError.registry[code]
+        by_status.setdefault(error.status, []).append(error)
+    return {status: _error_response(status, errors) for status, errors in sorted(by_status.items())}
 
 
-def _error_response(status: int, codes: list[str]) -> OpenApiResponse:
+def _error_response(status: int, errors: list[type[DomainError]]) -> OpenApiResponse:
     examples = [
         OpenApiExample(
-            code,
-            value={"code": code, "message": ERROR_MESSAGES.get(code, code)},
+            error.code,
+            value={"code": error.code, "message": error.example_text()},
             status_codes=[str(status)],
             response_only=True,
         )
-        for code in codes
+        for error in errors
     ]
     return OpenApiResponse(
         ErrorSerializer,
-        description="Error codes: " + ", ".join(f"`{c}`" for c in codes),
+        description="Error codes: " + ", ".join(f"`{e.code}`" for e in errors),
         examples=examples,
     )
 

@@ -8,9 +8,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from users.emails import EMAIL_MAX_LENGTH, validate_email
+from users.errors import DomainError
 from users.models import Role
 
-from .errors import InvalidInput
+from .errors import (
+    InvalidEmail,
+    InvalidOtp,
+    InvalidOtpType,
+    InvalidRole,
+    InvalidToken,
+    ValidationFailed,
+)
 from .otp import OtpType
 
 OTP_TYPES = [(t.value, t.value) for t in OtpType]
@@ -43,24 +51,22 @@ class NewPasswordField(PasswordField):
 
 
 class InputSerializer(serializers.Serializer):
-    """Shape check; a failure on a field listed in `error_codes` answers with that code."""
+    """Shape check; a failure on a field listed in `field_errors` answers with that error."""
 
-    error_codes: dict[str, str] = {}
+    field_errors: dict[str, type[DomainError]] = {}
 
     @classmethod
     def parse(cls, data) -> dict:
         serializer = cls(data=data)
         if serializer.is_valid():
             return serializer.validated_data
-        errors = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
-        first = next((name for name in cls().fields if name in errors), None)
-        code = cls.error_codes.get(first or "", "VALIDATION_ERROR")
-        message = errors[first][0] if first else "The request body must be a JSON object."
-        raise InvalidInput(code=code, message=message, fields=errors)
+        fields = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
+        first = next((name for name in cls().fields if name in fields), "")
+        raise cls.field_errors.get(first, ValidationFailed)(fields=fields)
 
 
 class SignUpRequestSerializer(InputSerializer):
-    error_codes = {"email": "INVALID_EMAIL", "role": "INVALID_ROLE"}
+    field_errors = {"email": InvalidEmail, "role": InvalidRole}
 
     name = serializers.CharField(max_length=255, allow_blank=True, trim_whitespace=False)
     email = NormalizedEmailField()
@@ -70,7 +76,7 @@ class SignUpRequestSerializer(InputSerializer):
 
 
 class SignInRequestSerializer(InputSerializer):
-    error_codes = {"email": "INVALID_EMAIL"}
+    field_errors = {"email": InvalidEmail}
 
     email = NormalizedEmailField()
     password = PasswordField()
@@ -110,14 +116,14 @@ class OtpField(serializers.CharField):
 
 
 class OtpSendRequestSerializer(InputSerializer):
-    error_codes = {"email": "INVALID_EMAIL", "type": "INVALID_OTP_TYPE"}
+    field_errors = {"email": InvalidEmail, "type": InvalidOtpType}
 
     email = NormalizedEmailField()
     type = serializers.ChoiceField(choices=OTP_TYPES)
 
 
 class OtpSignInRequestSerializer(InputSerializer):
-    error_codes = {"email": "INVALID_EMAIL", "otp": "INVALID_OTP", "role": "INVALID_ROLE"}
+    field_errors = {"email": InvalidEmail, "otp": InvalidOtp, "role": InvalidRole}
 
     email = NormalizedEmailField()
     otp = OtpField()
@@ -137,14 +143,14 @@ class OtpSignInRequestSerializer(InputSerializer):
 
 
 class OtpVerifyEmailRequestSerializer(InputSerializer):
-    error_codes = {"email": "INVALID_EMAIL", "otp": "INVALID_OTP"}
+    field_errors = {"email": InvalidEmail, "otp": InvalidOtp}
 
     email = NormalizedEmailField()
     otp = OtpField()
 
 
 class OtpCheckRequestSerializer(InputSerializer):
-    error_codes = {"email": "INVALID_EMAIL", "type": "INVALID_OTP_TYPE", "otp": "INVALID_OTP"}
+    field_errors = {"email": InvalidEmail, "type": InvalidOtpType, "otp": InvalidOtp}
 
     email = NormalizedEmailField()
     type = serializers.ChoiceField(choices=OTP_TYPES)
@@ -154,7 +160,7 @@ class OtpCheckRequestSerializer(InputSerializer):
 class PasswordResetRequestSerializer(InputSerializer):
     """Either `resetToken` (from email-otp/check) or `email` + `otp`, with the new `password`."""
 
-    error_codes = {"resetToken": "INVALID_TOKEN", "email": "INVALID_EMAIL", "otp": "INVALID_OTP"}
+    field_errors = {"resetToken": InvalidToken, "email": InvalidEmail, "otp": InvalidOtp}
 
     resetToken = serializers.CharField(required=False, max_length=4096)
     email = NormalizedEmailField(required=False)

@@ -10,6 +10,13 @@ class Status(models.TextChoices):
     FAILED = "failed", "Failed for good"
 
 
+class EmailKind(models.TextChoices):
+    OTP_SIGN_IN = "otp_sign_in", "Sign-in code"
+    OTP_EMAIL_VERIFICATION = "otp_email_verification", "Email verification code"
+    OTP_FORGET_PASSWORD = "otp_forget_password", "Password reset code"
+    PASSWORD_CHANGED = "password_changed", "Password changed notice"
+
+
 class OutboxMessage(models.Model):
     """One email to send, written in the same transaction as what it announces.
 
@@ -17,7 +24,7 @@ class OutboxMessage(models.Model):
     is sent, suppressed or expired, so no table keeps a readable code after delivery.
     """
 
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=EmailKind.choices)
     to_email = models.CharField(max_length=254)
     payload = models.TextField(blank=True, default="")
     requires_user = models.BooleanField(default=False)

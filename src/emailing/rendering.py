@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from .models import EmailKind
+
 SUBJECTS = {
-    "otp_sign_in": "Your sign-in code",
-    "otp_email_verification": "Verify your email address",
-    "otp_forget_password": "Reset your password",
-    "password_changed": "Your password was changed",
+    EmailKind.OTP_SIGN_IN: "Your sign-in code",
+    EmailKind.OTP_EMAIL_VERIFICATION: "Verify your email address",
+    EmailKind.OTP_FORGET_PASSWORD: "Reset your password",
+    EmailKind.PASSWORD_CHANGED: "Your password was changed",
 }
 
 
@@ -21,9 +23,9 @@ class Rendered:
 
 
 def render(kind: str, context: dict) -> Rendered:
-    context = {"ttl_minutes": settings.OTP_TTL_SECONDS // 60, **context}
-    template = "password_changed" if kind == "password_changed" else "otp"
-    context["purpose"] = kind
+    kind = EmailKind(kind)
+    context = {"ttl_minutes": settings.OTP_TTL_SECONDS // 60, **context, "kind": kind.value}
+    template = "password_changed" if kind == EmailKind.PASSWORD_CHANGED else "otp"
     return Rendered(
         subject=SUBJECTS[kind],
         text=render_to_string(f"emailing/{template}.txt", context),

@@ -8,14 +8,14 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from .crypto import seal
-from .models import OutboxMessage
+from .models import EmailKind, OutboxMessage
 
 logger = logging.getLogger("emailing")
 
 
 def email_enqueue(
     *,
-    kind: str,
+    kind: EmailKind,
     to_email: str,
     secrets: dict | None = None,
     requires_user: bool = False,

@@ -261,7 +261,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/auth/",
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "users.models.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "users.models.Role",
+        "OtpType": "auth_api.serializers.OTP_TYPES",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 

@@ -13,18 +13,15 @@ import mimetypes
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import re_path
 
-from auth_api.exception_handler import error_body
+from auth_api.errors import MethodNotAllowed, NotFound
+from auth_api.exception_handler import json_error
 
 # Read at each request, so a test can point it elsewhere (monkeypatch project.spa.DIST_DIR).
 DIST_DIR: Path = settings.PROJECT_DIR / "web" / "dist"
 _IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def _not_found(message: str) -> JsonResponse:
-    return JsonResponse(error_body("NOT_FOUND", message), status=404)
 
 
 def require_safe(view):
@@ -32,10 +29,7 @@ def require_safe(view):
 
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
-            response = JsonResponse(
-                error_body("METHOD_NOT_ALLOWED", f'Method "{request.method}" not allowed.'),
-                status=405,
-            )
+            response = json_error(MethodNotAllowed(method=request.method))
             response["Allow"] = "GET, HEAD"
             return response
         return view(request, *args, **kwargs)
@@ -49,7 +43,7 @@ def index(request, **kwargs) -> HttpResponse:
     try:
         body = page.read_bytes()
     except FileNotFoundError:
-        return _not_found("The web app is not built (run `npm run build` in web/).")
+        return json_error(NotFound())  # not built: `npm run build` in web/
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
@@ -60,7 +54,7 @@ def asset(request, path: str) -> HttpResponse:
     root = (DIST_DIR / "assets").resolve()
     candidate = (root / path).resolve()
     if not candidate.is_relative_to(root) or not candidate.is_file():
-        return _not_found("No such file.")
+        return json_error(NotFound())
     content_type, _ = mimetypes.guess_type(candidate.name)
     response = FileResponse(
         candidate.open("rb"), content_type=content_type or "application/octet-stream"

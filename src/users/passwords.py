@@ -5,14 +5,21 @@ import unicodedata
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
-from .errors import PasswordRejected
+from .errors import (
+    PasswordNotAllowed,
+    PasswordRejected,
+    PasswordTooCommon,
+    PasswordTooLong,
+    PasswordTooShort,
+    PasswordTooSimilar,
+)
 
-# Django validator codes -> API error codes. Order matters only for which code leads.
-_CODES = {
-    "password_too_short": "PASSWORD_TOO_SHORT",
-    "password_too_long": "PASSWORD_TOO_LONG",
-    "password_too_common": "PASSWORD_TOO_COMMON",
-    "password_too_similar": "PASSWORD_TOO_SIMILAR",
+# Django validator codes -> API errors; the first broken rule names the error.
+_ERRORS: dict[str, type[PasswordRejected]] = {
+    "password_too_short": PasswordTooShort,
+    "password_too_long": PasswordTooLong,
+    "password_too_common": PasswordTooCommon,
+    "password_too_similar": PasswordTooSimilar,
 }
 
 
@@ -44,6 +51,6 @@ def validate_new_password(raw: str, *, user, field: str = "password") -> str:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
         errors = exc.error_list
-        code = _CODES.get(errors[0].code or "", "PASSWORD_INVALID")
-        raise PasswordRejected(code, [m for e in errors for m in e.messages], field=field) from None
+        error = _ERRORS.get(errors[0].code or "", PasswordNotAllowed)
+        raise error(fields={field: [m for e in errors for m in e.messages]}) from None
     return password

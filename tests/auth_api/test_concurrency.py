@@ -9,8 +9,8 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from auth_api.models import RateLimitCounter, SignIn
-from auth_api.tokens import decode_refresh_token
-from tests.conftest import PASSWORD
+from auth_api.sessions.tokens import decode_refresh_token
+from tests.helpers import PASSWORD
 from users.models import User
 
 pytestmark = [

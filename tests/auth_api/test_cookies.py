@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from auth_api.models import SignIn
-from tests.conftest import csrf_headers, sign_in
+from tests.helpers import csrf_headers, sign_in
 
 pytestmark = pytest.mark.django_db
 

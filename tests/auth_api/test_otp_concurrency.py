@@ -41,7 +41,7 @@ def _guess_in_parallel(code: str) -> list[str]:
     def guess(_):
         try:
             barrier.wait()
-            otp_verify(email=EMAIL, purpose=OtpType.SIGN_IN, code=code, consume=True)
+            otp_verify(email=EMAIL, otp_type=OtpType.SIGN_IN, code=code, consume=True)
             return "accepted"
         except InvalidOtp:
             return "INVALID_OTP"
@@ -55,7 +55,7 @@ def _guess_in_parallel(code: str) -> list[str]:
 
 
 def test_parallel_wrong_guesses_are_counted_and_at_most_three_evaluated(monkeypatch):
-    real_code = otp_issue(email=EMAIL, purpose=OtpType.SIGN_IN).code
+    real_code = otp_issue(email=EMAIL, otp_type=OtpType.SIGN_IN).code
     wrong = "000000" if real_code != "000000" else "111111"
     evaluated = _slow_compare(monkeypatch)
     outcomes = _guess_in_parallel(wrong)
@@ -64,19 +64,19 @@ def test_parallel_wrong_guesses_are_counted_and_at_most_three_evaluated(monkeypa
     assert len(evaluated) == 3
     assert OneTimeCode.objects.get().attempts == GUESSES
     with pytest.raises(TooManyAttempts):  # the right code is dead too
-        otp_verify(email=EMAIL, purpose=OtpType.SIGN_IN, code=real_code, consume=True)
+        otp_verify(email=EMAIL, otp_type=OtpType.SIGN_IN, code=real_code, consume=True)
 
 
 def test_without_the_row_lock_the_limit_breaks(monkeypatch):
     """The control: the same attack against an unlocked read evaluates far more than 3 guesses,
     which is what the test above would catch if the lock were ever removed."""
-    real_code = otp_issue(email=EMAIL, purpose=OtpType.SIGN_IN).code
+    real_code = otp_issue(email=EMAIL, otp_type=OtpType.SIGN_IN).code
     wrong = "000000" if real_code != "000000" else "111111"
     evaluated = _slow_compare(monkeypatch)
     monkeypatch.setattr(
         otp,
         "_locked_row",
-        lambda email, purpose: OneTimeCode.objects.filter(email=email, purpose=purpose).first(),
+        lambda email, otp_type: OneTimeCode.objects.filter(email=email, otp_type=otp_type).first(),
     )
     outcomes = _guess_in_parallel(wrong)
     assert len(evaluated) > 3

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from auth_api import otp
 from emailing.delivery import deliver_due
-from tests.conftest import send_code
+from tests.helpers import send_code
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _all_text_in_database() -> str:
 
 @pytest.fixture
 def fixed_code(monkeypatch):
-    monkeypatch.setattr(otp, "_generate", lambda: CODE)
+    monkeypatch.setattr(otp, "new_code", lambda: CODE)
     return CODE
 
 

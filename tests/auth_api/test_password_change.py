@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.conftest import PASSWORD, bearer, refresh, sign_in
+from tests.helpers import PASSWORD, bearer, refresh, sign_in
 
 pytestmark = pytest.mark.django_db
 

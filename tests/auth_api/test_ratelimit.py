@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from auth_api import ratelimit
 from auth_api.errors import TooManyRequests
 from auth_api.models import RateLimitCounter
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from rest_framework import serializers
 
 from auth_api.serializers import SessionResponseSerializer, UserSerializer, iso_datetime
-from auth_api.sign_ins import sign_in_lookup
-from tests.conftest import sign_in
+from auth_api.sessions.sign_ins import sign_in_lookup
+from tests.helpers import sign_in
 from users.models import User
 
 pytestmark = pytest.mark.django_db

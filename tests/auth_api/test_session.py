@@ -1,7 +1,7 @@
 import pytest
 
 from auth_api.models import SignIn
-from tests.conftest import bearer, sign_in
+from tests.helpers import bearer, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_authenticating_a_request_makes_zero_queries(rf, user, django_assert_num
     from rest_framework.request import Request
 
     from auth_api.authentication import AccessTokenAuthentication
-    from auth_api.tokens import mint_access_token
+    from auth_api.sessions.tokens import mint_access_token
 
     access, _ = mint_access_token(user=user, sid="s" * 32)
     request = Request(rf.get(URL, HTTP_AUTHORIZATION=f"Bearer {access}"))

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from auth_api.models import SignIn
-from tests.conftest import bearer, refresh, sign_in
+from tests.helpers import bearer, refresh, sign_in
 from users.models import User
 
 pytestmark = pytest.mark.django_db

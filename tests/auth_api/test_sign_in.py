@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from auth_api.tokens import decode_access_token
-from tests.conftest import PASSWORD, sign_in
+from auth_api.sessions.tokens import decode_access_token
+from tests.helpers import PASSWORD, sign_in
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ def test_inactive_user_cannot_sign_in(api_client, user):
     assert sign_in(api_client).json()["code"] == "INVALID_EMAIL_OR_PASSWORD"
 
 
+@pytest.mark.real_hashers
 def test_unknown_email_still_runs_the_hasher(api_client, db, monkeypatch):
     from auth_api.flows import sign_in as flow
 
@@ -71,6 +72,7 @@ def test_invalid_email_shape_is_400(api_client, db):
     assert response.json()["code"] == "INVALID_EMAIL"
 
 
+@pytest.mark.real_hashers
 def test_weaker_hash_is_upgraded_to_argon2_on_sign_in(api_client, user):
     user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
     user.save()

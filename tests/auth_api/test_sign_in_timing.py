@@ -4,12 +4,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from auth_api import timing
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from tests.users.test_better_auth_hasher import better_auth_hash
 from users.hashers import better_auth_to_django
 from users.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_hashers]
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 import pytest
 
 from auth_api.models import SignIn
-from auth_api.tokens import mint_access_token
-from tests.conftest import bearer, csrf_headers, refresh, sign_in
+from auth_api.sessions.tokens import mint_access_token
+from tests.helpers import bearer, csrf_headers, refresh, sign_in
 
 pytestmark = pytest.mark.django_db
 

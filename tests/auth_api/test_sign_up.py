@@ -1,6 +1,6 @@
 import pytest
 
-from auth_api.tokens import decode_access_token
+from auth_api.sessions.tokens import decode_access_token
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +14,7 @@ def sign_up(client, **overrides):
     return client.post(URL, body, format="json")
 
 
+@pytest.mark.real_hashers
 def test_sign_up_creates_student_and_signs_in(api_client, cookie_name):
     response = sign_up(api_client)
     assert response.status_code == 201

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.utils import timezone
 
-from auth_api.tokens import mint_access_token
-from tests.conftest import bearer, sign_in
+from auth_api.sessions.tokens import mint_access_token
+from tests.helpers import bearer, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_token_signed_with_secret_key_is_refused(api_client, claims):
 
 
 def test_a_verified_token_is_refused_once_it_expires(api_client, user, monkeypatch):
-    from auth_api import tokens
+    from auth_api.sessions import tokens
 
     access = sign_in(api_client).json()["accessToken"]
     assert api_client.get(URL, **bearer(access)).status_code == 200  # now verified and cached

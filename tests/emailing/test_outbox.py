@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from emailing.delivery import backoff_seconds, deliver_due, deliver_one
 from emailing.models import OutboxMessage, Status
-from tests.conftest import send_code
+from tests.helpers import send_code
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import DatabaseError
 
 from auth_api.models import SignIn
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from users.models import User
 
 pytestmark = pytest.mark.django_db

@@ -32,6 +32,7 @@ def test_admin_add_and_change_forms_render(admin_client):
     assert admin_client.get(f"/admin/users/user/{user.pk}/change/").status_code == 200
 
 
+@pytest.mark.real_hashers
 def test_admin_creates_user_with_argon2_hash(admin_client):
     response = admin_client.post(
         "/admin/users/user/add/",

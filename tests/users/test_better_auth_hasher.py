@@ -12,6 +12,8 @@ from django.contrib.auth.hashers import check_password, identify_hasher
 from users.hashers import BetterAuthScryptHasher, better_auth_to_django
 from users.models import User
 
+pytestmark = pytest.mark.real_hashers
+
 SALT = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from rest_framework.test import APIClient
 
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from users.models import User
 
 pytestmark = pytest.mark.django_db

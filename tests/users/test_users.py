@@ -25,6 +25,7 @@ def test_production_argon2_parameters_meet_owasp_minimum(settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.real_hashers
 def test_changed_argon2_parameters_rehash_on_next_check(settings):
     user = User.objects.create_user("p@example.com", "parameters-pass-1")
     old = user.password

@@ -8,9 +8,9 @@ from ..otp import OtpType, otp_verify
 from .otp_limits import count_code_guess
 
 
-def verify_email(*, email: str, code: str, client: ClientInfo) -> User:
+def verify_email_with_code(*, email: str, code: str, client: ClientInfo) -> User:
     count_code_guess(email=email, client=client)
-    otp_verify(email=email, purpose=OtpType.EMAIL_VERIFICATION, code=code, consume=True)
+    otp_verify(email=email, otp_type=OtpType.EMAIL_VERIFICATION, code=code, consume=True)
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()

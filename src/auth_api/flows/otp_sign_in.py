@@ -6,8 +6,9 @@ from users.services import user_create, user_mark_verified
 
 from ..errors import InvalidOtp
 from ..http import ClientInfo
+from ..models import RevokeReason
 from ..otp import OtpType, otp_verify
-from ..sign_ins import IssuedTokens, sign_in_start, sign_ins_revoke_all
+from ..sessions.sign_ins import IssuedTokens, sign_in_start, sign_ins_revoke_all
 from .otp_limits import count_code_guess
 
 
@@ -21,7 +22,7 @@ def otp_sign_in(
     client: ClientInfo,
 ) -> IssuedTokens:
     count_code_guess(email=email, client=client)
-    otp_verify(email=email, purpose=OtpType.SIGN_IN, code=code, consume=True)
+    otp_verify(email=email, otp_type=OtpType.SIGN_IN, code=code, consume=True)
     with transaction.atomic():
         user = _account_for(email=email, name=name, role=role)
         return sign_in_start(user=user, remember_me=remember_me, client=client)
@@ -43,5 +44,5 @@ def _account_for(*, email: str, name: str | None, role: str | None) -> User:
         # Whoever set this password never proved the address: it may be an attacker's
         # pre-registration. Drop it and end its sign-ins before trusting the account.
         user_mark_verified(user=user, drop_password=True)
-        sign_ins_revoke_all(user_id=user.pk, reason="email_claimed")
+        sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CLAIMED)
     return user

@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.errors import InvalidPassword
 from users.models import User
@@ -7,11 +8,12 @@ from users.services import user_change_password
 
 from .. import ratelimit
 from ..authentication import Principal
-from ..sign_ins import sign_ins_revoke_all
+from ..models import RevokeReason
+from ..sessions.sign_ins import sign_ins_revoke_all
 from .sessions import current_session
 
 
-def password_change(
+def change_password(
     *, principal: Principal, current_password: str, new_password: str, revoke_others: bool
 ) -> User:
     # Counted per user: a stolen access token must not become a password-guessing oracle.
@@ -23,10 +25,10 @@ def password_change(
         user_change_password(user=user, new_password=new_password)
         if revoke_others:
             sign_ins_revoke_all(
-                user_id=user.pk, reason="password_change", keep=principal.claims.sid
+                user_id=user.pk, reason=RevokeReason.PASSWORD_CHANGE, keep=principal.claims.sid
             )
         email_enqueue(
-            kind="password_changed",
+            kind=EmailKind.PASSWORD_CHANGED,
             to_email=user.email,
             secrets={"how": "change", "others_ended": revoke_others},
         )

@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.models import User
 from users.passwords import validate_new_password
@@ -8,9 +9,10 @@ from users.services import user_reset_password
 
 from ..errors import InvalidOtp, InvalidToken
 from ..http import ClientInfo
+from ..models import RevokeReason
 from ..otp import OtpType, otp_verify
-from ..sign_ins import sign_ins_revoke_all
-from ..tokens import (
+from ..sessions.sign_ins import sign_ins_revoke_all
+from ..sessions.tokens import (
     BadToken,
     decode_password_reset_token,
     mint_password_reset_token,
@@ -22,7 +24,7 @@ from .otp_limits import count_code_guess
 def password_reset_begin(*, email: str, code: str, client: ClientInfo) -> str:
     """Trade a forget-password code for a short-lived, single-use reset token."""
     count_code_guess(email=email, client=client)
-    otp_verify(email=email, purpose=OtpType.FORGET_PASSWORD, code=code, consume=True)
+    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()
@@ -46,7 +48,7 @@ def password_reset_with_code(*, email: str, code: str, password: str, client: Cl
     user = user_get_by_email(email=email)
     # Rules first, so a rejected password does not burn the code.
     validate_new_password(password, user=user or User(email=email))
-    otp_verify(email=email, purpose=OtpType.FORGET_PASSWORD, code=code, consume=True)
+    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
     if user is None or not user.is_active:
         raise InvalidOtp()
     with transaction.atomic():
@@ -55,9 +57,9 @@ def password_reset_with_code(*, email: str, code: str, password: str, client: Cl
 
 def _complete(*, user: User, password: str) -> None:
     user_reset_password(user=user, new_password=password)
-    sign_ins_revoke_all(user_id=user.pk, reason="password_reset")
+    sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_RESET)
     email_enqueue(
-        kind="password_changed",
+        kind=EmailKind.PASSWORD_CHANGED,
         to_email=user.email,
         secrets={"how": "reset", "others_ended": True},
     )

@@ -2,15 +2,15 @@ from users.models import User
 
 from ..authentication import Principal
 from ..errors import NotFound, TokenInvalid
-from ..models import SignIn
-from ..sign_ins import sign_in_revoke, sign_in_with_user, sign_ins_live
+from ..models import RevokeReason, SignIn
+from ..sessions.sign_ins import sign_in_revoke, sign_in_with_user, sign_ins_live
 
 
 def current_session(*, principal: Principal) -> tuple[User, SignIn]:
     """The caller's user, fresh from the database, and the sign-in its token belongs to."""
     sign_in = sign_in_with_user(sign_in_id=principal.claims.sid, user_id=principal.id)
     if sign_in is None:
-        raise TokenInvalid("This sign-in has ended. Sign in again.")
+        raise TokenInvalid()
     return sign_in.user, sign_in
 
 
@@ -25,5 +25,5 @@ def list_sessions(*, principal: Principal) -> list[SignIn]:
 def revoke_session(*, principal: Principal, sign_in_id: str) -> None:
     current_session(principal=principal)
     # Someone else's id answers exactly like an unknown one: no probing of other users' sign-ins.
-    if not sign_in_revoke(sign_in_id=sign_in_id, user_id=principal.id, reason="revoked"):
-        raise NotFound("No such sign-in.")
+    if not sign_in_revoke(sign_in_id=sign_in_id, user_id=principal.id, reason=RevokeReason.REVOKED):
+        raise NotFound()

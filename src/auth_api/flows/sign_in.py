@@ -1,25 +1,25 @@
 from functools import lru_cache
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 
 from users.selectors import user_get_by_email
 
 from .. import ratelimit
 from ..errors import InvalidCredentials
 from ..http import ClientInfo
-from ..sign_ins import IssuedTokens, sign_in_start
+from ..sessions.sign_ins import IssuedTokens, sign_in_start
 from ..timing import constant_time_check
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return make_password("dummy password for timing equalisation")
+@lru_cache(maxsize=4)
+def _dummy_hash(algorithm: str) -> str:
+    return make_password("dummy password for timing equalisation", hasher=algorithm)
 
 
 def _spend_hash_time(password: str) -> None:
-    # Unknown email or password-less account: run the hasher anyway, so the response time does
-    # not reveal whether the account exists (Django's ModelBackend does the same).
-    check_password(password, _dummy_hash())
+    # Unknown email or password-less account: run the preferred hasher anyway, so the response
+    # time does not reveal whether the account exists (Django's ModelBackend does the same).
+    check_password(password, _dummy_hash(get_hasher().algorithm))
 
 
 def sign_in_with_password(

@@ -4,10 +4,10 @@ from users.services import user_create
 
 from .. import ratelimit
 from ..http import ClientInfo
-from ..sign_ins import IssuedTokens, sign_in_start
+from ..sessions.sign_ins import IssuedTokens, sign_in_start
 
 
-def sign_up(
+def sign_up_with_password(
     *, email: str, password: str, name: str, role: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
     ratelimit.hit("sign_up_ip", client.ip or "")

@@ -1,4 +1,4 @@
-"""JWTs minted and read in one place: claims, lifetimes, types.
+"""The claims of each token type, minted and read in one place (signing.py signs them).
 
 Access tokens are verified without touching the database (all claims the API needs are inside).
 Refresh tokens are rebuilt deterministically from their sign-in row, so a refresh racing inside the
@@ -14,36 +14,19 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import datetime_from_epoch, datetime_to_epoch
 
-from .models import SignIn
+from ..models import SignIn
+from .signing import (
+    AccessToken,
+    BadToken,
+    PasswordResetToken,
+    RefreshToken,
+    SignedToken,
+    decode,
+)
 
-ACCESS = "access"
-REFRESH = "refresh"
-PASSWORD_RESET = "password_reset"  # noqa: S105 - a token type
-
-
-class AccessToken(Token):
-    token_type = ACCESS
-    lifetime = timedelta(minutes=10)  # replaced per token from settings in mint_access_token
-
-
-class RefreshToken(Token):
-    token_type = REFRESH
-    lifetime = timedelta(days=7)  # replaced per token from the sign-in's expiry
-
-
-class PasswordResetToken(Token):
-    """Purpose-scoped: resets one user's password, once; refused everywhere else by its type."""
-
-    token_type = PASSWORD_RESET
-    lifetime = timedelta(minutes=10)  # replaced per token from settings
-
-
-class BadToken(Exception):
-    """The token is malformed, badly signed, expired, of another type, or lacks a claim."""
+__all__ = ["AccessClaims", "BadToken", "RefreshClaims"]
 
 
 @dataclass(frozen=True)
@@ -63,14 +46,7 @@ class RefreshClaims:
     jti: str
 
 
-def _decode(token_class: type[Token], raw: str) -> Token:
-    try:
-        return token_class(raw)  # type: ignore[arg-type]
-    except (TokenError, ValueError, TypeError) as exc:
-        raise BadToken(str(exc)) from None
-
-
-def _require(token: Token, *names: str) -> None:
+def _require(token: SignedToken, *names: str) -> None:
     if any(not isinstance(token.get(name), str) or not token.get(name) for name in names):
         raise BadToken("missing claim")
 
@@ -103,7 +79,7 @@ def decode_access_token(raw: str) -> AccessClaims:
 def _verify_access_token(raw: str) -> AccessClaims:
     """Signature, algorithm, iss/aud, type and claims; only successes are cached (by exact string),
     so a forged or tampered token is checked in full every time."""
-    token = _decode(AccessToken, raw)
+    token = decode(AccessToken, raw)
     _require(token, "sub", "sid", "role", "email")
     if not isinstance(token.get("emailVerified"), bool):
         raise BadToken("missing claim")
@@ -139,7 +115,7 @@ def mint_refresh_token(sign_in: SignIn) -> str:
 
 
 def decode_refresh_token(raw: str) -> RefreshClaims:
-    token = _decode(RefreshToken, raw)
+    token = decode(RefreshToken, raw)
     _require(token, "sub", "sid", "jti")
     return RefreshClaims(user_id=token["sub"], sid=token["sid"], jti=token["jti"])
 
@@ -164,7 +140,7 @@ def mint_password_reset_token(*, user, now: datetime | None = None) -> str:
 
 def decode_password_reset_token(raw: str) -> tuple[str, str]:
     """(user id, password fingerprint) of a valid reset token."""
-    token = _decode(PasswordResetToken, raw)
+    token = decode(PasswordResetToken, raw)
     _require(token, "sub", "pwd")
     return token["sub"], token["pwd"]
 

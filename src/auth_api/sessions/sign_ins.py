@@ -1,4 +1,4 @@
-"""Sign-ins (refresh-token families): start, rotate with reuse detection, revoke, list."""
+"""Sign-ins (refresh-token families): start, rotate with reuse detection, end, revoke, list."""
 
 import secrets
 from dataclasses import dataclass
@@ -12,10 +12,17 @@ from django.utils import timezone
 from users.models import User
 from users.selectors import user_get_active
 
-from .errors import InvalidRefreshToken, RefreshTokenReused
-from .http import ClientInfo
-from .models import SignIn
-from .tokens import RefreshClaims, mint_access_token, mint_refresh_token, refresh_lifetime
+from ..errors import InvalidRefreshToken, RefreshTokenReused
+from ..http import ClientInfo
+from ..models import RevokeReason, SignIn
+from .tokens import (
+    BadToken,
+    RefreshClaims,
+    decode_refresh_token,
+    mint_access_token,
+    mint_refresh_token,
+    refresh_lifetime,
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +103,29 @@ def _classify(sign_in: SignIn | None, claims: RefreshClaims, now: datetime) -> _
     return _Outcome.REUSED
 
 
-def sign_in_refresh(*, claims: RefreshClaims) -> IssuedTokens:
+def sign_in_rotate(*, raw_token: str | None) -> IssuedTokens:
+    """Trade a refresh token for new tokens; a rotated token coming back revokes the family."""
+    if not raw_token:
+        raise InvalidRefreshToken()
+    try:
+        claims = decode_refresh_token(raw_token)
+    except BadToken:
+        raise InvalidRefreshToken() from None
+    return _rotate_family(claims)
+
+
+def sign_in_end(*, raw_token: str | None) -> None:
+    """End the sign-in the token belongs to. Idempotent: a missing or dead token is fine."""
+    if not raw_token:
+        return
+    try:
+        claims = decode_refresh_token(raw_token)
+    except BadToken:
+        return
+    sign_in_revoke(sign_in_id=claims.sid, user_id=claims.user_id, reason=RevokeReason.SIGN_OUT)
+
+
+def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
     """Rotate the family's token. Claims are re-read from the database (role, verified, active)."""
     now = _second(timezone.now())
     with transaction.atomic():
@@ -107,10 +136,11 @@ def sign_in_refresh(*, claims: RefreshClaims) -> IssuedTokens:
         if outcome == _Outcome.ROTATED and user is not None:
             _rotate(sign_in, now)
         elif outcome != _Outcome.INVALID and user is None:
-            _revoke_rows(SignIn.objects.filter(pk=sign_in.pk), reason="user_inactive", now=now)
+            family = SignIn.objects.filter(pk=sign_in.pk)
+            _revoke_rows(family, reason=RevokeReason.USER_INACTIVE, now=now)
         elif outcome == _Outcome.REUSED:
             # A rotated token came back: someone holds a copy. Kill the whole family.
-            _revoke_rows(SignIn.objects.filter(pk=sign_in.pk), reason="reuse", now=now)
+            _revoke_rows(SignIn.objects.filter(pk=sign_in.pk), reason=RevokeReason.REUSE, now=now)
     if outcome == _Outcome.REUSED:
         raise RefreshTokenReused()
     if outcome == _Outcome.INVALID or user is None:
@@ -118,17 +148,17 @@ def sign_in_refresh(*, claims: RefreshClaims) -> IssuedTokens:
     return _issue(user, sign_in)
 
 
-def _revoke_rows(queryset, *, reason: str, now: datetime | None = None) -> int:
+def _revoke_rows(queryset, *, reason: RevokeReason, now: datetime | None = None) -> int:
     return queryset.filter(revoked_at__isnull=True).update(
         revoked_at=now or timezone.now(), revoke_reason=reason
     )
 
 
-def sign_in_revoke(*, sign_in_id: str, user_id: str, reason: str) -> bool:
+def sign_in_revoke(*, sign_in_id: str, user_id: str, reason: RevokeReason) -> bool:
     return _revoke_rows(SignIn.objects.filter(pk=sign_in_id, user_id=user_id), reason=reason) > 0
 
 
-def sign_ins_revoke_all(*, user_id: str, reason: str, keep: str | None = None) -> int:
+def sign_ins_revoke_all(*, user_id: str, reason: RevokeReason, keep: str | None = None) -> int:
     queryset = SignIn.objects.filter(user_id=user_id)
     if keep is not None:
         queryset = queryset.exclude(pk=keep)

@@ -1,0 +1,54 @@
+"""Successful answers, built once for every viewset (errors: see exception_handler)."""
+
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from users.models import User
+
+from .serializers import UserSerializer
+from .sessions.sign_ins import IssuedTokens
+from .sessions.transport import clear_refresh_cookie, set_refresh_cookie, wants_body_transport
+
+SUCCESS = {"success": True}
+
+
+def _tokens(tokens: IssuedTokens, *, in_body: bool, body: dict, code: int) -> Response:
+    body = {**body, "accessToken": tokens.access_token}
+    body["accessTokenExpiresAt"] = tokens.access_expires_at
+    if in_body:
+        body["refreshToken"] = tokens.refresh_token
+        body["refreshTokenExpiresAt"] = tokens.sign_in.expires_at
+    response = Response(body, status=code)
+    if not in_body:
+        set_refresh_cookie(response, token=tokens.refresh_token, sign_in=tokens.sign_in)
+    return response
+
+
+def signed_in(request: Request, tokens: IssuedTokens, *, code: int = 200) -> Response:
+    """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body on request."""
+    body = {"user": UserSerializer(tokens.user).data}
+    return _tokens(tokens, in_body=wants_body_transport(request), body=body, code=code)
+
+
+def rotated(tokens: IssuedTokens, *, in_body: bool) -> Response:
+    """New tokens after a refresh, carried the way the old refresh token came."""
+    return _tokens(tokens, in_body=in_body, body={}, code=status.HTTP_200_OK)
+
+
+def signed_out() -> Response:
+    response = Response(status=status.HTTP_204_NO_CONTENT)
+    clear_refresh_cookie(response)
+    return response
+
+
+def user_answer(user: User) -> Response:
+    return Response({"user": UserSerializer(user).data})
+
+
+def success(**extra: str) -> Response:
+    return Response({**SUCCESS, **extra})
+
+
+def no_content() -> Response:
+    return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,114 @@
+"""One code, one status, one message: the registry, the contract and every layer agree."""
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auth_api import errors  # noqa: F401 - registers the API's codes
+from tests.helpers import csrf_headers, sign_in
+from users.errors import DomainError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _documented_examples() -> dict[str, set[tuple[int, str]]]:
+    """code -> {(status, message)} over every error example of the committed openapi.yaml."""
+    schema = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    found: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for item in schema["paths"].values():
+        for operation in item.values():
+            for status, response in operation.get("responses", {}).items():
+                examples = response.get("content", {}).get("application/json", {})
+                for example in examples.get("examples", {}).values():
+                    value = example["value"]
+                    if isinstance(value, dict) and "code" in value:
+                        found[value["code"]].add((int(status), value["message"]))
+    return found
+
+
+def test_every_documented_code_has_exactly_one_status_and_message():
+    documented = _documented_examples()
+    assert documented, "openapi.yaml documents no error example"
+    for code, variants in documented.items():
+        assert len(variants) == 1, f"{code} is documented with {sorted(variants)}"
+        registered = DomainError.registry[code]
+        assert variants == {(registered.status, registered.example_text())}, code
+
+
+def test_every_code_is_defined_once():
+    # __init_subclass__ refuses a second class for a code; make sure that guard bites.
+    with pytest.raises(TypeError, match="NOT_FOUND"):
+
+        class Again(DomainError):
+            code = "NOT_FOUND"
+
+
+def _answer(response) -> tuple[int, str, str]:
+    body = response.json()
+    return response.status_code, body["code"], body["message"]
+
+
+def _registered(code: str, **params: str) -> tuple[int, str, str]:
+    error = DomainError.registry[code]
+    return error.status, code, error(**params).text
+
+
+@pytest.mark.django_db
+def test_not_found_reads_the_same_from_every_layer(api_client, user, monkeypatch, tmp_path):
+    from project import spa
+
+    monkeypatch.setattr(spa, "DIST_DIR", tmp_path)  # no web app build
+    access = sign_in(api_client).json()["accessToken"]
+    answers = {
+        _answer(api_client.get("/api/nope/")),  # Django's handler404
+        _answer(api_client.get("/no-such-page")),  # the web app's catch-all
+        _answer(api_client.get("/assets/missing.js")),
+        _answer(
+            api_client.delete("/api/auth/sessions/unknown/", HTTP_AUTHORIZATION=f"Bearer {access}")
+        ),  # a flow's domain error
+    }
+    assert answers == {_registered("NOT_FOUND")}
+
+
+@pytest.mark.django_db
+def test_csrf_failure_reads_the_same_from_every_layer(api_client, user):
+    sign_in(api_client)
+    from_api = _answer(api_client.post("/api/auth/refresh/", format="json"))
+    # The admin login form is a plain Django view: Django's CSRF middleware answers there.
+    from_django = _answer(api_client.post("/admin/login/", {"username": "x", "password": "y"}))
+    assert from_api == from_django == _registered("CSRF_FAILED")
+
+
+@pytest.mark.django_db
+def test_method_not_allowed_reads_the_same_from_every_layer(api_client, client):
+    from_api = _answer(api_client.get("/api/auth/sign-in/"))
+    from_spa = _answer(client.delete("/anything"))  # no CSRF check in the way
+    assert from_api == _registered("METHOD_NOT_ALLOWED", method="GET")
+    assert from_spa == _registered("METHOD_NOT_ALLOWED", method="DELETE")
+
+
+@pytest.mark.django_db
+def test_token_and_validation_errors_answer_their_registered_message(api_client, user):
+    headers = csrf_headers(api_client)
+    cases = {
+        "TOKEN_INVALID": api_client.get("/api/auth/session/", HTTP_AUTHORIZATION="Bearer x.y.z"),
+        "NOT_AUTHENTICATED": api_client.get("/api/auth/session/"),
+        "INVALID_REFRESH_TOKEN": api_client.post("/api/auth/refresh/", format="json", **headers),
+        "INVALID_EMAIL": sign_in(api_client, email="not-an-email"),
+        "INVALID_EMAIL_OR_PASSWORD": sign_in(api_client, password="wrong-password-1"),
+        "INVALID_JSON": api_client.post(
+            "/api/auth/sign-in/", data="{", content_type="application/json"
+        ),
+        "VALIDATION_ERROR": api_client.post(
+            "/api/auth/sign-in/", {"email": "ada@example.com"}, format="json"
+        ),
+        "PASSWORD_TOO_SHORT": api_client.post(
+            "/api/auth/sign-up/",
+            {"name": "", "email": "short@example.com", "password": "short"},
+            format="json",
+        ),
+    }
+    for code, response in cases.items():
+        assert _answer(response) == _registered(code), code
