@@ -5,15 +5,6 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
-from tests.helpers import (  # noqa: F401 - re-exported for older imports
-    PASSWORD,
-    bearer,
-    csrf_headers,
-    deliver_and_read_code,
-    refresh,
-    send_code,
-    sign_in,
-)
 from users.models import Role, User
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 
 from .sessions.tokens import AccessClaims, BadToken, decode_access_token
 
@@ -23,6 +24,14 @@ class Principal:
     @property
     def pk(self) -> str:
         return self.claims.user_id
+
+
+def principal_of(request: Request) -> Principal:
+    """The caller of a Bearer-only view (its permission class already refused anyone else)."""
+    principal = request.user
+    if not isinstance(principal, Principal):
+        raise AuthenticationFailed("The access token is invalid or expired.")
+    return principal
 
 
 class AccessTokenAuthentication(BaseAuthentication):

@@ -67,7 +67,7 @@ def _from_drf(exc: drf.APIException, context: dict) -> DomainError:
         request = context.get("request")
         return errors.MethodNotAllowed(method=request.method if request else "?")
     if isinstance(exc, drf.Throttled):
-        return errors.TooManyRequests(retry_after=int(exc.wait or 1))
+        return errors.TooManyRequests(retry_after=int(getattr(exc, "wait", None) or 1))
     if isinstance(exc, drf.ValidationError):
         return errors.ValidationFailed(fields=_flatten_fields(exc.detail))
     for drf_class, domain_class in _FROM_DRF:

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import viewsets
-from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -14,7 +13,7 @@ from .flows.otp_sign_in import otp_sign_in
 from .flows.password_reset import password_reset_with_code, password_reset_with_token
 from .http import client_info
 from .otp import OtpType
-from .permissions import PUBLIC
+from .permissions import public_action
 from .schema import BODY_TRANSPORT_PARAMETER, PASSWORD_ERRORS, error_responses
 from .serializers import (
     OtpCheckRequestSerializer,
@@ -60,7 +59,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
             )
         ],
     )
-    @action(detail=False, methods=["post"], url_path="send", **PUBLIC)
+    @public_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
         data = OtpSendRequestSerializer.parse(request.data)
         otp_send(email=data["email"], otp_type=OtpType(data["type"]), client=client_info(request))
@@ -81,7 +80,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
             "its sign-ins are ended before it is marked verified."
         ),
     )
-    @action(detail=False, methods=["post"], url_path="sign-in", **PUBLIC)
+    @public_action(methods=["post"], url_path="sign-in")
     def sign_in(self, request: Request) -> Response:
         data = OtpSignInRequestSerializer.parse(request.data)
         tokens = otp_sign_in(
@@ -100,7 +99,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
         responses={200: UserResponseSerializer, **error_responses(*_CODE_ERRORS)},
         summary="Mark the email verified with an `email-verification` code.",
     )
-    @action(detail=False, methods=["post"], url_path="verify-email", **PUBLIC)
+    @public_action(methods=["post"], url_path="verify-email")
     def verify_email(self, request: Request) -> Response:
         data = OtpVerifyEmailRequestSerializer.parse(request.data)
         user = verify_email_with_code(
@@ -117,7 +116,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
         },
         summary="Check a code. A `forget-password` code is used up and traded for a resetToken.",
     )
-    @action(detail=False, methods=["post"], url_path="check", **PUBLIC)
+    @public_action(methods=["post"], url_path="check")
     def check(self, request: Request) -> Response:
         data = OtpCheckRequestSerializer.parse(request.data)
         reset_token = otp_check(
@@ -155,7 +154,7 @@ class PasswordResetViewSet(viewsets.ViewSet):
             ),
         ],
     )
-    @action(detail=False, methods=["post"], url_path="reset", **PUBLIC)
+    @public_action(methods=["post"], url_path="reset")
     def reset(self, request: Request) -> Response:
         data = PasswordResetRequestSerializer.parse(request.data)
         if "resetToken" in data:

@@ -1,8 +1,28 @@
-"""Who may call a view: action keyword sets shared by every viewset."""
+"""Who may call a view: the two kinds of action every viewset here declares."""
 
+from collections.abc import Callable
+from typing import Literal
+
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
-# No credentials read at all: sign-up, sign-in, refresh (its own cookie/body check), codes.
-PUBLIC = {"authentication_classes": [], "permission_classes": []}
-# A valid access token (Bearer), verified without a database query.
-BEARER = {"permission_classes": [IsAuthenticated]}
+Method = Literal["get", "post", "patch", "delete"]
+
+
+def public_action(*, methods: list[Method], url_path: str) -> Callable:
+    """No credentials read at all: sign-up, sign-in, codes, and refresh/sign-out (which check
+    their own cookie or body token)."""
+    return action(
+        detail=False,
+        methods=methods,
+        url_path=url_path,
+        authentication_classes=[],
+        permission_classes=[],
+    )
+
+
+def bearer_action(*, methods: list[Method], url_path: str) -> Callable:
+    """A valid access token (Bearer), verified without a database query."""
+    return action(
+        detail=False, methods=methods, url_path=url_path, permission_classes=[IsAuthenticated]
+    )

@@ -22,9 +22,8 @@ from .errors import TooManyRequests
 from .models import RateLimitCounter
 
 
-def _redis_increment(key: str, window: int) -> int:
+def _redis_increment(cache: RedisCache, key: str, window: int) -> int:
     # One round trip: INCR, and set the expiry only when the key is new (Redis >= 7).
-    cache = caches["default"]
     full_key = cache.make_and_validate_key(key)
     client = cache._cache.get_client(full_key, write=True)  # Django's own redis-py client
     pipeline = client.pipeline()
@@ -85,7 +84,7 @@ def _maybe_purge() -> None:
 def _increment(key: str, window: int) -> int:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return _redis_increment(key, window)
+        return _redis_increment(backend, key, window)
     if isinstance(backend, LocMemCache):  # single process only: development and tests
         return _locmem_increment(key, window)
     return _table_increment(key, window)

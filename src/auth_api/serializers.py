@@ -61,7 +61,8 @@ class InputSerializer(serializers.Serializer):
         if serializer.is_valid():
             return serializer.validated_data
         fields = {k: [str(m) for m in v] for k, v in serializer.errors.items()}
-        first = next((name for name in cls().fields if name in fields), "")
+        names: list[str] = list(cls().fields.keys())
+        first = next((name for name in names if name in fields), "")
         raise cls.field_errors.get(first, ValidationFailed)(fields=fields)
 
 
@@ -247,20 +248,24 @@ class SessionResponseSerializer(serializers.Serializer):
 
 
 class SignInListItemSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    createdAt = serializers.DateTimeField(source="created_at")
-    lastUsedAt = serializers.DateTimeField(source="last_used_at")
-    expiresAt = serializers.DateTimeField(source="expires_at")
-    ipAddress = serializers.IPAddressField(source="ip_address", allow_null=True)
-    userAgent = serializers.CharField(source="user_agent", allow_blank=True)
+    id = serializers.CharField(source="sign_in.id")
+    createdAt = serializers.DateTimeField(source="sign_in.created_at")
+    lastUsedAt = serializers.DateTimeField(source="sign_in.last_used_at")
+    expiresAt = serializers.DateTimeField(source="sign_in.expires_at")
+    ipAddress = serializers.IPAddressField(source="sign_in.ip_address", allow_null=True)
+    userAgent = serializers.CharField(source="sign_in.user_agent", allow_blank=True)
     current = serializers.BooleanField()
 
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable UPPER_SNAKE error code.")
-    message = serializers.CharField(help_text="Human-readable sentence.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Per-field messages, for validation errors.",
-    )
+    # Declared in get_fields: a class attribute named `fields` would shadow Serializer.fields.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "code": serializers.CharField(help_text="Stable UPPER_SNAKE error code."),
+            "message": serializers.CharField(help_text="Human-readable sentence."),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()),
+                required=False,
+                help_text="Per-field messages, for validation errors.",
+            ),
+        }

@@ -2,17 +2,18 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import responses
+from .authentication import principal_of
 from .flows.password_change import change_password
 from .flows.sessions import current_session, list_sessions, revoke_session
 from .flows.sign_in import sign_in_with_password
 from .flows.sign_up import sign_up_with_password
 from .http import client_info
-from .permissions import BEARER, PUBLIC
+from .permissions import bearer_action, public_action
 from .schema import (
     AUTH_ERRORS,
     BODY_TRANSPORT_PARAMETER,
@@ -65,7 +66,7 @@ class AuthViewSet(viewsets.ViewSet):
         ],
         summary="Create an account with email and password, and sign in.",
     )
-    @action(detail=False, methods=["post"], url_path="sign-up", **PUBLIC)
+    @public_action(methods=["post"], url_path="sign-up")
     def sign_up(self, request: Request) -> Response:
         data = SignUpRequestSerializer.parse(request.data)
         tokens = sign_up_with_password(
@@ -88,7 +89,7 @@ class AuthViewSet(viewsets.ViewSet):
         },
         summary="Sign in with email and password.",
     )
-    @action(detail=False, methods=["post"], url_path="sign-in", **PUBLIC)
+    @public_action(methods=["post"], url_path="sign-in")
     def sign_in(self, request: Request) -> Response:
         data = SignInRequestSerializer.parse(request.data)
         tokens = sign_in_with_password(
@@ -109,7 +110,7 @@ class AuthViewSet(viewsets.ViewSet):
         summary="Rotate the refresh token and get a new access token.",
         description=REFRESH_COOKIE_DOC,
     )
-    @action(detail=False, methods=["post"], url_path="refresh", **PUBLIC)
+    @public_action(methods=["post"], url_path="refresh")
     def refresh(self, request: Request) -> Response:
         data = RefreshRequestSerializer.parse(request.data if request.body else {})
         raw, in_body = refresh_token_from(request, body_token=data.get("refreshToken"))
@@ -123,7 +124,7 @@ class AuthViewSet(viewsets.ViewSet):
         summary="End this sign-in (its whole refresh-token family) and clear the cookie.",
         description=REFRESH_COOKIE_DOC + " Needs no access token, so it works after one expired.",
     )
-    @action(detail=False, methods=["post"], url_path="sign-out", **PUBLIC)
+    @public_action(methods=["post"], url_path="sign-out")
     def sign_out(self, request: Request) -> Response:
         data = RefreshRequestSerializer.parse(request.data if request.body else {})
         raw, _ = refresh_token_from(request, body_token=data.get("refreshToken"))
@@ -138,9 +139,9 @@ class AuthViewSet(viewsets.ViewSet):
         },
         summary="The signed-in user, fresh from the database, and the current sign-in.",
     )
-    @action(detail=False, methods=["get"], url_path="session", **BEARER)
+    @bearer_action(methods=["get"], url_path="session")
     def session(self, request: Request) -> Response:
-        user, sign_in = current_session(principal=request.user)
+        user, sign_in = current_session(principal=principal_of(request))
         return Response(SessionResponseSerializer({"user": user, "session": sign_in}).data)
 
     @extend_schema(
@@ -149,7 +150,7 @@ class AuthViewSet(viewsets.ViewSet):
         responses={204: None},
         summary="Set the `csrftoken` cookie; send its value back as `X-CSRFToken`.",
     )
-    @action(detail=False, methods=["get"], url_path="csrf", **PUBLIC)
+    @public_action(methods=["get"], url_path="csrf")
     def csrf(self, request: Request) -> Response:
         issue_csrf_cookie(request)
         return responses.no_content()
@@ -165,11 +166,11 @@ class AuthViewSet(viewsets.ViewSet):
         },
         summary="Change the password; other sign-ins end unless revokeOtherSessions is false.",
     )
-    @action(detail=False, methods=["post"], url_path="password/change", **BEARER)
+    @bearer_action(methods=["post"], url_path="password/change")
     def password_change(self, request: Request) -> Response:
         data = PasswordChangeRequestSerializer.parse(request.data)
         user = change_password(
-            principal=request.user,
+            principal=principal_of(request),
             current_password=data["currentPassword"],
             new_password=data["newPassword"],
             revoke_others=data["revokeOtherSessions"],
@@ -178,7 +179,7 @@ class AuthViewSet(viewsets.ViewSet):
 
 
 class SessionsViewSet(viewsets.ViewSet):
-    permission_classes = BEARER["permission_classes"]
+    permission_classes = [IsAuthenticated]
     lookup_value_regex = "[^/]+"
 
     @extend_schema(
@@ -190,7 +191,7 @@ class SessionsViewSet(viewsets.ViewSet):
         summary="The caller's live sign-ins, newest use first.",
     )
     def list(self, request: Request) -> Response:
-        sign_ins = list_sessions(principal=request.user)
+        sign_ins = list_sessions(principal=principal_of(request))
         return Response(SignInListItemSerializer(sign_ins, many=True).data)
 
     @extend_schema(
@@ -203,5 +204,5 @@ class SessionsViewSet(viewsets.ViewSet):
         summary="End one of the caller's sign-ins.",
     )
     def destroy(self, request: Request, pk: str) -> Response:
-        revoke_session(principal=request.user, sign_in_id=pk)
+        revoke_session(principal=principal_of(request), sign_in_id=pk)
         return responses.no_content()

@@ -1,7 +1,10 @@
-"""DATABASES["default"] from DATABASE_URL, the legacy DB_* variables, or an SQLite file."""
+"""DATABASES["default"] from DATABASE_URL, the legacy DB_* variables, or an SQLite file.
 
-import os
+settings.py reads the variables (DatabaseEnv); this module only turns them into Django's config.
+"""
+
 import ssl
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -9,7 +12,20 @@ from urllib.parse import quote
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_int, env_str
+
+@dataclass(frozen=True)
+class DatabaseEnv:
+    url: str | None  # DATABASE_URL
+    legacy_name: str | None  # DATABASE_NAME, with DB_USERNAME, DB_PASSWORD, DB_HOST, DB_PORT
+    legacy_user: str
+    legacy_password: str
+    legacy_host: str
+    legacy_port: str
+    tls: str | None  # DB_TLS
+    tls_ca: str | None  # DB_TLS_CA
+    conn_max_age: int  # DB_CONN_MAX_AGE
+    test_name: str | None  # DB_TEST_NAME
+
 
 # Strict mode rejects truncation and bad dates instead of warning; READ COMMITTED keeps row locks
 # narrow (no gap locks) for the refresh-rotation and attempt-counter updates.
@@ -17,29 +33,27 @@ MYSQL_SQL_MODE = "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIV
 MYSQL_INIT_COMMAND = f"SET sql_mode='{MYSQL_SQL_MODE}', time_zone='+00:00'"
 
 
-def _legacy_mysql_url() -> str | None:
-    name = env_str("DATABASE_NAME")
-    if name is None:
+def _legacy_mysql_url(env: DatabaseEnv) -> str | None:
+    if env.legacy_name is None:
         return None
-    user = quote(env_str("DB_USERNAME", "root") or "", safe="")
-    password = quote(env_str("DB_PASSWORD", "") or "", safe="")
-    host = env_str("DB_HOST", "127.0.0.1")
-    port = env_str("DB_PORT", "3306")
+    user = quote(env.legacy_user, safe="")
+    password = quote(env.legacy_password, safe="")
     credentials = f"{user}:{password}@" if password else f"{user}@"
-    return f"mysql://{credentials}{host}:{port}/{quote(name, safe='')}"
+    host, port, name = env.legacy_host, env.legacy_port, quote(env.legacy_name, safe="")
+    return f"mysql://{credentials}{host}:{port}/{name}"
 
 
 _LOOPBACK = {"", "localhost", "127.0.0.1", "::1"}
 TLS_MODES = ("disabled", "preferred", "required", "verify-ca", "verify-identity")
 
 
-def _tls_options(host: str) -> dict[str, Any]:
+def _tls_options(host: str, env: DatabaseEnv) -> dict[str, Any]:
     """MySQL's own --ssl-mode values. PyMySQL's default is "preferred": opportunistic, unverified
     TLS that loads the system CA store on every new connection (about 20 ms). Loopback needs no
     TLS, so it defaults to "disabled"; a remote server should use "verify-identity" + DB_TLS_CA.
     """
-    mode = (env_str("DB_TLS") or ("disabled" if host in _LOOPBACK else "preferred")).lower()
-    ca = env_str("DB_TLS_CA")
+    mode = (env.tls or ("disabled" if host in _LOOPBACK else "preferred")).lower()
+    ca = env.tls_ca
     if mode not in TLS_MODES:
         raise ImproperlyConfigured(f"DB_TLS must be one of {', '.join(TLS_MODES)}.")
     if mode.startswith("verify") and not ca:
@@ -59,30 +73,28 @@ def _tls_options(host: str) -> dict[str, Any]:
     return {}
 
 
-def _mysql_options(config: dict[str, Any]) -> None:
+def _mysql_options(config: dict[str, Any], env: DatabaseEnv) -> None:
     options = config.setdefault("OPTIONS", {})
     options.setdefault("charset", "utf8mb4")
     options.setdefault("init_command", MYSQL_INIT_COMMAND)
     options.setdefault("isolation_level", "read committed")
-    options.update(_tls_options(config.get("HOST") or ""))
+    options.update(_tls_options(config.get("HOST") or "", env))
     config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 
 
-def database_config(base_dir: Path) -> dict[str, Any]:
-    url = env_str("DATABASE_URL") or _legacy_mysql_url()
+def database_config(base_dir: Path, env: DatabaseEnv) -> dict[str, Any]:
+    url = env.url or _legacy_mysql_url(env)
     if url is None:
         url = f"sqlite:///{base_dir / 'db.sqlite3'}"
     try:
-        config = dj_database_url.parse(
-            url,
-            conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
-            conn_health_checks=True,
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=env.conn_max_age, conn_health_checks=True)
         )
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a usable URL: {exc}") from exc
     engine = config["ENGINE"]
     if engine == "django.db.backends.mysql":
-        _mysql_options(config)
+        _mysql_options(config, env)
     elif engine == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
@@ -90,6 +102,6 @@ def database_config(base_dir: Path) -> dict[str, Any]:
         raise ImproperlyConfigured(
             f"Unsupported database engine {engine!r}; use mysql:// or sqlite."
         )
-    if os.environ.get("DB_TEST_NAME"):
-        config.setdefault("TEST", {})["NAME"] = os.environ["DB_TEST_NAME"]
+    if env.test_name:
+        config.setdefault("TEST", {})["NAME"] = env.test_name
     return config

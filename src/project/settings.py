@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .database import database_config
+from .database import DatabaseEnv, database_config
 from .env import env_bool, env_int, env_list, env_seconds, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,6 +19,19 @@ JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or (_DEV_JWT_KEY if DEBUG else None
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+DATABASE_ENV = DatabaseEnv(
+    url=env_str("DATABASE_URL"),
+    legacy_name=env_str("DATABASE_NAME"),
+    legacy_user=env_str("DB_USERNAME", "root") or "",
+    legacy_password=env_str("DB_PASSWORD", "") or "",
+    legacy_host=env_str("DB_HOST", "127.0.0.1") or "",
+    legacy_port=env_str("DB_PORT", "3306") or "",
+    tls=env_str("DB_TLS"),
+    tls_ca=env_str("DB_TLS_CA"),
+    conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+    test_name=env_str("DB_TEST_NAME"),
+)
+BETTER_AUTH_DATABASE_URL = env_str("BETTER_AUTH_DATABASE_URL")  # legacy import source
 REDIS_URL = env_str("REDIS_URL")
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
@@ -66,7 +79,7 @@ if len(JWT_SIGNING_KEY.encode()) < 32:
     raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 32 bytes (256 bits).")
 if JWT_SIGNING_KEY == SECRET_KEY:
     raise ImproperlyConfigured("JWT_SIGNING_KEY must differ from SECRET_KEY.")
-if not DEBUG and _DEV_SECRET in (SECRET_KEY, JWT_SIGNING_KEY):
+if not DEBUG and {SECRET_KEY, JWT_SIGNING_KEY} & {_DEV_SECRET, _DEV_JWT_KEY}:
     raise ImproperlyConfigured("The development keys cannot be used with DEBUG off.")
 if EMAIL_DELIVERY not in ("thread", "worker"):
     raise ImproperlyConfigured("EMAIL_DELIVERY must be thread or worker.")
@@ -93,6 +106,7 @@ INSTALLED_APPS = [
     "users",
     "auth_api",
     "emailing",
+    "legacy_import",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +141,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(PROJECT_DIR)}
+DATABASES = {"default": database_config(PROJECT_DIR, DATABASE_ENV)}
 
 if REDIS_URL:
     CACHES = {

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import re_path
 
 from auth_api.errors import MethodNotAllowed, NotFound
@@ -50,7 +51,7 @@ def index(request, **kwargs) -> HttpResponse:
 
 
 @require_safe
-def asset(request, path: str) -> HttpResponse:
+def asset(request, path: str) -> HttpResponseBase:
     root = (DIST_DIR / "assets").resolve()
     candidate = (root / path).resolve()
     if not candidate.is_relative_to(root) or not candidate.is_file():

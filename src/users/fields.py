@@ -3,7 +3,7 @@ from django.db import models
 BINARY_COLLATION = "utf8mb4_bin"
 
 
-class _ExactMatchOnMySQL:
+class _ExactMatchOnMySQL(models.Field):
     """Compared byte-for-byte on MySQL (utf8mb4_bin); SQLite already compares exactly.
 
     The collation is chosen per backend at schema time, and foreign keys pointing at such a

@@ -63,7 +63,8 @@ class BetterAuthScryptHasher(BasePasswordHasher):
         ).hex()
 
     def encode(self, password: str, salt: str) -> str:
-        self._check_encode_args(password, salt)
+        if password is None or not salt or "$" in salt:
+            raise ValueError("A password and a salt without '$' are required.")
         return f"{self.algorithm}${salt}${self._key(password, salt)}"
 
     def decode(self, encoded: str) -> dict:

@@ -56,6 +56,15 @@ def probe(env: dict) -> dict:
         ({**SAFE, "ARGON2_MEMORY_COST_KIB": "1024"}, "OWASP"),
         ({**SAFE, "DEBUG": "maybe"}, "DEBUG must be true or false"),
         ({**SAFE, "DATABASE_URL": "oracle://x/y"}, "Unsupported database engine"),
+        (
+            {
+                "SECRET_KEY": "s" * 50,
+                "JWT_SIGNING_KEY": (
+                    "dev-only-insecure-jwt-signing-key-do-not-use-in-production-01234"
+                ),
+            },
+            "development keys cannot be used",
+        ),
     ],
 )
 def test_unsafe_or_broken_settings_refuse_to_start(env, message):

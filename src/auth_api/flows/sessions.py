@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from users.models import User
 
 from ..authentication import Principal
@@ -14,12 +16,18 @@ def current_session(*, principal: Principal) -> tuple[User, SignIn]:
     return sign_in.user, sign_in
 
 
-def list_sessions(*, principal: Principal) -> list[SignIn]:
+@dataclass(frozen=True)
+class ListedSignIn:
+    sign_in: SignIn
+    current: bool  # the sign-in the caller's own token belongs to
+
+
+def list_sessions(*, principal: Principal) -> list[ListedSignIn]:
     current_session(principal=principal)  # a revoked sign-in's token lists nothing
-    sign_ins = sign_ins_live(user_id=principal.id)
-    for sign_in in sign_ins:
-        sign_in.current = sign_in.id == principal.claims.sid
-    return sign_ins
+    return [
+        ListedSignIn(sign_in=sign_in, current=sign_in.id == principal.claims.sid)
+        for sign_in in sign_ins_live(user_id=principal.id)
+    ]
 
 
 def revoke_session(*, principal: Principal, sign_in_id: str) -> None:

@@ -34,6 +34,6 @@ def sign_in_with_password(
             valid = False
         else:
             valid = user.check_password(password)  # upgrades a legacy or weaker hash on success
-    if not valid:
+    if not valid or user is None:
         raise InvalidCredentials()
     return sign_in_start(user=user, remember_me=remember_me, client=client)

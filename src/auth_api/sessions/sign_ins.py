@@ -132,18 +132,20 @@ def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
         # The row lock serialises parallel refreshes of one family: exactly one rotates.
         sign_in = SignIn.objects.select_for_update().filter(pk=claims.sid).first()
         outcome = _classify(sign_in, claims, now)
-        user = user_get_active(user_id=claims.user_id) if outcome != _Outcome.INVALID else None
-        if outcome == _Outcome.ROTATED and user is not None:
-            _rotate(sign_in, now)
-        elif outcome != _Outcome.INVALID and user is None:
-            family = SignIn.objects.filter(pk=sign_in.pk)
+        if sign_in is None or outcome == _Outcome.INVALID:
+            raise InvalidRefreshToken()
+        family = SignIn.objects.filter(pk=sign_in.pk)
+        user = user_get_active(user_id=claims.user_id)
+        if user is None:
             _revoke_rows(family, reason=RevokeReason.USER_INACTIVE, now=now)
+        elif outcome == _Outcome.ROTATED:
+            _rotate(sign_in, now)
         elif outcome == _Outcome.REUSED:
             # A rotated token came back: someone holds a copy. Kill the whole family.
-            _revoke_rows(SignIn.objects.filter(pk=sign_in.pk), reason=RevokeReason.REUSE, now=now)
+            _revoke_rows(family, reason=RevokeReason.REUSE, now=now)
     if outcome == _Outcome.REUSED:
         raise RefreshTokenReused()
-    if outcome == _Outcome.INVALID or user is None:
+    if user is None:
         raise InvalidRefreshToken()
     return _issue(user, sign_in)
 

@@ -6,6 +6,7 @@ to cross-site requests too); a token in the body needs none (a cross-site page c
 """
 
 import math
+from typing import Literal, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -44,10 +45,14 @@ class _CsrfCheck(CsrfViewMiddleware):
 
 
 def _enforce_csrf(request: HttpRequest) -> None:
-    check = _CsrfCheck(lambda req: None)  # type: ignore[arg-type, return-value]
+    check = _CsrfCheck(lambda req: None)  # type: ignore[arg-type]
     check.process_request(request)
     if check.process_view(request, None, (), {}) is not None:  # type: ignore[arg-type]
         raise CsrfFailed()
+
+
+def _samesite() -> Literal["Strict", "Lax", "None"]:
+    return cast(Literal["Strict", "Lax", "None"], settings.REFRESH_COOKIE_SAMESITE)  # checked
 
 
 def set_refresh_cookie(response: HttpResponse, *, token: str, sign_in: SignIn) -> None:
@@ -62,7 +67,7 @@ def set_refresh_cookie(response: HttpResponse, *, token: str, sign_in: SignIn) -
         path=settings.REFRESH_COOKIE_PATH,
         secure=settings.SECURE_COOKIES,
         httponly=True,
-        samesite=settings.REFRESH_COOKIE_SAMESITE,
+        samesite=_samesite(),
     )
 
 
@@ -70,5 +75,5 @@ def clear_refresh_cookie(response: HttpResponse) -> None:
     response.delete_cookie(
         settings.REFRESH_COOKIE_NAME,
         path=settings.REFRESH_COOKIE_PATH,
-        samesite=settings.REFRESH_COOKIE_SAMESITE,
+        samesite=_samesite(),
     )

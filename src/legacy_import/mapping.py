@@ -59,7 +59,7 @@ def utc(value: datetime | None) -> datetime | None:
 
 
 def map_user(row: tuple) -> LegacyUser:
-    """A source row (source.USER_COLUMNS) as a user of this service, or Skip."""
+    """A source row (in source._USERS order) as a user of this service, or Skip."""
     (
         user_id,
         name,
@@ -82,9 +82,10 @@ def map_user(row: tuple) -> LegacyUser:
         raise Skip("role_invalid", repr(role))
     password = NO_PASSWORD
     if has_cred:
-        password = better_auth_to_django(stored_hash or "")
-        if password is None:
+        converted = better_auth_to_django(stored_hash or "")
+        if converted is None:
             raise Skip("hash_malformed", f"{len(stored_hash or '')} characters")
+        password = converted
     return LegacyUser(
         user_id,
         email,
@@ -113,7 +114,7 @@ OTP_VALUE = re.compile(r"^(\d{6}):(\d+)$")
 @dataclass(frozen=True)
 class LegacyCode:
     email: str
-    purpose: str
+    otp_type: str
     code: str
     attempts: int
     expires_at: datetime
@@ -125,7 +126,8 @@ def map_code(row: dict) -> LegacyCode:
     value = OTP_VALUE.fullmatch(row["value"] or "")
     if identifier is None:
         raise Skip("not_an_email_code")
-    if value is None:
+    expires_at = utc(row["expires_at"])
+    if value is None or expires_at is None:
         raise Skip("code_format_unknown")
     try:
         email = validate_email(identifier.group(2))
@@ -133,8 +135,8 @@ def map_code(row: dict) -> LegacyCode:
         raise Skip("email_invalid") from None
     return LegacyCode(
         email=email,
-        purpose=identifier.group(1),
+        otp_type=identifier.group(1),
         code=value.group(1),
         attempts=int(value.group(2)),
-        expires_at=utc(row["expires_at"]),
+        expires_at=expires_at,
     )

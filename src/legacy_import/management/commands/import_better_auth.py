@@ -1,11 +1,10 @@
-import os
-
 import psycopg
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from users.legacy.importer import import_better_auth
-from users.legacy.source import open_source
-from users.legacy.verify import verify_import
+from legacy_import.importer import import_better_auth
+from legacy_import.source import open_source
+from legacy_import.verify import verify_import
 
 
 class Command(BaseCommand):
@@ -17,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--source",
-            default=os.environ.get("BETTER_AUTH_DATABASE_URL"),
+            default=settings.BETTER_AUTH_DATABASE_URL,
             help="postgres://user:pass@host:5432/db (or BETTER_AUTH_DATABASE_URL)",
         )
         parser.add_argument("--dry-run", action="store_true", help="read and check, write nothing")

@@ -11,24 +11,6 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-USER_COLUMNS = (
-    "id",
-    "id_ok",
-    "name",
-    "email",
-    "email_hint",
-    "email_verified",
-    "image",
-    "created_at",
-    "updated_at",
-    "role",
-    "password",
-    "has_credential",
-    "hash_hint",
-)
-
-CREDENTIAL = "credential"
-
 # Timestamps come as text in MySQL's format (cheap in PostgreSQL, written as is); every check on
 # values happens in Python (mapping.map_user). PostgreSQL's regex engine is slower than Python's
 # for these patterns, so none are pushed down.
@@ -83,7 +65,7 @@ class Source:
                 yield rows
 
     def users(self, batch_size: int) -> Iterator[list[tuple]]:
-        """Rows as tuples in USER_COLUMNS order (tuples: this is the hot path)."""
+        """Rows as tuples in the SELECT order of _USERS (tuples: this is the hot path)."""
         role = "u.role::text" if self._role else "'student'"
         return self._stream(
             "legacy_users",
@@ -105,7 +87,7 @@ class Source:
                 'SELECT count(*), count(*) FILTER (WHERE "expiresAt" > %s) FROM session',
                 (utc_naive_now(),),
             )
-            total, live = cursor.fetchone()
+            total, live = cursor.fetchone() or (0, 0)  # an aggregate always returns one row
             return total, live
 
 

@@ -7,6 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connections
 from django.utils import timezone
 
+from auth_api.otp import OtpType, otp_import
+
 from .mapping import Skip, map_code, map_user
 from .report import ImportReport
 from .source import Source
@@ -67,8 +69,6 @@ def _import_users(source, report, *, batch_size, dry_run, on_batch) -> None:
 
 
 def _import_codes(source, report, *, batch_size, dry_run, carry) -> None:
-    from auth_api.otp import OtpType, otp_import  # the code store belongs to auth_api
-
     notes = {"expired": 0, "other": 0}
     now = timezone.now()
     for rows in source.verifications(batch_size):
@@ -89,7 +89,7 @@ def _import_codes(source, report, *, batch_size, dry_run, carry) -> None:
                 if not dry_run:
                     otp_import(
                         email=code.email,
-                        purpose=OtpType(code.purpose),
+                        otp_type=OtpType(code.otp_type),
                         code=code.code,
                         attempts=code.attempts,
                         expires_at=code.expires_at,

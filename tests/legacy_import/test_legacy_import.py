@@ -18,7 +18,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from bench import legacy_synthetic
-from tests.conftest import deliver_and_read_code, send_code, sign_in
+from tests.helpers import deliver_and_read_code, send_code, sign_in
 from users.models import LinkedAccount, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,10 @@ def _postgres_available() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL on 127.0.0.1")
+pytestmark = [
+    pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL on 127.0.0.1"),
+    pytest.mark.real_hashers,  # imported scrypt hashes are upgraded to Argon2id on sign-in
+]
 
 
 @pytest.fixture
