@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from auth_api.models import SignIn
+from tests.factories import SignInFactory
 from tests.helpers import bearer, refresh, sign_in
 from users.models import User
 
@@ -32,8 +33,7 @@ def test_list_shows_live_sign_ins_and_marks_current(api_client, user):
 
 
 def test_list_hides_revoked_and_other_users(api_client, user):
-    stranger = User.objects.create_user("eve@example.com", "eve-password-12345")
-    sign_in(APIClient(), email="eve@example.com", password="eve-password-12345")
+    stranger = SignInFactory().user  # another user's live sign-in
     access = sign_in(api_client).json()["accessToken"]
     sign_in(APIClient())
     SignIn.objects.filter(user=user).exclude(id=_sid(api_client, access)).update(

@@ -280,11 +280,11 @@ export interface components {
                 [key: string]: string[];
             };
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         OtpCheckRequest: {
             /** Format: email */
             email: string;
-            type: components["schemas"]["TypeEnum"];
+            type: components["schemas"]["OtpType"];
             /** @example 314159 */
             otp: string;
         };
@@ -293,13 +293,13 @@ export interface components {
             /** @description forget-password only: single-use token for password/reset/. */
             resetToken?: string;
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         OtpSendRequest: {
             /** Format: email */
             email: string;
-            type: components["schemas"]["TypeEnum"];
+            type: components["schemas"]["OtpType"];
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         OtpSignInRequest: {
             /** Format: email */
             email: string;
@@ -317,14 +317,21 @@ export interface components {
             /** @default true */
             rememberMe?: boolean;
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /**
+         * @description * `sign-in` - sign-in
+         *     * `email-verification` - email-verification
+         *     * `forget-password` - forget-password
+         * @enum {string}
+         */
+        OtpType: "sign-in" | "email-verification" | "forget-password";
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         OtpVerifyEmailRequest: {
             /** Format: email */
             email: string;
             /** @example 314159 */
             otp: string;
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         PasswordChangeRequest: {
             currentPassword: string;
             newPassword: string;
@@ -343,7 +350,7 @@ export interface components {
             otp?: string;
             password: string;
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         RefreshRequest: {
             /** @description Non-browser clients only: the refresh token, instead of the cookie. */
             refreshToken?: string;
@@ -375,7 +382,7 @@ export interface components {
             userAgent: string;
             current: boolean;
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         SignInRequest: {
             /** Format: email */
             email: string;
@@ -383,7 +390,7 @@ export interface components {
             /** @default true */
             rememberMe?: boolean;
         };
-        /** @description Shape check; a failure on a field listed in `error_codes` answers with that code. */
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         SignUpRequest: {
             name: string;
             /** Format: email */
@@ -407,13 +414,6 @@ export interface components {
         SuccessResponse: {
             success: boolean;
         };
-        /**
-         * @description * `sign-in` - sign-in
-         *     * `email-verification` - email-verification
-         *     * `forget-password` - forget-password
-         * @enum {string}
-         */
-        TypeEnum: "sign-in" | "email-verification" | "forget-password";
         User: {
             id: string;
             /** Format: email */

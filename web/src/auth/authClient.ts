@@ -17,7 +17,7 @@ import { ApiError } from "./errors";
 
 export type User = components["schemas"]["User"];
 export type Role = components["schemas"]["RoleEnum"];
-export type OtpType = components["schemas"]["TypeEnum"];
+export type OtpType = components["schemas"]["OtpType"];
 export type SignInListItem = components["schemas"]["SignInListItem"];
 export type SignInRequest = components["schemas"]["SignInRequest"];
 export type SignUpRequest = components["schemas"]["SignUpRequest"];
