@@ -21,6 +21,12 @@ class UnsupportedMediaType(DomainError):
     message = "Send the body as application/json."
 
 
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+    message = "The request body is too large."
+
+
 class NotAcceptable(DomainError):
     code = "NOT_ACCEPTABLE"
     status = 406

@@ -7,6 +7,7 @@ outside DRF, the web app's 404) through `json_error`. Both render a registered D
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
@@ -84,6 +85,8 @@ def handle_exception(exc: Exception, context: dict) -> Response:
     set_rollback()
     if isinstance(exc, DomainError):
         return _response(exc)
+    if isinstance(exc, RequestDataTooBig):
+        return _response(errors.PayloadTooLarge())
     if isinstance(exc, Http404):
         return _response(errors.NotFound())
     if isinstance(exc, DjangoPermissionDenied):

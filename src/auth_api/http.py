@@ -6,11 +6,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
+# Every client whose address cannot be read shares one budget: per-IP limits fail closed.
+UNKNOWN_ADDRESS = "unknown-address"
+
 
 @dataclass(frozen=True)
 class ClientInfo:
     ip: str | None
     user_agent: str
+
+    @property
+    def limit_key(self) -> str:
+        """What per-IP rate limits count: the address, or one shared key when there is none."""
+        return self.ip or UNKNOWN_ADDRESS
 
 
 def client_ip(request: HttpRequest) -> str | None:

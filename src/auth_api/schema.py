@@ -35,7 +35,7 @@ BODY_TRANSPORT_PARAMETER = OpenApiParameter(
 )
 
 # Any endpoint that reads a JSON body can answer these.
-_BODY_ERRORS = ("VALIDATION_ERROR", "INVALID_JSON", "UNSUPPORTED_MEDIA_TYPE")
+_BODY_ERRORS = ("VALIDATION_ERROR", "INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE")
 
 
 def error_responses(*codes: str, with_body: bool = True) -> dict[int, OpenApiResponse]:

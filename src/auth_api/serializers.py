@@ -24,8 +24,26 @@ from .otp import OtpType
 OTP_TYPES = [(t.value, t.value) for t in OtpType]
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string, nothing else (DRF's CharField also takes numbers and turns them into text)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false (DRF's BooleanField also takes "yes", "on", 1, ...)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 @extend_schema_field({"type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH})
-class NormalizedEmailField(serializers.CharField):
+class NormalizedEmailField(StrictCharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=EMAIL_MAX_LENGTH + 64, **kwargs)
 
@@ -37,7 +55,7 @@ class NormalizedEmailField(serializers.CharField):
             raise serializers.ValidationError(exc.messages) from None
 
 
-class PasswordField(serializers.CharField):
+class PasswordField(StrictCharField):
     """Kept byte-exact. Length rules are policy errors with their own codes; this caps input."""
 
     def __init__(self, **kwargs):
@@ -69,11 +87,11 @@ class InputSerializer(serializers.Serializer):
 class SignUpRequestSerializer(InputSerializer):
     field_errors = {"email": InvalidEmail, "role": InvalidRole}
 
-    name = serializers.CharField(max_length=255, allow_blank=True, trim_whitespace=False)
+    name = StrictCharField(max_length=255, allow_blank=True, trim_whitespace=False)
     email = NormalizedEmailField()
     password = NewPasswordField()
     role = serializers.ChoiceField(choices=Role.choices, default=Role.STUDENT)
-    rememberMe = serializers.BooleanField(default=True)
+    rememberMe = StrictBooleanField(default=True)
 
 
 class SignInRequestSerializer(InputSerializer):
@@ -81,11 +99,11 @@ class SignInRequestSerializer(InputSerializer):
 
     email = NormalizedEmailField()
     password = PasswordField()
-    rememberMe = serializers.BooleanField(default=True)
+    rememberMe = StrictBooleanField(default=True)
 
 
 class RefreshRequestSerializer(InputSerializer):
-    refreshToken = serializers.CharField(
+    refreshToken = StrictCharField(
         required=False,
         max_length=4096,
         help_text="Non-browser clients only: the refresh token, instead of the cookie.",
@@ -95,7 +113,7 @@ class RefreshRequestSerializer(InputSerializer):
 class PasswordChangeRequestSerializer(InputSerializer):
     currentPassword = PasswordField()
     newPassword = NewPasswordField()
-    revokeOtherSessions = serializers.BooleanField(
+    revokeOtherSessions = StrictBooleanField(
         default=True, help_text="End every other sign-in of this user (default true)."
     )
 
@@ -109,7 +127,7 @@ def iso_datetime(value: datetime | None) -> str | None:
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[0-9]{6}$", "example": "314159"})
-class OtpField(serializers.CharField):
+class OtpField(StrictCharField):
     """The emailed code. Any string is accepted in shape; a wrong one counts as a wrong guess."""
 
     def __init__(self, **kwargs):
@@ -128,7 +146,7 @@ class OtpSignInRequestSerializer(InputSerializer):
 
     email = NormalizedEmailField()
     otp = OtpField()
-    name = serializers.CharField(
+    name = StrictCharField(
         max_length=255,
         allow_blank=True,
         trim_whitespace=False,
@@ -140,7 +158,7 @@ class OtpSignInRequestSerializer(InputSerializer):
         required=False,
         help_text="Used only when the code creates the account.",
     )
-    rememberMe = serializers.BooleanField(default=True)
+    rememberMe = StrictBooleanField(default=True)
 
 
 class OtpVerifyEmailRequestSerializer(InputSerializer):
@@ -163,7 +181,7 @@ class PasswordResetRequestSerializer(InputSerializer):
 
     field_errors = {"resetToken": InvalidToken, "email": InvalidEmail, "otp": InvalidOtp}
 
-    resetToken = serializers.CharField(required=False, max_length=4096)
+    resetToken = StrictCharField(required=False, max_length=4096)
     email = NormalizedEmailField(required=False)
     otp = OtpField(required=False)
     password = NewPasswordField()

@@ -1,5 +1,7 @@
 """JSON answers for what happens outside DRF views: unknown routes, CSRF, server errors."""
 
+from django.core.exceptions import RequestDataTooBig
+
 from auth_api import errors
 from auth_api.exception_handler import json_error
 
@@ -13,6 +15,8 @@ def server_error(request, *args, **kwargs):
 
 
 def bad_request(request, exception=None, **kwargs):
+    if isinstance(exception, RequestDataTooBig):
+        return json_error(errors.PayloadTooLarge())
     return json_error(errors.BadRequest())
 
 

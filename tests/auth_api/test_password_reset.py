@@ -150,3 +150,14 @@ def test_password_change_sends_a_notification(api_client, user, mailoutbox):
     deliver_due()
     assert [m.subject for m in mailoutbox] == ["Your password was changed"]
     assert "was changed, and every other sign-in was ended" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize("email", ["john.smith@example.com", "nobody@example.com"])
+def test_one_call_reset_does_not_judge_the_password_before_the_code(api_client, db, email):
+    # An attacker guesses a code and sends a password built from a guessed name: the answer must
+    # not differ between an existing John Smith and an unknown address.
+    User.objects.create_user("john.smith@example.com", "john-original-pass-1", name="John Smith")
+    send_code(api_client, email, "forget-password")
+    for password in ("John Smith", "john.smith@example.com", "short"):  # 3 guesses per code
+        response = reset(api_client, email=email, otp="000000", password=password)
+        assert (response.status_code, response.json()["code"]) == (400, "INVALID_OTP")

@@ -18,7 +18,7 @@ _MESSAGES = {
 def otp_send(*, email: str, otp_type: OtpType, client: ClientInfo) -> None:
     """Issue a code and queue its email. The request does the same work for every address; whether
     the account exists is decided at delivery, off the request path (no enumeration by timing)."""
-    ratelimit.hit("otp_send_ip", client.ip or "")
+    ratelimit.hit("otp_send_ip", client.limit_key)
     ratelimit.hit("otp_send_email_type", f"{otp_type.value}:{email}")
     ratelimit.hit("otp_send_email_hour", email)
     kind, requires_user = _MESSAGES[otp_type]

@@ -45,12 +45,14 @@ def password_reset_with_token(*, reset_token: str, password: str) -> None:
 
 def password_reset_with_code(*, email: str, code: str, password: str, client: ClientInfo) -> None:
     count_code_guess(email=email, client=client)
+    # The code first: judging the password against the account's name or email before the caller
+    # has proven the code would tell a stranger whether (and as whom) the address is registered.
+    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=False)
     user = user_get_by_email(email=email)
-    # Rules first, so a rejected password does not burn the code.
-    validate_new_password(password, user=user or User(email=email))
-    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
     if user is None or not user.is_active:
         raise InvalidOtp()
+    validate_new_password(password, user=user)  # a rejected password leaves the code usable
+    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
     with transaction.atomic():
         _complete(user=User.objects.select_for_update().get(pk=user.pk), password=password)
 

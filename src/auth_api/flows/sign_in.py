@@ -25,7 +25,7 @@ def _spend_hash_time(password: str) -> None:
 def sign_in_with_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
-    ratelimit.hit("sign_in_ip", client.ip or "")
+    ratelimit.hit("sign_in_ip", client.limit_key)
     ratelimit.hit("sign_in_email", email)
     user = user_get_by_email(email=email)
     with constant_time_check():

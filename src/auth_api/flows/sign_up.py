@@ -10,7 +10,7 @@ from ..sessions.sign_ins import IssuedTokens, sign_in_start
 def sign_up_with_password(
     *, email: str, password: str, name: str, role: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
-    ratelimit.hit("sign_up_ip", client.ip or "")
+    ratelimit.hit("sign_up_ip", client.limit_key)
     ratelimit.hit("sign_up_email", email)
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name, role=role)
