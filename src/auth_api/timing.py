@@ -44,8 +44,16 @@ def forget_floor() -> None:
     _state["checked_at"] = -math.inf
 
 
+def is_legacy_hash(encoded: str) -> bool:
+    return encoded.startswith(f"{BetterAuthScryptHasher.algorithm}$")
+
+
 @contextmanager
-def constant_time_check() -> Iterator[None]:
+def constant_time_check(*, legacy_hash_seen: bool = False) -> Iterator[None]:
+    """Pad the block to the floor. A check that meets an imported hash while the floor is zero
+    (an import ran since the last recheck) recalibrates at once instead of at the next recheck."""
+    if legacy_hash_seen and _state["floor"] == 0.0:
+        forget_floor()
     started = time.perf_counter()
     try:
         yield

@@ -144,3 +144,17 @@ def test_refreshed_access_token_works(api_client, user):
     sign_in(api_client)
     access = refresh(api_client).json()["accessToken"]
     assert api_client.get("/api/auth/session/", **bearer(access)).status_code == 200
+
+
+def test_a_sign_in_ends_at_its_absolute_lifetime_however_often_it_rotates(
+    api_client, user, cookie_name, monkeypatch
+):
+    sign_in(api_client)
+    started = timezone.now() - timedelta(days=30) + timedelta(minutes=1)
+    SignIn.objects.update(created_at=started)  # signed in 30 days minus a minute ago
+    assert refresh(api_client).status_code == 200  # rotated, as every day before
+    assert SignIn.objects.get().expires_at <= started + timedelta(days=30)
+    assert int(api_client.cookies[cookie_name]["max-age"]) <= 60
+    later = timezone.now() + timedelta(minutes=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert refresh(api_client).json()["code"] == "INVALID_REFRESH_TOKEN"

@@ -48,3 +48,15 @@ def test_the_floor_is_rechecked_after_the_last_legacy_hash_is_upgraded(user, sle
     assert sign_in(APIClient(), "legacy@example.com", "legacy-pass-1").status_code == 200
     timing.forget_floor()  # what RECHECK_SECONDS does in production
     assert timing.credential_check_floor() == 0.0
+
+
+def test_an_import_into_a_running_service_is_padded_from_its_first_legacy_check(user, sleeps):
+    assert timing.credential_check_floor() == 0.0  # no legacy hash yet; next recheck in 5 min
+    legacy = User.objects.create_user("legacy@example.com", None)  # what an import writes
+    legacy.password = better_auth_to_django(better_auth_hash("legacy-pass-1"))
+    legacy.save()
+    sign_in(APIClient(), "legacy@example.com", "wrong-password-9")  # meets the imported hash
+    assert timing._state["floor"] > 0
+    sleeps.clear()
+    sign_in(APIClient(), email="ghost@example.com")  # unknown emails are padded right away
+    assert len(sleeps) == 1 and sleeps[0] > 0

@@ -8,7 +8,7 @@ from .. import ratelimit
 from ..errors import InvalidCredentials
 from ..http import ClientInfo
 from ..sessions.sign_ins import IssuedTokens, sign_in_start
-from ..timing import constant_time_check
+from ..timing import constant_time_check, is_legacy_hash
 
 
 @lru_cache(maxsize=4)
@@ -28,7 +28,7 @@ def sign_in_with_password(
     ratelimit.hit("sign_in_ip", client.limit_key)
     ratelimit.hit("sign_in_email", email)
     user = user_get_by_email(email=email)
-    with constant_time_check():
+    with constant_time_check(legacy_hash_seen=user is not None and is_legacy_hash(user.password)):
         if user is None or not user.is_active or not user.has_usable_password():
             _spend_hash_time(password)
             valid = False

@@ -76,7 +76,12 @@ def _rotate(sign_in: SignIn, now: datetime) -> None:
     sign_in.current_jti = _new_jti()
     sign_in.current_issued_at = now
     sign_in.rotated_at = now
-    sign_in.expires_at = now + refresh_lifetime(remember_me=sign_in.remember_me)
+    # However often it rotates, a sign-in ends SIGN_IN_ABSOLUTE_LIFETIME after its credential
+    # check (ASVS 7.3.2): a stolen, diligently refreshed token does not live forever.
+    sign_in.expires_at = min(
+        now + refresh_lifetime(remember_me=sign_in.remember_me),
+        sign_in.created_at + settings.SIGN_IN_ABSOLUTE_LIFETIME,
+    )
     sign_in.last_used_at = now
     sign_in.save(
         update_fields=[
