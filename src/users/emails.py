@@ -1,7 +1,15 @@
-"""Email normalisation and validation: trimmed, lower-cased, internationalised local parts."""
+"""Email normalisation and validation: one spelling per mailbox.
+
+Trimmed, NFC, lower-cased; the domain mapped with IDNA/UTS-46 (so `ｅｘａｍｐｌｅ.test` and
+`EXAMPLE.test` are `example.test`); invisible and format characters (zero-width space, soft
+hyphen, joiners, ...) refused, because mail servers drop them and deliver `a@exa\u00admple.test`
+to `a@example.test`: accepting them would let one mailbox hold several accounts.
+"""
 
 import re
+import unicodedata
 
+import idna
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.regex_helper import _lazy_re_compile
@@ -25,18 +33,47 @@ PLAIN_EMAIL = re.compile(
 )
 
 
+# Control, format (zero-width, soft hyphen, bidi marks), surrogate, private-use, unassigned and
+# separator characters never belong in an address.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
+
+
+def _invalid() -> ValidationError:
+    return ValidationError("Enter a valid email address.", code="invalid")
+
+
+def _domain(domain: str) -> str:
+    """UTS-46 mapping and IDNA 2008 check; the Unicode form is what is stored."""
+    try:
+        return idna.decode(idna.encode(domain, uts46=True))
+    except (idna.IDNAError, UnicodeError):
+        return domain
+
+
 def normalize_email(value: str) -> str:
-    return value.strip().lower()
+    email = unicodedata.normalize("NFC", value.strip()).lower()
+    if PLAIN_EMAIL.fullmatch(email) and "xn--" not in email:
+        return email  # plain ASCII: already in its one form
+    local, at, domain = email.rpartition("@")
+    return f"{local}{at}{_domain(domain)}" if at else email
 
 
 def validate_email(value: str) -> str:
     """Return the normalised email or raise ValidationError."""
-    email = normalize_email(value)
+    stripped = value.strip()
+    if len(stripped) > 2 * EMAIL_MAX_LENGTH:
+        raise _invalid()
+    if any(unicodedata.category(ch) in _INVISIBLE for ch in stripped):
+        raise _invalid()
+    email = normalize_email(stripped)
     if len(email) > EMAIL_MAX_LENGTH:
-        raise ValidationError("Enter a valid email address.", code="invalid")
+        raise _invalid()
     if PLAIN_EMAIL.fullmatch(email):
         return email
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in email):
-        raise ValidationError("Enter a valid email address.", code="invalid")
+    _, _, domain = email.rpartition("@")
+    try:
+        idna.encode(domain, uts46=True)
+    except (idna.IDNAError, UnicodeError):
+        raise _invalid() from None
     _validate(email)
     return email
