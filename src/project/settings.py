@@ -32,6 +32,8 @@ DATABASE_ENV = DatabaseEnv(
     test_name=env_str("DB_TEST_NAME"),
 )
 BETTER_AUTH_DATABASE_URL = env_str("BETTER_AUTH_DATABASE_URL")  # legacy import source
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", True)
+ADMIN_URL = env_str("ADMIN_URL", "admin/") or "admin/"
 REDIS_URL = env_str("REDIS_URL")
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
@@ -86,6 +88,8 @@ if EMAIL_DELIVERY not in ("thread", "worker"):
     raise ImproperlyConfigured("EMAIL_DELIVERY must be thread or worker.")
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive.")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith(("/", "api/")):
+    raise ImproperlyConfigured("ADMIN_URL must look like 'admin/' (no leading slash, not api/).")
 if REFRESH_COOKIE_SAMESITE not in ("Strict", "Lax", "None"):
     raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None.")
 if ARGON2_MEMORY_COST_KIB < 19456 or ARGON2_TIME_COST < 2:
@@ -130,6 +134,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
 AUTH_USER_MODEL = "users.User"
+# The admin's password check is the API's (rate limits, constant time, verified staff).
+AUTHENTICATION_BACKENDS = ["auth_api.admin_backend.SignInCheckBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [

@@ -10,6 +10,7 @@ Included last in project/urls.py, after the JSON catch-all for api/, so API 404s
 """
 
 import mimetypes
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -66,5 +67,5 @@ def asset(request, path: str) -> HttpResponseBase:
 
 urlpatterns = [
     re_path(r"^assets/(?P<path>.+)$", asset),
-    re_path(r"^(?!(?:api|admin|static)(?:/|$)).*$", index),
+    re_path(rf"^(?!(?:api|{re.escape(settings.ADMIN_URL.rstrip('/'))}|static)(?:/|$)).*$", index),
 ]

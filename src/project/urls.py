@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -8,7 +9,7 @@ urlpatterns = [
     path("api/auth/", include("auth_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("admin/", admin.site.urls),
+    *([path(settings.ADMIN_URL, admin.site.urls)] if settings.ADMIN_ENABLED else []),
     # Unknown API routes answer JSON even with DEBUG on (Django's debug 404 page is HTML).
     re_path(r"^api/", views.not_found),
     # The web app (web/dist): its assets, and index.html for every other path (client routing).

@@ -1,5 +1,11 @@
-import pytest
+import importlib
 
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.urls import clear_url_caches
+
+from tests.helpers import sign_in
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +52,79 @@ def test_admin_creates_user_with_argon2_hash(admin_client):
     assert response.status_code == 302, response.content[:2000]
     user = User.objects.get(email="new@example.com")
     assert user.password.startswith("argon2$argon2id$")
+
+
+# --- the admin login is no side door ------------------------------------------------------------
+
+ADMIN_PASSWORD = "admin-password-123"
+
+
+def _admin_login(client, email: str, password: str, **environ):
+    data = {"username": email, "password": password, "next": "/admin/"}
+    return client.post("/admin/login/", data, **environ)
+
+
+def _logged_in(response) -> bool:
+    return response.status_code == 302 and response["Location"] == "/admin/"
+
+
+def test_verified_staff_logs_in_through_the_sign_in_check(client):
+    User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
+    assert _logged_in(_admin_login(client, " Root@Example.com ", ADMIN_PASSWORD))
+
+
+def test_staff_with_an_unproven_address_cannot_log_in(client):
+    User.objects.create_user(
+        "staff@example.com", ADMIN_PASSWORD, is_staff=True, is_superuser=True
+    )  # email_verified stays False: the password may be a pre-registration
+    assert not _logged_in(_admin_login(client, "staff@example.com", ADMIN_PASSWORD))
+
+
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_email": (3, 300)})
+def test_admin_password_guessing_spends_the_same_budget_as_the_api(client, api_client):
+    User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
+    for n in range(2):
+        _admin_login(client, "root@example.com", f"guess-{n}", REMOTE_ADDR=f"203.0.113.{n}")
+    api = sign_in(api_client, email="root@example.com", password="guess-api")
+    assert api.status_code == 401  # the third attempt of the budget, from the API
+    # The budget is spent: the admin refuses even the right password now, from any address.
+    assert not _logged_in(_admin_login(client, "root@example.com", ADMIN_PASSWORD))
+    assert sign_in(api_client, email="root@example.com", password=ADMIN_PASSWORD).status_code == 429
+
+
+@pytest.mark.real_hashers
+def test_unknown_admin_email_still_runs_the_hasher(client, monkeypatch):
+    from auth_api.flows import sign_in as flow
+
+    calls = []
+    real = flow.check_password
+    monkeypatch.setattr(flow, "check_password", lambda *a: calls.append(a) or real(*a))
+    assert not _logged_in(_admin_login(client, "ghost@example.com", ADMIN_PASSWORD))
+    assert len(calls) == 1 and calls[0][1].startswith("argon2$argon2id$")
+
+
+@pytest.fixture
+def reload_urls(settings):
+    def reload(**overrides):
+        for name, value in overrides.items():
+            setattr(settings, name, value)
+        importlib.reload(importlib.import_module("project.spa"))
+        importlib.reload(importlib.import_module("project.urls"))
+        clear_url_caches()
+
+    yield reload
+    settings.ADMIN_URL, settings.ADMIN_ENABLED = "admin/", True
+    reload()
+
+
+def _is_admin_login(response) -> bool:
+    return response.status_code == 200 and b"csrfmiddlewaretoken" in response.content
+
+
+def test_admin_can_move_or_be_switched_off(client, reload_urls):
+    reload_urls(ADMIN_URL="ops-7f3a/")
+    assert _is_admin_login(client.get("/ops-7f3a/login/"))
+    assert not _is_admin_login(client.get("/admin/login/"))  # the web app's route now
+    reload_urls(ADMIN_ENABLED=False)
+    assert not _is_admin_login(client.get("/ops-7f3a/login/"))
+    assert not _is_admin_login(client.get("/admin/login/"))

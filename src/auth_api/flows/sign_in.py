@@ -2,6 +2,7 @@ from functools import lru_cache
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 
+from users.models import User
 from users.selectors import user_get_by_email
 
 from .. import ratelimit
@@ -25,6 +26,13 @@ def _spend_hash_time(password: str) -> None:
 def sign_in_with_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
+    user = check_credentials(email=email, password=password, client=client)
+    return sign_in_start(user=user, remember_me=remember_me, client=client)
+
+
+def check_credentials(*, email: str, password: str, client: ClientInfo) -> User:
+    """The one password check of every path (API sign-in, Django admin): the same rate limits,
+    the same constant-time behaviour. Raises InvalidCredentials or TooManyRequests."""
     ratelimit.hit("sign_in_ip", client.limit_key)
     ratelimit.hit("sign_in_email", email)
     user = user_get_by_email(email=email)
@@ -36,4 +44,4 @@ def sign_in_with_password(
             valid = user.check_password(password)  # upgrades a legacy or weaker hash on success
     if not valid or user is None:
         raise InvalidCredentials()
-    return sign_in_start(user=user, remember_me=remember_me, client=client)
+    return user
