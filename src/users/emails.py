@@ -61,6 +61,10 @@ def normalize_email(value: str) -> str:
 def validate_email(value: str) -> str:
     """Return the normalised email or raise ValidationError."""
     stripped = value.strip()
+    if stripped.isascii():
+        email = stripped.lower()  # ASCII: NFC and UTS-46 change nothing but punycode labels
+        if len(email) <= EMAIL_MAX_LENGTH and PLAIN_EMAIL.fullmatch(email) and "xn--" not in email:
+            return email
     if len(stripped) > 2 * EMAIL_MAX_LENGTH:
         raise _invalid()
     if any(unicodedata.category(ch) in _INVISIBLE for ch in stripped):
