@@ -50,3 +50,63 @@ def send_code(client: APIClient, email: str, otp_type: str, **environ):
     return client.post(
         "/api/auth/email-otp/send/", {"email": email, "type": otp_type}, format="json", **environ
     )
+
+
+class LoopbackClient:
+    """A client of a live server from its own loopback address (127.0.0.2, 127.0.0.3, ... are
+    other machines to the server). It keeps cookies like a browser behind a TLS-terminating
+    proxy would: `Secure` cookies are sent back although the test server speaks plain HTTP."""
+
+    def __init__(self, base_url: str, source_ip: str = "127.0.0.1"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        self.source_ip = source_ip
+        self.cookies: dict[str, str] = {}
+
+    def post(self, path: str, body: dict | None = None, headers: dict | None = None):
+        return self.request("POST", path, body, headers)
+
+    def get(self, path: str, headers: dict | None = None):
+        return self.request("GET", path, None, headers)
+
+    def request(self, method: str, path: str, body: dict | None, headers: dict | None):
+        import http.client
+        import json
+        from http.cookies import SimpleCookie
+
+        connection = http.client.HTTPConnection(
+            self.host, self.port, timeout=30, source_address=(self.source_ip, 0)
+        )
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            connection.request(method, path, json.dumps(body) if body is not None else None, sent)
+            response = connection.getresponse()
+            raw = response.read()
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return LoopbackResponse(response.status, raw, dict(response.headers))
+
+
+class LoopbackResponse:
+    def __init__(self, status: int, raw: bytes, headers: dict):
+        self.status_code, self.content, self.headers = status, raw, headers
+
+    def json(self):
+        import json
+
+        return json.loads(self.content) if self.content else None
+
+    @property
+    def code(self) -> str | None:
+        body = self.json()
+        return body.get("code") if isinstance(body, dict) else None

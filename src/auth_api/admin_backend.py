@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from users.emails import validate_email
 from users.models import User
 
-from .errors import InvalidCredentials, TooManyRequests
+from .errors import InvalidCredentials, PasswordSignInClosed, TooManyRequests
 from .flows.sign_in import check_credentials
 from .http import client_info
 
@@ -31,7 +31,7 @@ class SignInCheckBackend(ModelBackend):
             user = check_credentials(
                 email=validate_email(username), password=password, client=client_info(request)
             )
-        except TooManyRequests:
+        except (TooManyRequests, PasswordSignInClosed):
             raise PermissionDenied from None  # Django stops trying other backends
         except (InvalidCredentials, ValidationError):
             return None

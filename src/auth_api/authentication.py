@@ -34,6 +34,12 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
+def optional_principal(request: Request) -> Principal | None:
+    """The caller when it sent a valid Bearer token, else None (an invalid one is already a 401)."""
+    principal = request.user
+    return principal if isinstance(principal, Principal) else None
+
+
 class AccessTokenAuthentication(BaseAuthentication):
     def authenticate(self, request):
         parts = request.META.get("HTTP_AUTHORIZATION", "").split()

@@ -106,6 +106,15 @@ class InvalidCredentials(DomainError):
     message = "Invalid email or password."
 
 
+class PasswordSignInClosed(DomainError):
+    code = "PASSWORD_SIGN_IN_CLOSED"
+    status = 403
+    message = (
+        "Too many failed sign-ins to this account from new devices: sign in with an emailed code "
+        "or reset the password."
+    )
+
+
 class NotAuthenticated(DomainError):
     code = "NOT_AUTHENTICATED"
     status = 401

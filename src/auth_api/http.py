@@ -1,4 +1,5 @@
-"""What the API needs to know about the HTTP client: its address and user agent."""
+"""What the API needs to know about the HTTP client: its address, user agent, and the device and
+code-flow tokens it holds (from its cookies, or from the JSON body for non-browser clients)."""
 
 import ipaddress
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ UNKNOWN_ADDRESS = "unknown-address"
 class ClientInfo:
     ip: str | None
     user_agent: str
+    device_token: str | None = None
+    flow_token: str | None = None
 
     @property
     def limit_key(self) -> str:
@@ -35,7 +38,12 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
 
 
-def client_info(request: HttpRequest) -> ClientInfo:
+def client_info(request: HttpRequest, body: dict | None = None) -> ClientInfo:
+    """The client; `deviceToken` / `flowToken` in a validated body win over the cookies."""
+    body = body or {}
     return ClientInfo(
-        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:512]
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
+        device_token=body.get("deviceToken") or request.COOKIES.get(settings.DEVICE_COOKIE_NAME),
+        flow_token=body.get("flowToken") or request.COOKIES.get(settings.OTP_FLOW_COOKIE_NAME),
     )

@@ -68,10 +68,13 @@ class RateLimitCounter(models.Model):
 
 
 class OneTimeCode(models.Model):
-    """The live email code of one (email, type): hashed with a server key, never stored plain."""
+    """The live email code of one (email, type, client flow): hashed with a server key, never
+    stored plain. `flow_id` binds the code to the client that asked for it; only that client can
+    spend its guesses. An empty flow (a code carried over by the legacy import) is bound to none."""
 
     email = ExactMatchEmailField(max_length=254)
     otp_type = models.CharField(max_length=32)
+    flow_id = models.CharField(max_length=32, blank=True, default="")
     code_hash = models.CharField(max_length=64)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -80,8 +83,25 @@ class OneTimeCode(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["email", "otp_type"], name="one_code_per_email_type")
+            models.UniqueConstraint(
+                fields=["email", "otp_type", "flow_id"], name="one_code_per_email_type_flow"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.otp_type} code for {self.email}"
+
+
+class AccountGuard(models.Model):
+    """What strangers did to one address (known or not, so it reveals nothing): consecutive
+    password failures from untrusted clients, whether password sign-in is closed to them, and the
+    allowance of wrong code guesses untrusted clients may still make (a token bucket)."""
+
+    email = ExactMatchEmailField(primary_key=True, max_length=254)
+    untrusted_failures = models.PositiveIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    code_allowance = models.FloatField(null=True, blank=True)  # null: full
+    code_allowance_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"guard of {self.email}"

@@ -4,6 +4,11 @@ Six digits from `secrets`, valid OTP_TTL_SECONDS, stored as an HMAC keyed by the
 leak does not let anyone test the 10^6 codes offline), compared in constant time, single use.
 Attempts are counted under a row lock, so parallel guesses are serialised: after OTP_MAX_ATTEMPTS
 wrong guesses no further guess is ever evaluated, however many arrive at once.
+
+A code is bound to the client flow that asked for it (see code_flows): a client finds only its own
+code (or one carried over by the import, bound to none), so nobody else can spend its guesses. A
+wrong guess by a client that is not a trusted device of the account also spends the address's
+allowance of untrusted guesses (see guard).
 """
 
 import hmac
@@ -18,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from . import guard
 from .errors import InvalidOtp, OtpExpired, TooManyAttempts
 from .models import OneTimeCode
 
@@ -48,13 +54,15 @@ def random_code() -> str:
 new_code: Callable[[], str] = random_code
 
 
-def otp_issue(*, email: str, otp_type: OtpType) -> IssuedCode:
-    """A fresh code for (email, otp_type), replacing any earlier one and its attempt count."""
+def otp_issue(*, email: str, otp_type: OtpType, flow_id: str) -> IssuedCode:
+    """A fresh code for (email, otp_type) bound to `flow_id`, replacing that flow's earlier one
+    and its attempt count (other clients' codes stay as they are)."""
     code, now = new_code(), timezone.now()
     expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
     OneTimeCode.objects.update_or_create(
         email=email,
         otp_type=otp_type.value,
+        flow_id=flow_id,
         defaults={
             "code_hash": _digest(email=email, otp_type=otp_type.value, code=code),
             "attempts": 0,
@@ -89,20 +97,50 @@ def _judge(row: OneTimeCode | None, code: str, now: datetime) -> _Verdict:
     return _Verdict.OK
 
 
-def _locked_row(email: str, otp_type: str) -> OneTimeCode | None:
-    return OneTimeCode.objects.select_for_update().filter(email=email, otp_type=otp_type).first()
+def _open_for_guessing(row: OneTimeCode) -> bool:
+    """A guess on this code will be evaluated (it is unused, unexpired, not exhausted)."""
+    return (
+        row.consumed_at is None
+        and row.expires_at > timezone.now()
+        and row.attempts < settings.OTP_MAX_ATTEMPTS
+    )
 
 
-def otp_verify(*, email: str, otp_type: OtpType, code: str, consume: bool) -> None:
-    """Raise InvalidOtp, OtpExpired or TooManyAttempts, or return with the code accepted (and used
-    up when `consume`). Runs in its own transaction so a failed guess is counted even though the
-    caller gets an exception."""
+def _locked_row(email: str, otp_type: str, flow_id: str | None) -> OneTimeCode | None:
+    """The client's own code, else an unbound (imported) one; locked."""
+    flows = ["", flow_id] if flow_id else [""]
+    rows = OneTimeCode.objects.select_for_update().filter(
+        email=email, otp_type=otp_type, flow_id__in=flows
+    )
+    return max(rows, key=lambda row: row.flow_id != "", default=None)
+
+
+def otp_verify(
+    *,
+    email: str,
+    otp_type: OtpType,
+    code: str,
+    consume: bool,
+    flow_id: str | None,
+    trusted: bool = False,
+) -> None:
+    """Raise InvalidOtp, OtpExpired or TooManyAttempts (or TooManyRequests when the address's
+    untrusted allowance is spent), or return with the code accepted (and used up when `consume`).
+    Runs in its own transaction so a failed guess is counted though the caller gets an error."""
+    limited = not trusted and settings.RATE_LIMITS_ENABLED
+    if limited:
+        guard.prepare(email=email)
     with transaction.atomic():
-        row = _locked_row(email, otp_type.value)
+        row = _locked_row(email, otp_type.value, flow_id)
+        allowance = None
+        if limited and row is not None and _open_for_guessing(row):
+            allowance = guard.code_guess_allowed(email=email)
         verdict = _judge(row, code, timezone.now())
         if row is not None and verdict != _Verdict.MISSING:
             row.consumed_at = timezone.now() if verdict == _Verdict.OK and consume else None
             row.save(update_fields=["attempts", "consumed_at"])
+        if allowance is not None and verdict == _Verdict.WRONG:
+            guard.spend_code_guess(allowance)
     if verdict in (_Verdict.MISSING, _Verdict.WRONG):
         raise InvalidOtp()
     if verdict == _Verdict.EXPIRED:
@@ -118,6 +156,7 @@ def otp_import(
     OneTimeCode.objects.update_or_create(
         email=email,
         otp_type=otp_type.value,
+        flow_id="",
         defaults={
             "code_hash": _digest(email=email, otp_type=otp_type.value, code=code),
             "attempts": attempts,

@@ -1,11 +1,12 @@
 """HTTP layer of the email-code flows: validate input, call one flow, render."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import responses
+from .authentication import optional_principal
 from .flows.email_verification import verify_email_with_code
 from .flows.otp_check import otp_check
 from .flows.otp_send import otp_send
@@ -13,12 +14,13 @@ from .flows.otp_sign_in import otp_sign_in
 from .flows.password_reset import password_reset_with_code, password_reset_with_token
 from .http import client_info
 from .otp import OtpType
-from .permissions import public_action
+from .permissions import optional_bearer_action, public_action
 from .schema import BODY_TRANSPORT_PARAMETER, PASSWORD_ERRORS, error_responses
 from .serializers import (
     OtpCheckRequestSerializer,
     OtpCheckResponseSerializer,
     OtpSendRequestSerializer,
+    OtpSendResponseSerializer,
     OtpSignInRequestSerializer,
     OtpVerifyEmailRequestSerializer,
     PasswordResetRequestSerializer,
@@ -26,6 +28,7 @@ from .serializers import (
     SuccessResponseSerializer,
     UserResponseSerializer,
 )
+from .sessions.sign_ins import IssuedTokens
 
 _CODE_ERRORS = (
     "INVALID_EMAIL",
@@ -41,15 +44,18 @@ class EmailOtpViewSet(viewsets.ViewSet):
         operation_id="email_otp_send",
         request=OtpSendRequestSerializer,
         responses={
-            200: SuccessResponseSerializer,
+            200: OtpSendResponseSerializer,
             **error_responses("INVALID_EMAIL", "INVALID_OTP_TYPE", "TOO_MANY_REQUESTS"),
         },
+        parameters=[BODY_TRANSPORT_PARAMETER],
         summary="Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.",
         description=(
             "Always `200 {success: true}` for a well-formed email, whether or not an account "
             "exists; `sign-in` codes also go to unknown addresses (sign-up by code), the other "
             "types only to existing accounts. Mail leaves after the answer. A new send replaces "
-            "the previous code of the same email and type."
+            "the previous code of the same email and type asked for by this client. The code is "
+            "bound to this client: only it can spend the code's guesses (browsers hold an "
+            "httpOnly flow cookie; body-transport clients get `flowToken`)."
         ),
         examples=[
             OpenApiExample(
@@ -62,8 +68,10 @@ class EmailOtpViewSet(viewsets.ViewSet):
     @public_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
         data = OtpSendRequestSerializer.parse(request.data)
-        otp_send(email=data["email"], otp_type=OtpType(data["type"]), client=client_info(request))
-        return responses.success()
+        flow_id = otp_send(
+            email=data["email"], otp_type=OtpType(data["type"]), client=client_info(request, data)
+        )
+        return responses.code_sent(request, flow_id=flow_id)
 
     @extend_schema(
         operation_id="email_otp_sign_in",
@@ -83,29 +91,51 @@ class EmailOtpViewSet(viewsets.ViewSet):
     @public_action(methods=["post"], url_path="sign-in")
     def sign_in(self, request: Request) -> Response:
         data = OtpSignInRequestSerializer.parse(request.data)
+        client = client_info(request, data)
         tokens = otp_sign_in(
             email=data["email"],
             code=data["otp"],
             name=data.get("name"),
             role=data.get("role"),
             remember_me=data["rememberMe"],
-            client=client_info(request),
+            client=client,
         )
-        return responses.signed_in(request, tokens)
+        return responses.signed_in(request, tokens, client=client)
 
     @extend_schema(
         operation_id="email_otp_verify_email",
         request=OtpVerifyEmailRequestSerializer,
-        responses={200: UserResponseSerializer, **error_responses(*_CODE_ERRORS)},
-        summary="Mark the email verified with an `email-verification` code.",
+        parameters=[BODY_TRANSPORT_PARAMETER],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="VerifyEmailResponse",
+                serializers=[UserResponseSerializer, SignedInResponseSerializer],
+                resource_type_field_name=None,
+            ),
+            **error_responses(*_CODE_ERRORS, "TOKEN_INVALID"),
+        },
+        summary="Prove the address with an `email-verification` code.",
+        description=(
+            "With the Bearer token of the account the address belongs to: marks it verified and "
+            "answers `{user}`. Without it, the first proof of an address is a code sign-in: a "
+            "password nobody proved becomes unusable, the account's sign-ins end, and the "
+            "caller is signed in (`{user, accessToken, ...}` and the refresh cookie)."
+        ),
     )
-    @public_action(methods=["post"], url_path="verify-email")
+    @optional_bearer_action(methods=["post"], url_path="verify-email")
     def verify_email(self, request: Request) -> Response:
         data = OtpVerifyEmailRequestSerializer.parse(request.data)
-        user = verify_email_with_code(
-            email=data["email"], code=data["otp"], client=client_info(request)
+        principal = optional_principal(request)
+        client = client_info(request, data)
+        result = verify_email_with_code(
+            email=data["email"],
+            code=data["otp"],
+            client=client,
+            signed_in_as=principal.id if principal else None,
         )
-        return responses.user_answer(user)
+        if isinstance(result, IssuedTokens):
+            return responses.signed_in(request, result, client=client)
+        return responses.user_answer(result)
 
     @extend_schema(
         operation_id="email_otp_check",
@@ -123,7 +153,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
             email=data["email"],
             otp_type=OtpType(data["type"]),
             code=data["otp"],
-            client=client_info(request),
+            client=client_info(request, data),
         )
         return responses.success(resetToken=reset_token) if reset_token else responses.success()
 
@@ -164,6 +194,6 @@ class PasswordResetViewSet(viewsets.ViewSet):
                 email=data["email"],
                 code=data["otp"],
                 password=data["password"],
-                client=client_info(request),
+                client=client_info(request, data),
             )
         return responses.success()

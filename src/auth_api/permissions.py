@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
 Method = Literal["get", "post", "patch", "delete"]
 
@@ -26,3 +26,8 @@ def bearer_action(*, methods: list[Method], url_path: str) -> Callable:
     return action(
         detail=False, methods=methods, url_path=url_path, permission_classes=[IsAuthenticated]
     )
+
+
+def optional_bearer_action(*, methods: list[Method], url_path: str) -> Callable:
+    """Open to anyone; a Bearer token, when sent, must be valid and changes what the view does."""
+    return action(detail=False, methods=methods, url_path=url_path, permission_classes=[AllowAny])

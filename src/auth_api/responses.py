@@ -6,9 +6,17 @@ from rest_framework.response import Response
 
 from users.models import User
 
+from . import code_flows, devices
+from .http import ClientInfo
 from .serializers import UserSerializer
 from .sessions.sign_ins import IssuedTokens
-from .sessions.transport import clear_refresh_cookie, set_refresh_cookie, wants_body_transport
+from .sessions.transport import (
+    clear_refresh_cookie,
+    set_device_cookie,
+    set_flow_cookie,
+    set_refresh_cookie,
+    wants_body_transport,
+)
 
 SUCCESS = {"success": True}
 
@@ -25,10 +33,30 @@ def _tokens(tokens: IssuedTokens, *, in_body: bool, body: dict, code: int) -> Re
     return response
 
 
-def signed_in(request: Request, tokens: IssuedTokens, *, code: int = 200) -> Response:
-    """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body on request."""
-    body = {"user": UserSerializer(tokens.user).data}
-    return _tokens(tokens, in_body=wants_body_transport(request), body=body, code=code)
+def signed_in(
+    request: Request, tokens: IssuedTokens, *, client: ClientInfo, code: int = 200
+) -> Response:
+    """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body on request.
+    The client becomes a trusted device of the account (device cookie, or `deviceToken`)."""
+    in_body = wants_body_transport(request)
+    device_token = devices.remember(client.device_token, user_id=tokens.user.pk)
+    body: dict = {"user": UserSerializer(tokens.user).data}
+    if in_body:
+        body["deviceToken"] = device_token
+    response = _tokens(tokens, in_body=in_body, body=body, code=code)
+    if not in_body:
+        set_device_cookie(response, token=device_token, max_age=devices.MAX_AGE_SECONDS)
+    return response
+
+
+def code_sent(request: Request, *, flow_id: str) -> Response:
+    """`{success: true}` and the client's code flow (cookie, or `flowToken` in the body)."""
+    token = code_flows.token_of(flow_id)
+    if wants_body_transport(request):
+        return Response({**SUCCESS, "flowToken": token})
+    response = Response(SUCCESS)
+    set_flow_cookie(response, token=token, max_age=code_flows.MAX_AGE_SECONDS)
+    return response
 
 
 def rotated(tokens: IssuedTokens, *, in_body: bool) -> Response:

@@ -94,12 +94,36 @@ class SignUpRequestSerializer(InputSerializer):
     rememberMe = StrictBooleanField(default=True)
 
 
+class ClientTokenField(StrictCharField):
+    def __init__(self, **kwargs):
+        super().__init__(required=False, max_length=2048, **kwargs)
+
+
+def device_token_field() -> ClientTokenField:
+    return ClientTokenField(
+        help_text=(
+            "Non-browser clients only: the `deviceToken` a previous sign-in returned. A device "
+            "that signed in to the account before is never slowed by others' failures."
+        )
+    )
+
+
+def flow_token_field() -> ClientTokenField:
+    return ClientTokenField(
+        help_text=(
+            "Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only "
+            "be used by the client that asked for it (browsers: the httpOnly flow cookie)."
+        )
+    )
+
+
 class SignInRequestSerializer(InputSerializer):
     field_errors = {"email": InvalidEmail}
 
     email = NormalizedEmailField()
     password = PasswordField()
     rememberMe = StrictBooleanField(default=True)
+    deviceToken = device_token_field()
 
 
 class RefreshRequestSerializer(InputSerializer):
@@ -139,6 +163,8 @@ class OtpSendRequestSerializer(InputSerializer):
 
     email = NormalizedEmailField()
     type = serializers.ChoiceField(choices=OTP_TYPES)
+    flowToken = flow_token_field()
+    deviceToken = device_token_field()
 
 
 class OtpSignInRequestSerializer(InputSerializer):
@@ -159,6 +185,8 @@ class OtpSignInRequestSerializer(InputSerializer):
         help_text="Used only when the code creates the account.",
     )
     rememberMe = StrictBooleanField(default=True)
+    flowToken = flow_token_field()
+    deviceToken = device_token_field()
 
 
 class OtpVerifyEmailRequestSerializer(InputSerializer):
@@ -166,6 +194,8 @@ class OtpVerifyEmailRequestSerializer(InputSerializer):
 
     email = NormalizedEmailField()
     otp = OtpField()
+    flowToken = flow_token_field()
+    deviceToken = device_token_field()
 
 
 class OtpCheckRequestSerializer(InputSerializer):
@@ -174,6 +204,8 @@ class OtpCheckRequestSerializer(InputSerializer):
     email = NormalizedEmailField()
     type = serializers.ChoiceField(choices=OTP_TYPES)
     otp = OtpField()
+    flowToken = flow_token_field()
+    deviceToken = device_token_field()
 
 
 class PasswordResetRequestSerializer(InputSerializer):
@@ -185,6 +217,8 @@ class PasswordResetRequestSerializer(InputSerializer):
     email = NormalizedEmailField(required=False)
     otp = OtpField(required=False)
     password = NewPasswordField()
+    flowToken = flow_token_field()
+    deviceToken = device_token_field()
 
     def validate(self, attrs):
         if "resetToken" in attrs:
@@ -198,6 +232,16 @@ class PasswordResetRequestSerializer(InputSerializer):
 
 class SuccessResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
+
+
+class OtpSendResponseSerializer(SuccessResponseSerializer):
+    flowToken = serializers.CharField(
+        required=False,
+        help_text=(
+            "Only for clients that opted in with X-Refresh-Token-Transport: body. Send it back "
+            "with the code. Browsers get it as an httpOnly cookie."
+        ),
+    )
 
 
 class OtpCheckResponseSerializer(SuccessResponseSerializer):
@@ -246,6 +290,13 @@ class AccessTokenResponseSerializer(serializers.Serializer):
 
 class SignedInResponseSerializer(AccessTokenResponseSerializer):
     user = UserSerializer()
+    deviceToken = serializers.CharField(
+        required=False,
+        help_text=(
+            "Only for clients that opted in with X-Refresh-Token-Transport: body: send it with "
+            "later sign-ins to this account. Browsers get it as an httpOnly cookie."
+        ),
+    )
 
 
 class SessionInfoSerializer(serializers.Serializer):

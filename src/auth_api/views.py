@@ -69,15 +69,16 @@ class AuthViewSet(viewsets.ViewSet):
     @public_action(methods=["post"], url_path="sign-up")
     def sign_up(self, request: Request) -> Response:
         data = SignUpRequestSerializer.parse(request.data)
+        client = client_info(request)
         tokens = sign_up_with_password(
             email=data["email"],
             password=data["password"],
             name=data["name"],
             role=data["role"],
             remember_me=data["rememberMe"],
-            client=client_info(request),
+            client=client,
         )
-        return responses.signed_in(request, tokens, code=status.HTTP_201_CREATED)
+        return responses.signed_in(request, tokens, client=client, code=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="sign_in",
@@ -85,20 +86,33 @@ class AuthViewSet(viewsets.ViewSet):
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
             200: SignedInResponseSerializer,
-            **error_responses("INVALID_EMAIL", "INVALID_EMAIL_OR_PASSWORD", "TOO_MANY_REQUESTS"),
+            **error_responses(
+                "INVALID_EMAIL",
+                "INVALID_EMAIL_OR_PASSWORD",
+                "PASSWORD_SIGN_IN_CLOSED",
+                "TOO_MANY_REQUESTS",
+            ),
         },
         summary="Sign in with email and password.",
+        description=(
+            "A client that signed in to the account before (device cookie, or `deviceToken`) "
+            "has its own failure budget. Other clients share per-address and per-account "
+            "budgets, and after 100 consecutive failures from them password sign-in closes to "
+            "them (`PASSWORD_SIGN_IN_CLOSED`, for known and unknown addresses alike) until the "
+            "owner signs in with a code or resets the password."
+        ),
     )
     @public_action(methods=["post"], url_path="sign-in")
     def sign_in(self, request: Request) -> Response:
         data = SignInRequestSerializer.parse(request.data)
+        client = client_info(request, data)
         tokens = sign_in_with_password(
             email=data["email"],
             password=data["password"],
             remember_me=data["rememberMe"],
-            client=client_info(request),
+            client=client,
         )
-        return responses.signed_in(request, tokens)
+        return responses.signed_in(request, tokens, client=client)
 
     @extend_schema(
         operation_id="refresh",

@@ -15,6 +15,7 @@ class EmailKind(models.TextChoices):
     OTP_EMAIL_VERIFICATION = "otp_email_verification", "Email verification code"
     OTP_FORGET_PASSWORD = "otp_forget_password", "Password reset code"
     PASSWORD_CHANGED = "password_changed", "Password changed notice"
+    SIGN_IN_CLOSED = "sign_in_closed", "Password sign-in closed notice"
 
 
 class OutboxMessage(models.Model):

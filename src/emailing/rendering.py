@@ -12,6 +12,11 @@ SUBJECTS = {
     EmailKind.OTP_EMAIL_VERIFICATION: "Verify your email address",
     EmailKind.OTP_FORGET_PASSWORD: "Reset your password",
     EmailKind.PASSWORD_CHANGED: "Your password was changed",
+    EmailKind.SIGN_IN_CLOSED: "Password sign-in to your account is paused",
+}
+TEMPLATES = {
+    EmailKind.PASSWORD_CHANGED: "password_changed",
+    EmailKind.SIGN_IN_CLOSED: "sign_in_closed",
 }
 
 
@@ -25,7 +30,7 @@ class Rendered:
 def render(kind: str, context: dict) -> Rendered:
     kind = EmailKind(kind)
     context = {"ttl_minutes": settings.OTP_TTL_SECONDS // 60, **context, "kind": kind.value}
-    template = "password_changed" if kind == EmailKind.PASSWORD_CHANGED else "otp"
+    template = TEMPLATES.get(kind, "otp")
     return Rendered(
         subject=SUBJECTS[kind],
         text=render_to_string(f"emailing/{template}.txt", context),

@@ -255,22 +255,36 @@ SIMPLE_JWT = {
 
 REFRESH_COOKIE_NAME = "refresh_token" if not SECURE_COOKIES else "__Secure-refresh_token"
 REFRESH_COOKIE_PATH = "/api/auth/"
+# The device cookie marks a browser that signed in before (trusted for that account); the flow
+# cookie binds an emailed code to the browser that asked for it. Both httpOnly, on the API path.
+DEVICE_COOKIE_NAME = "device" if not SECURE_COOKIES else "__Secure-device"
+OTP_FLOW_COOKIE_NAME = "otp_flow" if not SECURE_COOKIES else "__Secure-otp_flow"
 
 # (limit, window seconds) per scope; see auth_api/ratelimit.py.
 RATE_LIMITS = {
+    # Password sign-in. A trusted device (one that signed in to the account before) is counted
+    # on its own; untrusted clients per address, per (account, address) and in one shared budget
+    # per account. See "Abuse resistance" in the README for the arithmetic.
     "sign_in_ip": (env_int("RATE_LIMIT_SIGN_IN_IP", 30), 60),
-    "sign_in_email": (env_int("RATE_LIMIT_SIGN_IN_EMAIL", 10), 300),
+    "sign_in_account_ip": (env_int("RATE_LIMIT_SIGN_IN_ACCOUNT_IP", 5), 900),
+    "sign_in_untrusted": (env_int("RATE_LIMIT_SIGN_IN_UNTRUSTED", 20), 3600),
+    "sign_in_device": (env_int("RATE_LIMIT_SIGN_IN_DEVICE", 10), 900),
     "sign_up_ip": (env_int("RATE_LIMIT_SIGN_UP_IP", 10), 3600),
     "sign_up_email": (env_int("RATE_LIMIT_SIGN_UP_EMAIL", 5), 3600),
     "password_change_user": (env_int("RATE_LIMIT_PASSWORD_CHANGE", 10), 300),
-    # Email codes: better-auth's default is 3 sends per 60 s per path; the per-email verification
-    # budget spans resends, so re-sending never buys a guesser fresh attempts (better-auth #11162).
+    # Email codes: sends per (address, client) under a per-address ceiling that bounds mailbox
+    # flooding (a trusted device is under its own cap only); at least as strict as better-auth's
+    # 3 sends per 60 s. Guesses: 3 per code, bound to the client that asked for it, plus the
+    # per-address allowance of untrusted wrong guesses (CODE_GUESS_*): re-sending never buys a
+    # guesser fresh attempts (better-auth #11162).
     "otp_send_ip": (env_int("RATE_LIMIT_OTP_SEND_IP", 10), 60),
-    "otp_send_email_type": (env_int("RATE_LIMIT_OTP_SEND_EMAIL", 3), 60),
-    "otp_send_email_hour": (env_int("RATE_LIMIT_OTP_SEND_EMAIL_HOUR", 10), 3600),
+    "otp_send_address_client": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS_CLIENT", 3), 600),
+    "otp_send_address": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS", 20), 3600),
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
-    "otp_verify_email": (env_int("RATE_LIMIT_OTP_VERIFY_EMAIL", 15), 3600),
 }
+SIGN_IN_CLOSE_AFTER_FAILURES = env_int("SIGN_IN_CLOSE_AFTER_FAILURES", 100)
+CODE_GUESS_BURST = env_int("CODE_GUESS_BURST", 60)
+CODE_GUESS_REFILL_SECONDS = env_int("CODE_GUESS_REFILL_SECONDS", 30 * 24 * 3600 // 40)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Auth API",

@@ -4,11 +4,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from auth_api.models import RateLimitCounter, SignIn
+from auth_api.models import AccountGuard, RateLimitCounter, SignIn
 from auth_api.sessions.tokens import decode_refresh_token
 from tests.helpers import PASSWORD
 from users.models import User
@@ -33,7 +34,7 @@ def _in_threads(count: int, work):
         return list(pool.map(run, range(count)))
 
 
-@override_settings(RATE_LIMITS={"sign_in_email": (10, 300), "sign_in_ip": (100, 60)})
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_untrusted": (10, 300)})
 def test_fifty_parallel_bad_sign_ins_count_as_fifty():
     User.objects.create_user("ada@example.com", PASSWORD)
 
@@ -54,6 +55,8 @@ def test_fifty_parallel_bad_sign_ins_count_as_fifty():
     assert codes.count(429) == 40
     email_counter = RateLimitCounter.objects.order_by("-count").first()
     assert email_counter.count == 50
+    # Each evaluated failure counts towards closing password sign-in to untrusted clients.
+    assert AccountGuard.objects.get(pk="ada@example.com").untrusted_failures == 10
 
 
 def test_parallel_refresh_with_one_token_never_forks_the_family():

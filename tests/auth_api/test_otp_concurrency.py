@@ -19,6 +19,7 @@ pytestmark = [
 
 EMAIL = "target@example.com"
 GUESSES = 20
+FLOW = "f" * 32
 
 
 def _slow_compare(monkeypatch) -> list:
@@ -41,7 +42,7 @@ def _guess_in_parallel(code: str) -> list[str]:
     def guess(_):
         try:
             barrier.wait()
-            otp_verify(email=EMAIL, otp_type=OtpType.SIGN_IN, code=code, consume=True)
+            otp_verify(email=EMAIL, otp_type=OtpType.SIGN_IN, code=code, consume=True, flow_id=FLOW)
             return "accepted"
         except InvalidOtp:
             return "INVALID_OTP"
@@ -55,7 +56,7 @@ def _guess_in_parallel(code: str) -> list[str]:
 
 
 def test_parallel_wrong_guesses_are_counted_and_at_most_three_evaluated(monkeypatch):
-    real_code = otp_issue(email=EMAIL, otp_type=OtpType.SIGN_IN).code
+    real_code = otp_issue(email=EMAIL, otp_type=OtpType.SIGN_IN, flow_id=FLOW).code
     wrong = "000000" if real_code != "000000" else "111111"
     evaluated = _slow_compare(monkeypatch)
     outcomes = _guess_in_parallel(wrong)
@@ -64,19 +65,21 @@ def test_parallel_wrong_guesses_are_counted_and_at_most_three_evaluated(monkeypa
     assert len(evaluated) == 3
     assert OneTimeCode.objects.get().attempts == GUESSES
     with pytest.raises(TooManyAttempts):  # the right code is dead too
-        otp_verify(email=EMAIL, otp_type=OtpType.SIGN_IN, code=real_code, consume=True)
+        otp_verify(
+            email=EMAIL, otp_type=OtpType.SIGN_IN, code=real_code, consume=True, flow_id=FLOW
+        )
 
 
 def test_without_the_row_lock_the_limit_breaks(monkeypatch):
     """The control: the same attack against an unlocked read evaluates far more than 3 guesses,
     which is what the test above would catch if the lock were ever removed."""
-    real_code = otp_issue(email=EMAIL, otp_type=OtpType.SIGN_IN).code
+    real_code = otp_issue(email=EMAIL, otp_type=OtpType.SIGN_IN, flow_id=FLOW).code
     wrong = "000000" if real_code != "000000" else "111111"
     evaluated = _slow_compare(monkeypatch)
     monkeypatch.setattr(
         otp,
         "_locked_row",
-        lambda email, otp_type: OneTimeCode.objects.filter(email=email, otp_type=otp_type).first(),
+        lambda email, otp_type, flow_id: OneTimeCode.objects.filter(email=email).first(),
     )
     outcomes = _guess_in_parallel(wrong)
     assert len(evaluated) > 3

@@ -1,13 +1,19 @@
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from auth_api.models import OneTimeCode, SignIn
 from auth_api.sessions.tokens import decode_access_token
-from tests.helpers import PASSWORD, deliver_and_read_code, refresh, send_code, sign_in
+from tests.helpers import (
+    PASSWORD,
+    bearer,
+    deliver_and_read_code,
+    refresh,
+    send_code,
+    sign_in,
+)
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -138,15 +144,12 @@ def test_invalid_role_on_code_sign_up(api_client, db, code_for):
     assert post(api_client, OTP_SIGN_IN, email="r@example.com", otp=code).status_code == 200
 
 
-@override_settings(RATE_LIMITS_ENABLED=True)
 def test_resending_never_buys_unbounded_guesses(api_client, user, code_for, settings):
-    """better-auth #11162: each resend resets the 3 tries; our per-email budget spans codes."""
-    settings.RATE_LIMITS = {
-        **settings.RATE_LIMITS,
-        "otp_send_email_type": (100, 60),
-        "otp_send_email_hour": (100, 3600),
-        "otp_verify_email": (7, 3600),
-    }
+    """better-auth #11162: each resend resets the 3 tries; the address's allowance of untrusted
+    wrong guesses spans codes."""
+    settings.RATE_LIMITS_ENABLED = True
+    settings.CODE_GUESS_BURST = 7
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "otp_send_address_client": (100, 600)}
     guesses = []
     for _ in range(4):
         code = code_for("ada@example.com", "sign-in")
@@ -161,14 +164,54 @@ def test_resending_never_buys_unbounded_guesses(api_client, user, code_for, sett
 # --- verify email ------------------------------------------------------------------------------
 
 
-def test_verify_email(api_client, user, code_for):
+def test_verify_email_with_the_owners_bearer_only_verifies(api_client, user, code_for):
+    access = sign_in(api_client).json()["accessToken"]
     code = code_for("ada@example.com", "email-verification")
-    response = post(api_client, VERIFY, email="ada@example.com", otp=code)
+    response = api_client.post(
+        VERIFY, {"email": "ada@example.com", "otp": code}, format="json", **bearer(access)
+    )
     assert response.status_code == 200
+    assert set(response.json()) == {"user"}
     assert response.json()["user"]["emailVerified"] is True
-    assert sign_in(APIClient()).status_code == 200  # the password stays
-    token = sign_in(APIClient()).json()["accessToken"]
+    assert refresh(api_client).status_code == 200  # the caller's sign-in goes on
+    token = sign_in(APIClient()).json()["accessToken"]  # and the password stays
     assert decode_access_token(token).email_verified is True
+
+
+def test_verify_email_without_bearer_is_a_code_sign_in(user, mailoutbox):
+    """Pre-registration: an attacker signed up with the victim's address and a password, then
+    had a verification code sent; the victim enters it on the public page."""
+    attacker = APIClient()
+    assert sign_in(attacker).status_code == 200
+    victim = APIClient()
+    send_code(victim, "ada@example.com", "email-verification")
+    code = deliver_and_read_code(mailoutbox, "ada@example.com")
+    response = post(victim, VERIFY, email="ada@example.com", otp=code)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["user"]["emailVerified"] is True and body["accessToken"]
+    assert refresh(victim).status_code == 200  # the victim is signed in
+    assert refresh(attacker).json()["code"] == "INVALID_REFRESH_TOKEN"  # the attacker is not
+    assert sign_in(APIClient()).json()["code"] == "INVALID_EMAIL_OR_PASSWORD"
+    assert not User.objects.get(pk=user.pk).has_usable_password()
+
+
+def test_verify_email_with_someone_elses_bearer_is_a_code_sign_in(api_client, user, code_for):
+    other = User.objects.create_user("bob@example.com", PASSWORD)
+    access = sign_in(api_client, email=other.email).json()["accessToken"]
+    code = code_for("ada@example.com", "email-verification")
+    response = api_client.post(
+        VERIFY, {"email": "ada@example.com", "otp": code}, format="json", **bearer(access)
+    )
+    assert decode_access_token(response.json()["accessToken"]).user_id == user.pk
+
+
+def test_verify_email_with_a_bad_bearer_is_401(api_client, user, code_for):
+    code = code_for("ada@example.com", "email-verification")
+    response = api_client.post(
+        VERIFY, {"email": "ada@example.com", "otp": code}, format="json", **bearer("x.y.z")
+    )
+    assert response.status_code == 401
 
 
 def test_verify_email_errors(api_client, user, code_for):

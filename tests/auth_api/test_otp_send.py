@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.test import override_settings
+from rest_framework.test import APIClient
 
 from auth_api.models import OneTimeCode
 from emailing.delivery import deliver_due
@@ -18,7 +20,7 @@ def test_known_and_unknown_emails_get_identical_answers(api_client, user, otp_ty
     assert known.status_code == unknown.status_code == 200
     assert known.content == unknown.content == b'{"success":true}'
     assert set(known.headers) == set(unknown.headers)
-    assert set(known.cookies) == set(unknown.cookies) == set()
+    assert set(known.cookies) == set(unknown.cookies) == {settings.OTP_FLOW_COOKIE_NAME}
 
 
 @pytest.mark.parametrize("otp_type", TYPES)
@@ -81,22 +83,39 @@ def test_send_validation_errors(api_client, db, body, code):
     assert not OutboxMessage.objects.exists()
 
 
-def test_three_sends_per_minute_per_email_and_type(api_client, user):
+def test_three_sends_per_ten_minutes_per_address_and_client(api_client, user):
     codes = [send_code(api_client, "ada@example.com", "sign-in").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
-    limited = send_code(api_client, "ada@example.com", "sign-in")
+    limited = send_code(api_client, "ada@example.com", "forget-password")
     assert limited.json()["code"] == "TOO_MANY_REQUESTS"
-    assert int(limited["Retry-After"]) >= 1
-    assert send_code(api_client, "ada@example.com", "forget-password").status_code == 200
+    assert 1 <= int(limited["Retry-After"]) <= 600
+    # Another client is not held back by this one; another address neither.
+    assert (
+        send_code(api_client, "ada@example.com", "sign-in", REMOTE_ADDR="127.0.0.2").status_code
+        == 200
+    )
+    assert send_code(api_client, "bob@example.com", "sign-in").status_code == 200
 
 
-@override_settings(
-    RATE_LIMITS={
-        "otp_send_ip": (2, 60),
-        "otp_send_email_type": (9, 60),
-        "otp_send_email_hour": (9, 3600),
-    }
-)
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "otp_send_address": (5, 3600)})
+def test_per_address_ceiling_bounds_mail_but_not_the_owners_devices(api_client, user, mailoutbox):
+    from tests.helpers import sign_in
+
+    owner = APIClient()
+    assert sign_in(owner).status_code == 200  # the owner's browser is now a trusted device
+    for index in range(5):
+        stranger = {"REMOTE_ADDR": f"127.0.0.{index + 2}"}
+        assert send_code(APIClient(), "ada@example.com", "sign-in", **stranger).status_code == 200
+    assert (
+        send_code(APIClient(), "ada@example.com", "sign-in", REMOTE_ADDR="127.0.0.9").status_code
+        == 429
+    )
+    assert send_code(owner, "ada@example.com", "forget-password").status_code == 200
+    deliver_due()
+    assert len(mailoutbox) == 6
+
+
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "otp_send_ip": (2, 60)})
 def test_per_ip_send_limit(api_client, db):
     assert send_code(api_client, "a@example.com", "sign-in").status_code == 200
     assert send_code(api_client, "b@example.com", "sign-in").status_code == 200

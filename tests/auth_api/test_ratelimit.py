@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -31,18 +32,21 @@ def _redis_caches() -> dict:
     }
 
 
-@override_settings(RATE_LIMITS={"sign_in_email": (3, 60), "sign_in_ip": (100, 60)})
-def test_sign_in_per_email_limit_answers_429_with_retry_after(api_client, user):
-    codes = [sign_in(api_client, password="wrong-password-1").status_code for _ in range(3)]
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_untrusted": (3, 60)})
+def test_shared_untrusted_budget_answers_429_with_retry_after(api_client, user):
+    codes = [
+        sign_in(api_client, password="wrong-password-1", REMOTE_ADDR=f"127.0.0.{n + 2}").status_code
+        for n in range(3)
+    ]
     assert codes == [401, 401, 401]
-    response = sign_in(api_client)  # even the right password waits
+    response = sign_in(api_client)  # an untrusted client waits, even with the right password
     assert response.status_code == 429
     assert response.json()["code"] == "TOO_MANY_REQUESTS"
     assert 1 <= int(response["Retry-After"]) <= 60
     assert sign_in(api_client, email="other@example.com").status_code == 401
 
 
-@override_settings(RATE_LIMITS={"sign_in_email": (100, 60), "sign_in_ip": (2, 60)})
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_ip": (2, 60)})
 def test_sign_in_per_ip_limit(api_client, user):
     sign_in(api_client, email="a@example.com", REMOTE_ADDR="198.51.100.1")
     sign_in(api_client, email="b@example.com", REMOTE_ADDR="198.51.100.1")
@@ -66,7 +70,8 @@ def test_sign_up_per_ip_limit(api_client, db):
 
 
 @override_settings(
-    RATE_LIMITS_ENABLED=False, RATE_LIMITS={"sign_in_email": (1, 60), "sign_in_ip": (1, 60)}
+    RATE_LIMITS_ENABLED=False,
+    RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_untrusted": (1, 60), "sign_in_ip": (1, 60)},
 )
 def test_rate_limits_can_be_switched_off(api_client, user):
     assert [sign_in(api_client).status_code for _ in range(3)] == [200, 200, 200]

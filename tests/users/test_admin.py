@@ -80,7 +80,7 @@ def test_staff_with_an_unproven_address_cannot_log_in(client):
     assert not _logged_in(_admin_login(client, "staff@example.com", ADMIN_PASSWORD))
 
 
-@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_email": (3, 300)})
+@override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_untrusted": (3, 300)})
 def test_admin_password_guessing_spends_the_same_budget_as_the_api(client, api_client):
     User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
     for n in range(2):

@@ -4,14 +4,28 @@ from users.services import user_mark_verified
 
 from ..errors import InvalidOtp
 from ..http import ClientInfo
-from ..otp import OtpType, otp_verify
-from .otp_limits import count_code_guess
+from ..otp import OtpType
+from ..sessions.sign_ins import IssuedTokens
+from .code_clients import verify_code_from
+from .otp_sign_in import sign_in_proven
 
 
-def verify_email_with_code(*, email: str, code: str, client: ClientInfo) -> User:
-    count_code_guess(email=email, client=client)
-    otp_verify(email=email, otp_type=OtpType.EMAIL_VERIFICATION, code=code, consume=True)
+def verify_email_with_code(
+    *, email: str, code: str, client: ClientInfo, signed_in_as: str | None
+) -> User | IssuedTokens:
+    """Prove an address with an `email-verification` code.
+
+    Called with the Bearer token of the account the address belongs to, this only marks it
+    verified. Without it, the first proof of the address is handled as a code sign-in: a password
+    nobody proved may be an attacker's pre-registration, so it becomes unusable, the account's
+    sign-ins end, and the caller (who holds the mailbox) is signed in.
+    """
+    verify_code_from(
+        client, email=email, otp_type=OtpType.EMAIL_VERIFICATION, code=code, consume=True
+    )
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()
-    return user_mark_verified(user=user)
+    if signed_in_as == user.pk:
+        return user_mark_verified(user=user)
+    return sign_in_proven(email=email, name=None, role=None, remember_me=True, client=client)

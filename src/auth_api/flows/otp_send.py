@@ -4,8 +4,10 @@ from emailing.models import EmailKind
 from emailing.services import email_enqueue
 
 from .. import ratelimit
+from ..code_flows import new_flow_id
 from ..http import ClientInfo
 from ..otp import OtpType, otp_issue
+from .code_clients import code_client
 
 # (message kind, send only to an existing account)
 _MESSAGES = {
@@ -15,15 +17,23 @@ _MESSAGES = {
 }
 
 
-def otp_send(*, email: str, otp_type: OtpType, client: ClientInfo) -> None:
-    """Issue a code and queue its email. The request does the same work for every address; whether
-    the account exists is decided at delivery, off the request path (no enumeration by timing)."""
+def otp_send(*, email: str, otp_type: OtpType, client: ClientInfo) -> str:
+    """Issue a code bound to the client's flow and queue its email; return the flow id. The
+    request does the same work for every address; whether the account exists is decided at
+    delivery, off the request path (no enumeration by timing).
+
+    Caps: per client address, per (address, client) and a per-address ceiling that bounds
+    mailbox flooding; a trusted device of the account is under its own cap only, so strangers
+    filling the ceiling never keep the owner's devices from getting a code."""
     ratelimit.hit("otp_send_ip", client.limit_key)
-    ratelimit.hit("otp_send_email_type", f"{otp_type.value}:{email}")
-    ratelimit.hit("otp_send_email_hour", email)
+    asking = code_client(email=email, client=client)
+    ratelimit.hit("otp_send_address_client", f"{email}\n{asking.device or client.limit_key}")
+    if not asking.trusted:
+        ratelimit.hit("otp_send_address", email)
+    flow_id = asking.flow_id or new_flow_id()
     kind, requires_user = _MESSAGES[otp_type]
     with transaction.atomic():
-        issued = otp_issue(email=email, otp_type=otp_type)
+        issued = otp_issue(email=email, otp_type=otp_type, flow_id=flow_id)
         email_enqueue(
             kind=kind,
             to_email=email,
@@ -31,3 +41,4 @@ def otp_send(*, email: str, otp_type: OtpType, client: ClientInfo) -> None:
             requires_user=requires_user,
             expires_at=issued.expires_at,
         )
+    return flow_id

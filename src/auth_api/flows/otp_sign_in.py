@@ -4,12 +4,13 @@ from users.models import Role, User
 from users.selectors import user_get_by_email
 from users.services import user_create, user_mark_verified
 
+from .. import guard
 from ..errors import InvalidOtp
 from ..http import ClientInfo
 from ..models import RevokeReason
-from ..otp import OtpType, otp_verify
+from ..otp import OtpType
 from ..sessions.sign_ins import IssuedTokens, sign_in_start, sign_ins_revoke_all
-from .otp_limits import count_code_guess
+from .code_clients import verify_code_from
 
 
 def otp_sign_in(
@@ -21,11 +22,20 @@ def otp_sign_in(
     remember_me: bool,
     client: ClientInfo,
 ) -> IssuedTokens:
-    count_code_guess(email=email, client=client)
-    otp_verify(email=email, otp_type=OtpType.SIGN_IN, code=code, consume=True)
+    verify_code_from(client, email=email, otp_type=OtpType.SIGN_IN, code=code, consume=True)
+    return sign_in_proven(email=email, name=name, role=role, remember_me=remember_me, client=client)
+
+
+def sign_in_proven(
+    *, email: str, name: str | None, role: str | None, remember_me: bool, client: ClientInfo
+) -> IssuedTokens:
+    """Sign in whoever just proved the address with a code: its owner, so password sign-in
+    reopens to new devices and the stranger's failures are forgotten."""
     with transaction.atomic():
         user = _account_for(email=email, name=name, role=role)
-        return sign_in_start(user=user, remember_me=remember_me, client=client)
+        tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
+    guard.owner_proven(email=email)
+    return tokens
 
 
 def _account_for(*, email: str, name: str | None, role: str | None) -> User:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.db import transaction
 
 from emailing.models import EmailKind
@@ -7,10 +9,11 @@ from users.passwords import validate_new_password
 from users.selectors import user_get_by_email
 from users.services import user_reset_password
 
+from .. import guard
 from ..errors import InvalidOtp, InvalidToken
 from ..http import ClientInfo
 from ..models import RevokeReason
-from ..otp import OtpType, otp_verify
+from ..otp import OtpType
 from ..sessions.sign_ins import sign_ins_revoke_all
 from ..sessions.tokens import (
     BadToken,
@@ -18,13 +21,12 @@ from ..sessions.tokens import (
     mint_password_reset_token,
     password_reset_token_matches,
 )
-from .otp_limits import count_code_guess
+from .code_clients import verify_code_from
 
 
 def password_reset_begin(*, email: str, code: str, client: ClientInfo) -> str:
     """Trade a forget-password code for a short-lived, single-use reset token."""
-    count_code_guess(email=email, client=client)
-    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
+    verify_code_from(client, email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()
@@ -44,15 +46,17 @@ def password_reset_with_token(*, reset_token: str, password: str) -> None:
 
 
 def password_reset_with_code(*, email: str, code: str, password: str, client: ClientInfo) -> None:
-    count_code_guess(email=email, client=client)
+    check = partial(
+        verify_code_from, client, email=email, otp_type=OtpType.FORGET_PASSWORD, code=code
+    )
     # The code first: judging the password against the account's name or email before the caller
     # has proven the code would tell a stranger whether (and as whom) the address is registered.
-    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=False)
+    check(consume=False)
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()
     validate_new_password(password, user=user)  # a rejected password leaves the code usable
-    otp_verify(email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
+    check(consume=True)
     with transaction.atomic():
         _complete(user=User.objects.select_for_update().get(pk=user.pk), password=password)
 
@@ -60,6 +64,7 @@ def password_reset_with_code(*, email: str, code: str, password: str, client: Cl
 def _complete(*, user: User, password: str) -> None:
     user_reset_password(user=user, new_password=password)
     sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_RESET)
+    guard.owner_proven(email=user.email)
     email_enqueue(
         kind=EmailKind.PASSWORD_CHANGED,
         to_email=user.email,

@@ -5,8 +5,9 @@ from django.contrib.auth.hashers import check_password, get_hasher, make_passwor
 from users.models import User
 from users.selectors import user_get_by_email
 
-from .. import ratelimit
-from ..errors import InvalidCredentials
+from .. import guard, ratelimit
+from ..devices import trusted_nonce
+from ..errors import InvalidCredentials, PasswordSignInClosed
 from ..http import ClientInfo
 from ..sessions.sign_ins import IssuedTokens, sign_in_start
 from ..timing import constant_time_check, is_legacy_hash
@@ -31,11 +32,25 @@ def sign_in_with_password(
 
 
 def check_credentials(*, email: str, password: str, client: ClientInfo) -> User:
-    """The one password check of every path (API sign-in, Django admin): the same rate limits,
-    the same constant-time behaviour. Raises InvalidCredentials or TooManyRequests."""
-    ratelimit.hit("sign_in_ip", client.limit_key)
-    ratelimit.hit("sign_in_email", email)
+    """The one password check of every path (API sign-in, Django admin): the same limits, the
+    same constant-time behaviour. Raises InvalidCredentials, PasswordSignInClosed or
+    TooManyRequests.
+
+    A device that signed in to this account before is counted on its own budget and never
+    slowed by anyone else's failures. Every other client spends per-address, per-(account,
+    address) and shared per-account budgets, and its failures count towards closing password
+    sign-in to untrusted clients (see auth_api.guard).
+    """
     user = user_get_by_email(email=email)
+    device = trusted_nonce(client.device_token, user_id=user.pk) if user is not None else None
+    if device is not None:
+        ratelimit.hit("sign_in_device", device)
+    else:
+        ratelimit.hit("sign_in_ip", client.limit_key)
+        ratelimit.hit("sign_in_account_ip", f"{email}\n{client.limit_key}")
+        ratelimit.hit("sign_in_untrusted", email)
+        if guard.password_sign_in_closed(email=email):
+            raise PasswordSignInClosed()
     with constant_time_check(legacy_hash_seen=user is not None and is_legacy_hash(user.password)):
         if user is None or not user.is_active or not user.has_usable_password():
             _spend_hash_time(password)
@@ -43,5 +58,9 @@ def check_credentials(*, email: str, password: str, client: ClientInfo) -> User:
         else:
             valid = user.check_password(password)  # upgrades a legacy or weaker hash on success
     if not valid or user is None:
+        if device is None:
+            guard.record_untrusted_failure(email=email)
         raise InvalidCredentials()
+    if device is None:  # a trusted device's success says nothing about the strangers' count
+        guard.record_password_success(email=email)
     return user

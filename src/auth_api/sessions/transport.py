@@ -77,3 +77,23 @@ def clear_refresh_cookie(response: HttpResponse) -> None:
         path=settings.REFRESH_COOKIE_PATH,
         samesite=_samesite(),
     )
+
+
+def _api_cookie(response: HttpResponse, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=settings.REFRESH_COOKIE_PATH,
+        secure=settings.SECURE_COOKIES,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def set_device_cookie(response: HttpResponse, *, token: str, max_age: int) -> None:
+    _api_cookie(response, settings.DEVICE_COOKIE_NAME, token, max_age)
+
+
+def set_flow_cookie(response: HttpResponse, *, token: str, max_age: int) -> None:
+    _api_cookie(response, settings.OTP_FLOW_COOKIE_NAME, token, max_age)

@@ -49,7 +49,7 @@ export interface paths {
         put?: never;
         /**
          * Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.
-         * @description Always `200 {success: true}` for a well-formed email, whether or not an account exists; `sign-in` codes also go to unknown addresses (sign-up by code), the other types only to existing accounts. Mail leaves after the answer. A new send replaces the previous code of the same email and type.
+         * @description Always `200 {success: true}` for a well-formed email, whether or not an account exists; `sign-in` codes also go to unknown addresses (sign-up by code), the other types only to existing accounts. Mail leaves after the answer. A new send replaces the previous code of the same email and type asked for by this client. The code is bound to this client: only it can spend the code's guesses (browsers hold an httpOnly flow cookie; body-transport clients get `flowToken`).
          */
         post: operations["email_otp_send"];
         delete?: never;
@@ -87,7 +87,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark the email verified with an `email-verification` code. */
+        /**
+         * Prove the address with an `email-verification` code.
+         * @description With the Bearer token of the account the address belongs to: marks it verified and answers `{user}`. Without it, the first proof of an address is a code sign-in: a password nobody proved becomes unusable, the account's sign-ins end, and the caller is signed in (`{user, accessToken, ...}` and the refresh cookie).
+         */
         post: operations["email_otp_verify_email"];
         delete?: never;
         options?: never;
@@ -212,7 +215,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password. */
+        /**
+         * Sign in with email and password.
+         * @description A client that signed in to the account before (device cookie, or `deviceToken`) has its own failure budget. Other clients share per-address and per-account budgets, and after 100 consecutive failures from them password sign-in closes to them (`PASSWORD_SIGN_IN_CLOSED`, for known and unknown addresses alike) until the owner signs in with a code or resets the password.
+         */
         post: operations["sign_in"];
         delete?: never;
         options?: never;
@@ -287,6 +293,10 @@ export interface components {
             type: components["schemas"]["OtpType"];
             /** @example 314159 */
             otp: string;
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
         };
         OtpCheckResponse: {
             success: boolean;
@@ -298,6 +308,15 @@ export interface components {
             /** Format: email */
             email: string;
             type: components["schemas"]["OtpType"];
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
+        };
+        OtpSendResponse: {
+            success: boolean;
+            /** @description Only for clients that opted in with X-Refresh-Token-Transport: body. Send it back with the code. Browsers get it as an httpOnly cookie. */
+            flowToken?: string;
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         OtpSignInRequest: {
@@ -316,6 +335,10 @@ export interface components {
             role?: components["schemas"]["RoleEnum"];
             /** @default true */
             rememberMe?: boolean;
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
         };
         /**
          * @description * `sign-in` - sign-in
@@ -330,6 +353,10 @@ export interface components {
             email: string;
             /** @example 314159 */
             otp: string;
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         PasswordChangeRequest: {
@@ -349,6 +376,10 @@ export interface components {
             /** @example 314159 */
             otp?: string;
             password: string;
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         RefreshRequest: {
@@ -389,6 +420,8 @@ export interface components {
             password: string;
             /** @default true */
             rememberMe?: boolean;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         SignUpRequest: {
@@ -410,6 +443,8 @@ export interface components {
             /** Format: date-time */
             refreshTokenExpiresAt?: string;
             user: components["schemas"]["User"];
+            /** @description Only for clients that opted in with X-Refresh-Token-Transport: body: send it with later sign-ins to this account. Browsers get it as an httpOnly cookie. */
+            deviceToken?: string;
         };
         SuccessResponse: {
             success: boolean;
@@ -430,6 +465,7 @@ export interface components {
         UserResponse: {
             user: components["schemas"]["User"];
         };
+        VerifyEmailResponse: components["schemas"]["UserResponse"] | components["schemas"]["SignedInResponse"];
     };
     responses: never;
     parameters: never;
@@ -528,7 +564,10 @@ export interface operations {
     email_otp_send: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -543,7 +582,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SuccessResponse"];
+                    "application/json": components["schemas"]["OtpSendResponse"];
                 };
             };
             /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP_TYPE`, `VALIDATION_ERROR`, `INVALID_JSON` */
@@ -658,7 +697,10 @@ export interface operations {
     email_otp_verify_email: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -673,11 +715,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserResponse"];
+                    "application/json": components["schemas"]["VerifyEmailResponse"];
                 };
             };
             /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOKEN_INVALID` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1056,6 +1107,15 @@ export interface operations {
             };
             /** @description Error codes: `INVALID_EMAIL_OR_PASSWORD` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PASSWORD_SIGN_IN_CLOSED` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -278,3 +278,34 @@ describe("error messages", () => {
     expect(errorMessage(new ApiError(0, undefined))).toMatch(/Could not reach the server/);
   });
 });
+
+describe("verify email", () => {
+  it("signed in: sends the Bearer token and only updates the user", async () => {
+    const client = await signedInClient();
+    api.overrides.set("POST /api/auth/email-otp/verify-email/", () =>
+      json(200, { user: { ...USER, emailVerified: true } }),
+    );
+    const user = await client.verifyEmail(USER.email, "314159");
+    expect(api.requests[0].headers.get("Authorization")).toBe("Bearer access-1");
+    expect(user.emailVerified).toBe(true);
+    expect(client.getState().user?.emailVerified).toBe(true);
+  });
+
+  it("signed out: the first proof of the address signs this page in", async () => {
+    api.signedIn = false;
+    const client = makeClient();
+    await client.start();
+    api.overrides.set("POST /api/auth/email-otp/verify-email/", () =>
+      json(200, {
+        user: { ...USER, emailVerified: true },
+        accessToken: "access-code",
+        accessTokenExpiresAt: new Date(Date.now() + 600_000).toISOString(),
+      }),
+    );
+    await client.verifyEmail(USER.email, "314159");
+    const sent = api.requests.find((r) => r.path === "/api/auth/email-otp/verify-email/");
+    expect(sent?.headers.get("Authorization")).toBeNull();
+    expect(client.getState().status).toBe("signedIn");
+    expect(client.getAccessToken()).toBe("access-code");
+  });
+});

@@ -349,11 +349,20 @@ export class AuthClient {
     if (!data) throw apiError(response, error);
   }
 
+  /**
+   * Prove an address with an email-verification code. Signed in, the Bearer token goes along and
+   * the account is only marked verified; signed out, the server treats the first proof of the
+   * address as a code sign-in and this page is signed in.
+   */
   async verifyEmail(email: string, otp: string): Promise<User> {
+    const signedIn = this.accessToken !== null;
     const { data, error, response } = await send(() =>
-      this.publicApi.POST("/api/auth/email-otp/verify-email/", { body: { email, otp } }),
+      (signedIn ? this.api : this.publicApi).POST("/api/auth/email-otp/verify-email/", {
+        body: { email, otp },
+      }),
     );
     if (!data) throw apiError(response, error);
+    if ("accessToken" in data && data.accessToken) return this.acceptSignedIn(data);
     if (this.state.user && this.state.user.id === data.user.id) {
       this.setState({ user: data.user });
     }
