@@ -16,6 +16,10 @@ export DEBUG=false RATE_LIMITS_ENABLED=false ACCESS_TOKEN_LIFETIME_SECONDS=3600
 export SECRET_KEY="schemathesis-secret-$(python -c 'import secrets; print(secrets.token_hex(24))')"
 export JWT_SIGNING_KEY="$(python -c 'import secrets; print(secrets.token_hex(32))')"
 export ALLOWED_HOSTS=127.0.0.1,localhost
+# Mail lands in files the hooks read codes from (tests/schemathesis_hooks.py).
+export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
+export EMAIL_FILE_PATH="$WORK/mail" SCHEMATHESIS_MAIL_DIR="$WORK/mail" SCHEMATHESIS_PORT="$PORT"
+mkdir -p "$WORK/mail"
 
 python src/manage.py migrate --no-input >/dev/null
 python src/manage.py createcachetable
@@ -27,18 +31,25 @@ for _ in $(seq 50); do
     sleep 0.2
 done
 
-# A real signed-in user, so the Bearer endpoints are explored past the 401.
+# Real signed-in users, so the Bearer endpoints are explored past the 401, and the hooks can hand
+# the fuzzer a real password, refresh token or emailed code now and then.
 TOKEN="$(python - "$PORT" <<'PY'
 import json, sys, urllib.request
-body = json.dumps({"name": "Fuzz", "email": "fuzz@example.com",
-                   "password": "fuzzing-password-91", "role": "teacher"}).encode()
-request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/api/auth/sign-up/", data=body,
-                                 headers={"Content-Type": "application/json"})
-print(json.load(urllib.request.urlopen(request))["accessToken"])
+
+def sign_up(email, password):
+    body = json.dumps({"name": "Fuzz", "email": email, "password": password,
+                       "role": "teacher"}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{sys.argv[1]}/api/auth/sign-up/",
+                                     data=body, headers={"Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(request))["accessToken"]
+
+sign_up("codes@example.com", "codes-pass-7731")
+sign_up("reset@example.com", "reset-pass-8842")
+print(sign_up("fuzz@example.com", "fuzzing-password-91"))
 PY
 )"
 
-schemathesis run openapi.yaml --url "http://127.0.0.1:$PORT" \
+PYTHONPATH="$PWD" SCHEMATHESIS_HOOKS=tests.schemathesis_hooks schemathesis run openapi.yaml --url "http://127.0.0.1:$PORT" \
     -H "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-60}" --workers 2 --no-color \

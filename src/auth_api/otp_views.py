@@ -1,6 +1,6 @@
 """HTTP layer of the email-code flows: validate input, call one flow, render."""
 
-from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +26,7 @@ from .serializers import (
     PasswordResetRequestSerializer,
     SignedInResponseSerializer,
     SuccessResponseSerializer,
-    UserResponseSerializer,
+    VerifyEmailResponseSerializer,
 )
 from .sessions.sign_ins import IssuedTokens
 
@@ -107,11 +107,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
         request=OtpVerifyEmailRequestSerializer,
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
-            200: PolymorphicProxySerializer(
-                component_name="VerifyEmailResponse",
-                serializers=[UserResponseSerializer, SignedInResponseSerializer],
-                resource_type_field_name=None,
-            ),
+            200: VerifyEmailResponseSerializer,
             **error_responses(*_CODE_ERRORS, "TOKEN_INVALID"),
         },
         summary="Prove the address with an `email-verification` code.",

@@ -299,6 +299,15 @@ class SignedInResponseSerializer(AccessTokenResponseSerializer):
     )
 
 
+class VerifyEmailResponseSerializer(SignedInResponseSerializer):
+    """`{user}` when the caller sent the account's Bearer token; the tokens only otherwise."""
+
+    accessToken = serializers.CharField(
+        required=False, help_text="Only when the proof signed the caller in (no Bearer sent)."
+    )
+    accessTokenExpiresAt = serializers.DateTimeField(required=False)
+
+
 class SessionInfoSerializer(serializers.Serializer):
     id = serializers.CharField()
     expiresAt = serializers.DateTimeField(source="expires_at")

@@ -1,4 +1,10 @@
-"""Deliver queued messages: at most one sender per message, retries with backoff, secrets erased."""
+"""Deliver queued messages: at most one sender per message, retries with backoff, secrets erased.
+
+A sender claims a message with one conditional UPDATE that moves its next attempt a lease ahead
+(CLAIM_SECONDS): nobody else picks it up meanwhile, no row lock or transaction is held while SMTP
+talks, and a sender that dies mid-send only delays the message by the lease (at least once).
+Background senders also hand their database connection back before talking SMTP.
+"""
 
 import logging
 import smtplib
@@ -9,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from users.selectors import user_email_taken
@@ -51,20 +57,27 @@ def deliver_due(*, limit: int = 100) -> Counter:
     return outcomes
 
 
-def deliver_one(*, message_id: int) -> Attempt | None:
-    """None when the message is not due, already done, or being sent by another process."""
-    with transaction.atomic():
-        queryset = OutboxMessage.objects.filter(
-            pk=message_id, status=Status.PENDING, next_attempt_at__lte=timezone.now()
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            # A worker and a request thread never send the same message twice.
-            queryset = queryset.select_for_update(skip_locked=True)
-        message = queryset.first()
-        if message is None:
-            return None
-        result = _attempt(message)
-        message.save()
+def claim_seconds() -> int:
+    """How long a claimed message is left to its sender: several SMTP timeouts."""
+    return max(60, 6 * int(settings.EMAIL_TIMEOUT or 10))
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    now = timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + timedelta(seconds=claim_seconds()))
+    return OutboxMessage.objects.get(pk=message_id) if claimed else None
+
+
+def deliver_one(*, message_id: int, release_connection: bool = False) -> Attempt | None:
+    """None when the message is not due, already done, or claimed by another sender. With
+    `release_connection`, the database connection is closed before SMTP is talked to."""
+    message = _claim(message_id)
+    if message is None:
+        return None
+    result = _attempt(message, release_connection=release_connection)
+    message.save()
     return result
 
 
@@ -76,7 +89,7 @@ def _finish(message: OutboxMessage, status: str) -> Attempt:
     return Attempt(status)
 
 
-def _attempt(message: OutboxMessage) -> Attempt:
+def _attempt(message: OutboxMessage, *, release_connection: bool) -> Attempt:
     now = timezone.now()
     if message.expires_at is not None and message.expires_at <= now:
         return _finish(message, Status.EXPIRED)
@@ -86,6 +99,8 @@ def _attempt(message: OutboxMessage) -> Attempt:
     if secrets is None:
         message.last_error = "payload unreadable (SECRET_KEY changed?)"
         return _finish(message, Status.FAILED)
+    if release_connection:
+        connection.close()  # reopened for the final save, after SMTP
     try:
         _send(message, secrets)
     except _SEND_ERRORS as exc:

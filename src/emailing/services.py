@@ -2,6 +2,7 @@
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from django.conf import settings
@@ -35,19 +36,35 @@ def email_enqueue(
     return message
 
 
-def start_background_delivery(message_id: int, delay: float = 0.0) -> threading.Thread:
-    worker = threading.Timer(delay, _deliver_in_background, args=(message_id,))
-    worker.daemon = True
-    worker.name = f"outbox-{message_id}"
-    worker.start()
-    return worker
+_senders: ThreadPoolExecutor | None = None
+_senders_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _senders
+    with _senders_lock:
+        if _senders is None:
+            _senders = ThreadPoolExecutor(
+                max_workers=settings.EMAIL_SENDER_THREADS, thread_name_prefix="outbox"
+            )
+        return _senders
+
+
+def start_background_delivery(message_id: int, delay: float = 0.0) -> None:
+    """Hand the message to the bounded pool of sender threads (after `delay` seconds)."""
+    if delay > 0:
+        timer = threading.Timer(delay, start_background_delivery, args=(message_id,))
+        timer.daemon = True
+        timer.start()
+        return
+    _pool().submit(_deliver_in_background, message_id)
 
 
 def _deliver_in_background(message_id: int) -> None:
     from .delivery import deliver_one
 
     try:
-        result = deliver_one(message_id=message_id)
+        result = deliver_one(message_id=message_id, release_connection=True)
         if result is not None and result.retry_in is not None:
             start_background_delivery(message_id, delay=result.retry_in)
     except Exception:

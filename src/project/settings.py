@@ -64,10 +64,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: the directory it writes to.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "") or None
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Auth <no-reply@localhost>")
 # "thread": deliver right after commit in a background thread (works with runserver alone);
 # "worker": leave delivery to `manage.py deliver_email --loop` only.
 EMAIL_DELIVERY = env_str("EMAIL_DELIVERY", "thread")
+# Background senders per process (EMAIL_DELIVERY=thread): more queue, never more threads.
+EMAIL_SENDER_THREADS = env_int("EMAIL_SENDER_THREADS", 4)
 OTP_LENGTH = 6
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 3)
@@ -118,6 +122,8 @@ MIDDLEWARE = [
     "project.middleware.body_size_limit",
     "project.middleware.api_no_store",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so the web app's index.html and assets get the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +133,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# One Content-Security-Policy for every page (the web app, Swagger UI, the admin): scripts and
+# styles only from this origin, no inline script anywhere, no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # No body of this API comes near it; larger ones answer 413 before anything reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

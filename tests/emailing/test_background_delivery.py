@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -48,3 +49,67 @@ def test_worker_mode_leaves_delivery_to_the_worker(monkeypatch):
     assert started == []  # nothing was handed to a delivery thread
     assert OutboxMessage.objects.get().status == Status.PENDING
     assert mail.outbox == []
+
+
+class SlowSmtp:
+    """A real SMTP server that takes its time over every message."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.received: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(self.seconds)
+        self.received.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="counts MySQL connections")
+def test_slow_smtp_holds_no_database_connection_and_a_bounded_number_of_threads(settings):
+    import threading
+
+    from aiosmtpd.controller import Controller
+
+    from tests.emailing.test_outbox import _free_port
+
+    handler, port = SlowSmtp(0.4), _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_DELIVERY = "thread"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+
+    def connected() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW STATUS LIKE 'Threads_connected'")
+            return int(cursor.fetchone()[1])
+
+    try:
+        baseline = connected()
+        for index in range(15):
+            answer = APIClient().post(
+                "/api/auth/email-otp/send/",
+                {"email": f"slow{index}@example.com", "type": "sign-in"},
+                format="json",
+                REMOTE_ADDR=f"10.9.0.{index + 1}",
+            )
+            assert answer.status_code == 200
+        peak_threads, samples = 0, []
+        while len(handler.received) < 15:
+            senders = [t for t in threading.enumerate() if t.name.startswith("outbox")]
+            peak_threads = max(peak_threads, len(senders))
+            samples.append(connected() - baseline)
+            time.sleep(0.02)
+        assert _wait_for(lambda: OutboxMessage.objects.filter(status=Status.SENT).count() == 15)
+    finally:
+        controller.stop()
+    assert peak_threads <= settings.EMAIL_SENDER_THREADS
+    assert max(samples) <= settings.EMAIL_SENDER_THREADS
+    # While SMTP talks (nearly all of the time here), the senders hold no connection: one is
+    # open only for a claim or a save. Holding it through SMTP would show in nearly every sample.
+    busy = [extra for extra in samples if extra > 0]
+    assert len(busy) < len(samples) / 2, samples
+    assert sorted(handler.received) == sorted(f"slow{i}@example.com" for i in range(15))

@@ -176,6 +176,12 @@ async function openBrowser(name) {
   context.setDefaultTimeout(TIMEOUT);
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("pageerror", (error) => pageErrors.push(`${name}: ${error.message}`));
+  // A Content-Security-Policy violation is reported on the console: it counts as a page error.
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) {
+      pageErrors.push(`${name}: ${message.text()}`);
+    }
+  });
   openPages.set(name, page);
   return { context, page, userDataDir };
 }
@@ -480,6 +486,24 @@ async function main() {
       });
       assert.deepEqual(answers.api, { status: 404, code: "NOT_FOUND" });
       assert.deepEqual(answers.asset, { status: 404, code: "NOT_FOUND" });
+    });
+
+    await test("Swagger UI and the admin run under the same CSP, without violations", async () => {
+      for (const path of ["/", "/api/docs/", "/admin/login/"]) {
+        const response = await pageA.goto(path);
+        const policy = response?.headers()["content-security-policy"] ?? "";
+        assert.match(policy, /script-src 'self'(;|$)/, path);
+        assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/, path);
+      }
+      await pageA.goto("/api/docs/");
+      await pageA
+        .getByRole("heading", { name: /Auth API/ })
+        .first()
+        .waitFor();
+      await screenshot(pageA, "swagger-ui");
+      await pageA.goto("/admin/login/");
+      await pageA.getByRole("button", { name: "Log in" }).waitFor();
+      await screenshot(pageA, "admin-login");
     });
 
     await test("no uncaught errors in the pages", async () => {

@@ -465,7 +465,20 @@ export interface components {
         UserResponse: {
             user: components["schemas"]["User"];
         };
-        VerifyEmailResponse: components["schemas"]["UserResponse"] | components["schemas"]["SignedInResponse"];
+        /** @description `{user}` when the caller sent the account's Bearer token; the tokens only otherwise. */
+        VerifyEmailResponse: {
+            /** @description Only when the proof signed the caller in (no Bearer sent). */
+            accessToken?: string;
+            /** Format: date-time */
+            accessTokenExpiresAt?: string;
+            /** @description Only for clients that opted in with X-Refresh-Token-Transport. */
+            refreshToken?: string;
+            /** Format: date-time */
+            refreshTokenExpiresAt?: string;
+            user: components["schemas"]["User"];
+            /** @description Only for clients that opted in with X-Refresh-Token-Transport: body: send it with later sign-ins to this account. Browsers get it as an httpOnly cookie. */
+            deviceToken?: string;
+        };
     };
     responses: never;
     parameters: never;

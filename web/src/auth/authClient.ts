@@ -362,7 +362,10 @@ export class AuthClient {
       }),
     );
     if (!data) throw apiError(response, error);
-    if ("accessToken" in data && data.accessToken) return this.acceptSignedIn(data);
+    const { accessToken, accessTokenExpiresAt } = data;
+    if (accessToken && accessTokenExpiresAt) {
+      return this.acceptSignedIn({ ...data, accessToken, accessTokenExpiresAt });
+    }
     if (this.state.user && this.state.user.id === data.user.id) {
       this.setState({ user: data.user });
     }

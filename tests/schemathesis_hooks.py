@@ -1,0 +1,123 @@
+"""Schemathesis hooks: now and then, send what a real client would have (a code it received by
+email, a refresh token it holds, the right password), so the fuzzer also walks the success paths.
+
+A schema cannot say which 6 digits are right or which token is live; without this, every
+generated request to these operations is refused (400 INVALID_OTP and the like) and the success
+branches are never fuzzed. Loaded by scripts/schemathesis.sh (SCHEMATHESIS_HOOKS); it reads the
+codes from the server's file mail backend (SCHEMATHESIS_MAIL_DIR).
+"""
+
+import itertools
+import json
+import os
+import re
+import time
+import urllib.request
+from pathlib import Path
+
+import schemathesis
+
+BASE = f"http://127.0.0.1:{os.environ.get('SCHEMATHESIS_PORT', '8765')}"
+MAIL_DIR = Path(os.environ.get("SCHEMATHESIS_MAIL_DIR", "."))
+FUZZ_EMAIL = "fuzz@example.com"
+FUZZ_PASSWORD = "fuzzing-password-91"
+CODES_EMAIL = "codes@example.com"  # an account (verification and reset codes need one)
+RESET_EMAIL = "reset@example.com"  # an account whose password the fuzzer resets
+EVERY = 4  # one positive case in EVERY, per operation and phase, carries real credentials
+_calls: dict[tuple[str, str], itertools.count] = {}
+
+
+def _post(path: str, body: dict) -> dict:
+    request = urllib.request.Request(  # noqa: S310
+        BASE + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "X-Refresh-Token-Transport": "body"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.load(response)
+
+
+def _mailed_code(email: str, seen: set[Path]) -> str:
+    """The code in the first mail file to `email` that is not in `seen` (the file backend writes
+    one file per delivery)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for path in set(MAIL_DIR.glob("*.log")) - seen:
+            text = path.read_text(errors="replace")
+            found = re.search(r"^\s+(\d{6})\s*$", text, re.MULTILINE)
+            if f"To: {email}" in text and found:
+                return found.group(1)
+        time.sleep(0.05)
+    raise RuntimeError(f"no code mailed to {email}")
+
+
+def _code(email: str, otp_type: str) -> tuple[str, str]:
+    """(code, flowToken) of a fresh code of `otp_type` for `email` (one address per operation,
+    so parallel workers never read each other's codes)."""
+    seen = set(MAIL_DIR.glob("*.log"))
+    flow = _post("/api/auth/email-otp/send/", {"email": email, "type": otp_type})["flowToken"]
+    return _mailed_code(email, seen), flow
+
+
+def _sign_in() -> dict:
+    return _post("/api/auth/sign-in/", {"email": FUZZ_EMAIL, "password": FUZZ_PASSWORD})
+
+
+def _with_code(email: str, otp_type: str, **extra):
+    def fill(case) -> None:
+        code, flow = _code(email, otp_type)
+        case.body = {"email": email, "otp": code, "flowToken": flow, **extra}
+
+    return fill
+
+
+def _sign_in_body(case) -> None:
+    case.body = {"email": FUZZ_EMAIL, "password": FUZZ_PASSWORD}
+
+
+def _refresh_body(case) -> None:
+    case.body = {"refreshToken": _sign_in()["refreshToken"]}
+
+
+def _password_change_body(case) -> None:
+    case.body = {
+        "currentPassword": FUZZ_PASSWORD,
+        "newPassword": FUZZ_PASSWORD,
+        "revokeOtherSessions": False,
+    }
+
+
+def _reset_body(case) -> None:
+    code, flow = _code(RESET_EMAIL, "forget-password")
+    case.body = {
+        "email": RESET_EMAIL,
+        "otp": code,
+        "flowToken": flow,
+        "password": "lantern-orbit-5521",
+    }
+
+
+FILL = {
+    "POST /api/auth/sign-in/": _sign_in_body,
+    "POST /api/auth/refresh/": _refresh_body,
+    "POST /api/auth/password/change/": _password_change_body,
+    "POST /api/auth/email-otp/sign-in/": _with_code("otp-sign-in@example.com", "sign-in"),
+    "POST /api/auth/email-otp/check/": _with_code(
+        "otp-check@example.com", "sign-in", type="sign-in"
+    ),
+    "POST /api/auth/email-otp/verify-email/": _with_code(CODES_EMAIL, "email-verification"),
+    "POST /api/auth/password/reset/": _reset_body,
+}
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    operation = f"{case.method.upper()} {case.path}"
+    fill = FILL.get(operation)
+    if fill is None:
+        return
+    meta = case.meta
+    if meta is None or meta.generation.mode.value != "positive":
+        return
+    if next(_calls.setdefault((operation, meta.phase.name.value), itertools.count())) % EVERY == 0:
+        fill(case)
