@@ -50,3 +50,31 @@ def known_codes(monkeypatch):
     codes: list[str] = []
     monkeypatch.setattr(otp, "new_code", lambda: codes.pop(0))
     return codes
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keys_and_revocations():
+    """The key ring and the revoked-sign-in set are cached per process; each test starts from its
+    own database (its first token creates its signing key)."""
+    from auth_api.sessions import keys, revocations
+
+    keys.forget_keyring()
+    revocations.forget()
+    yield
+    keys.forget_keyring()
+    revocations.forget()
+
+
+@pytest.fixture
+def warm(db):
+    """Load what each process caches (the key ring, the revoked sign-ins) the way the first
+    request after start-up or after an interval does; requests inside the interval then make no
+    query for authentication."""
+
+    def load() -> None:
+        from auth_api.sessions import keys, revocations
+
+        keys.keyring()
+        revocations.is_revoked("")
+
+    return load

@@ -1,4 +1,7 @@
-"""Bearer access-token authentication that never queries the database."""
+"""Bearer access-token authentication that never queries the database per request.
+
+The token is verified with the key ring (cached per process), then its sign-in is looked up in the
+process's set of recently revoked sign-ins (refreshed at most once a second, see revocations)."""
 
 from dataclasses import dataclass
 
@@ -6,6 +9,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from .sessions import revocations
 from .sessions.tokens import AccessClaims, BadToken, decode_access_token
 
 
@@ -52,6 +56,8 @@ class AccessTokenAuthentication(BaseAuthentication):
         except (BadToken, UnicodeError):
             # One message for every failure: the client learns nothing about why.
             raise AuthenticationFailed("The access token is invalid or expired.") from None
+        if revocations.is_revoked(claims.sid):
+            raise AuthenticationFailed("The access token is invalid or expired.")
         return Principal(claims), claims
 
     def authenticate_header(self, request) -> str:

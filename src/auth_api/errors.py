@@ -115,6 +115,12 @@ class PasswordSignInClosed(DomainError):
     )
 
 
+class InvalidClient(DomainError):
+    code = "INVALID_CLIENT"
+    status = 401
+    message = "The service credential is missing or wrong."
+
+
 class NotAuthenticated(DomainError):
     code = "NOT_AUTHENTICATED"
     status = 401

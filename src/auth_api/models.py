@@ -43,10 +43,14 @@ class SignIn(models.Model):
     revoke_reason = models.CharField(
         max_length=32, blank=True, default="", choices=RevokeReason.choices
     )
+    # The last proof of a password or code in this sign-in (the access token's `authTime`).
+    authenticated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
-            models.Index(fields=["user", "revoked_at", "expires_at"], name="signin_user_live")
+            models.Index(fields=["user", "revoked_at", "expires_at"], name="signin_user_live"),
+            # Every process reads the recently revoked sign-ins once a second.
+            models.Index(fields=["revoked_at"], name="signin_revoked_at"),
         ]
 
     def __str__(self) -> str:
@@ -105,3 +109,19 @@ class AccountGuard(models.Model):
 
     def __str__(self) -> str:
         return f"guard of {self.email}"
+
+
+class SigningKey(models.Model):
+    """A key pair that signs access tokens (see auth_api.sessions.keys). The private key is
+    encrypted at rest; only the public JWK is ever served."""
+
+    kid = models.CharField(primary_key=True, max_length=64)
+    algorithm = models.CharField(max_length=16)
+    private_key = models.TextField()
+    public_jwk = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.algorithm})"

@@ -335,6 +335,63 @@ class SignInListItemSerializer(serializers.Serializer):
     current = serializers.BooleanField()
 
 
+class ClaimsResponseSerializer(serializers.Serializer):
+    userId = serializers.CharField(source="user_id")
+    sessionId = serializers.CharField(source="sid")
+    role = serializers.ChoiceField(choices=Role.choices)
+    emailVerified = serializers.BooleanField(source="email_verified")
+    email = serializers.EmailField()
+    authTime = serializers.DateTimeField(source="auth_time", allow_null=True)
+    expiresAt = serializers.DateTimeField(source="expires_at")
+
+    def to_representation(self, instance) -> dict:
+        return {
+            "userId": instance.user_id,
+            "sessionId": instance.sid,
+            "role": instance.role,
+            "emailVerified": instance.email_verified,
+            "email": instance.email,
+            "authTime": iso_datetime(instance.auth_time),
+            "expiresAt": iso_datetime(instance.expires_at),
+        }
+
+
+class JwkSerializer(serializers.Serializer):
+    kty = serializers.CharField(help_text="OKP (Ed25519), RSA or EC.")
+    kid = serializers.CharField()
+    alg = serializers.ChoiceField(
+        choices=[("EdDSA", "EdDSA"), ("RS256", "RS256"), ("ES256", "ES256")]
+    )
+    use = serializers.CharField()
+    crv = serializers.CharField(required=False)
+    x = serializers.CharField(required=False)
+    y = serializers.CharField(required=False)
+    n = serializers.CharField(required=False)
+    e = serializers.CharField(required=False)
+
+
+class JwksResponseSerializer(serializers.Serializer):
+    keys = JwkSerializer(many=True)
+
+
+class IntrospectionRequestSerializer(InputSerializer):
+    token = StrictCharField(max_length=8192)
+
+
+class IntrospectionResponseSerializer(serializers.Serializer):
+    active = serializers.BooleanField()
+    token_type = serializers.CharField(required=False)
+    sub = serializers.CharField(required=False)
+    sid = serializers.CharField(required=False)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    email = serializers.EmailField(required=False)
+    emailVerified = serializers.BooleanField(required=False)
+    authTime = serializers.IntegerField(required=False, allow_null=True)
+    exp = serializers.IntegerField(required=False)
+    iss = serializers.CharField(required=False)
+    aud = serializers.CharField(required=False)
+
+
 class ErrorSerializer(serializers.Serializer):
     # Declared in get_fields: a class attribute named `fields` would shadow Serializer.fields.
     def get_fields(self) -> dict[str, serializers.Field]:

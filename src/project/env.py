@@ -1,7 +1,7 @@
 """Typed readers for environment variables, used only by settings.py."""
 
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -26,14 +26,18 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def _number(name: str, default, kind, word: str):
     value = env_str(name)
     if value is None:
         return default
     try:
-        return int(value)
+        return kind(value)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from exc
+        raise ImproperlyConfigured(f"{name} must be {word}, not {value!r}.") from exc
+
+
+def env_int(name: str, default: int) -> int:
+    return _number(name, default, int, "an integer")
 
 
 def env_seconds(name: str, default: int) -> timedelta:
@@ -48,3 +52,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_float(name: str, default: float) -> float:
+    return _number(name, default, float, "a number")
+
+
+def env_datetime(name: str) -> datetime | None:
+    """An ISO 8601 moment (UTC when no offset is given), or None."""
+    value = env_str(name)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an ISO 8601 date and time.") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

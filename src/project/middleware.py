@@ -27,11 +27,12 @@ def body_size_limit(get_response: Handler) -> Handler:
 
 
 def api_no_store(get_response: Handler) -> Handler:
-    """Answers of the auth API carry tokens or user data: no cache may keep them."""
+    """Answers of the auth API carry tokens or user data: no cache may keep them (unless the view
+    said otherwise: the public keys are cacheable)."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        if request.path.startswith("/api/auth/"):
+        if request.path.startswith("/api/auth/") and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .database import DatabaseEnv, database_config
-from .env import env_bool, env_int, env_list, env_seconds, env_str
+from .env import env_bool, env_datetime, env_float, env_int, env_list, env_seconds, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent
@@ -42,6 +42,21 @@ REFRESH_TOKEN_LIFETIME = env_seconds("REFRESH_TOKEN_LIFETIME_SECONDS", 7 * 24 * 
 REFRESH_TOKEN_SHORT_LIFETIME = env_seconds("REFRESH_TOKEN_SHORT_LIFETIME_SECONDS", 24 * 3600)
 REFRESH_REUSE_GRACE = env_seconds("REFRESH_REUSE_GRACE_SECONDS", 10)
 SIGN_IN_ABSOLUTE_LIFETIME = env_seconds("SIGN_IN_ABSOLUTE_LIFETIME_SECONDS", 30 * 24 * 3600)
+# Access tokens are signed with a key pair (auth_api.sessions.keys); JWT_SIGNING_KEY (HS256) signs
+# only what never leaves this service (refresh and purpose tokens).
+JWT_ALGORITHM: str = env_str("JWT_ALGORITHM") or "EdDSA"
+JWT_PRIVATE_KEY: str = env_str("JWT_PRIVATE_KEY") or ""
+JWT_PRIVATE_KEY_FILE: str = env_str("JWT_PRIVATE_KEY_FILE") or ""
+SIGNING_KEYS_SECRET: str = env_str("SIGNING_KEYS_SECRET") or ""
+SIGNING_KEYS_RELOAD_SECONDS = env_int("SIGNING_KEYS_RELOAD_SECONDS", 5)
+JWKS_MAX_AGE_SECONDS = env_int("JWKS_MAX_AGE_SECONDS", 300)
+JWT_LEEWAY_SECONDS = 0
+# With a PEM key, HS256 access tokens issued before this moment (ISO 8601) still verify.
+JWT_HS256_ACCEPT_ISSUED_BEFORE = env_datetime("JWT_HS256_ACCEPT_ISSUED_BEFORE")
+# Recently revoked sign-ins, re-read by each process at most this often (seconds).
+REVOCATION_REFRESH_SECONDS = env_float("REVOCATION_REFRESH_SECONDS", 1.0)
+# Services allowed to call introspect/: "name:secret,name2:secret2" (HTTP Basic).
+INTROSPECTION_CLIENTS: str = env_str("INTROSPECTION_CLIENTS") or ""
 JWT_ISSUER = env_str("JWT_ISSUER", "authsvc")
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "authsvc-api")
 REFRESH_COOKIE_SAMESITE = env_str("REFRESH_COOKIE_SAMESITE", "Strict")
@@ -96,6 +111,13 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith(("/", "api/")):
     raise ImproperlyConfigured("ADMIN_URL must look like 'admin/' (no leading slash, not api/).")
 if REFRESH_COOKIE_SAMESITE not in ("Strict", "Lax", "None"):
     raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None.")
+if JWT_ALGORITHM not in ("EdDSA", "RS256", "ES256"):
+    raise ImproperlyConfigured("JWT_ALGORITHM must be EdDSA, RS256 or ES256.")
+if ACCESS_TOKEN_LIFETIME.total_seconds() <= JWKS_MAX_AGE_SECONDS:
+    raise ImproperlyConfigured(
+        "JWKS_MAX_AGE_SECONDS must be shorter than the access-token lifetime (a rotated key "
+        "stays published only that long)."
+    )
 if ARGON2_MEMORY_COST_KIB < 19456 or ARGON2_TIME_COST < 2:
     # OWASP's Argon2id floor: m=19 MiB, t=2, p=1.
     raise ImproperlyConfigured("Argon2 parameters below OWASP's minimum (m=19456 KiB, t=2).")
@@ -265,7 +287,7 @@ SIMPLE_JWT = {
     "VERIFYING_KEY": "",
     "AUDIENCE": JWT_AUDIENCE,
     "ISSUER": JWT_ISSUER,
-    "LEEWAY": 0,
+    "LEEWAY": JWT_LEEWAY_SECONDS,
     "ACCESS_TOKEN_LIFETIME": ACCESS_TOKEN_LIFETIME,
     "REFRESH_TOKEN_LIFETIME": REFRESH_TOKEN_LIFETIME,
     "USER_ID_FIELD": "id",
@@ -324,6 +346,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/auth/",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "serviceCredential": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "A service's name and secret from INTROSPECTION_CLIENTS.",
+            }
+        }
+    },
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "users.models.Role",
         "OtpType": "auth_api.serializers.OTP_TYPES",

@@ -1,15 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
+
+from auth_api.token_views import well_known_jwks
 
 from . import views
 
 urlpatterns = [
     path("api/auth/", include("auth_api.urls")),
+    path(".well-known/jwks.json", well_known_jwks, name="jwks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: no inline script under the CSP.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", views.ApiDocs.as_view(url_name="schema"), name="docs"),
     *([path(settings.ADMIN_URL, admin.site.urls)] if settings.ADMIN_ENABLED else []),
     # Unknown API routes answer JSON even with DEBUG on (Django's debug 404 page is HTML).
     re_path(r"^api/", views.not_found),

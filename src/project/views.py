@@ -1,6 +1,10 @@
-"""JSON answers for what happens outside DRF views: unknown routes, CSRF, server errors."""
+"""JSON answers for what happens outside DRF views (unknown routes, CSRF, server errors), and the
+API docs page."""
 
+from csp.decorators import csp_update
 from django.core.exceptions import RequestDataTooBig
+from django.utils.decorators import method_decorator
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from auth_api import errors
 from auth_api.exception_handler import json_error
@@ -26,3 +30,9 @@ def permission_denied(request, exception=None, **kwargs):
 
 def csrf_failure(request, reason="", **kwargs):
     return json_error(errors.CsrfFailed())
+
+
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class ApiDocs(SpectacularSwaggerSplitView):
+    """Swagger UI. Its start-up script is a file (the split view), so scripts stay 'self' only;
+    the UI sets inline styles as it renders, the one relaxation, and only on this page."""

@@ -43,13 +43,14 @@ def test_session_of_a_revoked_sign_in_is_401(api_client, user):
     assert response.json()["code"] == "TOKEN_INVALID"
 
 
-def test_session_makes_exactly_one_query(api_client, user, django_assert_num_queries):
+def test_session_makes_exactly_one_query(api_client, user, django_assert_num_queries, warm):
     access = sign_in(api_client).json()["accessToken"]
+    warm()
     with django_assert_num_queries(1):
         assert api_client.get(URL, **bearer(access)).status_code == 200
 
 
-def test_authenticating_a_request_makes_zero_queries(rf, user, django_assert_num_queries):
+def test_authenticating_a_request_makes_zero_queries(rf, user, django_assert_num_queries, warm):
     from rest_framework.request import Request
 
     from auth_api.authentication import AccessTokenAuthentication
@@ -57,13 +58,17 @@ def test_authenticating_a_request_makes_zero_queries(rf, user, django_assert_num
 
     access, _ = mint_access_token(user=user, sid="s" * 32)
     request = Request(rf.get(URL, HTTP_AUTHORIZATION=f"Bearer {access}"))
+    warm()
     with django_assert_num_queries(0):
         principal, claims = AccessTokenAuthentication().authenticate(request)
     assert principal.id == user.id
     assert claims.role == "teacher"
 
 
-def test_bearer_endpoint_auth_failure_makes_zero_queries(api_client, db, django_assert_num_queries):
+def test_bearer_endpoint_auth_failure_makes_zero_queries(
+    api_client, db, django_assert_num_queries, warm
+):
+    warm()
     with django_assert_num_queries(0):
         assert (
             api_client.get("/api/auth/sessions/", HTTP_AUTHORIZATION="Bearer x.y.z").status_code

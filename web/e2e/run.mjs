@@ -493,7 +493,9 @@ async function main() {
         const response = await pageA.goto(path);
         const policy = response?.headers()["content-security-policy"] ?? "";
         assert.match(policy, /script-src 'self'(;|$)/, path);
-        assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/, path);
+        assert.doesNotMatch(policy, /unsafe-eval/, path);
+        // Swagger UI sets inline styles as it renders: the only relaxation, on that page only.
+        if (path !== "/api/docs/") assert.doesNotMatch(policy, /unsafe-inline/, path);
       }
       await pageA.goto("/api/docs/");
       await pageA

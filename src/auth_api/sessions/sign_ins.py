@@ -15,6 +15,7 @@ from users.selectors import user_get_active
 from ..errors import InvalidRefreshToken, RefreshTokenReused
 from ..http import ClientInfo
 from ..models import RevokeReason, SignIn
+from . import revocations
 from .tokens import (
     BadToken,
     RefreshClaims,
@@ -46,7 +47,9 @@ def _new_jti() -> str:
 
 
 def _issue(user: User, sign_in: SignIn) -> IssuedTokens:
-    access, access_expires_at = mint_access_token(user=user, sid=sign_in.id)
+    access, access_expires_at = mint_access_token(
+        user=user, sid=sign_in.id, auth_time=sign_in.authenticated_at
+    )
     return IssuedTokens(user, sign_in, access, access_expires_at, mint_refresh_token(sign_in))
 
 
@@ -65,6 +68,7 @@ def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> Issue
         expires_at=now + refresh_lifetime(remember_me=remember_me),
         created_at=now,
         last_used_at=now,
+        authenticated_at=now,
         ip_address=client.ip,
         user_agent=client.user_agent,
     )
@@ -156,7 +160,13 @@ def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
 
 
 def _revoke_rows(queryset, *, reason: RevokeReason, now: datetime | None = None) -> int:
-    return queryset.filter(revoked_at__isnull=True).update(
+    """Revoke; this process refuses their access tokens at once, every other one within
+    REVOCATION_REFRESH_SECONDS (see revocations)."""
+    ids = list(queryset.filter(revoked_at__isnull=True).values_list("id", flat=True))
+    if not ids:
+        return 0
+    revocations.note_revoked(ids)
+    return SignIn.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
         revoked_at=now or timezone.now(), revoke_reason=reason
     )
 

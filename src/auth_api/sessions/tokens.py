@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+import jwt
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.utils import datetime_from_epoch, datetime_to_epoch
 
 from ..models import SignIn
+from .keys import keyring
 from .signing import (
     AccessToken,
     BadToken,
@@ -37,6 +39,7 @@ class AccessClaims:
     email: str
     email_verified: bool
     expires_at: datetime
+    auth_time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,10 @@ def _require(token: SignedToken, *names: str) -> None:
         raise BadToken("missing claim")
 
 
-def mint_access_token(*, user, sid: str, now: datetime | None = None) -> tuple[str, datetime]:
+def mint_access_token(
+    *, user, sid: str, now: datetime | None = None, auth_time: datetime | None = None
+) -> tuple[str, datetime]:
+    """`authTime`: the last proof of a password or code in this sign-in (default: now)."""
     now = now or timezone.now()
     token = AccessToken()
     expires_at = now + settings.ACCESS_TOKEN_LIFETIME
@@ -63,38 +69,45 @@ def mint_access_token(*, user, sid: str, now: datetime | None = None) -> tuple[s
         emailVerified=bool(user.email_verified),
         iat=datetime_to_epoch(now),
         exp=datetime_to_epoch(expires_at),
+        authTime=datetime_to_epoch(auth_time or now),
     )
     return str(token), datetime_from_epoch(token["exp"])
 
 
 def decode_access_token(raw: str) -> AccessClaims:
-    claims = _verify_access_token(raw)
-    # Verified once per process, expiry checked on every use.
-    if claims.expires_at <= timezone.now():
+    claims, kid = _verify_access_token(raw)
+    # Verified once per process; expiry, and that its key was not retired since, on every use.
+    now = timezone.now()
+    if claims.expires_at <= now:
         raise BadToken("expired")
+    if kid is not None and keyring().verifier(kid, now) is None:
+        raise BadToken("key retired")
     return claims
 
 
 @lru_cache(maxsize=4096)
-def _verify_access_token(raw: str) -> AccessClaims:
+def _verify_access_token(raw: str) -> tuple[AccessClaims, str | None]:
     """Signature, algorithm, iss/aud, type and claims; only successes are cached (by exact string),
     so a forged or tampered token is checked in full every time."""
     token = decode(AccessToken, raw)
     _require(token, "sub", "sid", "role", "email")
     if not isinstance(token.get("emailVerified"), bool):
         raise BadToken("missing claim")
-    return AccessClaims(
+    auth_time = token.get("authTime")  # absent only from tokens minted before it existed
+    claims = AccessClaims(
         user_id=token["sub"],
         sid=token["sid"],
         role=token["role"],
         email=token["email"],
         email_verified=token["emailVerified"],
         expires_at=datetime_from_epoch(token["exp"]),
+        auth_time=datetime_from_epoch(auth_time) if isinstance(auth_time, int) else None,
     )
+    return claims, jwt.get_unverified_header(raw).get("kid")
 
 
 def _forget_verified_tokens(*, setting: str, **kwargs) -> None:
-    if setting in {"SIMPLE_JWT", "JWT_SIGNING_KEY"}:
+    if setting.startswith(("SIMPLE_JWT", "JWT_", "SIGNING_KEYS", "ACCESS_TOKEN")):
         _verify_access_token.cache_clear()
 
 

@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys that verify access tokens, at the well-known address. */
+        get: operations["well_known_jwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/claims/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's verified access-token claims (what a permission check reads).
+         * @description No database query: the token's signature, expiry and sign-in are checked.
+         */
+        get: operations["claims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/csrf/": {
         parameters: {
             query?: never;
@@ -92,6 +129,46 @@ export interface paths {
          * @description With the Bearer token of the account the address belongs to: marks it verified and answers `{user}`. Without it, the first proof of an address is a code sign-in: a password nobody proved becomes unusable, the account's sign-ins end, and the caller is signed in (`{user, accessToken, ...}` and the refresh cookie).
          */
         post: operations["email_otp_verify_email"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/introspect/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * RFC 7662 introspection of an access token, for the app's other services.
+         * @description Authenticated by a service credential (`Authorization: Basic`, from INTROSPECTION_CLIENTS). `{active: false}` for anything but a valid access token of a live sign-in. JSON or form-encoded body.
+         */
+        post: operations["introspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/jwks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that verify access tokens (JWKS; also /.well-known/jwks.json).
+         * @description Only public keys: the active one and the rotated ones whose tokens may still be live. Pick the key by the token header's `kid`, verify with that key's `alg` only, and check `iss` and `aud`. Cacheable for `max-age`; refetch on an unknown `kid`.
+         */
+        get: operations["jwks"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -276,6 +353,25 @@ export interface components {
             /** Format: date-time */
             refreshTokenExpiresAt?: string;
         };
+        /**
+         * @description * `EdDSA` - EdDSA
+         *     * `RS256` - RS256
+         *     * `ES256` - ES256
+         * @enum {string}
+         */
+        AlgEnum: "EdDSA" | "RS256" | "ES256";
+        ClaimsResponse: {
+            userId: string;
+            sessionId: string;
+            role: components["schemas"]["RoleEnum"];
+            emailVerified: boolean;
+            /** Format: email */
+            email: string;
+            /** Format: date-time */
+            authTime: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         Error: {
             /** @description Stable UPPER_SNAKE error code. */
             code: string;
@@ -285,6 +381,39 @@ export interface components {
             fields?: {
                 [key: string]: string[];
             };
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        IntrospectionRequest: {
+            token: string;
+        };
+        IntrospectionResponse: {
+            active: boolean;
+            token_type?: string;
+            sub?: string;
+            sid?: string;
+            role?: components["schemas"]["RoleEnum"];
+            /** Format: email */
+            email?: string;
+            emailVerified?: boolean;
+            authTime?: number | null;
+            exp?: number;
+            iss?: string;
+            aud?: string;
+        };
+        Jwk: {
+            /** @description OKP (Ed25519), RSA or EC. */
+            kty: string;
+            kid: string;
+            alg: components["schemas"]["AlgEnum"];
+            use: string;
+            crv?: string;
+            x?: string;
+            y?: string;
+            n?: string;
+            e?: string;
+        };
+        JwksResponse: {
+            keys: components["schemas"]["Jwk"][];
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         OtpCheckRequest: {
@@ -488,6 +617,53 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    well_known_jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwksResponse"];
+                };
+            };
+        };
+    };
+    claims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimsResponse"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     csrf: {
         parameters: {
             query?: never;
@@ -783,6 +959,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    introspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntrospectionRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["IntrospectionRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntrospectionResponse"];
+                };
+            };
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INVALID_CLIENT` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    jwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwksResponse"];
                 };
             };
         };
