@@ -3,37 +3,19 @@
 # Runs gunicorn (DEBUG off) on its own database: "<name>_schemathesis" on MySQL, a temp SQLite file
 # otherwise. Extra arguments go to `schemathesis run`.
 source "$(dirname "$0")/_env.sh"
+source "$(dirname "$0")/_server.sh"
 PORT="${SCHEMATHESIS_PORT:-8765}"
-WORK="$(mktemp -d)"
-if [[ "${DATABASE_URL:-}" == mysql://* ]]; then
-    export DATABASE_URL="${DATABASE_URL%%\?*}_schemathesis"
-    python scripts/dbtool.py drop "$DATABASE_URL"
-    python scripts/dbtool.py create "$DATABASE_URL"
-else
-    export DATABASE_URL="sqlite:///$WORK/schemathesis.sqlite3"
-fi
-export DEBUG=false RATE_LIMITS_ENABLED=false ACCESS_TOKEN_LIFETIME_SECONDS=3600
-export SECRET_KEY="schemathesis-secret-$(python -c 'import secrets; print(secrets.token_hex(24))')"
-export JWT_SIGNING_KEY="$(python -c 'import secrets; print(secrets.token_hex(32))')"
-export ALLOWED_HOSTS=127.0.0.1,localhost
+export RATE_LIMITS_ENABLED=false ACCESS_TOKEN_LIFETIME_SECONDS=3600
+export INTROSPECTION_CLIENTS="fuzz-service:fuzz-service-secret"
 # Mail lands in files the hooks read codes from (tests/schemathesis_hooks.py).
+MAIL_DIR="$(mktemp -d)"
 export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
-export EMAIL_FILE_PATH="$WORK/mail" SCHEMATHESIS_MAIL_DIR="$WORK/mail" SCHEMATHESIS_PORT="$PORT"
-mkdir -p "$WORK/mail"
-
-python src/manage.py migrate --no-input >/dev/null
-python src/manage.py createcachetable
-gunicorn --chdir src project.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
-    --error-logfile "$WORK/gunicorn.log" --pid "$WORK/gunicorn.pid" --daemon
-trap 'kill "$(cat "$WORK/gunicorn.pid")" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 50); do
-    curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/auth/csrf/" && break
-    sleep 0.2
-done
+export EMAIL_FILE_PATH="$MAIL_DIR" SCHEMATHESIS_MAIL_DIR="$MAIL_DIR" SCHEMATHESIS_PORT="$PORT"
+start_server schemathesis "$PORT"
 
 # Real signed-in users, so the Bearer endpoints are explored past the 401, and the hooks can hand
 # the fuzzer a real password, refresh token or emailed code now and then.
-TOKEN="$(python - "$PORT" <<'PY'
+FUZZ_TOKEN="$(python - "$PORT" <<'PY'
 import json, sys, urllib.request
 
 def sign_up(email, password):
@@ -49,15 +31,12 @@ print(sign_up("fuzz@example.com", "fuzzing-password-91"))
 PY
 )"
 
-PYTHONPATH="$PWD" SCHEMATHESIS_HOOKS=tests.schemathesis_hooks schemathesis run openapi.yaml --url "http://127.0.0.1:$PORT" \
-    -H "Authorization: Bearer $TOKEN" \
+export FUZZ_TOKEN
+PYTHONPATH="$PWD" SCHEMATHESIS_HOOKS=tests.schemathesis_hooks schemathesis --config-file scripts/schemathesis.toml run openapi.yaml --url "http://127.0.0.1:$PORT" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-60}" --workers 2 --no-color \
     --suppress-health-check all --seed 1 "$@"
 status=$?
-if grep -q "Traceback" "$WORK/gunicorn.log"; then
-    echo "server logged a traceback:" >&2
-    cat "$WORK/gunicorn.log" >&2
-    exit 1
-fi
+rm -rf "$MAIL_DIR"
+server_logged_traceback && exit 1
 exit $status

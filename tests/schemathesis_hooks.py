@@ -7,6 +7,7 @@ branches are never fuzzed. Loaded by scripts/schemathesis.sh (SCHEMATHESIS_HOOKS
 codes from the server's file mail backend (SCHEMATHESIS_MAIL_DIR).
 """
 
+import base64
 import itertools
 import json
 import os
@@ -97,6 +98,12 @@ def _reset_body(case) -> None:
     }
 
 
+def _introspect_body(case) -> None:
+    case.body = {"token": _sign_in()["accessToken"]}
+
+
+INTROSPECT = "POST /api/auth/introspect/"
+SERVICE_CREDENTIAL = "Basic " + base64.b64encode(b"fuzz-service:fuzz-service-secret").decode()
 FILL = {
     "POST /api/auth/sign-in/": _sign_in_body,
     "POST /api/auth/refresh/": _refresh_body,
@@ -107,17 +114,20 @@ FILL = {
     ),
     "POST /api/auth/email-otp/verify-email/": _with_code(CODES_EMAIL, "email-verification"),
     "POST /api/auth/password/reset/": _reset_body,
+    "POST /api/auth/introspect/": _introspect_body,
 }
 
 
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
     operation = f"{case.method.upper()} {case.path}"
+    # Who calls: a signed-in user (FUZZ_TOKEN), or for introspection a service's credential.
+    caller = SERVICE_CREDENTIAL if operation == INTROSPECT else f"Bearer {os.environ['FUZZ_TOKEN']}"
+    if "Authorization" not in (case.headers or {}):
+        case.headers = {**(case.headers or {}), "Authorization": caller}
     fill = FILL.get(operation)
-    if fill is None:
-        return
     meta = case.meta
-    if meta is None or meta.generation.mode.value != "positive":
+    if fill is None or meta is None or meta.generation.mode.value != "positive":
         return
     if next(_calls.setdefault((operation, meta.phase.name.value), itertools.count())) % EVERY == 0:
         fill(case)

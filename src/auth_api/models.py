@@ -120,6 +120,9 @@ class SigningKey(models.Model):
     private_key = models.TextField()
     public_jwk = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Published from creation; signs from here (a rotation publishes the key first, so every
+    # verifier's cached JWKS has it before the first token it signs).
+    active_from = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 

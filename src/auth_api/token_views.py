@@ -25,7 +25,9 @@ from .sessions.keys import keyring
 
 
 def jwks_answer() -> Response:
-    response = Response({"keys": keyring().published(timezone.now())})
+    # Read afresh (at most once a second per process): a key another process just rotated in is
+    # published by every worker at once.
+    response = Response({"keys": keyring(force=True).published(timezone.now())})
     # Shorter than the overlap during which a rotated key stays published.
     response["Cache-Control"] = f"public, max-age={settings.JWKS_MAX_AGE_SECONDS}"
     return response

@@ -50,6 +50,11 @@ JWT_PRIVATE_KEY_FILE: str = env_str("JWT_PRIVATE_KEY_FILE") or ""
 SIGNING_KEYS_SECRET: str = env_str("SIGNING_KEYS_SECRET") or ""
 SIGNING_KEYS_RELOAD_SECONDS = env_int("SIGNING_KEYS_RELOAD_SECONDS", 5)
 JWKS_MAX_AGE_SECONDS = env_int("JWKS_MAX_AGE_SECONDS", 300)
+# A rotated-in key is published this long before it signs: a JWKS cached for its max-age, and
+# every process's key-ring reload, have it by then.
+SIGNING_KEY_ACTIVATION_SECONDS = env_int(
+    "SIGNING_KEY_ACTIVATION_SECONDS", JWKS_MAX_AGE_SECONDS + SIGNING_KEYS_RELOAD_SECONDS
+)
 JWT_LEEWAY_SECONDS = 0
 # With a PEM key, HS256 access tokens issued before this moment (ISO 8601) still verify.
 JWT_HS256_ACCEPT_ISSUED_BEFORE = env_datetime("JWT_HS256_ACCEPT_ISSUED_BEFORE")

@@ -73,7 +73,7 @@ def test_private_keys_are_encrypted_at_rest(api_client, user):
 
 def test_rotation_signs_nobody_out_and_old_keys_retire_after_the_last_token(api_client, user):
     old = sign_in(api_client).json()["accessToken"]
-    call_command("signing_keys", "rotate", stdout=StringIO())
+    call_command("signing_keys", "rotate", "--now", stdout=StringIO())
     new = sign_in(APIClient()).json()["accessToken"]
     assert jwt.get_unverified_header(new)["kid"] != jwt.get_unverified_header(old)["kid"]
     jwks = _jwks()
@@ -90,6 +90,25 @@ def test_rotation_signs_nobody_out_and_old_keys_retire_after_the_last_token(api_
     assert api_client.get(CLAIMS, **bearer(old)).status_code == 401
     call_command("signing_keys", "retire", stdout=StringIO())
     assert SigningKey.objects.filter(retired_at__isnull=False).count() == 1
+
+
+def test_a_rotated_key_is_published_before_it_signs(api_client, user):
+    old = sign_in(api_client).json()["accessToken"]
+    out = StringIO()
+    call_command("signing_keys", "rotate", stdout=out)
+    assert "published now, signs from" in out.getvalue()
+    assert len(_jwks()["keys"]) == 2  # every verifier can fetch it ...
+    again = sign_in(APIClient()).json()["accessToken"]  # ... before the first token it signs
+    assert jwt.get_unverified_header(again)["kid"] == jwt.get_unverified_header(old)["kid"]
+    SigningKey.objects.update(active_from=timezone.now() - timedelta(seconds=1))
+    SigningKey.objects.filter(deactivated_at__isnull=False).update(
+        deactivated_at=timezone.now() - timedelta(seconds=1)
+    )
+    keys.forget_keyring()
+    new = sign_in(APIClient()).json()["accessToken"]
+    assert jwt.get_unverified_header(new)["kid"] != jwt.get_unverified_header(old)["kid"]
+    for token in (old, new):
+        assert api_client.get(CLAIMS, **bearer(token)).status_code == 200
 
 
 def test_a_compromised_key_is_retired_at_once(api_client, user):

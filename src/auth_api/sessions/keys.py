@@ -6,8 +6,10 @@ manage keys themselves. Each process holds a `KeyRing` and reloads it every
 SIGNING_KEYS_RELOAD_SECONDS (and at once, at most once a second, when a token names a kid it does
 not know yet), never a query per request.
 
-A key is *active* (signs), then *deactivated* by a rotation: still published and accepted until
-every token it signed has expired (deactivated + access-token lifetime), then *retired*.
+A key is published from its creation and signs from `active_from`: a rotation publishes the new
+key SIGNING_KEY_ACTIVATION_SECONDS before it signs (longer than a JWKS may be cached plus a reload),
+so no verifier meets a kid it cannot find. The previous key signs until then, stays published and
+accepted until every token it signed has expired (+ access-token lifetime), then is *retired*.
 """
 
 import base64
@@ -27,6 +29,7 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from jwt.algorithms import get_default_algorithms
@@ -79,16 +82,20 @@ def _pem(private_key: Any) -> bytes:
     )
 
 
-def create_key(*, algorithm: str, now: datetime | None = None) -> SigningKey:
-    """A new active key pair, stored encrypted."""
+def create_key(
+    *, algorithm: str, now: datetime | None = None, active_from: datetime | None = None
+) -> SigningKey:
+    """A new key pair, stored encrypted, signing from `active_from` (default: now)."""
     private_key = generate_private_key(algorithm)
     jwk = public_jwk(private_key.public_key(), algorithm)
+    now = now or timezone.now()
     return SigningKey.objects.create(
         kid=f"{thumbprint(jwk)[:16]}{secrets.token_hex(2)}",
         algorithm=algorithm,
         private_key=_fernet().encrypt(_pem(private_key)).decode(),
         public_jwk=json.dumps(jwk),
-        created_at=now or timezone.now(),
+        created_at=now,
+        active_from=active_from or now,
     )
 
 
@@ -155,14 +162,18 @@ def _decrypted(kid: str, token: str) -> Any:
 def _ring_from_database() -> KeyRing:
     now = timezone.now()
     lifetime = settings.ACCESS_TOKEN_LIFETIME + timedelta(seconds=settings.JWT_LEEWAY_SECONDS)
-    rows = list(SigningKey.objects.filter(retired_at__isnull=True).order_by("created_at"))
-    if not any(row.deactivated_at is None for row in rows):
+    rows = list(SigningKey.objects.filter(retired_at__isnull=True).order_by("active_from"))
+
+    def signs(row: SigningKey) -> bool:
+        return row.active_from <= now and (row.deactivated_at is None or row.deactivated_at > now)
+
+    if not any(signs(row) for row in rows):
         rows.append(create_key(algorithm=settings.JWT_ALGORITHM, now=now))
     keys = {}
     for row in rows:
         until = row.deactivated_at + lifetime if row.deactivated_at else None
         keys[row.kid] = _key(row.kid, row.algorithm, _decrypted(row.kid, row.private_key), until)
-    signing = keys[[row for row in rows if row.deactivated_at is None][-1].kid]
+    signing = keys[[row for row in rows if signs(row)][-1].kid]
     first = SigningKey.objects.order_by("created_at").values_list("created_at", flat=True).first()
     return KeyRing(keys, signing, first)
 
@@ -200,14 +211,19 @@ def forget_keyring() -> None:
 # --- what the management command does ---------------------------------------------------------
 
 
-def rotate(*, algorithm: str | None = None) -> SigningKey:
-    """A new active key; the previous active keys stop signing and stay published until every
-    token they signed has expired."""
+def rotate(*, algorithm: str | None = None, now_: bool = False) -> SigningKey:
+    """A new key, published at once and signing after SIGNING_KEY_ACTIVATION_SECONDS (at once with
+    `now_`: a compromised key). The keys it replaces sign until then, and stay published until
+    every token they signed has expired."""
     now = timezone.now()
-    key = create_key(algorithm=algorithm or settings.JWT_ALGORITHM, now=now)
-    SigningKey.objects.exclude(pk=key.pk).filter(deactivated_at__isnull=True).update(
-        deactivated_at=now
+    delay = 0 if now_ else settings.SIGNING_KEY_ACTIVATION_SECONDS
+    active_from = now + timedelta(seconds=delay)
+    key = create_key(
+        algorithm=algorithm or settings.JWT_ALGORITHM, now=now, active_from=active_from
     )
+    SigningKey.objects.exclude(pk=key.pk).filter(
+        Q(deactivated_at__isnull=True) | Q(deactivated_at__gt=active_from)
+    ).update(deactivated_at=active_from)
     forget_keyring()
     return key
 

@@ -16,6 +16,12 @@ class Command(BaseCommand):
         commands.add_parser("list", help="every key, its state and until when it verifies")
         rotate = commands.add_parser("rotate", help="a new key signs from now on")
         rotate.add_argument("--algorithm", choices=keys.ALGORITHMS, default=None)
+        rotate.add_argument(
+            "--now",
+            action="store_true",
+            help="sign with the new key at once (default: after SIGNING_KEY_ACTIVATION_SECONDS, "
+            "so every verifier's cached JWKS has it first)",
+        )
         retire = commands.add_parser(
             "retire", help="stop publishing keys whose tokens have all expired"
         )
@@ -25,8 +31,11 @@ class Command(BaseCommand):
         if (settings.JWT_PRIVATE_KEY or settings.JWT_PRIVATE_KEY_FILE) and action != "list":
             raise CommandError("Keys come from JWT_PRIVATE_KEY(_FILE): rotate them there.")
         if action == "rotate":
-            key = keys.rotate(algorithm=options["algorithm"])
-            self.stdout.write(f"{key.kid} ({key.algorithm}) signs from now on")
+            key = keys.rotate(algorithm=options["algorithm"], now_=options["now"])
+            self.stdout.write(
+                f"{key.kid} ({key.algorithm}) published now, signs from "
+                f"{key.active_from:%Y-%m-%d %H:%M:%S}Z"
+            )
         elif action == "retire":
             retired = keys.retire(kid=options["kid"])
             if options["kid"] and not retired:
@@ -46,6 +55,8 @@ class Command(BaseCommand):
                 state = "retired"
             elif key.kid == ring.signing.kid:
                 state = "active (signs)"
+            elif row.active_from > now:
+                state = f"published, signs from {row.active_from:%Y-%m-%d %H:%M:%S}Z"
             elif key.accepted_until and key.accepted_until > now:
                 state = f"published until {key.accepted_until:%Y-%m-%d %H:%M:%S}Z"
             else:
