@@ -1,6 +1,12 @@
-"""Throughput of GET /api/auth/session/ against a bare Django view doing the same single query.
+"""Throughput of a Bearer endpoint against a baseline on the same server, interleaved.
 
-Run from the repository root:  .venv/bin/python -m bench.session_throughput
+  --pair session (default): GET /api/auth/session/ against a bare Django view doing the same single
+                            query (target session/bare >= 0.8);
+  --pair claims:            GET /api/auth/claims/ against a DRF view answering constant JSON with
+                            no authentication (target claims/constant >= 0.9: no query, no
+                            per-request key work).
+
+Run from the repository root:  .venv/bin/python -m bench.session_throughput [--pair claims]
 
 Steps: fresh MariaDB database -> migrate -> gunicorn (sync workers, DEBUG off, persistent
 connections) on a free loopback port -> sign up one user over HTTP -> warm up -> interleaved wrk
@@ -42,7 +48,11 @@ from bench.common import (
 )
 
 RESULTS = ROOT / "bench" / "results"
-TARGET_RATIO = 0.8
+# name: (baseline label, baseline path, subject label, subject path, target subject/baseline)
+PAIRS = {
+    "session": ("bare", "/bench/bare-user/{sid}/", "session", "/api/auth/session/", 0.8),
+    "claims": ("constant", "/bench/constant-claims/", "claims", "/api/auth/claims/", 0.9),
+}
 PASSWORD = "quartz-lantern-harbor-91"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -231,23 +241,25 @@ def sign_up(base: str) -> tuple[str, str]:
     return token, jwt_claims(token)["sid"]
 
 
-def check_endpoints(session_url: str, bare_url: str, token: str) -> None:
+def check_endpoints(session_url: str, bare_url: str, token: str, *, same_body: bool) -> None:
     session_status, session_body = http("GET", session_url, token=token)
     bare_status, bare_body = http("GET", bare_url, token=token)
     if session_status != 200 or bare_status != 200:
-        raise RuntimeError(f"session answered {session_status}, bare answered {bare_status}")
-    same = json.loads(session_body) == json.loads(bare_body)
+        raise RuntimeError(f"subject answered {session_status}, baseline answered {bare_status}")
+    subject, baseline = json.loads(session_body), json.loads(bare_body)
+    same = subject == baseline if same_body else set(subject) == set(baseline)
     print(
-        f"sanity: both 200; bodies {'identical' if same else 'DIFFER'} "
-        f"(session {len(session_body)} B, bare {len(bare_body)} B)"
+        f"sanity: both 200; bodies {'alike' if same else 'DIFFER'} "
+        f"(subject {len(session_body)} B, baseline {len(bare_body)} B)"
     )
     if not same:
-        print(f"  session: {session_body.decode()}\n  bare:    {bare_body.decode()}")
+        print(f"  subject:  {session_body.decode()}\n  baseline: {bare_body.decode()}")
 
 
 # --- main ----------------------------------------------------------------------------------------
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pair", choices=sorted(PAIRS), default="session")
     parser.add_argument("--rounds", type=int, default=5, help="rounds; each runs both endpoints")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per endpoint")
@@ -266,8 +278,9 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def summarize(results: dict[str, list[RunResult]]) -> float:
-    bare, session = results["bare"], results["session"]
+def summarize(results: dict[str, list[RunResult]], pair: str) -> float:
+    bare_name, _, session_name, _, target = PAIRS[pair]
+    bare, session = results[bare_name], results[session_name]
     rps_b = [r.requests_per_sec for r in bare]
     rps_s = [r.requests_per_sec for r in session]
     cpu_b = [r.server_cpu_ms_per_request for r in bare]
@@ -277,16 +290,17 @@ def summarize(results: dict[str, list[RunResult]]) -> float:
     cpu_ratio = statistics.median(cpu_b) / statistics.median(cpu_s)
     print("\nsummary")
     print(f"{'':>18} {'median req/s':>13} {'min':>8} {'max':>8} {'server CPU ms/req':>18}")
-    for name, rps, cpu in (("bare view", rps_b, cpu_b), ("session endpoint", rps_s, cpu_s)):
+    for name, rps, cpu in ((bare_name, rps_b, cpu_b), (session_name, rps_s, cpu_s)):
         print(
             f"{name:>18} {statistics.median(rps):>13.1f} {min(rps):>8.1f} {max(rps):>8.1f} "
             f"{statistics.median(cpu):>18.3f}"
         )
-    print(f"per-round ratios session/bare: {', '.join(f'{r:.3f}' for r in ratios)}")
-    print(f"median per-round ratio session/bare: {statistics.median(ratios):.3f}")
-    print(f"CPU-per-request ratio bare/session (contention-robust): {cpu_ratio:.3f}")
-    verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
-    print(f"ratio of medians session/bare = {ratio:.3f}; target >= {TARGET_RATIO} -> {verdict}")
+    label = f"{session_name}/{bare_name}"
+    print(f"per-round ratios {label}: {', '.join(f'{r:.3f}' for r in ratios)}")
+    print(f"median per-round ratio {label}: {statistics.median(ratios):.3f}")
+    print(f"CPU-per-request ratio {bare_name}/{session_name} (contention-robust): {cpu_ratio:.3f}")
+    verdict = "PASS" if ratio >= target else "FAIL"
+    print(f"ratio of medians {label} = {ratio:.3f}; target >= {target} -> {verdict}")
     return ratio
 
 
@@ -297,7 +311,7 @@ def main() -> int:
         return 2
     env = bench_env(args.database_url)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    log = RESULTS / "session_throughput.gunicorn.log"
+    log = RESULTS / f"{args.pair}_throughput.gunicorn.log"
     print(
         f"revision {git_revision()} | cpus {os.cpu_count()} | gunicorn -w {args.workers} sync | "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} rounds"
@@ -306,7 +320,8 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_gunicorn(env, port, args.workers, log)
-    results: dict[str, list[RunResult]] = {"bare": [], "session": []}
+    bare_name, bare_path, session_name, session_path, target = PAIRS[args.pair]
+    results: dict[str, list[RunResult]] = {bare_name: [], session_name: []}
     try:
         wait_until_up(base, server)
         workers = worker_pids(server.pid)
@@ -314,11 +329,13 @@ def main() -> int:
             print(f"warning: found {len(workers)} gunicorn workers, expected {args.workers}")
         token, sid = sign_up(base)
         urls = {
-            "bare": f"{base}/bench/bare-user/{sid}/",
-            "session": f"{base}/api/auth/session/",
+            bare_name: base + bare_path.format(sid=sid),
+            session_name: base + session_path,
         }
-        check_endpoints(urls["session"], urls["bare"], token)
-        for name in ("bare", "session"):
+        check_endpoints(
+            urls[session_name], urls[bare_name], token, same_body=args.pair == "session"
+        )
+        for name in (bare_name, session_name):
             run_wrk(urls[name], token, args, args.warmup, workers)
         print(f"warmed up {args.warmup}s per endpoint\n")
         print(
@@ -326,7 +343,7 @@ def main() -> int:
             f"{'srv CPU ms/req':>15} {'other CPU %':>12}"
         )
         for index in range(args.rounds):
-            order = ("bare", "session") if index % 2 == 0 else ("session", "bare")
+            order = (bare_name, session_name) if index % 2 == 0 else (session_name, bare_name)
             for name in order:
                 result = run_wrk(urls[name], token, args, args.duration, workers)
                 results[name].append(result)
@@ -342,12 +359,12 @@ def main() -> int:
         if not args.keep_db:
             drop_database(env)
 
-    ratio = summarize(results)
+    ratio = summarize(results, args.pair)
     errors = [r.errors for rs in results.values() for r in rs if r.errors]
     if errors:
         print(f"WARNING: wrk reported errors: {errors}")
         return 1
-    return 0 if ratio >= TARGET_RATIO else 1
+    return 0 if ratio >= target else 1
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@ from django.urls import path
 
 from project import urls as project_urls
 
-from .views import bare_user
+from .views import ConstantClaims, bare_user
 
 urlpatterns = [
     path("bench/bare-user/<str:user_id>/", bare_user),
+    path("bench/constant-claims/", ConstantClaims.as_view()),
     *project_urls.urlpatterns,
 ]
 

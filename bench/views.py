@@ -7,6 +7,9 @@ framework layers and the token check cost on top of the unavoidable database rou
 """
 
 from django.http import HttpRequest, JsonResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from auth_api.serializers import iso_datetime as _iso  # DRF's rendering, so bodies are identical
 from auth_api.sessions.sign_ins import sign_in_lookup
@@ -32,3 +35,24 @@ def bare_user(request: HttpRequest, user_id: str) -> JsonResponse:
         "session": {"id": sign_in.id, "expiresAt": _iso(sign_in.expires_at)},
     }
     return JsonResponse(body, json_dumps_params={"separators": (",", ":"), "ensure_ascii": False})
+
+
+class ConstantClaims(APIView):
+    """Baseline for `GET /api/auth/claims/`: the same stack (middleware, DRF dispatch, JSON
+    renderer) answering a fixed body of the same shape, with no authentication at all. claims/
+    adds only the token check: a cached signature verification and a revoked-set lookup."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    body = {
+        "userId": "B" * 32,
+        "sessionId": "S" * 32,
+        "role": "student",
+        "emailVerified": False,
+        "email": "bench-0000000-0000000000@example.com",
+        "authTime": "2026-01-01T00:00:00Z",
+        "expiresAt": "2026-01-01T01:00:00Z",
+    }
+
+    def get(self, request: Request) -> Response:
+        return Response(self.body)

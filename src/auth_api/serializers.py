@@ -1,6 +1,7 @@
 """Request and response shapes (camelCase). Input serializers check shape; flows hold rules."""
 
 from datetime import datetime
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -20,6 +21,7 @@ from .errors import (
     ValidationFailed,
 )
 from .otp import OtpType
+from .sessions.tokens import AccessClaims
 
 OTP_TYPES = [(t.value, t.value) for t in OtpType]
 
@@ -335,7 +337,23 @@ class SignInListItemSerializer(serializers.Serializer):
     current = serializers.BooleanField()
 
 
+@lru_cache(maxsize=4096)
+def claims_json(claims: AccessClaims) -> dict:
+    """The body of `GET claims/`, rendered once per token and process (claims are immutable)."""
+    return {
+        "userId": claims.user_id,
+        "sessionId": claims.sid,
+        "role": claims.role,
+        "emailVerified": claims.email_verified,
+        "email": claims.email,
+        "authTime": iso_datetime(claims.auth_time),
+        "expiresAt": iso_datetime(claims.expires_at),
+    }
+
+
 class ClaimsResponseSerializer(serializers.Serializer):
+    """The schema of `claims_json`."""
+
     userId = serializers.CharField(source="user_id")
     sessionId = serializers.CharField(source="sid")
     role = serializers.ChoiceField(choices=Role.choices)
@@ -345,15 +363,7 @@ class ClaimsResponseSerializer(serializers.Serializer):
     expiresAt = serializers.DateTimeField(source="expires_at")
 
     def to_representation(self, instance) -> dict:
-        return {
-            "userId": instance.user_id,
-            "sessionId": instance.sid,
-            "role": instance.role,
-            "emailVerified": instance.email_verified,
-            "email": instance.email,
-            "authTime": iso_datetime(instance.auth_time),
-            "expiresAt": iso_datetime(instance.expires_at),
-        }
+        return claims_json(instance)
 
 
 class JwkSerializer(serializers.Serializer):

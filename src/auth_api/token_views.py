@@ -20,6 +20,7 @@ from .serializers import (
     IntrospectionRequestSerializer,
     IntrospectionResponseSerializer,
     JwksResponseSerializer,
+    claims_json,
 )
 from .sessions.keys import keyring
 
@@ -68,7 +69,7 @@ class TokensViewSet(viewsets.ViewSet):
     )
     @bearer_action(methods=["get"], url_path="claims")
     def claims(self, request: Request) -> Response:
-        return Response(ClaimsResponseSerializer(principal_of(request).claims).data)
+        return Response(claims_json(principal_of(request).claims))
 
     @extend_schema(
         operation_id="introspect",

@@ -360,6 +360,7 @@ export interface components {
          * @enum {string}
          */
         AlgEnum: "EdDSA" | "RS256" | "ES256";
+        /** @description The schema of `claims_json`. */
         ClaimsResponse: {
             userId: string;
             sessionId: string;
