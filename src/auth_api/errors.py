@@ -94,7 +94,9 @@ class InvalidRole(DomainError):
 
 class InvalidOtpType(DomainError):
     code = "INVALID_OTP_TYPE"
-    message = 'Type must be "sign-in", "email-verification" or "forget-password".'
+    message = (
+        'Type must be "sign-in", "email-verification", "forget-password" or "reauthentication".'
+    )
 
 
 # --- credentials and tokens -----------------------------------------------------------------
@@ -113,6 +115,12 @@ class PasswordSignInClosed(DomainError):
         "Too many failed sign-ins to this account from new devices: sign in with an emailed code "
         "or reset the password."
     )
+
+
+class ReauthenticationRequired(DomainError):
+    code = "REAUTHENTICATION_REQUIRED"
+    status = 403
+    message = "Confirm it is you first: POST reauthenticate/ with your password or a code."
 
 
 class InvalidClient(DomainError):

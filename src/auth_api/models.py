@@ -14,6 +14,7 @@ class RevokeReason(models.TextChoices):
     PASSWORD_CHANGE = "password_change", "Password changed"
     PASSWORD_RESET = "password_reset", "Password reset"
     EMAIL_CLAIMED = "email_claimed", "Address proven by code: unproven password dropped"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
 
 
 class SignIn(models.Model):
@@ -128,3 +129,45 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kid} ({self.algorithm})"
+
+
+class EndedSignIn(models.Model):
+    """A sign-in whose row is gone (its user was deleted): every process must still refuse its
+    access tokens until they expire. Holds no personal data; pruned after an access lifetime."""
+
+    sid = models.CharField(primary_key=True, max_length=ID_LENGTH)
+    ended_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.sid
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGNED_IN_PASSWORD = "signed_in_password", "Signed in with a password"
+    SIGNED_IN_CODE = "signed_in_code", "Signed in with an emailed code"
+    SIGNED_IN_NEW_DEVICE = "signed_in_new_device", "Signed in from a new device"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in (wrong password)"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
+    REFRESH_REUSED = "refresh_reused", "Refresh token reused (sign-in revoked)"
+    SIGN_INS_REVOKED = "sign_ins_revoked", "Sign-ins ended"
+    REAUTHENTICATED = "reauthenticated", "Identity confirmed again"
+
+
+class SecurityEvent(models.Model):
+    """Append-only account activity the owner can read; never a secret in it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events"
+    )
+    kind = models.CharField(max_length=32, choices=SecurityEventKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="security_event_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.user_id})"

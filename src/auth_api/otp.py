@@ -32,6 +32,8 @@ class OtpType(StrEnum):
     SIGN_IN = "sign-in"
     EMAIL_VERIFICATION = "email-verification"
     FORGET_PASSWORD = "forget-password"  # noqa: S105 - a code type, not a secret
+    REAUTHENTICATION = "reauthentication"
+    EMAIL_CHANGE = "email-change"  # sent by email/change/ only, never by email-otp/send/
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,12 @@ from .errors import (
     InvalidToken,
     ValidationFailed,
 )
+from .models import SecurityEventKind
 from .otp import OtpType
+from .security_events import readable_device
 from .sessions.tokens import AccessClaims
 
-OTP_TYPES = [(t.value, t.value) for t in OtpType]
+OTP_TYPES = [(t.value, t.value) for t in OtpType if t != OtpType.EMAIL_CHANGE]
 
 
 class StrictCharField(serializers.CharField):
@@ -96,6 +98,23 @@ class SignUpRequestSerializer(InputSerializer):
     rememberMe = StrictBooleanField(default=True)
 
 
+@extend_schema_field(
+    {"type": "string", "format": "uri", "pattern": "^https://", "maxLength": 2048, "nullable": True}
+)
+class HttpsUrlField(StrictCharField):
+    """An absolute https:// URL (a profile picture), or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=2048, allow_null=True, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        serializers.URLField().run_validators(value)
+        if not value.lower().startswith("https://"):
+            raise serializers.ValidationError("Enter an https:// URL.")
+        return value
+
+
 class ClientTokenField(StrictCharField):
     def __init__(self, **kwargs):
         super().__init__(required=False, max_length=2048, **kwargs)
@@ -137,7 +156,10 @@ class RefreshRequestSerializer(InputSerializer):
 
 
 class PasswordChangeRequestSerializer(InputSerializer):
-    currentPassword = PasswordField()
+    currentPassword = PasswordField(
+        required=False,
+        help_text="Required unless the access token is fresh (see reauthenticate/).",
+    )
     newPassword = NewPasswordField()
     revokeOtherSessions = StrictBooleanField(
         default=True, help_text="End every other sign-in of this user (default true)."
@@ -230,6 +252,52 @@ class PasswordResetRequestSerializer(InputSerializer):
         raise serializers.ValidationError(
             {"resetToken": ["Send resetToken, or email and otp."]}, code="required"
         )
+
+
+class ProfileUpdateRequestSerializer(InputSerializer):
+    name = StrictCharField(max_length=255, allow_blank=True, trim_whitespace=False, required=False)
+    image = HttpsUrlField(required=False)
+
+
+class ReauthenticateRequestSerializer(InputSerializer):
+    """`password`, or `otp` (a `reauthentication` code from email-otp/send/)."""
+
+    field_errors = {"otp": InvalidOtp}
+
+    password = PasswordField(required=False)
+    otp = OtpField(required=False)
+    flowToken = flow_token_field()
+    deviceToken = device_token_field()
+
+    def validate(self, attrs):
+        if ("password" in attrs) == ("otp" in attrs):
+            raise serializers.ValidationError({"password": ["Send password or otp (one of them)."]})
+        return attrs
+
+
+class EmailChangeRequestSerializer(InputSerializer):
+    field_errors = {"newEmail": InvalidEmail}
+
+    newEmail = NormalizedEmailField()
+    flowToken = flow_token_field()
+
+
+class EmailChangeConfirmRequestSerializer(InputSerializer):
+    field_errors = {"newEmail": InvalidEmail, "otp": InvalidOtp}
+
+    newEmail = NormalizedEmailField()
+    otp = OtpField()
+    flowToken = flow_token_field()
+
+
+class SecurityEventSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=SecurityEventKind.choices, source="kind")
+    createdAt = serializers.DateTimeField(source="created_at")
+    ipAddress = serializers.IPAddressField(source="ip_address", allow_null=True)
+    device = serializers.SerializerMethodField()
+
+    def get_device(self, event) -> str:
+        return readable_device(event.user_agent)
 
 
 class SuccessResponseSerializer(serializers.Serializer):

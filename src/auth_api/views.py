@@ -2,12 +2,14 @@
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import responses
 from .authentication import principal_of
+from .flows.account import revoke_all_sessions, revoke_other_sessions
 from .flows.password_change import change_password
 from .flows.sessions import current_session, list_sessions, revoke_session
 from .flows.sign_in import sign_in_with_password
@@ -175,7 +177,11 @@ class AuthViewSet(viewsets.ViewSet):
         responses={
             200: UserResponseSerializer,
             **error_responses(
-                "INVALID_PASSWORD", *PASSWORD_ERRORS, *AUTH_ERRORS, "TOO_MANY_REQUESTS"
+                "INVALID_PASSWORD",
+                *PASSWORD_ERRORS,
+                *AUTH_ERRORS,
+                "REAUTHENTICATION_REQUIRED",
+                "TOO_MANY_REQUESTS",
             ),
         },
         summary="Change the password; other sign-ins end unless revokeOtherSessions is false.",
@@ -185,7 +191,7 @@ class AuthViewSet(viewsets.ViewSet):
         data = PasswordChangeRequestSerializer.parse(request.data)
         user = change_password(
             principal=principal_of(request),
-            current_password=data["currentPassword"],
+            current_password=data.get("currentPassword"),
             new_password=data["newPassword"],
             revoke_others=data["revokeOtherSessions"],
         )
@@ -220,3 +226,25 @@ class SessionsViewSet(viewsets.ViewSet):
     def destroy(self, request: Request, pk: str) -> Response:
         revoke_session(principal=principal_of(request), sign_in_id=pk)
         return responses.no_content()
+
+    @extend_schema(
+        operation_id="sessions_revoke_others",
+        request=None,
+        responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
+        summary="End every other sign-in of the caller; this one goes on.",
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-others")
+    def revoke_others(self, request: Request) -> Response:
+        revoke_other_sessions(principal=principal_of(request), client=client_info(request))
+        return responses.no_content()
+
+    @extend_schema(
+        operation_id="sessions_revoke_all",
+        request=None,
+        responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
+        summary="End every sign-in of the caller, this one too; the refresh cookie is cleared.",
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-all")
+    def revoke_all(self, request: Request) -> Response:
+        revoke_all_sessions(principal=principal_of(request), client=client_info(request))
+        return responses.signed_out()

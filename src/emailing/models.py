@@ -16,6 +16,11 @@ class EmailKind(models.TextChoices):
     OTP_FORGET_PASSWORD = "otp_forget_password", "Password reset code"
     PASSWORD_CHANGED = "password_changed", "Password changed notice"
     SIGN_IN_CLOSED = "sign_in_closed", "Password sign-in closed notice"
+    OTP_REAUTHENTICATION = "otp_reauthentication", "Identity confirmation code"
+    OTP_EMAIL_CHANGE = "otp_email_change", "New address confirmation code"
+    EMAIL_CHANGE_TAKEN = "email_change_taken", "New address already has an account"
+    EMAIL_CHANGE_NOTICE = "email_change_notice", "Email change requested notice"
+    ACCOUNT_DELETED = "account_deleted", "Account deleted confirmation"
 
 
 class OutboxMessage(models.Model):

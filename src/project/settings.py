@@ -333,6 +333,10 @@ RATE_LIMITS = {
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
 }
 SIGN_IN_CLOSE_AFTER_FAILURES = env_int("SIGN_IN_CLOSE_AFTER_FAILURES", 100)
+# Step-up: change email, delete account and a password change without the current password need
+# a proof of the owner (password or code) in this sign-in within this many seconds.
+REAUTH_WINDOW_SECONDS = env_int("REAUTH_WINDOW_SECONDS", 300)
+SECURITY_EVENT_RETENTION_DAYS = env_int("SECURITY_EVENT_RETENTION_DAYS", 90)
 CODE_GUESS_BURST = env_int("CODE_GUESS_BURST", 60)
 CODE_GUESS_REFILL_SECONDS = env_int("CODE_GUESS_REFILL_SECONDS", 30 * 24 * 3600 // 40)
 

@@ -1,6 +1,7 @@
 """Writes on users. Keyword-only, atomic, raising domain errors."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .errors import UserAlreadyExists
 from .models import Role, User
@@ -50,6 +51,32 @@ def user_mark_verified(*, user: User, drop_password: bool = False) -> User:
         user.set_unusable_password()
         fields.append("password")
     user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, **changes) -> User:
+    """`name` and/or `image` (already validated by the caller's input rules)."""
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.updated_at = timezone.now()
+    user.save(update_fields=[*changes, "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_change_email(*, user: User, new_email: str) -> User:
+    """The new address, proven by a code sent to it: verified."""
+    if user_email_taken(email=new_email):
+        raise UserAlreadyExists()
+    user.email = new_email
+    user.email_verified = True
+    user.updated_at = timezone.now()
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified", "updated_at"])
+    except IntegrityError as exc:  # lost a race with a sign-up for the same address
+        raise UserAlreadyExists() from exc
     return user
 
 

@@ -1,7 +1,10 @@
+from django.db import transaction
+
 from users.models import User
 from users.selectors import user_get_by_email
 from users.services import user_mark_verified
 
+from .. import signals
 from ..errors import InvalidOtp
 from ..http import ClientInfo
 from ..otp import OtpType
@@ -27,5 +30,8 @@ def verify_email_with_code(
     if user is None or not user.is_active:
         raise InvalidOtp()
     if signed_in_as == user.pk:
-        return user_mark_verified(user=user)
+        with transaction.atomic():
+            user_mark_verified(user=user)
+            signals.email_verified.send(sender=type(user), user=user)
+            return user
     return sign_in_proven(email=email, name=None, role=None, remember_me=True, client=client)

@@ -14,6 +14,7 @@ _MESSAGES = {
     OtpType.SIGN_IN: (EmailKind.OTP_SIGN_IN, False),  # unknown emails may sign up by code
     OtpType.EMAIL_VERIFICATION: (EmailKind.OTP_EMAIL_VERIFICATION, True),
     OtpType.FORGET_PASSWORD: (EmailKind.OTP_FORGET_PASSWORD, True),
+    OtpType.REAUTHENTICATION: (EmailKind.OTP_REAUTHENTICATION, True),
 }
 
 

@@ -4,10 +4,10 @@ from users.models import Role, User
 from users.selectors import user_get_by_email
 from users.services import user_create, user_mark_verified
 
-from .. import guard
+from .. import guard, security_events, signals
 from ..errors import InvalidOtp
 from ..http import ClientInfo
-from ..models import RevokeReason
+from ..models import RevokeReason, SecurityEventKind
 from ..otp import OtpType
 from ..sessions.sign_ins import IssuedTokens, sign_in_start, sign_ins_revoke_all
 from .code_clients import verify_code_from
@@ -34,6 +34,12 @@ def sign_in_proven(
     with transaction.atomic():
         user = _account_for(email=email, name=name, role=role)
         tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
+        security_events.record(
+            user_id=user.pk, kind=SecurityEventKind.SIGNED_IN_CODE, client=client
+        )
+        signals.user_signed_in.send(
+            sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="code"
+        )
     guard.owner_proven(email=email)
     return tokens
 
@@ -41,13 +47,15 @@ def sign_in_proven(
 def _account_for(*, email: str, name: str | None, role: str | None) -> User:
     user = user_get_by_email(email=email)
     if user is None:  # sign-up by code: verified, no password
-        return user_create(
+        user = user_create(
             email=email,
             password=None,
             name=name or "",
             role=role or Role.STUDENT,
             email_verified=True,
         )
+        signals.user_signed_up.send(sender=type(user), user=user)
+        return user
     if not user.is_active:
         raise InvalidOtp()
     if not user.email_verified:
@@ -55,4 +63,5 @@ def _account_for(*, email: str, name: str | None, role: str | None) -> User:
         # pre-registration. Drop it and end its sign-ins before trusting the account.
         user_mark_verified(user=user, drop_password=True)
         sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CLAIMED)
+        signals.email_verified.send(sender=type(user), user=user)
     return user

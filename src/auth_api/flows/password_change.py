@@ -6,20 +6,25 @@ from users.errors import InvalidPassword
 from users.models import User
 from users.services import user_change_password
 
-from .. import ratelimit
+from .. import ratelimit, security_events, signals
 from ..authentication import Principal
-from ..models import RevokeReason
+from ..models import RevokeReason, SecurityEventKind
 from ..sessions.sign_ins import sign_ins_revoke_all
+from ..step_up import require_fresh
 from .sessions import current_session
 
 
 def change_password(
-    *, principal: Principal, current_password: str, new_password: str, revoke_others: bool
+    *, principal: Principal, current_password: str | None, new_password: str, revoke_others: bool
 ) -> User:
+    """With the current password, or without it inside the step-up window (a password-less
+    account sets its first password this way)."""
     # Counted per user: a stolen access token must not become a password-guessing oracle.
     ratelimit.hit("password_change_user", principal.id)
     user, _ = current_session(principal=principal)
-    if not user.check_password(current_password):
+    if current_password is None:
+        require_fresh(principal)
+    elif not user.check_password(current_password):
         raise InvalidPassword()
     with transaction.atomic():
         user_change_password(user=user, new_password=new_password)
@@ -32,4 +37,6 @@ def change_password(
             to_email=user.email,
             secrets={"how": "change", "others_ended": revoke_others},
         )
+        security_events.record(user_id=user.pk, kind=SecurityEventKind.PASSWORD_CHANGED)
+        signals.password_changed.send(sender=type(user), user=user, how="change")
     return user

@@ -9,10 +9,10 @@ from users.passwords import validate_new_password
 from users.selectors import user_get_by_email
 from users.services import user_reset_password
 
-from .. import guard
+from .. import guard, security_events, signals
 from ..errors import InvalidOtp, InvalidToken
 from ..http import ClientInfo
-from ..models import RevokeReason
+from ..models import RevokeReason, SecurityEventKind
 from ..otp import OtpType
 from ..sessions.sign_ins import sign_ins_revoke_all
 from ..sessions.tokens import (
@@ -65,6 +65,8 @@ def _complete(*, user: User, password: str) -> None:
     user_reset_password(user=user, new_password=password)
     sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_RESET)
     guard.owner_proven(email=user.email)
+    security_events.record(user_id=user.pk, kind=SecurityEventKind.PASSWORD_RESET)
+    signals.password_changed.send(sender=type(user), user=user, how="reset")
     email_enqueue(
         kind=EmailKind.PASSWORD_CHANGED,
         to_email=user.email,

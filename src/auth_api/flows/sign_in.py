@@ -1,14 +1,16 @@
 from functools import lru_cache
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
+from django.db import transaction
 
 from users.models import User
 from users.selectors import user_get_by_email
 
-from .. import guard, ratelimit
+from .. import guard, ratelimit, security_events, signals
 from ..devices import trusted_nonce
 from ..errors import InvalidCredentials, PasswordSignInClosed
 from ..http import ClientInfo
+from ..models import SecurityEventKind
 from ..sessions.sign_ins import IssuedTokens, sign_in_start
 from ..timing import constant_time_check, is_legacy_hash
 
@@ -28,7 +30,19 @@ def sign_in_with_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
     user = check_credentials(email=email, password=password, client=client)
-    return sign_in_start(user=user, remember_me=remember_me, client=client)
+    new_device = trusted_nonce(client.device_token, user_id=user.pk) is None
+    kind = (
+        SecurityEventKind.SIGNED_IN_NEW_DEVICE
+        if new_device
+        else SecurityEventKind.SIGNED_IN_PASSWORD
+    )
+    with transaction.atomic():
+        tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
+        security_events.record(user_id=user.pk, kind=kind, client=client)
+        signals.user_signed_in.send(
+            sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="password"
+        )
+        return tokens
 
 
 def check_credentials(*, email: str, password: str, client: ClientInfo) -> User:

@@ -2,7 +2,7 @@ from django.db import transaction
 
 from users.services import user_create
 
-from .. import ratelimit
+from .. import ratelimit, signals
 from ..http import ClientInfo
 from ..sessions.sign_ins import IssuedTokens, sign_in_start
 
@@ -14,4 +14,5 @@ def sign_up_with_password(
     ratelimit.hit("sign_up_email", email)
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name, role=role)
+        signals.user_signed_up.send(sender=type(user), user=user)
         return sign_in_start(user=user, remember_me=remember_me, client=client)

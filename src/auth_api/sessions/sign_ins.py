@@ -12,9 +12,10 @@ from django.utils import timezone
 from users.models import User
 from users.selectors import user_get_active
 
+from .. import security_events, signals
 from ..errors import InvalidRefreshToken, RefreshTokenReused
 from ..http import ClientInfo
-from ..models import RevokeReason, SignIn
+from ..models import RevokeReason, SecurityEventKind, SignIn
 from . import revocations
 from .tokens import (
     BadToken,
@@ -131,7 +132,13 @@ def sign_in_end(*, raw_token: str | None) -> None:
         claims = decode_refresh_token(raw_token)
     except BadToken:
         return
-    sign_in_revoke(sign_in_id=claims.sid, user_id=claims.user_id, reason=RevokeReason.SIGN_OUT)
+    with transaction.atomic():
+        if sign_in_revoke(
+            sign_in_id=claims.sid, user_id=claims.user_id, reason=RevokeReason.SIGN_OUT
+        ):
+            signals.user_signed_out.send(
+                sender=SignIn, user_id=claims.user_id, sign_in_id=claims.sid
+            )
 
 
 def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
@@ -152,10 +159,24 @@ def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
         elif outcome == _Outcome.REUSED:
             # A rotated token came back: someone holds a copy. Kill the whole family.
             _revoke_rows(family, reason=RevokeReason.REUSE, now=now)
+            security_events.record(user_id=user.pk, kind=SecurityEventKind.REFRESH_REUSED)
+            signals.refresh_token_reused.send(sender=SignIn, user=user, sign_in_id=sign_in.pk)
     if outcome == _Outcome.REUSED:
         raise RefreshTokenReused()
     if user is None:
         raise InvalidRefreshToken()
+    return _issue(user, sign_in)
+
+
+def sign_in_proof_renewed(*, user: User, sign_in: SignIn) -> IssuedTokens:
+    """The owner proved it again in this sign-in: its `authTime` is now; new tokens say so."""
+    sign_in.authenticated_at = _second(timezone.now())
+    sign_in.save(update_fields=["authenticated_at"])
+    return _issue(user, sign_in)
+
+
+def sign_in_reissue(*, user: User, sign_in: SignIn) -> IssuedTokens:
+    """New tokens of the same sign-in (the user's claims changed, e.g. its email)."""
     return _issue(user, sign_in)
 
 

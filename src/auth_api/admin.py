@@ -1,0 +1,37 @@
+"""Admin views of this app: security activity (read-only), and user deletion through the same
+service as the API (`account_delete`), so an admin deletion leaves nothing behind either."""
+
+from django.contrib import admin
+
+from users.admin import UserAdmin
+from users.models import User
+
+from .flows.account_deletion import account_delete
+from .models import SecurityEvent
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "user", "ip_address", "user_agent")
+    list_filter = ("kind",)
+    search_fields = ("user__email",)
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # append-only
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    def delete_model(self, request, obj) -> None:
+        account_delete(user_id=obj.pk)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user_id in list(queryset.values_list("pk", flat=True)):
+            account_delete(user_id=user_id)

@@ -1,0 +1,76 @@
+"""Self-service on one's own account: profile, step-up, sign out everywhere, activity."""
+
+from django.db import transaction
+
+from users.errors import InvalidPassword
+from users.models import User
+from users.services import user_update_profile
+
+from .. import ratelimit, security_events
+from ..authentication import Principal
+from ..http import ClientInfo
+from ..models import RevokeReason, SecurityEvent, SecurityEventKind
+from ..otp import OtpType
+from ..sessions.sign_ins import IssuedTokens, sign_in_proof_renewed, sign_ins_revoke_all
+from .code_clients import verify_code_from
+from .sessions import current_session
+
+_UNSET = object()
+
+
+def update_profile(*, principal: Principal, name=_UNSET, image=_UNSET) -> User:
+    user, _ = current_session(principal=principal)
+    changes = {k: v for k, v in (("name", name), ("image", image)) if v is not _UNSET}
+    return user_update_profile(user=user, **changes)
+
+
+def reauthenticate(
+    *, principal: Principal, password: str | None, code: str | None, client: ClientInfo
+) -> IssuedTokens:
+    """A fresh proof of the owner (the password, or a `reauthentication` code): new tokens whose
+    `authTime` is now."""
+    user, sign_in = current_session(principal=principal)
+    if password is not None:
+        ratelimit.hit("password_change_user", user.pk)  # a stolen token is no guessing oracle
+        if not user.check_password(password):
+            raise InvalidPassword()
+    else:
+        verify_code_from(
+            client,
+            email=user.email,
+            otp_type=OtpType.REAUTHENTICATION,
+            code=code or "",
+            consume=True,
+        )
+    with transaction.atomic():
+        security_events.record(
+            user_id=user.pk, kind=SecurityEventKind.REAUTHENTICATED, client=client
+        )
+        return sign_in_proof_renewed(user=user, sign_in=sign_in)
+
+
+def revoke_other_sessions(*, principal: Principal, client: ClientInfo) -> int:
+    user, sign_in = current_session(principal=principal)
+    with transaction.atomic():
+        ended = sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.REVOKED, keep=sign_in.id)
+        if ended:
+            security_events.record(
+                user_id=user.pk, kind=SecurityEventKind.SIGN_INS_REVOKED, client=client
+            )
+    return ended
+
+
+def revoke_all_sessions(*, principal: Principal, client: ClientInfo) -> int:
+    user, _ = current_session(principal=principal)
+    with transaction.atomic():
+        ended = sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.SIGN_OUT)
+        security_events.record(
+            user_id=user.pk, kind=SecurityEventKind.SIGN_INS_REVOKED, client=client
+        )
+    return ended
+
+
+def security_activity(*, principal: Principal):
+    """The caller's events, newest first (a queryset: the view paginates it)."""
+    current_session(principal=principal)
+    return SecurityEvent.objects.filter(user_id=principal.id).order_by("-created_at", "-id")

@@ -1,0 +1,36 @@
+"""Deleting an account: the user and everything of theirs, in one transaction.
+
+Gone: the user row and, by cascade, its sign-ins, linked accounts and security events; its
+codes, its address's guard and every message queued to it. Its sign-ins are first recorded as
+ended (no personal data), so every process refuses their access tokens until they expire. The
+`user_deleted` signal runs inside the transaction (a receiver that raises keeps the user), and a
+confirmation mail is queued to the address. The API and the Django admin both delete through here.
+"""
+
+from django.db import transaction
+
+from emailing.models import EmailKind, OutboxMessage
+from emailing.services import email_enqueue
+from users.models import User
+
+from .. import signals
+from ..models import AccountGuard, EndedSignIn, OneTimeCode, SignIn
+from ..sessions import revocations
+
+
+@transaction.atomic
+def account_delete(*, user_id: str) -> bool:
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        return False
+    email = user.email
+    signals.user_deleted.send(sender=User, user=user, user_id=user.pk, email=email)
+    sids = list(SignIn.objects.filter(user_id=user.pk).values_list("id", flat=True))
+    EndedSignIn.objects.bulk_create([EndedSignIn(sid=sid) for sid in sids], ignore_conflicts=True)
+    OneTimeCode.objects.filter(email=email).delete()
+    AccountGuard.objects.filter(email=email).delete()
+    OutboxMessage.objects.filter(to_email=email).delete()
+    user.delete()
+    email_enqueue(kind=EmailKind.ACCOUNT_DELETED, to_email=email)
+    transaction.on_commit(lambda: revocations.note_revoked(sids))
+    return True
