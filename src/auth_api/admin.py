@@ -2,6 +2,8 @@
 service as the API (`account_delete`), so an admin deletion leaves nothing behind either."""
 
 from django.contrib import admin
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 
 from users.admin import UserAdmin
 from users.models import User
@@ -29,6 +31,20 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
+    def log_deletions(self, request, queryset) -> list[LogEntry]:
+        """The admin's history keeps that an account was erased, not whose it was."""
+        content_type = ContentType.objects.get_for_model(User)
+        return [
+            LogEntry.objects.create(
+                user_id=request.user.pk,
+                content_type=content_type,
+                object_id="",
+                object_repr="(erased account)",
+                action_flag=DELETION,
+            )
+            for _ in queryset
+        ]
+
     def delete_model(self, request, obj) -> None:
         account_delete(user_id=obj.pk)
 

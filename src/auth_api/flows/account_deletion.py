@@ -27,10 +27,10 @@ def account_delete(*, user_id: str) -> bool:
     signals.user_deleted.send(sender=User, user=user, user_id=user.pk, email=email)
     sids = list(SignIn.objects.filter(user_id=user.pk).values_list("id", flat=True))
     EndedSignIn.objects.bulk_create([EndedSignIn(sid=sid) for sid in sids], ignore_conflicts=True)
+    revocations.note_revoked(sids)  # this process at once (a rollback is undone by its refresh)
     OneTimeCode.objects.filter(email=email).delete()
     AccountGuard.objects.filter(email=email).delete()
     OutboxMessage.objects.filter(to_email=email).delete()
     user.delete()
     email_enqueue(kind=EmailKind.ACCOUNT_DELETED, to_email=email)
-    transaction.on_commit(lambda: revocations.note_revoked(sids))
     return True

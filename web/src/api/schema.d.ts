@@ -135,6 +135,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/email/change/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask to move the account to a new address: a code goes there, a notice here.
+         * @description Always `{success: true}`: if the new address already has an account, it gets a mail saying so instead of a usable code. Needs a fresh authTime.
+         */
+        post: operations["email_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/email/change/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the new address with its code: new tokens; other sign-ins end. */
+        post: operations["email_change_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/introspect/": {
         parameters: {
             query?: never;
@@ -212,6 +249,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/reauthenticate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prove it is you again (password, or a `reauthentication` code): fresh authTime. */
+        post: operations["reauthenticate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/refresh/": {
         parameters: {
             query?: never;
@@ -226,6 +280,23 @@ export interface paths {
          * @description Authenticated by the `refresh_token` cookie (`__Secure-refresh_token` outside DEBUG) plus the `X-CSRFToken` header (see `GET csrf/`), or — for non-browser clients — by `refreshToken` in the body, which needs no cookie and no CSRF token.
          */
         post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/security-events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's security activity, newest first (paginated: page, pageSize). */
+        get: operations["security_events"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -278,6 +349,40 @@ export interface paths {
         post?: never;
         /** End one of the caller's sign-ins. */
         delete: operations["sessions_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/revoke-all/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every sign-in of the caller, this one too; the refresh cookie is cleared. */
+        post: operations["sessions_revoke_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/revoke-others/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every other sign-in of the caller; this one goes on. */
+        post: operations["sessions_revoke_others"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -340,6 +445,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/user/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete the caller's account and everything of theirs (needs a fresh authTime).
+         * @description The user, their sign-ins, codes, linked accounts, security events and queued mail are gone in one transaction; a confirmation mail goes to the address; the refresh cookie is cleared.
+         */
+        delete: operations["user_delete"];
+        options?: never;
+        head?: never;
+        /** Change the caller's name and/or picture (an https:// URL, or null). */
+        patch: operations["user_update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -372,6 +498,22 @@ export interface components {
             authTime: string | null;
             /** Format: date-time */
             expiresAt: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        EmailChangeConfirmRequest: {
+            /** Format: email */
+            newEmail: string;
+            /** @example 314159 */
+            otp: string;
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        EmailChangeRequest: {
+            /** Format: email */
+            newEmail: string;
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
         };
         Error: {
             /** @description Stable UPPER_SNAKE error code. */
@@ -474,9 +616,10 @@ export interface components {
          * @description * `sign-in` - sign-in
          *     * `email-verification` - email-verification
          *     * `forget-password` - forget-password
+         *     * `reauthentication` - reauthentication
          * @enum {string}
          */
-        OtpType: "sign-in" | "email-verification" | "forget-password";
+        OtpType: "sign-in" | "email-verification" | "forget-password" | "reauthentication";
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         OtpVerifyEmailRequest: {
             /** Format: email */
@@ -490,7 +633,8 @@ export interface components {
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         PasswordChangeRequest: {
-            currentPassword: string;
+            /** @description Required unless the access token is fresh (see reauthenticate/). */
+            currentPassword?: string;
             newPassword: string;
             /**
              * @description End every other sign-in of this user (default true).
@@ -512,6 +656,22 @@ export interface components {
             deviceToken?: string;
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        PatchedProfileUpdateRequest: {
+            name?: string;
+            /** Format: uri */
+            image?: string | null;
+        };
+        /** @description `password`, or `otp` (a `reauthentication` code from email-otp/send/). */
+        ReauthenticateRequest: {
+            password?: string;
+            /** @example 314159 */
+            otp?: string;
+            /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
+            flowToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         RefreshRequest: {
             /** @description Non-browser clients only: the refresh token, instead of the cookie. */
             refreshToken?: string;
@@ -522,6 +682,27 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "teacher" | "student";
+        SecurityEvent: {
+            type: components["schemas"]["SecurityEventTypeEnum"];
+            /** Format: date-time */
+            createdAt: string;
+            ipAddress: string | null;
+            readonly device: string;
+        };
+        /**
+         * @description * `signed_in_password` - Signed in with a password
+         *     * `signed_in_code` - Signed in with an emailed code
+         *     * `signed_in_new_device` - Signed in from a new device
+         *     * `sign_in_failed` - Failed sign-in (wrong password)
+         *     * `password_changed` - Password changed
+         *     * `password_reset` - Password reset
+         *     * `email_changed` - Email address changed
+         *     * `refresh_reused` - Refresh token reused (sign-in revoked)
+         *     * `sign_ins_revoked` - Sign-ins ended
+         *     * `reauthenticated` - Identity confirmed again
+         * @enum {string}
+         */
+        SecurityEventTypeEnum: "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated";
         SessionInfo: {
             id: string;
             /** Format: date-time */
@@ -964,6 +1145,169 @@ export interface operations {
             };
         };
     };
+    email_change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChangeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtpSendResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_EMAIL`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    email_change_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChangeConfirmRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_ATTEMPTS`, `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `USER_ALREADY_EXISTS` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     introspect: {
         parameters: {
             query?: never;
@@ -1082,6 +1426,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
@@ -1134,6 +1487,83 @@ export interface operations {
             };
             /** @description Error codes: `INVALID_TOKEN`, `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `VALIDATION_ERROR`, `INVALID_JSON` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_ATTEMPTS` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reauthenticate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReauthenticateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_PASSWORD`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1247,6 +1677,34 @@ export interface operations {
             };
         };
     };
+    security_events: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecurityEvent"][];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     session: {
         parameters: {
             query?: never;
@@ -1332,6 +1790,60 @@ export interface operations {
             };
             /** @description Error codes: `NOT_FOUND` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_revoke_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_revoke_others: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1541,6 +2053,128 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_REQUESTS` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    user_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    user_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedProfileUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

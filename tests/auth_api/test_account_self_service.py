@@ -1,0 +1,345 @@
+"""Account self-service through HTTP: profile, step-up, email change, deletion, sign out
+everywhere, security activity, and the signals for the app's own code."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.dispatch import receiver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from auth_api import signals, step_up
+from auth_api.models import EndedSignIn, SecurityEvent
+from emailing.delivery import deliver_due
+from emailing.models import OutboxMessage
+from tests.helpers import PASSWORD, bearer, deliver_and_read_code, refresh, send_code, sign_in
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+USER = "/api/auth/user/"
+REAUTH = "/api/auth/reauthenticate/"
+CHANGE = "/api/auth/email/change/"
+CONFIRM = "/api/auth/email/change/confirm/"
+EVENTS = "/api/auth/security-events/"
+CLAIMS = "/api/auth/claims/"
+
+
+@pytest.fixture
+def signed_in(api_client, user):
+    """(client, access token) of Ada, signed in just now (a fresh authTime)."""
+    return api_client, sign_in(api_client).json()["accessToken"]
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Move the step-up clock past the window."""
+
+    def move(seconds: int = 301) -> None:
+        monkeypatch.setattr(step_up, "now", lambda: timezone.now() + timedelta(seconds=seconds))
+
+    return move
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+
+def test_patch_user_changes_name_and_image(signed_in):
+    client, access = signed_in
+    body = {"name": "Ada King", "image": "https://example.com/ada.png"}
+    answer = client.patch(USER, body, format="json", **bearer(access))
+    assert answer.status_code == 200
+    assert (answer.json()["user"]["name"], answer.json()["user"]["image"]) == (
+        body["name"],
+        body["image"],
+    )
+    assert (
+        client.patch(USER, {"image": None}, format="json", **bearer(access)).json()["user"]["image"]
+        is None
+    )
+    assert User.objects.get().name == "Ada King"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"image": "http://example.com/a.png"},
+        {"image": "javascript:alert(1)"},
+        {"image": "https://" + "a" * 2050 + ".com"},
+        {"image": 5},
+        {"name": "x" * 256},
+        {"name": None},
+    ],
+)
+def test_patch_user_refuses_bad_fields(signed_in, body):
+    client, access = signed_in
+    answer = client.patch(USER, body, format="json", **bearer(access))
+    assert answer.status_code == 400 and answer.json()["code"] == "VALIDATION_ERROR"
+
+
+def test_patch_user_needs_a_bearer(api_client, db):
+    assert api_client.patch(USER, {"name": "x"}, format="json").status_code == 401
+
+
+# --- step-up -----------------------------------------------------------------------------------
+
+
+def test_stale_auth_time_needs_reauthentication(signed_in, later):
+    client, access = signed_in
+    later()
+    answer = client.delete(USER, **bearer(access))
+    assert (answer.status_code, answer.json()["code"]) == (403, "REAUTHENTICATION_REQUIRED")
+    wrong = client.post(REAUTH, {"password": "not-the-password"}, format="json", **bearer(access))
+    assert wrong.json()["code"] == "INVALID_PASSWORD"
+    fresh = client.post(REAUTH, {"password": PASSWORD}, format="json", **bearer(access))
+    assert fresh.status_code == 200
+    step_up.now = timezone.now  # back to the real clock: the new token is fresh
+    assert client.delete(USER, **bearer(fresh.json()["accessToken"])).status_code == 204
+
+
+def test_reauthenticate_with_a_code_for_password_less_users(api_client, db, mailoutbox, later):
+    User.objects.create_user("nopass@example.com", None, email_verified=True)
+    send_code(api_client, "nopass@example.com", "sign-in")
+    code = deliver_and_read_code(mailoutbox, "nopass@example.com")
+    access = api_client.post(
+        "/api/auth/email-otp/sign-in/", {"email": "nopass@example.com", "otp": code}, format="json"
+    ).json()["accessToken"]
+    later()
+    send_code(api_client, "nopass@example.com", "reauthentication")
+    code = deliver_and_read_code(mailoutbox, "nopass@example.com")
+    answer = api_client.post(REAUTH, {"otp": code}, format="json", **bearer(access))
+    assert answer.status_code == 200
+    claims = api_client.get(CLAIMS, **bearer(answer.json()["accessToken"])).json()
+    assert claims["authTime"] is not None
+    again = api_client.post(REAUTH, {"otp": code}, format="json", **bearer(access))
+    assert again.json()["code"] == "INVALID_OTP"  # a code works once
+
+
+def test_reauthenticate_needs_exactly_one_proof(signed_in):
+    client, access = signed_in
+    for body in ({}, {"password": PASSWORD, "otp": "123456"}):
+        assert client.post(REAUTH, body, format="json", **bearer(access)).status_code == 400
+
+
+def test_password_change_without_the_current_password_only_when_fresh(signed_in, later):
+    client, access = signed_in
+    body = {"newPassword": "a brand new phrase 7"}
+    assert (
+        client.post("/api/auth/password/change/", body, format="json", **bearer(access)).status_code
+        == 200
+    )
+    later()
+    stale = client.post("/api/auth/password/change/", body, format="json", **bearer(access))
+    assert stale.json()["code"] == "REAUTHENTICATION_REQUIRED"
+
+
+# --- email change ------------------------------------------------------------------------------
+
+
+def test_email_change_to_a_free_address(signed_in, mailoutbox, known_codes):
+    client, access = signed_in
+    other = APIClient()
+    other_refresh = sign_in(other)
+    assert other_refresh.status_code == 200
+    known_codes.append("271828")
+    answer = client.post(
+        CHANGE, {"newEmail": "Ada.New@Example.com"}, format="json", **bearer(access)
+    )
+    assert answer.json() == {"success": True}
+    deliver_due()
+    to_new = [m for m in mailoutbox if m.to == ["ada.new@example.com"]]
+    to_old = [m for m in mailoutbox if m.to == ["ada@example.com"]]
+    assert "271828" in to_new[0].body and len(to_old) == 1 and "271828" not in to_old[0].body
+    confirmed = client.post(
+        CONFIRM,
+        {"newEmail": "ada.new@example.com", "otp": "271828"},
+        format="json",
+        **bearer(access),
+    )
+    assert confirmed.status_code == 200
+    assert confirmed.json()["user"]["email"] == "ada.new@example.com"
+    assert confirmed.json()["user"]["emailVerified"] is True
+    claims = client.get(CLAIMS, **bearer(confirmed.json()["accessToken"])).json()
+    assert claims["email"] == "ada.new@example.com"
+    assert refresh(other).json()["code"] == "INVALID_REFRESH_TOKEN"  # other sign-ins ended
+    assert refresh(client).status_code == 200  # this one goes on
+    assert sign_in(APIClient(), email="ada.new@example.com").status_code == 200
+
+
+def test_email_change_to_a_taken_address_tells_the_caller_nothing(
+    signed_in, mailoutbox, known_codes
+):
+    client, access = signed_in
+    User.objects.create_user("taken@example.com", PASSWORD)
+    known_codes.extend(["111111", "222222"])
+    free = client.post(CHANGE, {"newEmail": "free@example.com"}, format="json", **bearer(access))
+    taken = client.post(CHANGE, {"newEmail": "taken@example.com"}, format="json", **bearer(access))
+    assert (free.status_code, free.content) == (taken.status_code, taken.content)
+    deliver_due()
+    (to_taken,) = [m for m in mailoutbox if m.to == ["taken@example.com"]]
+    assert "already has an account" in to_taken.body and "222222" not in to_taken.body
+    confirm = client.post(
+        CONFIRM, {"newEmail": "taken@example.com", "otp": "222222"}, format="json", **bearer(access)
+    )
+    assert confirm.json()["code"] in ("INVALID_OTP", "USER_ALREADY_EXISTS")
+    assert (
+        User.objects.get(pk=User.objects.get(email="ada@example.com").pk).email == "ada@example.com"
+    )
+
+
+def test_an_email_change_code_confirms_nothing_for_another_user(signed_in, mailoutbox, known_codes):
+    client, access = signed_in
+    known_codes.append("314159")
+    client.post(CHANGE, {"newEmail": "new@example.com"}, format="json", **bearer(access))
+    User.objects.create_user("mallory@example.com", PASSWORD)
+    mallory = APIClient()
+    mallory_access = sign_in(mallory, email="mallory@example.com").json()["accessToken"]
+    answer = mallory.post(
+        CONFIRM,
+        {"newEmail": "new@example.com", "otp": "314159"},
+        format="json",
+        **bearer(mallory_access),
+    )
+    assert answer.json()["code"] == "INVALID_OTP"
+
+
+def test_email_change_needs_a_fresh_auth_time(signed_in, later):
+    client, access = signed_in
+    later()
+    answer = client.post(CHANGE, {"newEmail": "new@example.com"}, format="json", **bearer(access))
+    assert answer.json()["code"] == "REAUTHENTICATION_REQUIRED"
+
+
+# --- deletion ----------------------------------------------------------------------------------
+
+
+def _rows_mentioning(user_id: str, email: str) -> list[str]:
+    """Every row of every table that holds the user's id or address (except the one queued
+    confirmation mail)."""
+    found = []
+    for model in apps.get_models():
+        for row in model.objects.all().values():
+            values = {str(v) for v in row.values()}
+            if user_id in values or email in values:
+                if model is OutboxMessage and row["kind"] == "account_deleted":
+                    continue
+                found.append(f"{model._meta.label}: {row}")
+    return found
+
+
+def test_deleting_the_account_leaves_no_row_of_the_user(signed_in, mailoutbox, user):
+    client, access = signed_in
+    client.patch(USER, {"name": "Ada"}, format="json", **bearer(access))
+    send_code(client, "ada@example.com", "forget-password")  # a code and a queued mail
+    sign_in(APIClient(), password="wrong-password-1")  # a guard row
+    answer = client.delete(USER, **bearer(access))
+    assert answer.status_code == 204
+    assert answer.cookies["__Secure-refresh_token"].value == ""
+    assert _rows_mentioning(user.pk, user.email) == []
+    assert client.get(CLAIMS, **bearer(access)).status_code == 401  # refused at once
+    assert EndedSignIn.objects.exists()
+    deliver_due()
+    assert [m.subject for m in mailoutbox] == ["Your account was deleted"]
+
+
+def test_a_receiver_that_raises_keeps_the_user(signed_in, user):
+    client, access = signed_in
+
+    def refuse(sender, **kwargs):
+        raise RuntimeError("the app's own tables could not be cleaned")
+
+    signals.user_deleted.connect(refuse)
+    try:
+        answer = client.delete(USER, **bearer(access))
+    finally:
+        signals.user_deleted.disconnect(refuse)
+    assert answer.status_code == 500 and answer.json()["code"] == "INTERNAL_ERROR"
+    assert User.objects.filter(pk=user.pk).exists()
+    assert client.get(CLAIMS, **bearer(access)).status_code == 200
+
+
+def test_admin_deletion_runs_the_same_service(admin_client, user):
+    access = sign_in(APIClient()).json()["accessToken"]
+    answer = admin_client.post(
+        f"/admin/users/user/{user.pk}/delete/", {"post": "yes"}, follow=False
+    )
+    assert answer.status_code == 302
+    assert _rows_mentioning(user.pk, user.email) == []
+    assert APIClient().get(CLAIMS, **bearer(access)).status_code == 401
+
+
+# --- sign out everywhere -----------------------------------------------------------------------
+
+
+def test_revoke_others_keeps_this_sign_in(signed_in):
+    client, access = signed_in
+    other = APIClient()
+    sign_in(other)
+    assert client.post("/api/auth/sessions/revoke-others/", **bearer(access)).status_code == 204
+    assert refresh(other).json()["code"] == "INVALID_REFRESH_TOKEN"
+    assert refresh(client).status_code == 200
+
+
+def test_revoke_all_ends_this_one_too(signed_in):
+    client, access = signed_in
+    answer = client.post("/api/auth/sessions/revoke-all/", **bearer(access))
+    assert answer.status_code == 204
+    assert client.get(CLAIMS, **bearer(access)).status_code == 401
+
+
+# --- activity and signals ----------------------------------------------------------------------
+
+
+def test_security_events_newest_first_paginated_without_secrets(signed_in, user):
+    client, access = signed_in
+    client.post(
+        "/api/auth/password/change/",
+        {"currentPassword": PASSWORD, "newPassword": "a brand new phrase 7"},
+        format="json",
+        **bearer(access),
+        HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    )
+    page = client.get(EVENTS, **bearer(access)).json()
+    assert page["count"] == 2
+    kinds = [event["type"] for event in page["results"]]
+    assert kinds == ["password_changed", "signed_in_new_device"]
+    assert set(page["results"][0]) == {"type", "createdAt", "ipAddress", "device"}
+    second = client.get(EVENTS + "?pageSize=1&page=2", **bearer(access)).json()
+    assert [e["type"] for e in second["results"]] == ["signed_in_new_device"]
+    stored = " ".join(str(v) for row in SecurityEvent.objects.values() for v in row.values())
+    assert PASSWORD not in stored and "brand new" not in stored
+
+
+def test_signals_fire_once_per_action(api_client, db, mailoutbox):
+    fired: list[str] = []
+    names = ("user_signed_up", "user_signed_in", "user_signed_out", "password_changed")
+    handlers = {}
+    for name in names:
+
+        @receiver(getattr(signals, name), weak=False)
+        def handler(sender, name=name, **kwargs):
+            fired.append(name)
+
+        handlers[name] = handler
+    try:
+        body = {"name": "Nia", "email": "nia@example.com", "password": PASSWORD}
+        access = api_client.post("/api/auth/sign-up/", body, format="json").json()["accessToken"]
+        sign_in(api_client, email="nia@example.com")
+        api_client.post(
+            "/api/auth/password/change/",
+            {
+                "currentPassword": PASSWORD,
+                "newPassword": "a brand new phrase 7",
+                "revokeOtherSessions": False,
+            },
+            format="json",
+            **bearer(access),
+        )
+        from tests.helpers import csrf_headers
+
+        api_client.post("/api/auth/sign-out/", format="json", **csrf_headers(api_client))
+    finally:
+        for name, handler in handlers.items():
+            getattr(signals, name).disconnect(handler)
+    assert fired == ["user_signed_up", "user_signed_in", "password_changed", "user_signed_out"]
