@@ -28,11 +28,12 @@ EVERY = 4  # one positive case in EVERY, per operation and phase, carries real c
 _calls: dict[tuple[str, str], itertools.count] = {}
 
 
-def _post(path: str, body: dict) -> dict:
+def _post(path: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json", "X-Refresh-Token-Transport": "body"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(  # noqa: S310
-        BASE + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "X-Refresh-Token-Transport": "body"},
+        BASE + path, data=json.dumps(body).encode(), headers=headers
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return json.load(response)
@@ -82,10 +83,28 @@ def _refresh_body(case) -> None:
 
 def _password_change_body(case) -> None:
     case.body = {
-        "currentPassword": FUZZ_PASSWORD,
-        "newPassword": FUZZ_PASSWORD,
+        "currentPassword": DISPOSABLE_PASSWORD,
+        "newPassword": "another-disposable-77",
         "revokeOtherSessions": False,
     }
+
+
+# Operations that can end the caller's sign-in, account, email or password: each call gets a user
+# of its own, so the shared fuzz user (and FUZZ_TOKEN) survives the whole run.
+DISPOSABLE_PASSWORD = "quartz-harbor-7731"
+DESTRUCTIVE = {
+    "DELETE /api/auth/user/",
+    "POST /api/auth/sessions/revoke-all/",
+    "POST /api/auth/email/change/confirm/",
+    "POST /api/auth/password/change/",
+}
+_disposables = itertools.count()
+
+
+def _disposable_token() -> str:
+    email = f"disposable-{os.getpid()}-{next(_disposables)}@example.com"
+    body = {"name": "Disposable", "email": email, "password": DISPOSABLE_PASSWORD}
+    return _post("/api/auth/sign-up/", body)["accessToken"]
 
 
 def _reset_body(case) -> None:
@@ -118,16 +137,40 @@ FILL = {
 }
 
 
+def _reauthenticate_body(case, token: str) -> None:
+    case.body = {"password": FUZZ_PASSWORD}
+
+
+def _email_change_confirm_body(case, token: str) -> None:
+    """A change of the disposable caller's address, its code read from the new mailbox."""
+    new_email = f"moved-{os.getpid()}-{next(_disposables)}@example.com"
+    seen = set(MAIL_DIR.glob("*.log"))
+    flow = _post("/api/auth/email/change/", {"newEmail": new_email}, token=token)["flowToken"]
+    case.body = {"newEmail": new_email, "otp": _mailed_code(new_email, seen), "flowToken": flow}
+
+
+FILL_AS_CALLER = {
+    "POST /api/auth/reauthenticate/": _reauthenticate_body,
+    "POST /api/auth/email/change/confirm/": _email_change_confirm_body,
+}
+
+
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
     operation = f"{case.method.upper()} {case.path}"
-    # Who calls: a signed-in user (FUZZ_TOKEN), or for introspection a service's credential.
-    caller = SERVICE_CREDENTIAL if operation == INTROSPECT else f"Bearer {os.environ['FUZZ_TOKEN']}"
-    if "Authorization" not in (case.headers or {}):
-        case.headers = {**(case.headers or {}), "Authorization": caller}
-    fill = FILL.get(operation)
     meta = case.meta
-    if fill is None or meta is None or meta.generation.mode.value != "positive":
+    positive = meta is not None and meta.generation.mode.value == "positive"
+    # Who calls: a signed-in user (FUZZ_TOKEN, or a disposable one for destructive operations),
+    # or for introspection a service's credential. Negative cases keep what was generated.
+    token = _disposable_token() if operation in DESTRUCTIVE else os.environ["FUZZ_TOKEN"]
+    caller = SERVICE_CREDENTIAL if operation == INTROSPECT else f"Bearer {token}"
+    if positive or "Authorization" not in (case.headers or {}):
+        case.headers = {**(case.headers or {}), "Authorization": caller}
+    if not positive or meta is None:
         return
-    if next(_calls.setdefault((operation, meta.phase.name.value), itertools.count())) % EVERY == 0:
-        fill(case)
+    if next(_calls.setdefault((operation, meta.phase.name.value), itertools.count())) % EVERY:
+        return
+    if operation in FILL:
+        FILL[operation](case)
+    elif operation in FILL_AS_CALLER:
+        FILL_AS_CALLER[operation](case, token)

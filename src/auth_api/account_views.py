@@ -1,7 +1,8 @@
 """HTTP layer of account self-service: profile, step-up, email change, deletion, activity."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +21,7 @@ from .serializers import (
     OtpSendResponseSerializer,
     ProfileUpdateRequestSerializer,
     ReauthenticateRequestSerializer,
+    SecurityEventPageSerializer,
     SecurityEventSerializer,
     SignedInResponseSerializer,
     UserResponseSerializer,
@@ -30,9 +32,26 @@ _CODE_ERRORS = ("INVALID_OTP", "OTP_EXPIRED", "TOO_MANY_ATTEMPTS", "TOO_MANY_REQ
 
 
 class SecurityEventPages(PageNumberPagination):
+    """Pages of 20 (pageSize up to 100); a page past the end is empty, not an error."""
+
     page_size = 20
     page_size_query_param = "pageSize"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.past_the_end: int | None = None
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            self.past_the_end = queryset.count()
+            return []
+
+    def get_paginated_response(self, data) -> Response:
+        if self.past_the_end is not None:
+            return Response(
+                {"count": self.past_the_end, "next": None, "previous": None, "results": []}
+            )
+        return super().get_paginated_response(data)
 
 
 class AccountViewSet(viewsets.ViewSet):
@@ -142,8 +161,18 @@ class AccountViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="security_events",
+        parameters=[
+            OpenApiParameter(
+                "page", {"type": "integer", "minimum": 1}, description="1: the newest (default)."
+            ),
+            OpenApiParameter(
+                "pageSize",
+                {"type": "integer", "minimum": 1, "maximum": 100},
+                description="Events per page (20 by default).",
+            ),
+        ],
         responses={
-            200: SecurityEventSerializer(many=True),
+            200: SecurityEventPageSerializer,
             **error_responses(*AUTH_ERRORS, with_body=False),
         },
         summary="The caller's security activity, newest first (paginated: page, pageSize).",

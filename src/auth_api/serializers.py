@@ -300,6 +300,13 @@ class SecurityEventSerializer(serializers.Serializer):
         return readable_device(event.user_agent)
 
 
+class SecurityEventPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SecurityEventSerializer(many=True)
+
+
 class SuccessResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
 

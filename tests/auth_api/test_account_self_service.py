@@ -343,3 +343,9 @@ def test_signals_fire_once_per_action(api_client, db, mailoutbox):
         for name, handler in handlers.items():
             getattr(signals, name).disconnect(handler)
     assert fired == ["user_signed_up", "user_signed_in", "password_changed", "user_signed_out"]
+
+
+def test_a_page_past_the_end_is_empty_not_an_error(signed_in):
+    client, access = signed_in
+    page = client.get(EVENTS + "?page=99", **bearer(access)).json()
+    assert page["results"] == [] and page["count"] == 1 and page["next"] is None

@@ -129,6 +129,8 @@ const PURPOSE = {
   "sign-in": "Use this code to sign in",
   "email-verification": "Use this code to verify your email address",
   "forget-password": "Use this code to reset your password",
+  "email-change": "Use this code to make this address the email of your account",
+  reauthentication: "Use this code to confirm it is you",
 };
 
 /**
@@ -219,6 +221,7 @@ const grace = {
   name: "Grace Hopper",
   email: `grace-${stamp}@example.com`,
   password: "compilers all the way",
+  newEmail: `grace-new-${stamp}@example.com`,
 };
 const REFRESH_COOKIE = "__Secure-refresh_token";
 
@@ -470,6 +473,65 @@ async function main() {
       await b.page.getByTestId("student-view").waitFor();
       assert.equal(await b.page.getByTestId("teacher-view").count(), 0);
       await screenshot(b.page, "dashboard-student");
+    });
+
+    await test("settings: profile name and picture", async () => {
+      assert.ok(b);
+      await b.page.getByRole("link", { name: "Settings" }).click();
+      await heading(b.page, "Settings");
+      await b.page.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
+      await b.page.getByLabel("Picture URL", { exact: true }).fill("http://example.com/g.png");
+      await b.page.getByRole("button", { name: "Save profile" }).click();
+      assert.equal(await alertText(b.page), "Some fields are not valid.");
+      await b.page.getByText("Enter an https:// URL.").waitFor();
+      await b.page.getByLabel("Picture URL", { exact: true }).fill("");
+      await b.page.getByRole("button", { name: "Save profile" }).click();
+      await b.page.getByText("Your profile has been saved.").waitFor();
+      await screenshot(b.page, "settings-profile");
+    });
+
+    await test("settings: change email with a code sent to the new address", async () => {
+      assert.ok(b);
+      const card = b.page.locator(".card", { hasText: "Email address" });
+      await card.getByLabel("New email address", { exact: true }).fill(grace.newEmail);
+      const mark = await mailMark();
+      await card.getByRole("button", { name: "Send a code to the new address" }).click();
+      const code = await readCode(grace.newEmail, "email-change", mark);
+      await card.getByLabel("6-digit code", { exact: true }).fill(code);
+      await screenshot(b.page, "settings-change-email-code");
+      await card.getByRole("button", { name: "Change email" }).click();
+      await card.getByText(`Your email address is now ${grace.newEmail}.`).waitFor();
+    });
+
+    await test("settings: recent security activity", async () => {
+      assert.ok(b);
+      await b.page.reload();
+      await heading(b.page, "Settings");
+      const events = b.page.getByTestId("security-event");
+      await events.first().waitFor();
+      assert.match(await events.first().innerText(), /Email address changed/);
+      await screenshot(b.page, "settings-activity");
+    });
+
+    await test("delete account: step-up, typed confirmation, back to sign-in", async () => {
+      assert.ok(b);
+      const zone = b.page.locator(".card", { hasText: "Delete account" });
+      await zone.getByRole("button", { name: "Delete my account…" }).click();
+      await zone.getByLabel("Your password", { exact: true }).fill("not the password");
+      await zone.getByRole("button", { name: "Confirm" }).click();
+      assert.equal(await alertText(b.page), "Your current password is not correct.");
+      await zone.getByLabel("Your password", { exact: true }).fill(grace.password);
+      await zone.getByRole("button", { name: "Confirm" }).click();
+      const remove = zone.getByRole("button", { name: "Delete my account for good" });
+      assert.equal(await remove.isDisabled(), true);
+      await zone.getByLabel('Type "DELETE" to confirm', { exact: true }).fill("DELETE");
+      await screenshot(b.page, "settings-delete-account");
+      await remove.click();
+      await heading(b.page, "Sign in");
+      await b.page.getByText("Your account has been deleted.").waitFor();
+      await screenshot(b.page, "sign-in-after-deletion");
+      await signInWithPassword(b.page, { email: grace.newEmail, password: grace.password });
+      assert.equal(await alertText(b.page), "Wrong email or password.");
     });
 
     await test("unknown pages show the SPA's 404; unknown API routes stay JSON", async () => {

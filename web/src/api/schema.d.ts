@@ -689,6 +689,14 @@ export interface components {
             ipAddress: string | null;
             readonly device: string;
         };
+        SecurityEventPage: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["SecurityEvent"][];
+        };
         /**
          * @description * `signed_in_password` - Signed in with a password
          *     * `signed_in_code` - Signed in with an emailed code
@@ -1679,7 +1687,12 @@ export interface operations {
     };
     security_events: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 1: the newest (default). */
+                page?: number;
+                /** @description Events per page (20 by default). */
+                pageSize?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1691,7 +1704,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SecurityEvent"][];
+                    "application/json": components["schemas"]["SecurityEventPage"];
                 };
             };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */

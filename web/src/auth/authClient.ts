@@ -22,6 +22,9 @@ export type SignInListItem = components["schemas"]["SignInListItem"];
 export type SignInRequest = components["schemas"]["SignInRequest"];
 export type SignUpRequest = components["schemas"]["SignUpRequest"];
 export type OtpSignInRequest = components["schemas"]["OtpSignInRequest"];
+export type SecurityEvent = components["schemas"]["SecurityEvent"];
+export type ProfileUpdate = components["schemas"]["PatchedProfileUpdateRequest"];
+export type Reauthentication = { password: string } | { otp: string };
 type SignedInResponse = components["schemas"]["SignedInResponse"];
 
 export type AuthStatus = "loading" | "signedIn" | "signedOut";
@@ -34,7 +37,7 @@ export interface AuthState {
   /** Epoch milliseconds; null when signed out. */
   accessTokenExpiresAt: number | null;
   /** Why the last sign-in of this page ended: the user signed out, or it expired/was revoked. */
-  endedBy: "signOut" | "expired" | null;
+  endedBy: "signOut" | "expired" | "deleted" | null;
 }
 
 export type FetchLike = (request: Request) => Promise<Response>;
@@ -181,7 +184,9 @@ export class AuthClient {
     this.sessionLoadedAt = 0;
     if (this.timer !== null) this.clearTimer(this.timer);
     this.timer = null;
-    this.setState({ ...SIGNED_OUT, endedBy: endedBy ?? (wasSignedIn ? "expired" : null) });
+    // A second failing call after the first one signed this page out keeps the first reason.
+    const reason = endedBy ?? (wasSignedIn ? "expired" : this.state.endedBy);
+    this.setState({ ...SIGNED_OUT, endedBy: reason });
   }
 
   private acceptSignedIn(data: SignedInResponse): User {
@@ -443,5 +448,61 @@ export class AuthClient {
       this.api.DELETE("/api/auth/sessions/{id}/", { params: { path: { id } } }),
     );
     if (!response.ok) throw apiError(response, error);
+  }
+
+  // --- account self-service -------------------------------------------------------------------
+
+  async updateProfile(body: ProfileUpdate): Promise<User> {
+    const { data, error, response } = await send(() => this.api.PATCH("/api/auth/user/", { body }));
+    if (!data) throw apiError(response, error);
+    this.setState({ user: data.user });
+    return data.user;
+  }
+
+  /** Prove it is you again (step-up): the new access token carries a fresh authTime. */
+  async reauthenticate(proof: Reauthentication): Promise<User> {
+    const { data, error, response } = await send(() =>
+      this.api.POST("/api/auth/reauthenticate/", { body: proof }),
+    );
+    if (!data) throw apiError(response, error);
+    return this.acceptSignedIn(data);
+  }
+
+  async requestEmailChange(newEmail: string): Promise<void> {
+    const { data, error, response } = await send(() =>
+      this.api.POST("/api/auth/email/change/", { body: { newEmail } }),
+    );
+    if (!data) throw apiError(response, error);
+  }
+
+  async confirmEmailChange(newEmail: string, otp: string): Promise<User> {
+    const { data, error, response } = await send(() =>
+      this.api.POST("/api/auth/email/change/confirm/", { body: { newEmail, otp } }),
+    );
+    if (!data) throw apiError(response, error);
+    return this.acceptSignedIn(data);
+  }
+
+  async revokeOtherSessions(): Promise<void> {
+    const { error, response } = await send(() =>
+      this.api.POST("/api/auth/sessions/revoke-others/"),
+    );
+    if (!response.ok) throw apiError(response, error);
+  }
+
+  async securityEvents(page = 1): Promise<{ count: number; results: SecurityEvent[] }> {
+    const { data, error, response } = await send(() =>
+      this.api.GET("/api/auth/security-events/", { params: { query: { page } } }),
+    );
+    if (!data) throw apiError(response, error);
+    return data;
+  }
+
+  /** DELETE user/: the account and everything of it; this page ends signed out ("deleted"). */
+  async deleteAccount(): Promise<void> {
+    const { error, response } = await send(() => this.api.DELETE("/api/auth/user/"));
+    if (!response.ok) throw apiError(response, error);
+    this.epoch += 1;
+    this.clearLocal("deleted");
   }
 }

@@ -33,6 +33,10 @@ const MESSAGES: Record<string, string> = {
   INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
   INVALID_EMAIL: "Enter a valid email address.",
   INVALID_PASSWORD: "Your current password is not correct.",
+  REAUTHENTICATION_REQUIRED: "Confirm it is you first: enter your password again.",
+  PASSWORD_SIGN_IN_CLOSED:
+    "Too many failed sign-ins from new devices: sign in with an emailed code, or reset your password.",
+  PERMISSION_DENIED: "You do not have permission to do this.",
   PASSWORD_TOO_SHORT: "The password is too short: use at least 8 characters.",
   PASSWORD_TOO_LONG: "The password is too long: use at most 128 characters.",
   PASSWORD_TOO_COMMON: "This password is too common. Pick one that is harder to guess.",

@@ -8,14 +8,24 @@ import { useAsyncAction } from "../auth/useAsyncAction";
 import { NewPasswordField, PasswordField } from "../components/AuthFields";
 import { Checkbox, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
+import {
+  ChangeEmailCard,
+  DeleteAccountCard,
+  ProfileCard,
+  SecurityActivityCard,
+} from "./AccountCards";
 
 export function Settings() {
   return (
     <section className="stack">
       <h1>Settings</h1>
+      <ProfileCard />
+      <ChangeEmailCard />
       <ChangePassword />
       <SignIns />
+      <SecurityActivityCard />
       <SignOutCard />
+      <DeleteAccountCard />
     </section>
   );
 }
@@ -105,6 +115,7 @@ function SignIns() {
   const [items, setItems] = useState<SignInListItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
+  const [endedOthers, setEndedOthers] = useState(false);
 
   const load = useCallback(async () => {
     try {
@@ -131,10 +142,25 @@ function SignIns() {
     }
   }
 
+  async function revokeOthers() {
+    setRevoking("others");
+    try {
+      await client.revokeOtherSessions();
+      setEndedOthers(true);
+      await load();
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setRevoking(null);
+    }
+  }
+
+  const others = items ? items.filter((item) => !item.current).length : 0;
   return (
     <div className="card">
       <h2>Where you're signed in</h2>
       <FormError message={error} />
+      {endedOthers && <Notice>You are signed out of every other device.</Notice>}
       {!items && !error && <Loading label="Loading your sign-ins…" />}
       {items && (
         <ul className="sessions" aria-label="Sign-ins">
@@ -162,6 +188,16 @@ function SignIns() {
             </li>
           ))}
         </ul>
+      )}
+      {others > 0 && (
+        <button
+          type="button"
+          className="button"
+          onClick={revokeOthers}
+          disabled={revoking !== null}
+        >
+          {revoking === "others" ? "Signing out…" : "Sign out of all other devices"}
+        </button>
       )}
     </div>
   );

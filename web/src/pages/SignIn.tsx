@@ -29,6 +29,9 @@ export function SignIn() {
           <Notice>Your session has ended. Please sign in again.</Notice>
         )}
         {endedBy === "signOut" && !error && <Notice>You have signed out.</Notice>}
+        {endedBy === "deleted" && !error && (
+          <Notice>Your account has been deleted. We sent a confirmation to your email.</Notice>
+        )}
         <FormError message={error} />
         <EmailField value={email} onChange={setEmail} error={fields.email} />
         <PasswordField value={password} onChange={setPassword} error={fields.password} />

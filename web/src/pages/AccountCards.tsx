@@ -1,0 +1,291 @@
+/**
+ * Settings cards for account self-service: profile, change email (code step), security activity
+ * and the "Delete account" danger zone. Sensitive actions need a fresh proof of the owner: when
+ * the API answers REAUTHENTICATION_REQUIRED, or before deleting, the user confirms with the
+ * password (or an emailed code) first.
+ */
+import { useCallback, useEffect, useState } from "react";
+import type { FormEvent } from "react";
+import { useNavigate } from "react-router";
+import type { SecurityEvent } from "../auth/authClient";
+import { useAuth } from "../auth/AuthProvider";
+import { ApiError, errorMessage } from "../auth/errors";
+import { useAsyncAction } from "../auth/useAsyncAction";
+import { PasswordField } from "../components/AuthFields";
+import { CodeField } from "../components/CodeField";
+import { Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { Loading } from "../components/Layout";
+
+const needsStepUp = (caught: unknown) =>
+  caught instanceof ApiError && caught.code === "REAUTHENTICATION_REQUIRED";
+
+export function ProfileCard() {
+  const { client, user } = useAuth();
+  const { pending, error, fields, run } = useAsyncAction();
+  const [name, setName] = useState(user?.name ?? "");
+  const [image, setImage] = useState(user?.image ?? "");
+  const [done, setDone] = useState(false);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setDone(false);
+    void run(async () => {
+      await client.updateProfile({ name, image: image.trim() || null });
+      setDone(true);
+    });
+  }
+
+  const preview = image.startsWith("https://") ? image : null;
+  return (
+    <div className="card">
+      <h2>Profile</h2>
+      <form onSubmit={submit} noValidate>
+        <FormError message={error} />
+        {done && <Notice>Your profile has been saved.</Notice>}
+        <Field
+          label="Name"
+          name="name"
+          autoComplete="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fields.name}
+        />
+        <Field
+          label="Picture URL"
+          name="image"
+          type="url"
+          inputMode="url"
+          placeholder="https://…"
+          hint="An https:// address of an image, or empty for none."
+          value={image}
+          onChange={(e) => setImage(e.target.value)}
+          error={fields.image}
+        />
+        {preview && <img className="avatar-preview" src={preview} alt="Picture preview" />}
+        <SubmitButton pending={pending} pendingLabel="Saving…">
+          Save profile
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}
+
+/** Confirm it is you: the password, or a code emailed to the account's address. */
+function StepUp({ onConfirmed }: { onConfirmed: () => void }) {
+  const { client, user } = useAuth();
+  const { pending, error, run } = useAsyncAction();
+  const [password, setPassword] = useState("");
+  const [otp, setOtp] = useState("");
+  const [byCode, setByCode] = useState(false);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    void run(async () => {
+      await client.reauthenticate(byCode ? { otp } : { password });
+      onConfirmed();
+    });
+  }
+
+  function emailCode() {
+    void run(async () => {
+      await client.sendOtp(user?.email ?? "", "reauthentication");
+      setByCode(true);
+    });
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="step-up">
+      <p className="muted">For your safety, confirm it is you.</p>
+      <FormError message={error} />
+      {byCode ? (
+        <CodeField value={otp} onChange={setOtp} />
+      ) : (
+        <PasswordField label="Your password" value={password} onChange={setPassword} />
+      )}
+      <div className="row">
+        <SubmitButton pending={pending} pendingLabel="Checking…">
+          Confirm
+        </SubmitButton>
+        {!byCode && (
+          <button type="button" className="link-button" onClick={emailCode} disabled={pending}>
+            Email me a code instead
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+export function ChangeEmailCard() {
+  const { client, user } = useAuth();
+  const { pending, error, fields, run } = useAsyncAction();
+  const [step, setStep] = useState<"email" | "confirm-it-is-you" | "code" | "done">("email");
+  const [newEmail, setNewEmail] = useState("");
+  const [otp, setOtp] = useState("");
+
+  const send = useCallback(
+    () =>
+      run(async () => {
+        try {
+          await client.requestEmailChange(newEmail);
+          setStep("code");
+        } catch (caught) {
+          if (!needsStepUp(caught)) throw caught;
+          setStep("confirm-it-is-you");
+        }
+      }),
+    [client, newEmail, run],
+  );
+
+  function confirm(event: FormEvent) {
+    event.preventDefault();
+    void run(async () => {
+      await client.confirmEmailChange(newEmail, otp);
+      setStep("done");
+    });
+  }
+
+  return (
+    <div className="card">
+      <h2>Email address</h2>
+      <p className="muted">
+        Signed in as <strong>{user?.email}</strong>.
+      </p>
+      <FormError message={error} />
+      {step === "email" && (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void send();
+          }}
+          noValidate
+        >
+          <Field
+            label="New email address"
+            name="newEmail"
+            type="email"
+            autoComplete="email"
+            inputMode="email"
+            required
+            value={newEmail}
+            onChange={(e) => setNewEmail(e.target.value)}
+            error={fields.newEmail}
+          />
+          <SubmitButton pending={pending} pendingLabel="Sending…">
+            Send a code to the new address
+          </SubmitButton>
+        </form>
+      )}
+      {step === "confirm-it-is-you" && <StepUp onConfirmed={() => void send()} />}
+      {step === "code" && (
+        <form onSubmit={confirm} noValidate>
+          <Notice>
+            We sent a code to <strong>{newEmail}</strong> (if it can take this account).
+          </Notice>
+          <CodeField value={otp} onChange={setOtp} error={fields.otp} />
+          <SubmitButton pending={pending} pendingLabel="Confirming…">
+            Change email
+          </SubmitButton>
+        </form>
+      )}
+      {step === "done" && <Notice>Your email address is now {user?.email}.</Notice>}
+    </div>
+  );
+}
+
+const EVENT_LABELS: Record<SecurityEvent["type"], string> = {
+  signed_in_password: "Signed in with your password",
+  signed_in_code: "Signed in with an emailed code",
+  signed_in_new_device: "Signed in from a new device",
+  sign_in_failed: "Failed sign-in",
+  password_changed: "Password changed",
+  password_reset: "Password reset",
+  email_changed: "Email address changed",
+  refresh_reused: "A stolen session was detected and ended",
+  sign_ins_revoked: "Signed out of other devices",
+  reauthenticated: "Confirmed it was you",
+};
+
+export function SecurityActivityCard() {
+  const { client } = useAuth();
+  const [events, setEvents] = useState<SecurityEvent[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    client
+      .securityEvents()
+      .then((page) => setEvents(page.results))
+      .catch((caught) => setError(errorMessage(caught)));
+  }, [client]);
+
+  return (
+    <div className="card">
+      <h2>Recent security activity</h2>
+      <FormError message={error} />
+      {!events && !error && <Loading label="Loading your activity…" />}
+      {events && (
+        <ul className="events" aria-label="Security activity">
+          {events.map((event, index) => (
+            <li key={`${event.createdAt}-${index}`} data-testid="security-event">
+              <strong>{EVENT_LABELS[event.type]}</strong>
+              <div className="muted small">
+                {new Date(event.createdAt).toLocaleString(undefined, {
+                  dateStyle: "medium",
+                  timeStyle: "short",
+                })}{" "}
+                · {event.device} · {event.ipAddress ?? "unknown address"}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function DeleteAccountCard() {
+  const { client } = useAuth();
+  const navigate = useNavigate();
+  const { pending, error, run } = useAsyncAction();
+  const [open, setOpen] = useState(false);
+  const [typed, setTyped] = useState("");
+  const [confirmed, setConfirmed] = useState(false);
+
+  function remove(event: FormEvent) {
+    event.preventDefault();
+    void run(async () => {
+      await client.deleteAccount();
+      navigate("/sign-in", { replace: true });
+    });
+  }
+
+  return (
+    <div className="card danger-zone">
+      <h2>Delete account</h2>
+      <p className="muted">
+        Your account and everything in it are deleted for good. This cannot be undone.
+      </p>
+      {!open && (
+        <button type="button" className="button danger" onClick={() => setOpen(true)}>
+          Delete my account…
+        </button>
+      )}
+      {open && !confirmed && <StepUp onConfirmed={() => setConfirmed(true)} />}
+      {open && confirmed && (
+        <form onSubmit={remove} noValidate>
+          <FormError message={error} />
+          <Field
+            label='Type "DELETE" to confirm'
+            name="confirm"
+            autoComplete="off"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+          />
+          <button type="submit" className="button danger" disabled={typed !== "DELETE" || pending}>
+            {pending ? "Deleting…" : "Delete my account for good"}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
