@@ -143,6 +143,7 @@ class EndedSignIn(models.Model):
 
 
 class SecurityEventKind(models.TextChoices):
+    SIGNED_UP = "signed_up", "Account created"
     SIGNED_IN_PASSWORD = "signed_in_password", "Signed in with a password"
     SIGNED_IN_CODE = "signed_in_code", "Signed in with an emailed code"
     SIGNED_IN_NEW_DEVICE = "signed_in_new_device", "Signed in from a new device"

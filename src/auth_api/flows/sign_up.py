@@ -2,8 +2,9 @@ from django.db import transaction
 
 from users.services import user_create
 
-from .. import ratelimit, signals
+from .. import ratelimit, security_events, signals
 from ..http import ClientInfo
+from ..models import SecurityEventKind
 from ..sessions.sign_ins import IssuedTokens, sign_in_start
 
 
@@ -15,4 +16,5 @@ def sign_up_with_password(
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name, role=role)
         signals.user_signed_up.send(sender=type(user), user=user)
+        security_events.record(user_id=user.pk, kind=SecurityEventKind.SIGNED_UP, client=client)
         return sign_in_start(user=user, remember_me=remember_me, client=client)

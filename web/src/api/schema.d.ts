@@ -698,7 +698,8 @@ export interface components {
             results: components["schemas"]["SecurityEvent"][];
         };
         /**
-         * @description * `signed_in_password` - Signed in with a password
+         * @description * `signed_up` - Account created
+         *     * `signed_in_password` - Signed in with a password
          *     * `signed_in_code` - Signed in with an emailed code
          *     * `signed_in_new_device` - Signed in from a new device
          *     * `sign_in_failed` - Failed sign-in (wrong password)
@@ -710,7 +711,7 @@ export interface components {
          *     * `reauthenticated` - Identity confirmed again
          * @enum {string}
          */
-        SecurityEventTypeEnum: "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated";
+        SecurityEventTypeEnum: "signed_up" | "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated";
         SessionInfo: {
             id: string;
             /** Format: date-time */

@@ -194,6 +194,7 @@ export function ChangeEmailCard() {
 }
 
 const EVENT_LABELS: Record<SecurityEvent["type"], string> = {
+  signed_up: "Account created",
   signed_in_password: "Signed in with your password",
   signed_in_code: "Signed in with an emailed code",
   signed_in_new_device: "Signed in from a new device",
@@ -223,7 +224,8 @@ export function SecurityActivityCard() {
       <h2>Recent security activity</h2>
       <FormError message={error} />
       {!events && !error && <Loading label="Loading your activity…" />}
-      {events && (
+      {events && events.length === 0 && <p className="muted">Nothing yet.</p>}
+      {events && events.length > 0 && (
         <ul className="events" aria-label="Security activity">
           {events.map((event, index) => (
             <li key={`${event.createdAt}-${index}`} data-testid="security-event">
