@@ -25,8 +25,10 @@ from django.utils import timezone
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 
+from . import security_events
 from .errors import TooManyRequests
-from .models import AccountGuard
+from .http import ClientInfo
+from .models import AccountGuard, SecurityEventKind
 
 
 def prepare(*, email: str) -> None:
@@ -44,12 +46,22 @@ def password_sign_in_closed(*, email: str) -> bool:
     return AccountGuard.objects.filter(pk=email, closed_at__isnull=False).exists()
 
 
-def record_untrusted_failure(*, email: str) -> None:
-    """Count one failed password from an untrusted client; close at the threshold (once)."""
-    if not settings.RATE_LIMITS_ENABLED:
-        return
-    prepare(email=email)
+def record_untrusted_failure(
+    *, email: str, user_id: str | None = None, client: ClientInfo | None = None
+) -> None:
+    """Count one failed password from an untrusted client; close at the threshold (once). For an
+    existing account the failure also goes to its security activity, in the same transaction as
+    the count, so a known and an unknown address cost the same commit."""
+    limited = settings.RATE_LIMITS_ENABLED
+    if limited:
+        prepare(email=email)
     with transaction.atomic():
+        if user_id is not None:
+            security_events.record(
+                user_id=user_id, kind=SecurityEventKind.SIGN_IN_FAILED, client=client
+            )
+        if not limited:
+            return
         guard = _locked(email)
         guard.untrusted_failures += 1
         closing = (

@@ -349,3 +349,64 @@ def test_a_page_past_the_end_is_empty_not_an_error(signed_in):
     client, access = signed_in
     page = client.get(EVENTS + "?page=99", **bearer(access)).json()
     assert page["results"] == [] and page["count"] == 1 and page["next"] is None
+
+
+def test_failed_sign_ins_show_in_the_owners_activity(signed_in, user):
+    client, access = signed_in
+    sign_in(APIClient(), password="wrong-password-1", REMOTE_ADDR="127.0.0.2")
+    sign_in(APIClient(), email="ghost@example.com", password="wrong-password-1")
+    sign_in(client, password="wrong-password-2")  # the owner's own (trusted) device
+    kinds = [e["type"] for e in client.get(EVENTS, **bearer(access)).json()["results"]]
+    assert kinds == ["sign_in_failed", "sign_in_failed", "signed_in_new_device"]
+    assert SecurityEvent.objects.count() == 3  # nothing for the unknown address
+
+
+def test_email_change_does_the_same_database_work_for_a_taken_address(signed_in, monkeypatch, warm):
+    """No enumeration by time: the same statements, in the same order, whatever the answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from auth_api import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_maybe_purge", lambda: None)  # random housekeeping aside
+    client, access = signed_in
+    User.objects.create_user("taken@example.com", PASSWORD)
+    warm()
+    client.post(CHANGE, {"newEmail": "first@example.com"}, format="json", **bearer(access))
+    shapes = []
+    for new_email in ("free@example.com", "taken@example.com"):
+        with CaptureQueriesContext(connection) as queries:
+            client.post(CHANGE, {"newEmail": new_email}, format="json", **bearer(access))
+        shapes.append([q["sql"].split(" ")[0] for q in queries.captured_queries])
+    assert shapes[0] == shapes[1]
+
+
+def test_reuse_email_and_deletion_signals_fire_once(signed_in, user, known_codes):
+    client, access = signed_in
+    fired: list[str] = []
+    names = ("refresh_token_reused", "email_changed", "email_verified", "user_deleted")
+    handlers = {name: (lambda sender, name=name, **kw: fired.append(name)) for name in names}
+    for name, handler in handlers.items():
+        getattr(signals, name).connect(handler, weak=False)
+    try:
+        body_client = APIClient()
+        first = sign_in(body_client, HTTP_X_REFRESH_TOKEN_TRANSPORT="body").json()["refreshToken"]
+        body_client.post("/api/auth/refresh/", {"refreshToken": first}, format="json")
+        body_client.post("/api/auth/refresh/", {"refreshToken": first}, format="json")  # grace
+        from auth_api.models import SignIn
+
+        SignIn.objects.update(rotated_at=timezone.now() - timedelta(minutes=5))
+        body_client.post("/api/auth/refresh/", {"refreshToken": first}, format="json")  # reuse
+        known_codes.append("161803")
+        client.post(CHANGE, {"newEmail": "moved@example.com"}, format="json", **bearer(access))
+        moved = client.post(
+            CONFIRM,
+            {"newEmail": "moved@example.com", "otp": "161803"},
+            format="json",
+            **bearer(access),
+        ).json()["accessToken"]
+        client.delete(USER, **bearer(moved))
+    finally:
+        for name, handler in handlers.items():
+            getattr(signals, name).disconnect(handler)
+    assert fired == ["refresh_token_reused", "email_changed", "email_verified", "user_deleted"]

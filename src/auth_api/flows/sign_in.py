@@ -73,7 +73,12 @@ def check_credentials(*, email: str, password: str, client: ClientInfo) -> User:
             valid = user.check_password(password)  # upgrades a legacy or weaker hash on success
     if not valid or user is None:
         if device is None:
-            guard.record_untrusted_failure(email=email)
+            known = user.pk if user is not None else None
+            guard.record_untrusted_failure(email=email, user_id=known, client=client)
+        elif user is not None:  # a trusted device: only for an existing account, nothing to hide
+            security_events.record(
+                user_id=user.pk, kind=SecurityEventKind.SIGN_IN_FAILED, client=client
+            )
         raise InvalidCredentials()
     if device is None:  # a trusted device's success says nothing about the strangers' count
         guard.record_password_success(email=email)
