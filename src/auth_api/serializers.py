@@ -409,7 +409,11 @@ class SignInListItemSerializer(serializers.Serializer):
     expiresAt = serializers.DateTimeField(source="sign_in.expires_at")
     ipAddress = serializers.IPAddressField(source="sign_in.ip_address", allow_null=True)
     userAgent = serializers.CharField(source="sign_in.user_agent", allow_blank=True)
+    device = serializers.SerializerMethodField(help_text='A readable device ("Firefox on Linux").')
     current = serializers.BooleanField()
+
+    def get_device(self, item) -> str:
+        return readable_device(item.sign_in.user_agent)
 
 
 @lru_cache(maxsize=4096)

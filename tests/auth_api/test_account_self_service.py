@@ -410,3 +410,30 @@ def test_reuse_email_and_deletion_signals_fire_once(signed_in, user, known_codes
         for name, handler in handlers.items():
             getattr(signals, name).disconnect(handler)
     assert fired == ["refresh_token_reused", "email_changed", "email_verified", "user_deleted"]
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "device"),
+    [
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+            "Firefox on Linux",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iOS",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge on Windows",
+        ),
+        ("curl/8.5.0", "curl"),
+        ("", "Unknown device"),
+    ],
+)
+def test_readable_devices(user_agent, device):
+    from auth_api.security_events import readable_device
+
+    assert readable_device(user_agent) == device

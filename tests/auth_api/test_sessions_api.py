@@ -26,10 +26,12 @@ def test_list_shows_live_sign_ins_and_marks_current(api_client, user):
         "expiresAt",
         "ipAddress",
         "userAgent",
+        "device",
         "current",
     }
     current = [i for i in items if i["current"]]
     assert len(current) == 1 and current[0]["userAgent"] == "laptop"
+    assert current[0]["device"] == "Unknown device"  # "laptop" names no browser or system
 
 
 def test_list_hides_revoked_and_other_users(api_client, user):

@@ -731,6 +731,8 @@ export interface components {
             expiresAt: string;
             ipAddress: string | null;
             userAgent: string;
+            /** @description A readable device ("Firefox on Linux"). */
+            readonly device: string;
             current: boolean;
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */

@@ -82,31 +82,6 @@ function ChangePassword() {
   );
 }
 
-function describeDevice(userAgent: string): string {
-  if (!userAgent) return "Unknown device";
-  const browser = /Edg\//.test(userAgent)
-    ? "Edge"
-    : /Chrome\//.test(userAgent)
-      ? "Chrome"
-      : /Firefox\//.test(userAgent)
-        ? "Firefox"
-        : /Safari\//.test(userAgent)
-          ? "Safari"
-          : "Browser";
-  const os = /Windows/.test(userAgent)
-    ? "Windows"
-    : /Mac OS X/.test(userAgent)
-      ? "macOS"
-      : /Android/.test(userAgent)
-        ? "Android"
-        : /iPhone|iPad/.test(userAgent)
-          ? "iOS"
-          : /Linux/.test(userAgent)
-            ? "Linux"
-            : "";
-  return os ? `${browser} on ${os}` : browser;
-}
-
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -167,7 +142,7 @@ function SignIns() {
           {items.map((item) => (
             <li key={item.id} className="session" data-testid="session">
               <div>
-                <strong>{describeDevice(item.userAgent)}</strong>
+                <strong>{item.device}</strong>
                 {item.current && <span className="badge badge-current">This device</span>}
                 <div className="muted small">
                   {item.ipAddress ?? "unknown address"} · signed in {when(item.createdAt)} · last
@@ -180,7 +155,7 @@ function SignIns() {
                   className="button danger"
                   onClick={() => revoke(item.id)}
                   disabled={revoking !== null}
-                  aria-label={`Sign out ${describeDevice(item.userAgent)}, signed in ${when(item.createdAt)}`}
+                  aria-label={`Sign out ${item.device}, signed in ${when(item.createdAt)}`}
                 >
                   {revoking === item.id ? "Signing out…" : "Sign out"}
                 </button>
