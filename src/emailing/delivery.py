@@ -9,6 +9,7 @@ Background senders also hand their database connection back before talking SMTP.
 import logging
 import smtplib
 import socket
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +22,7 @@ from django.utils import timezone
 from users.selectors import user_email_taken
 
 from .crypto import unseal
-from .models import OutboxMessage, Status
+from .models import EmailKind, OutboxMessage, Status
 from .rendering import render
 
 logger = logging.getLogger("emailing")
@@ -108,7 +109,14 @@ def _attempt(message: OutboxMessage, *, release_connection: bool) -> Attempt:
     return _finish(message, Status.SENT)
 
 
+_CONSOLE = "django.core.mail.backends.console.EmailBackend"
+
+
 def _send(message: OutboxMessage, secrets: dict) -> None:
+    if settings.DEBUG and settings.EMAIL_BACKEND == _CONSOLE and "code" in secrets:
+        # The development sink: one line a person can read above the MIME dump that follows.
+        label = EmailKind(message.kind).label
+        sys.stdout.write(f"code {secrets['code']} for {message.to_email} ({label})\n")
     rendered = render(message.kind, {**secrets, "email": message.to_email})
     email = EmailMultiAlternatives(
         rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [message.to_email]

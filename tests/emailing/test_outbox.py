@@ -1,6 +1,7 @@
 """The outbox survives a mail server that refuses, and never sends a message twice."""
 
 import email
+import re
 import socket
 from datetime import timedelta
 
@@ -137,3 +138,21 @@ def test_outbox_is_visible_in_the_admin(admin_client, api_client, user):
         f"/admin/emailing/outboxmessage/{OutboxMessage.objects.get().pk}/change/"
     )
     assert detail.status_code == 200 and b"payload" not in detail.content.lower()
+
+
+def test_debug_console_prints_one_readable_line_per_code(api_client, user, capsys, settings):
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    send_code(api_client, "ada@example.com", "sign-in")
+    deliver_due()
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert re.fullmatch(r"code \d{6} for ada@example\.com \(Sign-in code\)", first)
+    assert "Content-Type: multipart/alternative" in out  # the full message follows
+
+
+def test_no_code_line_outside_debug(api_client, user, capsys, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    send_code(api_client, "ada@example.com", "sign-in")
+    deliver_due()
+    assert not capsys.readouterr().out.startswith("code ")

@@ -14,6 +14,8 @@ function makeClient(options: AuthClientOptions = {}) {
     baseUrl: BASE,
     fetch: api.fetch,
     readCookie: api.readCookie,
+    writeCookie: (name, value) =>
+      value === null ? api.cookies.delete(name) : api.cookies.set(name, value),
     setTimer: (callback, ms) => {
       timers.push({ callback, ms });
       return timers.length;
@@ -307,5 +309,29 @@ describe("verify email", () => {
     expect(sent?.headers.get("Authorization")).toBeNull();
     expect(client.getState().status).toBe("signedIn");
     expect(client.getAccessToken()).toBe("access-code");
+  });
+});
+
+describe("signed-out page loads", () => {
+  it("make no call once this browser knows it is signed out; a sign-in clears that", async () => {
+    const first = await signedInClient();
+    await first.signOut();
+    api.requests = [];
+    const reload = makeClient();
+    await reload.start();
+    expect(reload.getState().status).toBe("signedOut");
+    expect(api.requests).toEqual([]); // no csrf/, no refresh/ that could only answer 401
+    await reload.signIn({ email: USER.email, password: "correct horse" });
+    api.requests = [];
+    await makeClient().start();
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
+  });
+
+  it("a refused refresh marks the browser signed out for the next load", async () => {
+    api.signedIn = false;
+    await makeClient().start();
+    api.requests = [];
+    await makeClient().start();
+    expect(api.requests).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@
  * - The access token lives in memory only (this object); it is never written to storage.
  * - The refresh token is the server's httpOnly cookie: the client never sees it. Calls that the
  *   cookie authenticates (refresh/, sign-out/) send `X-CSRFToken` from the `csrftoken` cookie.
- * - `start()` restores a session on page load: GET csrf/, then POST refresh/.
+ * - `start()` restores a session on page load: GET csrf/, then POST refresh/ — unless this browser
+ *   knows it is signed out (the `signed_out` cookie this client writes after a sign-out or a
+ *   refused refresh), so a signed-out page load makes no call that can only answer 401.
  * - The token is refreshed shortly before `accessTokenExpiresAt`, and once when an API call answers
  *   401; refreshes are single-flight: every caller waiting at the same time shares one promise
  *   (the server rotates the refresh token on each use, so two parallel refreshes would race).
@@ -48,6 +50,8 @@ export interface AuthClientOptions {
   fetch?: FetchLike;
   /** Reads a cookie by name (default: document.cookie). */
   readCookie?: (name: string) => string | null;
+  /** Sets (a value) or deletes (null) a cookie of the page (default: document.cookie). */
+  writeCookie?: (name: string, value: string | null) => void;
   now?: () => number;
   setTimer?: (callback: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -56,6 +60,8 @@ export interface AuthClientOptions {
 }
 
 export const CSRF_COOKIE = "csrftoken";
+/** Not a secret: "1" means this browser has no sign-in to restore. */
+export const SIGNED_OUT_COOKIE = "signed_out";
 const SIGNED_OUT: AuthState = {
   status: "signedOut",
   user: null,
@@ -63,6 +69,13 @@ const SIGNED_OUT: AuthState = {
   accessTokenExpiresAt: null,
   endedBy: null,
 };
+
+export function writeDocumentCookie(name: string, value: string | null): void {
+  if (typeof document === "undefined") return;
+  const secure = globalThis.location?.protocol === "https:" ? "; Secure" : "";
+  const age = value === null ? 0 : 365 * 24 * 3600;
+  document.cookie = `${name}=${value ?? ""}; Path=/; Max-Age=${age}; SameSite=Strict${secure}`;
+}
 
 export function readDocumentCookie(name: string): string | null {
   if (typeof document === "undefined") return null;
@@ -107,6 +120,7 @@ export class AuthClient {
 
   private readonly rawFetch: FetchLike;
   private readonly readCookie: (name: string) => string | null;
+  private readonly writeCookie: (name: string, value: string | null) => void;
   private readonly now: () => number;
   private readonly setTimer: (callback: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
@@ -120,6 +134,7 @@ export class AuthClient {
   constructor(options: AuthClientOptions = {}) {
     this.rawFetch = options.fetch ?? ((request) => globalThis.fetch(request));
     this.readCookie = options.readCookie ?? readDocumentCookie;
+    this.writeCookie = options.writeCookie ?? writeDocumentCookie;
     this.now = options.now ?? (() => Date.now());
     this.setTimer = options.setTimer ?? ((callback, ms) => globalThis.setTimeout(callback, ms));
     this.clearTimer =
@@ -191,6 +206,7 @@ export class AuthClient {
 
   private acceptSignedIn(data: SignedInResponse): User {
     this.epoch += 1;
+    this.writeCookie(SIGNED_OUT_COOKIE, null);
     this.setAccessToken(data.accessToken, data.accessTokenExpiresAt);
     this.setState({ status: "signedIn", user: data.user, sessionId: null, endedBy: null });
     return data.user;
@@ -242,6 +258,7 @@ export class AuthClient {
         return true;
       }
       if (result.response.status === 401 || result.response.status === 403) {
+        this.writeCookie(SIGNED_OUT_COOKIE, "1");
         this.clearLocal(); // the sign-in is over (expired, revoked, or reused)
       }
       return false;
@@ -261,6 +278,10 @@ export class AuthClient {
 
   private async restore(): Promise<void> {
     const epoch = this.epoch;
+    if (this.readCookie(SIGNED_OUT_COOKIE) === "1") {
+      this.clearLocal(); // nothing to restore: no call that could only answer 401
+      return;
+    }
     try {
       await this.fetchCsrf();
     } catch {
@@ -341,6 +362,7 @@ export class AuthClient {
     } catch {
       // Offline: the memory is cleared anyway; the cookie expires on its own.
     } finally {
+      this.writeCookie(SIGNED_OUT_COOKIE, "1");
       this.clearLocal("signOut");
     }
   }
@@ -503,6 +525,7 @@ export class AuthClient {
     const { error, response } = await send(() => this.api.DELETE("/api/auth/user/"));
     if (!response.ok) throw apiError(response, error);
     this.epoch += 1;
+    this.writeCookie(SIGNED_OUT_COOKIE, "1");
     this.clearLocal("deleted");
   }
 }

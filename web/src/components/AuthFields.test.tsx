@@ -109,3 +109,24 @@ describe("code steps", () => {
     );
   });
 });
+
+describe("pasted codes", () => {
+  it("never sends fewer than 6 digits (a short code would spend a guess)", () => {
+    const onSubmit = vi.fn((event: { preventDefault: () => void }) => event.preventDefault());
+    render(
+      <EnterCodeStep
+        action={idle}
+        notice="sent"
+        otp="87395"
+        onOtpChange={vi.fn()}
+        onSubmit={onSubmit}
+        submitLabel="Go"
+        pendingLabel="…"
+        onResend={vi.fn()}
+      />,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Go" }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    screen.getByText("Enter all 6 digits of the code.");
+  });
+});

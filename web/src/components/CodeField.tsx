@@ -1,6 +1,12 @@
 import { Field } from "./Form";
 
-/** The 6-digit code input (numeric keyboard, one-time-code autofill). */
+export const CODE_LENGTH = 6;
+
+/** The digits of a typed or pasted code (" 873 958", "873-958" and "873958" are one code). */
+export const codeDigits = (text: string) => text.replace(/\D/g, "").slice(0, CODE_LENGTH);
+
+/** The 6-digit code input (numeric keyboard, one-time-code autofill). No maxLength: the browser
+ * would cut a pasted " 873958" to " 87395" before the non-digits are stripped. */
 export function CodeField({
   value,
   onChange,
@@ -18,10 +24,9 @@ export function CodeField({
       autoComplete="one-time-code"
       autoFocus
       pattern="[0-9]{6}"
-      maxLength={6}
       required
       value={value}
-      onChange={(e) => onChange(e.target.value.replace(/\D/g, "").slice(0, 6))}
+      onChange={(e) => onChange(codeDigits(e.target.value))}
       error={error}
       className="code-input"
     />

@@ -1,7 +1,8 @@
+import { useState } from "react";
 import type { FormEvent, ReactNode } from "react";
 import type { useAsyncAction } from "../auth/useAsyncAction";
 import { EmailField } from "./AuthFields";
-import { CodeField } from "./CodeField";
+import { CODE_LENGTH, CodeField } from "./CodeField";
 import { FormError, Notice, SubmitButton } from "./Form";
 
 /** The state of the form's action, from useAsyncAction(). */
@@ -63,16 +64,31 @@ export function EnterCodeStep({
   /** More fields, between the code and the submit button. */
   children?: ReactNode;
 }) {
+  // A short code would spend one of the 3 guesses for nothing: it is never sent.
+  const [short, setShort] = useState(false);
+  function submit(event: FormEvent) {
+    if (otp.length !== CODE_LENGTH) {
+      event.preventDefault();
+      setShort(true);
+      return;
+    }
+    setShort(false);
+    onSubmit(event);
+  }
   const resend = (
     <button type="button" className="link-button" onClick={() => onResend()} disabled={pending}>
       Send a new code
     </button>
   );
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form onSubmit={submit} noValidate>
       <Notice>{notice}</Notice>
       <FormError message={error} />
-      <CodeField value={otp} onChange={onOtpChange} error={fields.otp} />
+      <CodeField
+        value={otp}
+        onChange={onOtpChange}
+        error={short ? "Enter all 6 digits of the code." : fields.otp}
+      />
       {children}
       <SubmitButton pending={pending} pendingLabel={pendingLabel}>
         {submitLabel}
