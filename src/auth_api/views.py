@@ -178,6 +178,7 @@ class AuthViewSet(viewsets.ViewSet):
             200: UserResponseSerializer,
             **error_responses(
                 "INVALID_PASSWORD",
+                "PASSWORD_UNCHANGED",
                 *PASSWORD_ERRORS,
                 *AUTH_ERRORS,
                 "REAUTHENTICATION_REQUIRED",

@@ -51,6 +51,11 @@ class InvalidPassword(DomainError):
     message = "The current password is not correct."
 
 
+class PasswordUnchanged(DomainError):
+    code = "PASSWORD_UNCHANGED"
+    message = "The new password is the current one: choose another."
+
+
 class PasswordRejected(DomainError):
     """A new password breaks a rule; each rule is its own code. `fields` carry Django's texts."""
 

@@ -71,3 +71,17 @@ def test_change_needs_bearer(api_client, user):
         URL, {"currentPassword": PASSWORD, "newPassword": NEW}, format="json"
     )
     assert response.status_code == 401
+
+
+def test_the_new_password_must_differ_from_the_current_one(api_client, user):
+    from tests.helpers import PASSWORD, bearer, sign_in
+
+    access = sign_in(api_client).json()["accessToken"]
+    for same in (PASSWORD, "ｖｉｏｌｅｔ-ｔａｎｇｅｒｉｎｅ-４７"):  # NFKC: the same password
+        answer = api_client.post(
+            "/api/auth/password/change/",
+            {"currentPassword": PASSWORD, "newPassword": same},
+            format="json",
+            **bearer(access),
+        )
+        assert (answer.status_code, answer.json()["code"]) == (400, "PASSWORD_UNCHANGED")

@@ -485,6 +485,7 @@ async function main() {
       assert.ok(b);
       await b.page.getByRole("link", { name: "Settings" }).click();
       await heading(b.page, "Settings");
+      assert.equal(await b.page.title(), "Settings · Classroom"); // each page its own title
       await b.page.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
       await b.page.getByLabel("Picture URL", { exact: true }).fill("http://example.com/g.png");
       await b.page.getByRole("button", { name: "Save profile" }).click();
@@ -534,6 +535,7 @@ async function main() {
       await screenshot(b.page, "settings-delete-account");
       await remove.click();
       await heading(b.page, "Sign in");
+      assert.equal(await b.page.title(), "Sign in · Classroom");
       await b.page.getByText("Your account has been deleted.").waitFor();
       await screenshot(b.page, "sign-in-after-deletion");
       await signInWithPassword(b.page, { email: grace.newEmail, password: grace.password });

@@ -2,7 +2,7 @@ from django.db import transaction
 
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
-from users.errors import InvalidPassword
+from users.errors import InvalidPassword, PasswordUnchanged
 from users.models import User
 from users.services import user_change_password
 
@@ -26,6 +26,8 @@ def change_password(
         require_fresh(principal)
     elif not user.check_password(current_password):
         raise InvalidPassword()
+    if user.has_usable_password() and user.check_password(new_password):
+        raise PasswordUnchanged()
     with transaction.atomic():
         user_change_password(user=user, new_password=new_password)
         if revoke_others:

@@ -335,3 +335,18 @@ describe("signed-out page loads", () => {
     expect(api.requests).toEqual([]);
   });
 });
+
+describe("waits people can read", () => {
+  it("says minutes, hours and days instead of thousands of seconds", async () => {
+    const { humaneWait } = await import("./errors");
+    expect([42, 90, 120, 2731, 3600, 5400, 90_000].map(humaneWait)).toEqual([
+      "42 seconds",
+      "90 seconds",
+      "2 minutes",
+      "46 minutes",
+      "1 hour",
+      "2 hours",
+      "2 days",
+    ]);
+  });
+});

@@ -33,6 +33,7 @@ const MESSAGES: Record<string, string> = {
   INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
   INVALID_EMAIL: "Enter a valid email address.",
   INVALID_PASSWORD: "Your current password is not correct.",
+  PASSWORD_UNCHANGED: "The new password is your current one: choose another.",
   REAUTHENTICATION_REQUIRED: "Confirm it is you first: enter your password again.",
   PASSWORD_SIGN_IN_CLOSED:
     "Too many failed sign-ins from new devices: sign in with an emailed code, or reset your password.",
@@ -61,12 +62,27 @@ const MESSAGES: Record<string, string> = {
   NETWORK_ERROR: "Could not reach the server. Check your connection and try again.",
 };
 
+/** "45 seconds", "3 minutes", "2 hours", "3 days": a wait a person can read (rounded up). */
+export function humaneWait(seconds: number): string {
+  const units: [number, string][] = [
+    [86_400, "day"],
+    [3_600, "hour"],
+    [60, "minute"],
+  ];
+  for (const [size, name] of units) {
+    if (seconds >= size * (size === 60 ? 2 : 1)) {
+      const count = Math.ceil(seconds / size);
+      return `${count} ${name}${count === 1 ? "" : "s"}`;
+    }
+  }
+  return `${seconds} second${seconds === 1 ? "" : "s"}`;
+}
+
 /** The sentence to show for an error (an ApiError, or anything thrown). */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.code === "TOO_MANY_REQUESTS" && error.retryAfterSeconds) {
-      const s = error.retryAfterSeconds;
-      return `Too many attempts. Try again in ${s} second${s === 1 ? "" : "s"}.`;
+      return `Too many attempts. Try again in ${humaneWait(error.retryAfterSeconds)}.`;
     }
     return MESSAGES[error.code] ?? error.message;
   }

@@ -130,3 +130,17 @@ describe("pasted codes", () => {
     screen.getByText("Enter all 6 digits of the code.");
   });
 });
+
+describe("show/hide password", () => {
+  it("toggles between hidden and shown, and says which it is", () => {
+    render(<PasswordField value="s3cret words" onChange={vi.fn()} />);
+    const input = screen.getByLabelText("Password") as HTMLInputElement;
+    expect(input.type).toBe("password");
+    fireEvent.click(screen.getByRole("button", { name: "Show password" }));
+    expect(input.type).toBe("text");
+    const hide = screen.getByRole("button", { name: "Hide password" });
+    expect(hide.getAttribute("aria-pressed")).toBe("true");
+    fireEvent.click(hide);
+    expect(input.type).toBe("password");
+  });
+});

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import type { ComponentProps } from "react";
 import { Field } from "./Form";
 
@@ -47,10 +48,23 @@ export function PasswordField({
   error,
   ...input
 }: PasswordFieldProps) {
+  const [shown, setShown] = useState(false);
+  const toggle = (
+    <button
+      type="button"
+      className="link-button reveal"
+      aria-pressed={shown}
+      aria-label={shown ? `Hide ${label.toLowerCase()}` : `Show ${label.toLowerCase()}`}
+      onClick={() => setShown((value) => !value)}
+    >
+      {shown ? "Hide" : "Show"}
+    </button>
+  );
   return (
     <Field
       label={label}
-      type="password"
+      type={shown ? "text" : "password"}
+      trailing={toggle}
       name={name}
       autoComplete={autoComplete}
       required

@@ -6,10 +6,12 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   /** A message under the field (validation error from the API). */
   error?: string;
   hint?: ReactNode;
+  /** A control beside the input (e.g. a show/hide button). */
+  trailing?: ReactNode;
 };
 
 /** A labelled input; an error is announced and tied to the input with aria-describedby. */
-export function Field({ label, error, hint, id, ...input }: FieldProps) {
+export function Field({ label, error, hint, id, trailing, ...input }: FieldProps) {
   const autoId = useId();
   const inputId = id ?? autoId;
   const hintId = `${inputId}-hint`;
@@ -18,12 +20,24 @@ export function Field({ label, error, hint, id, ...input }: FieldProps) {
   return (
     <div className="field">
       <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-      />
+      {trailing ? (
+        <div className="input-with-action">
+          <input
+            id={inputId}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={describedBy || undefined}
+            {...input}
+          />
+          {trailing}
+        </div>
+      ) : (
+        <input
+          id={inputId}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={describedBy || undefined}
+          {...input}
+        />
+      )}
       {hint && (
         <p className="hint" id={hintId}>
           {hint}

@@ -1,5 +1,5 @@
 import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from "react-router";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useAuth } from "../auth/AuthProvider";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
@@ -10,9 +10,33 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
   );
 }
 
+const TITLES: Record<string, string> = {
+  "/sign-in": "Sign in",
+  "/sign-in/code": "Sign in with a code",
+  "/sign-up": "Create an account",
+  "/forgot-password": "Forgot password",
+  "/verify-email": "Verify your email",
+  "/dashboard": "Dashboard",
+  "/settings": "Settings",
+};
+
+/** Each page its own title (tabs, history and screen readers tell pages apart). */
+function usePageTitle() {
+  const { pathname } = useLocation();
+  useEffect(() => {
+    const page = TITLES[pathname.replace(/\/+$/, "") || "/"];
+    document.title = page
+      ? `${page} · Classroom`
+      : pathname === "/"
+        ? "Classroom"
+        : "Page not found · Classroom";
+  }, [pathname]);
+}
+
 export function Layout() {
   const { status, user, client } = useAuth();
   const navigate = useNavigate();
+  usePageTitle();
   const [signingOut, setSigningOut] = useState(false);
 
   async function signOut() {

@@ -54,7 +54,8 @@ export function VerifyEmail() {
           action={action}
           notice={
             <>
-              We sent a code to <strong>{email}</strong> (if it has an account).
+              We sent a code to <strong>{email}</strong>
+              {user ? "." : " (if it has an account)."}
             </>
           }
           otp={otp}
