@@ -1419,7 +1419,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_PASSWORD`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_PASSWORD`, `PASSWORD_UNCHANGED`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `VALIDATION_ERROR`, `INVALID_JSON` */
             400: {
                 headers: {
                     [name: string]: unknown;
