@@ -184,7 +184,11 @@ class PasswordResetViewSet(viewsets.ViewSet):
     def reset(self, request: Request) -> Response:
         data = PasswordResetRequestSerializer.parse(request.data)
         if "resetToken" in data:
-            password_reset_with_token(reset_token=data["resetToken"], password=data["password"])
+            password_reset_with_token(
+                reset_token=data["resetToken"],
+                password=data["password"],
+                client=client_info(request, data),
+            )
         else:
             password_reset_with_code(
                 email=data["email"],

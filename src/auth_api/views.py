@@ -195,6 +195,7 @@ class AuthViewSet(viewsets.ViewSet):
             current_password=data.get("currentPassword"),
             new_password=data["newPassword"],
             revoke_others=data["revokeOtherSessions"],
+            client=client_info(request),
         )
         return responses.user_answer(user)
 

@@ -305,6 +305,8 @@ def test_security_events_newest_first_paginated_without_secrets(signed_in, user)
     kinds = [event["type"] for event in page["results"]]
     assert kinds == ["password_changed", "signed_in_new_device"]
     assert set(page["results"][0]) == {"type", "createdAt", "ipAddress", "device"}
+    assert page["results"][0]["device"] == "Firefox on Linux"  # where the change came from
+    assert page["results"][0]["ipAddress"] == "127.0.0.1"
     second = client.get(EVENTS + "?pageSize=1&page=2", **bearer(access)).json()
     assert [e["type"] for e in second["results"]] == ["signed_in_new_device"]
     stored = " ".join(str(v) for row in SecurityEvent.objects.values() for v in row.values())

@@ -542,6 +542,18 @@ async function main() {
       assert.equal(await alertText(b.page), "Wrong email or password.");
     });
 
+    await test("dark mode follows the system setting", async () => {
+      await pageA.goto("/settings");
+      await heading(pageA, "Settings");
+      await pageA.emulateMedia({ colorScheme: "dark" });
+      const dark = await pageA.evaluate(
+        () => getComputedStyle(document.documentElement).backgroundColor,
+      );
+      assert.equal(dark, "rgb(18, 20, 26)");
+      await screenshot(pageA, "settings-dark");
+      await pageA.emulateMedia({ colorScheme: "light" });
+    });
+
     await test("unknown pages show the SPA's 404; unknown API routes stay JSON", async () => {
       await pageA.goto("/no/such/page");
       await heading(pageA, "Page not found");

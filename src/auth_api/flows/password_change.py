@@ -8,6 +8,7 @@ from users.services import user_change_password
 
 from .. import ratelimit, security_events, signals
 from ..authentication import Principal
+from ..http import ClientInfo
 from ..models import RevokeReason, SecurityEventKind
 from ..sessions.sign_ins import sign_ins_revoke_all
 from ..step_up import require_fresh
@@ -15,7 +16,12 @@ from .sessions import current_session
 
 
 def change_password(
-    *, principal: Principal, current_password: str | None, new_password: str, revoke_others: bool
+    *,
+    principal: Principal,
+    current_password: str | None,
+    new_password: str,
+    revoke_others: bool,
+    client: ClientInfo,
 ) -> User:
     """With the current password, or without it inside the step-up window (a password-less
     account sets its first password this way)."""
@@ -39,6 +45,8 @@ def change_password(
             to_email=user.email,
             secrets={"how": "change", "others_ended": revoke_others},
         )
-        security_events.record(user_id=user.pk, kind=SecurityEventKind.PASSWORD_CHANGED)
+        security_events.record(
+            user_id=user.pk, kind=SecurityEventKind.PASSWORD_CHANGED, client=client
+        )
         signals.password_changed.send(sender=type(user), user=user, how="change")
     return user

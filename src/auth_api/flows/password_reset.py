@@ -33,7 +33,7 @@ def password_reset_begin(*, email: str, code: str, client: ClientInfo) -> str:
     return mint_password_reset_token(user=user)
 
 
-def password_reset_with_token(*, reset_token: str, password: str) -> None:
+def password_reset_with_token(*, reset_token: str, password: str, client: ClientInfo) -> None:
     try:
         user_id, fingerprint = decode_password_reset_token(reset_token)
     except BadToken:
@@ -42,7 +42,7 @@ def password_reset_with_token(*, reset_token: str, password: str) -> None:
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
         if user is None or not password_reset_token_matches(user, fingerprint):
             raise InvalidToken()
-        _complete(user=user, password=password)
+        _complete(user=user, password=password, client=client)
 
 
 def password_reset_with_code(*, email: str, code: str, password: str, client: ClientInfo) -> None:
@@ -58,14 +58,15 @@ def password_reset_with_code(*, email: str, code: str, password: str, client: Cl
     validate_new_password(password, user=user)  # a rejected password leaves the code usable
     check(consume=True)
     with transaction.atomic():
-        _complete(user=User.objects.select_for_update().get(pk=user.pk), password=password)
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        _complete(user=locked, password=password, client=client)
 
 
-def _complete(*, user: User, password: str) -> None:
+def _complete(*, user: User, password: str, client: ClientInfo) -> None:
     user_reset_password(user=user, new_password=password)
     sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_RESET)
     guard.owner_proven(email=user.email)
-    security_events.record(user_id=user.pk, kind=SecurityEventKind.PASSWORD_RESET)
+    security_events.record(user_id=user.pk, kind=SecurityEventKind.PASSWORD_RESET, client=client)
     signals.password_changed.send(sender=type(user), user=user, how="reset")
     email_enqueue(
         kind=EmailKind.PASSWORD_CHANGED,
