@@ -14,7 +14,7 @@ from .flows.account_deletion import account_delete
 from .flows.email_change import email_change_confirm, email_change_request
 from .http import client_info
 from .permissions import bearer_action
-from .schema import AUTH_ERRORS, error_responses
+from .schema import AUTH_ERRORS, CODE_ERRORS, error_responses
 from .serializers import (
     EmailChangeConfirmRequestSerializer,
     EmailChangeRequestSerializer,
@@ -27,8 +27,6 @@ from .serializers import (
     UserResponseSerializer,
 )
 from .step_up import require_fresh
-
-_CODE_ERRORS = ("INVALID_OTP", "OTP_EXPIRED", "TOO_MANY_ATTEMPTS", "TOO_MANY_REQUESTS")
 
 
 class SecurityEventPages(PageNumberPagination):
@@ -91,7 +89,7 @@ class AccountViewSet(viewsets.ViewSet):
         request=ReauthenticateRequestSerializer,
         responses={
             200: SignedInResponseSerializer,
-            **error_responses("INVALID_PASSWORD", *_CODE_ERRORS, "VALIDATION_ERROR", *AUTH_ERRORS),
+            **error_responses("INVALID_PASSWORD", *CODE_ERRORS, "VALIDATION_ERROR", *AUTH_ERRORS),
         },
         summary="Prove it is you again (password, or a `reauthentication` code): fresh authTime.",
     )
@@ -139,7 +137,7 @@ class AccountViewSet(viewsets.ViewSet):
             200: SignedInResponseSerializer,
             **error_responses(
                 "INVALID_EMAIL",
-                *_CODE_ERRORS,
+                *CODE_ERRORS,
                 "USER_ALREADY_EXISTS",
                 "REAUTHENTICATION_REQUIRED",
                 *AUTH_ERRORS,

@@ -30,7 +30,7 @@ class SignInCheckBackend(ModelBackend):
         try:
             user = check_credentials(
                 email=validate_email(username), password=password, client=client_info(request)
-            )
+            ).user
         except (TooManyRequests, PasswordSignInClosed):
             raise PermissionDenied from None  # Django stops trying other backends
         except (InvalidCredentials, ValidationError):

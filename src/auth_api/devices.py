@@ -31,14 +31,18 @@ def _entries(token: str | None) -> list[list[str]]:
     ]
 
 
+def _nonce_in(entries: list[list[str]], user_id: str) -> str | None:
+    return next((nonce for uid, nonce in entries if uid == user_id), None)
+
+
 def trusted_nonce(token: str | None, *, user_id: str) -> str | None:
     """The nonce this device holds for `user_id`, or None when it is not trusted for it."""
-    return next((nonce for uid, nonce in _entries(token) if uid == user_id), None)
+    return _nonce_in(_entries(token), user_id)
 
 
 def remember(token: str | None, *, user_id: str) -> str:
     """The device token after a sign-in of `user_id`: that account first, its nonce kept."""
     entries = _entries(token)
-    nonce = trusted_nonce(token, user_id=user_id) or secrets.token_urlsafe(16)
+    nonce = _nonce_in(entries, user_id) or secrets.token_urlsafe(16)
     kept = [e for e in entries if e[0] != user_id][: MAX_ACCOUNTS - 1]
     return signing.dumps([[user_id, nonce], *kept], salt=_SALT, compress=True)

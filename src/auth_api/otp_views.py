@@ -15,7 +15,7 @@ from .flows.password_reset import password_reset_with_code, password_reset_with_
 from .http import client_info
 from .otp import OtpType
 from .permissions import optional_bearer_action, public_action
-from .schema import BODY_TRANSPORT_PARAMETER, PASSWORD_ERRORS, error_responses
+from .schema import BODY_TRANSPORT_PARAMETER, CODE_ERRORS, PASSWORD_ERRORS, error_responses
 from .serializers import (
     OtpCheckRequestSerializer,
     OtpCheckResponseSerializer,
@@ -30,13 +30,7 @@ from .serializers import (
 )
 from .sessions.sign_ins import IssuedTokens
 
-_CODE_ERRORS = (
-    "INVALID_EMAIL",
-    "INVALID_OTP",
-    "OTP_EXPIRED",
-    "TOO_MANY_ATTEMPTS",
-    "TOO_MANY_REQUESTS",
-)
+_CODE_ERRORS = ("INVALID_EMAIL", *CODE_ERRORS)
 
 
 class EmailOtpViewSet(viewsets.ViewSet):

@@ -10,6 +10,8 @@ from .serializers import ErrorSerializer
 from .sessions.transport import BODY_TRANSPORT_HEADER
 
 AUTH_ERRORS = ("NOT_AUTHENTICATED", "TOKEN_INVALID")
+# What checking an emailed code can answer.
+CODE_ERRORS = ("INVALID_OTP", "OTP_EXPIRED", "TOO_MANY_ATTEMPTS", "TOO_MANY_REQUESTS")
 PASSWORD_ERRORS = (
     "PASSWORD_TOO_SHORT",
     "PASSWORD_TOO_LONG",

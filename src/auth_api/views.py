@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from . import responses
 from .authentication import principal_of
-from .flows.account import revoke_all_sessions, revoke_other_sessions
+from .flows.account import end_sign_ins
 from .flows.password_change import change_password
 from .flows.sessions import current_session, list_sessions, revoke_session
 from .flows.sign_in import sign_in_with_password
@@ -237,7 +237,9 @@ class SessionsViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="revoke-others")
     def revoke_others(self, request: Request) -> Response:
-        revoke_other_sessions(principal=principal_of(request), client=client_info(request))
+        end_sign_ins(
+            principal=principal_of(request), client=client_info(request), keep_this_one=True
+        )
         return responses.no_content()
 
     @extend_schema(
@@ -248,5 +250,7 @@ class SessionsViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"], url_path="revoke-all")
     def revoke_all(self, request: Request) -> Response:
-        revoke_all_sessions(principal=principal_of(request), client=client_info(request))
+        end_sign_ins(
+            principal=principal_of(request), client=client_info(request), keep_this_one=False
+        )
         return responses.signed_out()

@@ -49,24 +49,19 @@ def reauthenticate(
         return sign_in_proof_renewed(user=user, sign_in=sign_in)
 
 
-def revoke_other_sessions(*, principal: Principal, client: ClientInfo) -> int:
+def end_sign_ins(*, principal: Principal, client: ClientInfo, keep_this_one: bool) -> int:
+    """End every sign-in of the caller (but its own one, with `keep_this_one`)."""
     user, sign_in = current_session(principal=principal)
     with transaction.atomic():
-        ended = sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.REVOKED, keep=sign_in.id)
+        ended = sign_ins_revoke_all(
+            user_id=user.pk,
+            reason=RevokeReason.REVOKED if keep_this_one else RevokeReason.SIGN_OUT,
+            keep=sign_in.id if keep_this_one else None,
+        )
         if ended:
             security_events.record(
                 user_id=user.pk, kind=SecurityEventKind.SIGN_INS_REVOKED, client=client
             )
-    return ended
-
-
-def revoke_all_sessions(*, principal: Principal, client: ClientInfo) -> int:
-    user, _ = current_session(principal=principal)
-    with transaction.atomic():
-        ended = sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.SIGN_OUT)
-        security_events.record(
-            user_id=user.pk, kind=SecurityEventKind.SIGN_INS_REVOKED, client=client
-        )
     return ended
 
 

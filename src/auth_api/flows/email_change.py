@@ -22,6 +22,7 @@ from ..models import RevokeReason, SecurityEventKind
 from ..otp import OtpType, otp_issue, otp_verify
 from ..sessions.sign_ins import IssuedTokens, sign_in_reissue, sign_ins_revoke_all
 from ..step_up import require_fresh
+from .code_clients import guessing_client
 from .sessions import current_session
 
 
@@ -56,8 +57,7 @@ def email_change_confirm(
 ) -> IssuedTokens:
     require_fresh(principal)
     user, sign_in = current_session(principal=principal)
-    ratelimit.hit("otp_verify_ip", client.limit_key)
-    flow_id = flow_id_of(client.flow_token)
+    flow_id = guessing_client(email=new_email, client=client).flow_id
     otp_verify(
         email=new_email,
         otp_type=OtpType.EMAIL_CHANGE,

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
@@ -29,12 +30,12 @@ def _spend_hash_time(password: str) -> None:
 def sign_in_with_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
-    user = check_credentials(email=email, password=password, client=client)
-    new_device = trusted_nonce(client.device_token, user_id=user.pk) is None
+    checked = check_credentials(email=email, password=password, client=client)
+    user = checked.user
     kind = (
-        SecurityEventKind.SIGNED_IN_NEW_DEVICE
-        if new_device
-        else SecurityEventKind.SIGNED_IN_PASSWORD
+        SecurityEventKind.SIGNED_IN_PASSWORD
+        if checked.trusted_device
+        else SecurityEventKind.SIGNED_IN_NEW_DEVICE
     )
     with transaction.atomic():
         tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
@@ -45,7 +46,13 @@ def sign_in_with_password(
         return tokens
 
 
-def check_credentials(*, email: str, password: str, client: ClientInfo) -> User:
+@dataclass(frozen=True)
+class CheckedCredentials:
+    user: User
+    trusted_device: bool  # the client signed in to this account before (device cookie)
+
+
+def check_credentials(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:
     """The one password check of every path (API sign-in, Django admin): the same limits, the
     same constant-time behaviour. Raises InvalidCredentials, PasswordSignInClosed or
     TooManyRequests.
@@ -82,4 +89,4 @@ def check_credentials(*, email: str, password: str, client: ClientInfo) -> User:
         raise InvalidCredentials()
     if device is None:  # a trusted device's success says nothing about the strangers' count
         guard.record_password_success(email=email)
-    return user
+    return CheckedCredentials(user=user, trusted_device=device is not None)

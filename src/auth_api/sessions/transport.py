@@ -60,15 +60,7 @@ def set_refresh_cookie(response: HttpResponse, *, token: str, sign_in: SignIn) -
     max_age = None
     if sign_in.remember_me:
         max_age = max(0, math.floor((sign_in.expires_at - timezone.now()).total_seconds()))
-    response.set_cookie(
-        settings.REFRESH_COOKIE_NAME,
-        token,
-        max_age=max_age,
-        path=settings.REFRESH_COOKIE_PATH,
-        secure=settings.SECURE_COOKIES,
-        httponly=True,
-        samesite=_samesite(),
-    )
+    _api_cookie(response, settings.REFRESH_COOKIE_NAME, token, max_age, samesite=_samesite())
 
 
 def clear_refresh_cookie(response: HttpResponse) -> None:
@@ -79,7 +71,14 @@ def clear_refresh_cookie(response: HttpResponse) -> None:
     )
 
 
-def _api_cookie(response: HttpResponse, name: str, value: str, max_age: int) -> None:
+def _api_cookie(
+    response: HttpResponse,
+    name: str,
+    value: str,
+    max_age: int | None,
+    samesite: Literal["Strict", "Lax", "None"] = "Strict",
+) -> None:
+    """An httpOnly cookie on the auth API's path, Secure unless DEBUG."""
     response.set_cookie(
         name,
         value,
@@ -87,7 +86,7 @@ def _api_cookie(response: HttpResponse, name: str, value: str, max_age: int) -> 
         path=settings.REFRESH_COOKIE_PATH,
         secure=settings.SECURE_COOKIES,
         httponly=True,
-        samesite="Strict",
+        samesite=samesite,
     )
 
 
