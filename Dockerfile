@@ -22,13 +22,16 @@ COPY src ./src
 RUN pip install --no-deps . && pip check
 
 # --- web: the React app, built once; Django serves web/dist at / -----------------------------
+# One npm workspace: the client package (clients/typescript) and the app that uses it (web).
 FROM node:20-slim AS web
-WORKDIR /web
-COPY web/package.json web/package-lock.json ./
+WORKDIR /repo
+COPY package.json package-lock.json ./
+COPY clients/typescript/package.json ./clients/typescript/
+COPY web/package.json ./web/
 RUN npm ci --no-audit --no-fund
-COPY openapi.yaml /openapi.yaml
-COPY web/ ./
-RUN npm run build
+COPY clients/typescript/ ./clients/typescript/
+COPY web/ ./web/
+RUN cd web && npm run build
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -43,7 +46,7 @@ RUN groupadd --system --gid 10001 app \
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
 COPY src ./src
-COPY --from=web /web/dist ./web/dist
+COPY --from=web /repo/web/dist ./web/dist
 COPY --chmod=0755 docker/entrypoint.sh ./docker/entrypoint.sh
 
 # Static files into /app/staticfiles (STATIC_ROOT). DEBUG=true only so that settings load

@@ -7,6 +7,8 @@ os.environ.setdefault("JWT_SIGNING_KEY", "test-jwt-signing-key-not-for-productio
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Tests deliver queued mail explicitly (deliver_due) unless a test switches to "thread".
 os.environ.setdefault("EMAIL_DELIVERY", "worker")
+# The limits as production has them, even when DEBUG is set in the shell.
+os.environ.setdefault("RATE_LIMIT_SCALE", "1")
 
 from project.settings import *  # noqa: F403
 

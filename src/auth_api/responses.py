@@ -34,18 +34,29 @@ def _tokens(tokens: IssuedTokens, *, in_body: bool, body: dict, code: int) -> Re
 
 
 def signed_in(
-    request: Request, tokens: IssuedTokens, *, client: ClientInfo, code: int = 200
+    request: Request,
+    tokens: IssuedTokens,
+    *,
+    client: ClientInfo,
+    code: int = 200,
+    flow_id: str | None = None,
 ) -> Response:
     """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body on request.
-    The client becomes a trusted device of the account (device cookie, or `deviceToken`)."""
+    The client becomes a trusted device of the account (device cookie, or `deviceToken`), and
+    holds the flow of a code mailed along (flow cookie, or `flowToken`)."""
     in_body = wants_body_transport(request)
     device_token = devices.remember(client.device_token, user_id=tokens.user.pk)
     body: dict = {"user": UserSerializer(tokens.user).data}
+    flow_token = code_flows.token_of(flow_id) if flow_id else None
     if in_body:
         body["deviceToken"] = device_token
+        if flow_token:
+            body["flowToken"] = flow_token
     response = _tokens(tokens, in_body=in_body, body=body, code=code)
     if not in_body:
         set_device_cookie(response, token=device_token, max_age=devices.MAX_AGE_SECONDS)
+        if flow_token:
+            set_flow_cookie(response, token=flow_token, max_age=code_flows.MAX_AGE_SECONDS)
     return response
 
 

@@ -374,6 +374,13 @@ class SignedInResponseSerializer(AccessTokenResponseSerializer):
             "later sign-ins to this account. Browsers get it as an httpOnly cookie."
         ),
     )
+    flowToken = serializers.CharField(
+        required=False,
+        help_text=(
+            "Sign-up only, body-transport clients: the flow of the email-verification code "
+            "mailed at sign-up (send it with verify-email). Browsers get the flow cookie."
+        ),
+    )
 
 
 class VerifyEmailResponseSerializer(SignedInResponseSerializer):

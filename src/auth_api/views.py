@@ -72,7 +72,7 @@ class AuthViewSet(viewsets.ViewSet):
     def sign_up(self, request: Request) -> Response:
         data = SignUpRequestSerializer.parse(request.data)
         client = client_info(request)
-        tokens = sign_up_with_password(
+        signed_up = sign_up_with_password(
             email=data["email"],
             password=data["password"],
             name=data["name"],
@@ -80,7 +80,13 @@ class AuthViewSet(viewsets.ViewSet):
             remember_me=data["rememberMe"],
             client=client,
         )
-        return responses.signed_in(request, tokens, client=client, code=status.HTTP_201_CREATED)
+        return responses.signed_in(
+            request,
+            signed_up.tokens,
+            client=client,
+            code=status.HTTP_201_CREATED,
+            flow_id=signed_up.flow_id,
+        )
 
     @extend_schema(
         operation_id="sign_in",

@@ -95,6 +95,8 @@ EMAIL_SENDER_THREADS = env_int("EMAIL_SENDER_THREADS", 4)
 OTP_LENGTH = 6
 OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300)
 OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 3)
+# better-auth's sendVerificationOnSignUp: a password sign-up mails an email-verification code.
+SEND_VERIFICATION_ON_SIGN_UP = env_bool("SEND_VERIFICATION_ON_SIGN_UP", True)
 PASSWORD_RESET_TOKEN_LIFETIME = env_seconds("PASSWORD_RESET_TOKEN_LIFETIME_SECONDS", 600)
 
 # Fail fast: a production process never runs on a guessable key.
@@ -332,6 +334,13 @@ RATE_LIMITS = {
     "otp_send_address_client": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS_CLIENT", 3), 600),
     "otp_send_address": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS", 20), 3600),
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
+}
+# Development (DEBUG) multiplies every limit, so a person clicking around is not stopped; the
+# limits stay on. Tests and production use them as written.
+RATE_LIMIT_SCALE = env_float("RATE_LIMIT_SCALE", 10.0 if DEBUG else 1.0)
+RATE_LIMITS = {
+    scope: (max(1, round(limit * RATE_LIMIT_SCALE)), window)
+    for scope, (limit, window) in RATE_LIMITS.items()
 }
 SIGN_IN_CLOSE_AFTER_FAILURES = env_int("SIGN_IN_CLOSE_AFTER_FAILURES", 100)
 # Step-up: change email, delete account and a password change without the current password need

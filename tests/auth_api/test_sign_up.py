@@ -1,6 +1,9 @@
 import pytest
+from rest_framework.test import APIClient
 
 from auth_api.sessions.tokens import decode_access_token
+from emailing.delivery import deliver_due
+from tests.helpers import bearer, deliver_and_read_code
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +116,52 @@ def test_sign_up_does_not_enumerate_via_password_errors_before_duplicate(api_cli
 def test_sign_up_remember_me_false_gives_session_cookie(api_client, cookie_name):
     response = sign_up(api_client, rememberMe=False)
     assert response.cookies[cookie_name]["max-age"] == ""
+
+
+VERIFY_URL = "/api/auth/email-otp/verify-email/"
+
+
+def test_sign_up_mails_a_verification_code_bound_to_the_client(api_client, mailoutbox):
+    body = sign_up(api_client).json()
+    code = deliver_and_read_code(mailoutbox, "grace@example.com")
+    assert "verify your email" in mailoutbox[0].body
+    # Another client (no flow cookie) cannot spend it; the signing-up browser can.
+    stranger = APIClient()
+    answer = stranger.post(VERIFY_URL, {"email": "grace@example.com", "otp": code}, format="json")
+    assert answer.json()["code"] == "INVALID_OTP"
+    verified = api_client.post(
+        VERIFY_URL,
+        {"email": "grace@example.com", "otp": code},
+        format="json",
+        **bearer(body["accessToken"]),
+    )
+    assert verified.status_code == 200
+    assert verified.json()["user"]["emailVerified"] is True
+
+
+def test_body_transport_sign_up_gets_a_flow_token(api_client, mailoutbox):
+    response = api_client.post(
+        URL,
+        {"name": "G", "email": "grace@example.com", "password": "cobol-compiler-1959"},
+        format="json",
+        HTTP_X_REFRESH_TOKEN_TRANSPORT="body",
+    )
+    body = response.json()
+    code = deliver_and_read_code(mailoutbox, "grace@example.com")
+    verified = APIClient().post(
+        VERIFY_URL,
+        {"email": "grace@example.com", "otp": code, "flowToken": body["flowToken"]},
+        format="json",
+        **bearer(body["accessToken"]),
+    )
+    assert verified.status_code == 200
+    assert verified.json()["user"]["emailVerified"] is True
+
+
+def test_no_code_when_verification_on_sign_up_is_off(api_client, mailoutbox, settings):
+    settings.SEND_VERIFICATION_ON_SIGN_UP = False
+    response = sign_up(api_client)
+    assert response.status_code == 201
+    assert "flowToken" not in response.json()
+    deliver_due()
+    assert mailoutbox == []

@@ -3,15 +3,15 @@ import { StrictMode } from "react";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { App } from "./App";
-import { AuthClient } from "./auth/authClient";
+import { createAuthClient } from "@authsvc/client/react";
+import { FakeApi, USER } from "@authsvc/client/testing";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
-import { FakeApi, USER } from "./test/fakeApi";
 
 let api: FakeApi;
 
 function makeClient() {
-  return new AuthClient({
-    baseUrl: window.location.origin,
+  return createAuthClient({
+    baseURL: window.location.origin,
     fetch: api.fetch,
     readCookie: api.readCookie,
   });

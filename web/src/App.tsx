@@ -1,5 +1,5 @@
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
-import type { AuthClient } from "./auth/authClient";
+import type { ReactAuthClient } from "@authsvc/client/react";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import { Layout, Loading, RedirectIfSignedIn, RequireAuth } from "./components/Layout";
 import { Dashboard } from "./pages/Dashboard";
@@ -39,7 +39,7 @@ export function AppRoutes() {
   );
 }
 
-export function App({ client }: { client?: AuthClient }) {
+export function App({ client }: { client?: ReactAuthClient }) {
   return (
     <AuthProvider client={client}>
       <BrowserRouter>

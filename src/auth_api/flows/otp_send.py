@@ -32,14 +32,19 @@ def otp_send(*, email: str, otp_type: OtpType, client: ClientInfo) -> str:
     if not asking.trusted:
         ratelimit.hit("otp_send_address", email)
     flow_id = asking.flow_id or new_flow_id()
-    kind, requires_user = _MESSAGES[otp_type]
     with transaction.atomic():
-        issued = otp_issue(email=email, otp_type=otp_type, flow_id=flow_id)
-        email_enqueue(
-            kind=kind,
-            to_email=email,
-            secrets={"code": issued.code},
-            requires_user=requires_user,
-            expires_at=issued.expires_at,
-        )
+        code_issue_and_mail(email=email, otp_type=otp_type, flow_id=flow_id)
     return flow_id
+
+
+def code_issue_and_mail(*, email: str, otp_type: OtpType, flow_id: str) -> None:
+    """A new code of `otp_type` for `flow_id` and its message queued (inside a transaction)."""
+    kind, requires_user = _MESSAGES[otp_type]
+    issued = otp_issue(email=email, otp_type=otp_type, flow_id=flow_id)
+    email_enqueue(
+        kind=kind,
+        to_email=email,
+        secrets={"code": issued.code},
+        requires_user=requires_user,
+        expires_at=issued.expires_at,
+    )

@@ -1,20 +1,42 @@
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db import transaction
 
 from users.services import user_create
 
 from .. import ratelimit, security_events, signals
+from ..code_flows import new_flow_id
 from ..http import ClientInfo
 from ..models import SecurityEventKind
+from ..otp import OtpType
 from ..sessions.sign_ins import IssuedTokens, sign_in_start
+from .code_clients import code_client
+from .otp_send import code_issue_and_mail
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    tokens: IssuedTokens
+    # The code flow of the email-verification code mailed at sign-up (None when that is off).
+    flow_id: str | None
 
 
 def sign_up_with_password(
     *, email: str, password: str, name: str, role: str, remember_me: bool, client: ClientInfo
-) -> IssuedTokens:
+) -> SignedUp:
     ratelimit.hit("sign_up_ip", client.limit_key)
     ratelimit.hit("sign_up_email", email)
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name, role=role)
         signals.user_signed_up.send(sender=type(user), user=user)
         security_events.record(user_id=user.pk, kind=SecurityEventKind.SIGNED_UP, client=client)
-        return sign_in_start(user=user, remember_me=remember_me, client=client)
+        tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
+        flow_id = None
+        if settings.SEND_VERIFICATION_ON_SIGN_UP:
+            # Bound to this client, like a code it asked for (it keeps its flow if it has one).
+            flow_id = code_client(email=user.email, client=client).flow_id or new_flow_id()
+            code_issue_and_mail(
+                email=user.email, otp_type=OtpType.EMAIL_VERIFICATION, flow_id=flow_id
+            )
+        return SignedUp(tokens=tokens, flow_id=flow_id)

@@ -1,6 +1,7 @@
 /**
- * The React side of auth, kept thin: it owns one AuthClient, starts the session restore on mount,
- * and re-renders on the client's state changes. All token logic lives in authClient.ts.
+ * The React side of auth, kept thin: it owns one client of `@authsvc/client` (better-auth's call
+ * surface), starts the session restore on mount, and re-renders on the client's state changes.
+ * All token logic lives in the client package.
  */
 import {
   createContext,
@@ -11,24 +12,32 @@ import {
   useSyncExternalStore,
 } from "react";
 import type { ReactNode } from "react";
-import { AuthClient } from "./authClient";
-import type { AuthState } from "./authClient";
+import { createAuthClient } from "@authsvc/client/react";
+import type { ReactAuthClient } from "@authsvc/client/react";
+import type { AuthState } from "@authsvc/client";
 
 interface AuthContextValue extends AuthState {
-  client: AuthClient;
+  client: ReactAuthClient;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
-export function AuthProvider({ client, children }: { client?: AuthClient; children: ReactNode }) {
-  const [owned] = useState(() => client ?? new AuthClient());
+export function AuthProvider({
+  client,
+  children,
+}: {
+  client?: ReactAuthClient;
+  children: ReactNode;
+}) {
+  const [owned] = useState(() => client ?? createAuthClient());
+  const core = owned.$core;
   const state = useSyncExternalStore(
-    (listener) => owned.subscribe(listener),
-    () => owned.getState(),
+    (listener) => core.subscribe(listener),
+    () => core.getState(),
   );
   useEffect(() => {
-    void owned.start(); // idempotent: StrictMode's double effect restores once
-  }, [owned]);
+    void core.start(); // idempotent: StrictMode's double effect restores once
+  }, [core]);
   const value = useMemo(() => ({ ...state, client: owned }), [state, owned]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

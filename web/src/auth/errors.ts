@@ -1,33 +1,9 @@
 /**
- * API errors: every error body is `{code, message, fields?}` (see openapi.yaml). The pages show the
- * sentence this module maps each `code` to, never the raw code.
+ * What the pages say about an error: the client's `{code, message, status, ...}` (every API error
+ * body is `{code, message, fields?}`, see openapi.yaml) mapped to a sentence by its `code`.
  */
 
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  fields?: Record<string, string[]>;
-}
-
-export class ApiError extends Error {
-  readonly code: string;
-  readonly status: number;
-  readonly fields: Record<string, string[]>;
-  readonly retryAfterSeconds: number | null;
-
-  constructor(
-    status: number,
-    body: Partial<ApiErrorBody> | undefined,
-    retryAfterSeconds: number | null = null,
-  ) {
-    super(body?.message || `Request failed (${status}).`);
-    this.name = "ApiError";
-    this.status = status;
-    this.code = body?.code || (status === 0 ? "NETWORK_ERROR" : "UNKNOWN_ERROR");
-    this.fields = body?.fields ?? {};
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
+import type { AuthClientError } from "@authsvc/client";
 
 const MESSAGES: Record<string, string> = {
   INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
@@ -78,11 +54,20 @@ export function humaneWait(seconds: number): string {
   return `${seconds} second${seconds === 1 ? "" : "s"}`;
 }
 
-/** The sentence to show for an error (an ApiError, or anything thrown). */
+export function isAuthClientError(value: unknown): value is AuthClientError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as AuthClientError).code === "string" &&
+    typeof (value as AuthClientError).status === "number"
+  );
+}
+
+/** The sentence to show for an error (a client error, or anything thrown). */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) {
-    if (error.code === "TOO_MANY_REQUESTS" && error.retryAfterSeconds) {
-      return `Too many attempts. Try again in ${humaneWait(error.retryAfterSeconds)}.`;
+  if (isAuthClientError(error)) {
+    if (error.code === "TOO_MANY_REQUESTS" && error.retryAfter) {
+      return `Too many attempts. Try again in ${humaneWait(error.retryAfter)}.`;
     }
     return MESSAGES[error.code] ?? error.message;
   }
@@ -94,7 +79,7 @@ export function errorMessage(error: unknown): string {
  * their own code (PASSWORD_TOO_SHORT, ...) are shown once, as the form's message.
  */
 export function fieldErrors(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError) || error.code !== "VALIDATION_ERROR") return {};
+  if (!isAuthClientError(error) || error.code !== "VALIDATION_ERROR") return {};
   const out: Record<string, string> = {};
   for (const [field, messages] of Object.entries(error.fields)) {
     if (messages.length) out[field] = messages.join(" ");

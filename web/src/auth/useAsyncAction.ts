@@ -1,7 +1,10 @@
 import { useCallback, useRef, useState } from "react";
 import { errorMessage, fieldErrors } from "./errors";
 
-/** Runs one form action at a time, with a loading flag and the error mapped to a sentence. */
+/**
+ * Runs one form action at a time, with a loading flag and the error mapped to a sentence. The
+ * action may throw a client error (`if (error) throw error` after a `{data, error}` call).
+ */
 export function useAsyncAction() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);

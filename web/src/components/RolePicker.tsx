@@ -1,4 +1,4 @@
-import type { Role } from "../auth/authClient";
+import type { Role } from "@authsvc/client";
 
 const ROLES: { value: Role; label: string }[] = [
   { value: "student", label: "Student" },

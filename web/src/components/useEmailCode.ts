@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
-import type { OtpType } from "../auth/authClient";
+import type { OtpType } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import type { useAsyncAction } from "../auth/useAsyncAction";
 
@@ -21,7 +21,8 @@ export function useEmailCode(
   function sendCode(event?: FormEvent) {
     event?.preventDefault();
     void run(async () => {
-      await client.sendOtp(email, type);
+      const { error } = await client.emailOtp.sendVerificationOtp({ email, type });
+      if (error) throw error;
       setOtp("");
       onSent();
     });

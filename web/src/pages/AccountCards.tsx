@@ -7,17 +7,16 @@
 import { useCallback, useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useNavigate } from "react-router";
-import type { SecurityEvent } from "../auth/authClient";
+import type { AuthClientError, SecurityEvent } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
-import { ApiError, errorMessage } from "../auth/errors";
+import { errorMessage } from "../auth/errors";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { PasswordField } from "../components/AuthFields";
 import { CodeField } from "../components/CodeField";
 import { Field, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
 
-const needsStepUp = (caught: unknown) =>
-  caught instanceof ApiError && caught.code === "REAUTHENTICATION_REQUIRED";
+const needsStepUp = (error: AuthClientError | null) => error?.code === "REAUTHENTICATION_REQUIRED";
 
 export function ProfileCard() {
   const { client, user } = useAuth();
@@ -30,7 +29,8 @@ export function ProfileCard() {
     event.preventDefault();
     setDone(false);
     void run(async () => {
-      await client.updateProfile({ name, image: image.trim() || null });
+      const { error } = await client.updateUser({ name, image: image.trim() || null });
+      if (error) throw error;
       setDone(true);
     });
   }
@@ -81,14 +81,19 @@ function StepUp({ onConfirmed }: { onConfirmed: () => void }) {
   function submit(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      await client.reauthenticate(byCode ? { otp } : { password });
+      const { error } = await client.reauthenticate(byCode ? { otp } : { password });
+      if (error) throw error;
       onConfirmed();
     });
   }
 
   function emailCode() {
     void run(async () => {
-      await client.sendOtp(user?.email ?? "", "reauthentication");
+      const { error } = await client.emailOtp.sendVerificationOtp({
+        email: user?.email ?? "",
+        type: "reauthentication",
+      });
+      if (error) throw error;
       setByCode(true);
     });
   }
@@ -126,13 +131,10 @@ export function ChangeEmailCard() {
   const send = useCallback(
     () =>
       run(async () => {
-        try {
-          await client.requestEmailChange(newEmail);
-          setStep("code");
-        } catch (caught) {
-          if (!needsStepUp(caught)) throw caught;
-          setStep("confirm-it-is-you");
-        }
+        const { error } = await client.changeEmail({ newEmail });
+        if (needsStepUp(error)) setStep("confirm-it-is-you");
+        else if (error) throw error;
+        else setStep("code");
       }),
     [client, newEmail, run],
   );
@@ -140,7 +142,8 @@ export function ChangeEmailCard() {
   function confirm(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      await client.confirmEmailChange(newEmail, otp);
+      const { error } = await client.changeEmail({ newEmail, otp });
+      if (error) throw error;
       setStep("done");
     });
   }
@@ -213,10 +216,10 @@ export function SecurityActivityCard() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    client
-      .securityEvents()
-      .then((page) => setEvents(page.results))
-      .catch((caught) => setError(errorMessage(caught)));
+    void client.listSecurityEvents().then(({ data, error }) => {
+      if (data) setEvents(data.results);
+      else setError(errorMessage(error));
+    });
   }, [client]);
 
   return (
@@ -256,7 +259,8 @@ export function DeleteAccountCard() {
   function remove(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      await client.deleteAccount();
+      const { error } = await client.deleteUser();
+      if (error) throw error;
       navigate("/sign-in", { replace: true });
     });
   }

@@ -1,6 +1,5 @@
-import { useEffect, useState } from "react";
 import { Link } from "react-router";
-import type { User } from "../auth/authClient";
+import type { User } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
 import { FormError } from "../components/Form";
@@ -9,22 +8,12 @@ import { Loading } from "../components/Layout";
 /** The welcome page. Which view shows is decided by the role stored server-side (GET session/). */
 export function Dashboard() {
   const { client } = useAuth();
-  const [user, setUser] = useState<User | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // better-auth's useSession(): the user from GET session/ (the restore's answer, or loaded once
+  // after a sign-in), so the role shown is the one the server holds.
+  const { data, error } = client.useSession();
+  const user = data?.user;
 
-  useEffect(() => {
-    let live = true;
-    // The role comes from the server (GET session/), reused if the restore just fetched it.
-    client.loadUser(10_000).then(
-      (fresh) => live && setUser(fresh),
-      (caught) => live && setError(errorMessage(caught)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [client]);
-
-  if (error) return <FormError message={error} />;
+  if (error) return <FormError message={errorMessage(error)} />;
   if (!user) return <Loading label="Loading your dashboard…" />;
 
   return (

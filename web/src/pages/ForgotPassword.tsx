@@ -9,8 +9,8 @@ import { FormError, Notice, SubmitButton } from "../components/Form";
 import { useEmailCode } from "../components/useEmailCode";
 
 /**
- * Forgotten password: send code (type forget-password) → enter code → email-otp/check/ hands a
- * resetToken → new password → password/reset/ {resetToken, password}.
+ * Forgotten password: send code (type forget-password) → enter code (checked) → new password.
+ * The client trades the code for a single-use reset token at the check and spends it at the reset.
  */
 export function ForgotPassword() {
   const { client } = useAuth();
@@ -20,7 +20,6 @@ export function ForgotPassword() {
   const { email, setEmail, otp, setOtp, sendCode } = useEmailCode("forget-password", run, () =>
     setStep("code"),
   );
-  const [resetToken, setResetToken] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
   const [mismatch, setMismatch] = useState(false);
@@ -28,7 +27,12 @@ export function ForgotPassword() {
   function checkCode(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      setResetToken(await client.checkResetCode(email, otp));
+      const { error } = await client.emailOtp.checkVerificationOtp({
+        email,
+        type: "forget-password",
+        otp,
+      });
+      if (error) throw error;
       setStep("password");
     });
   }
@@ -41,10 +45,10 @@ export function ForgotPassword() {
     }
     setMismatch(false);
     void run(async () => {
-      await client.resetPassword(resetToken, password);
-      setResetToken("");
+      const { error } = await client.emailOtp.resetPassword({ email, otp, password });
+      if (error) throw error;
       // A reset ends every sign-in of the account, this tab's included.
-      if (client.getState().status === "signedIn") await client.signOut();
+      if (client.$core.getState().status === "signedIn") await client.signOut();
       setStep("done");
     });
   }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useNavigate } from "react-router";
-import type { SignInListItem } from "../auth/authClient";
+import type { SessionListItem } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
 import { useAsyncAction } from "../auth/useAsyncAction";
@@ -42,7 +42,12 @@ function ChangePassword() {
     event.preventDefault();
     setDone(false);
     void run(async () => {
-      await client.changePassword(currentPassword, newPassword, revokeOthers);
+      const { error } = await client.changePassword({
+        currentPassword,
+        newPassword,
+        revokeOtherSessions: revokeOthers,
+      });
+      if (error) throw error;
       setCurrentPassword("");
       setNewPassword("");
       setDone(true);
@@ -87,18 +92,15 @@ const when = (iso: string) =>
 
 function SignIns() {
   const { client } = useAuth();
-  const [items, setItems] = useState<SignInListItem[] | null>(null);
+  const [items, setItems] = useState<SessionListItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const [endedOthers, setEndedOthers] = useState(false);
 
   const load = useCallback(async () => {
-    try {
-      setItems(await client.listSessions());
-      setError(null);
-    } catch (caught) {
-      setError(errorMessage(caught));
-    }
+    const { data, error } = await client.listSessions();
+    setItems(data ?? null);
+    setError(error && errorMessage(error));
   }, [client]);
 
   useEffect(() => {
@@ -107,27 +109,21 @@ function SignIns() {
 
   async function revoke(id: string) {
     setRevoking(id);
-    try {
-      await client.revokeSession(id);
-      await load();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setRevoking(null);
-    }
+    const { error } = await client.revokeSession({ token: id });
+    if (error) setError(errorMessage(error));
+    else await load();
+    setRevoking(null);
   }
 
   async function revokeOthers() {
     setRevoking("others");
-    try {
-      await client.revokeOtherSessions();
+    const { error } = await client.revokeOtherSessions();
+    if (error) setError(errorMessage(error));
+    else {
       setEndedOthers(true);
       await load();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setRevoking(null);
     }
+    setRevoking(null);
   }
 
   const others = items ? items.filter((item) => !item.current).length : 0;

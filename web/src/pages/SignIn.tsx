@@ -17,7 +17,8 @@ export function SignIn() {
     event.preventDefault();
     // On success the auth state turns signedIn and the route guard moves on to the dashboard.
     void run(async () => {
-      await client.signIn({ email, password, rememberMe });
+      const { error } = await client.signIn.email({ email, password, rememberMe });
+      if (error) throw error;
     });
   }
 

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { Link } from "react-router";
-import type { Role } from "../auth/authClient";
+import type { Role } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
@@ -24,12 +24,13 @@ export function SignInWithCode() {
   function signIn(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      await client.signInWithOtp({
+      const { error } = await client.signIn.emailOtp({
         email,
         otp,
         rememberMe: true,
         ...(name.trim() ? { name: name.trim(), role } : {}),
       });
+      if (error) throw error;
     });
   }
 

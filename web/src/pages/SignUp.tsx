@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { Link } from "react-router";
-import type { Role } from "../auth/authClient";
+import type { Role } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { EmailField, NewPasswordField } from "../components/AuthFields";
@@ -19,7 +19,14 @@ export function SignUp() {
   function submit(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      await client.signUp({ name, email, password, role, rememberMe: true });
+      const { error } = await client.signUp.email({
+        name,
+        email,
+        password,
+        role,
+        rememberMe: true,
+      });
+      if (error) throw error;
     });
   }
 

@@ -32,7 +32,8 @@ export function VerifyEmail() {
   function verify(event: FormEvent) {
     event.preventDefault();
     void action.run(async () => {
-      await client.verifyEmail(email, otp);
+      const { error } = await client.emailOtp.verifyEmail({ email, otp });
+      if (error) throw error;
       setStep("done");
     });
   }

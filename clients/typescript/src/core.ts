@@ -1,5 +1,6 @@
 /**
- * The auth client: owns the tokens, with no React in it (tested with a fake fetch).
+ * The token machinery under the better-auth-shaped client (client.ts): owns the tokens, with no
+ * React in it (tested with a fake fetch in core.test.ts, and against the real server in test/).
  *
  * - The access token lives in memory only (this object); it is never written to storage.
  * - The refresh token is the server's httpOnly cookie: the client never sees it. Calls that the
@@ -14,8 +15,8 @@
  * Every HTTP call goes through openapi-fetch clients typed by the generated `schema.d.ts`.
  */
 import createClient from "openapi-fetch";
-import type { components, paths } from "../api/schema";
 import { ApiError } from "./errors";
+import type { components, paths } from "./schema";
 
 export type User = components["schemas"]["User"];
 export type Role = components["schemas"]["RoleEnum"];
@@ -25,6 +26,7 @@ export type SignInRequest = components["schemas"]["SignInRequest"];
 export type SignUpRequest = components["schemas"]["SignUpRequest"];
 export type OtpSignInRequest = components["schemas"]["OtpSignInRequest"];
 export type SecurityEvent = components["schemas"]["SecurityEvent"];
+export type SessionInfo = components["schemas"]["SessionInfo"];
 export type ProfileUpdate = components["schemas"]["PatchedProfileUpdateRequest"];
 export type Reauthentication = { password: string } | { otp: string };
 type SignedInResponse = components["schemas"]["SignedInResponse"];
@@ -36,6 +38,8 @@ export interface AuthState {
   user: User | null;
   /** The current sign-in's id (known once GET session/ answered). */
   sessionId: string | null;
+  /** The current sign-in as GET session/ last gave it. */
+  session: SessionInfo | null;
   /** Epoch milliseconds; null when signed out. */
   accessTokenExpiresAt: number | null;
   /** Why the last sign-in of this page ended: the user signed out, or it expired/was revoked. */
@@ -66,6 +70,7 @@ const SIGNED_OUT: AuthState = {
   status: "signedOut",
   user: null,
   sessionId: null,
+  session: null,
   accessTokenExpiresAt: null,
   endedBy: null,
 };
@@ -93,7 +98,7 @@ function retryAfter(response: Response): number | null {
 
 function apiError(response: Response, error: unknown): ApiError {
   const body = error && typeof error === "object" ? (error as ApiError) : undefined;
-  return new ApiError(response.status, body, retryAfter(response));
+  return new ApiError(response.status, body, retryAfter(response), response.statusText);
 }
 
 /** Runs an openapi-fetch call; a network failure becomes ApiError NETWORK_ERROR. */
@@ -208,7 +213,13 @@ export class AuthClient {
     this.epoch += 1;
     this.writeCookie(SIGNED_OUT_COOKIE, null);
     this.setAccessToken(data.accessToken, data.accessTokenExpiresAt);
-    this.setState({ status: "signedIn", user: data.user, sessionId: null, endedBy: null });
+    this.setState({
+      status: "signedIn",
+      user: data.user,
+      sessionId: null,
+      session: null,
+      endedBy: null,
+    });
     return data.user;
   }
 
@@ -399,6 +410,14 @@ export class AuthClient {
     return data.user;
   }
 
+  /** Check a code without using it (a forget-password code is traded: see checkResetCode). */
+  async checkOtp(email: string, type: OtpType, otp: string): Promise<void> {
+    const { data, error, response } = await send(() =>
+      this.publicApi.POST("/api/auth/email-otp/check/", { body: { email, otp, type } }),
+    );
+    if (!data) throw apiError(response, error);
+  }
+
   /** Trade a forget-password code for a single-use reset token. */
   async checkResetCode(email: string, otp: string): Promise<string> {
     const { data, error, response } = await send(() =>
@@ -422,6 +441,11 @@ export class AuthClient {
 
   /** GET session/: the user fresh from the database (role, verification) and this sign-in. */
   async getSession(): Promise<User> {
+    return (await this.loadSession()).user;
+  }
+
+  /** GET session/, the whole answer: `{user, session}`. */
+  async loadSession(): Promise<{ user: User; session: SessionInfo }> {
     const epoch = this.epoch;
     const { data, error, response } = await send(() => this.api.GET("/api/auth/session/"));
     if (!data) throw apiError(response, error);
@@ -431,10 +455,11 @@ export class AuthClient {
         status: "signedIn",
         user: data.user,
         sessionId: data.session.id,
+        session: data.session,
         endedBy: null,
       });
     }
-    return data.user;
+    return data;
   }
 
   /** The user as GET session/ last gave it, if that was under `maxAgeMs` ago; else a new GET. */
@@ -510,6 +535,15 @@ export class AuthClient {
       this.api.POST("/api/auth/sessions/revoke-others/"),
     );
     if (!response.ok) throw apiError(response, error);
+  }
+
+  /** POST sessions/revoke-all/: every sign-in of the user ends, this page's too. */
+  async revokeAllSessions(): Promise<void> {
+    const { error, response } = await send(() => this.api.POST("/api/auth/sessions/revoke-all/"));
+    if (!response.ok) throw apiError(response, error);
+    this.epoch += 1;
+    this.writeCookie(SIGNED_OUT_COOKIE, "1");
+    this.clearLocal("signOut");
   }
 
   async securityEvents(page = 1): Promise<{ count: number; results: SecurityEvent[] }> {

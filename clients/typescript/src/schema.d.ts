@@ -767,6 +767,8 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description Only for clients that opted in with X-Refresh-Token-Transport: body: send it with later sign-ins to this account. Browsers get it as an httpOnly cookie. */
             deviceToken?: string;
+            /** @description Sign-up only, body-transport clients: the flow of the email-verification code mailed at sign-up (send it with verify-email). Browsers get the flow cookie. */
+            flowToken?: string;
         };
         SuccessResponse: {
             success: boolean;
@@ -800,6 +802,8 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description Only for clients that opted in with X-Refresh-Token-Transport: body: send it with later sign-ins to this account. Browsers get it as an httpOnly cookie. */
             deviceToken?: string;
+            /** @description Sign-up only, body-transport clients: the flow of the email-verification code mailed at sign-up (send it with verify-email). Browsers get the flow cookie. */
+            flowToken?: string;
         };
     };
     responses: never;

@@ -2,7 +2,7 @@
  * A fake of the auth API for unit tests: a `fetch` that answers like the server does, records
  * every request, and lets a test hold refresh answers back (to observe single-flight behaviour).
  */
-import type { User } from "../auth/authClient";
+import type { User } from "../core";
 
 export interface RecordedRequest {
   method: string;

@@ -1,0 +1,27 @@
+export { createAuthClient } from "./client";
+export type {
+  BaseAuthClient,
+  CreateAuthClientOptions,
+  FetchOptions,
+  Result,
+  SessionData,
+  SessionListItem,
+} from "./client";
+export { AuthClient, CSRF_COOKIE, SIGNED_OUT_COOKIE } from "./core";
+export type {
+  AuthClientOptions,
+  AuthState,
+  AuthStatus,
+  FetchLike,
+  OtpType,
+  ProfileUpdate,
+  Reauthentication,
+  Role,
+  SecurityEvent,
+  SessionInfo,
+  SignInListItem,
+  User,
+} from "./core";
+export { ApiError } from "./errors";
+export type { ApiErrorBody, AuthClientError } from "./errors";
+export type { components, paths } from "./schema";
