@@ -1,5 +1,6 @@
 """Settings: every environment variable is read here, once (see README "Configuration")."""
 
+import logging
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -387,6 +388,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
+# Python warnings become log records too (py.warnings): every line the process writes is JSON.
+logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
