@@ -13,6 +13,7 @@ an error message (an exception's class name at most).
   unless DEBUG.
 """
 
+import contextvars
 import hmac
 import threading
 import time
@@ -134,7 +135,11 @@ def _start(name: str, check: Callable[[], dict]) -> _Run | None:
         if previous is not None and previous.running:
             return None
         run = _runs[name] = _Run(check)
-        run.thread = threading.Thread(target=run.run, daemon=True, name=f"readyz-{name}")
+        # In the probe's context: what the check logs carries the request id.
+        context = contextvars.copy_context()
+        run.thread = threading.Thread(
+            target=context.run, args=(run.run,), daemon=True, name=f"readyz-{name}"
+        )
     run.thread.start()
     return run
 
