@@ -57,11 +57,16 @@ RUN DEBUG=true python src/manage.py collectstatic --no-input
 USER 10001:10001
 EXPOSE 8000
 
-# Liveness only: GET /api/auth/csrf/ answers 204 without touching the database. The request's
-# Host is 127.0.0.1, so ALLOWED_HOSTS must include it (compose.yaml does).
+# Liveness only (GET /healthz: no database, no cache). Readiness, with every dependency, is
+# GET /readyz for a load balancer or an orchestrator. The request's Host is 127.0.0.1, so
+# ALLOWED_HOSTS must include it (compose.yaml does).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/api/auth/csrf/', timeout=4).status == 204 else 1)"]
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+
+# Each gunicorn worker keeps its metrics here; /metrics adds them up (emptied at each start).
+ENV PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus-metrics
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
-# sh -c for ${WEB_CONCURRENCY:-2}; `exec` makes gunicorn the process that receives signals.
-CMD ["sh", "-c", "exec gunicorn --chdir /app/src project.wsgi:application --bind 0.0.0.0:8000 --workers \"${WEB_CONCURRENCY:-2}\" --access-logfile -"]
+# sh -c for ${WEB_CONCURRENCY:-2}; `exec` makes gunicorn the process that receives signals. The
+# access log is the application's own JSON line per request (see src/project/gunicorn_conf.py).
+CMD ["sh", "-c", "exec gunicorn -c /app/src/project/gunicorn_conf.py --chdir /app/src project.wsgi:application --bind 0.0.0.0:8000 --workers \"${WEB_CONCURRENCY:-2}\""]

@@ -3,7 +3,13 @@
 #   MIGRATE_ON_START     "false" skips migrate/createcachetable (e.g. when a release job runs them)
 #   MIGRATE_ATTEMPTS     how many times to try migrate while the database comes up (default 10)
 #   MIGRATE_RETRY_DELAY  seconds between attempts (default 3)
+#   PROMETHEUS_MULTIPROC_DIR  emptied here: metrics files of an earlier run must not be added up
 set -eu
+
+if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+fi
 
 manage() {
     python /app/src/manage.py "$@"

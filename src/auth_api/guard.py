@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
+from observability import metrics
 
 from . import security_events
 from .errors import TooManyRequests
@@ -102,6 +103,7 @@ def code_guess_allowed(*, email: str) -> AccountGuard:
     allowance = _refilled(guard, timezone.now())
     if allowance < 1:
         wait = (1 - allowance) * settings.CODE_GUESS_REFILL_SECONDS
+        metrics.RATE_LIMITED.labels("code_guess").inc()
         raise TooManyRequests(retry_after=math.ceil(wait))
     return guard
 

@@ -23,8 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from observability import metrics
+
 from . import guard
-from .errors import InvalidOtp, OtpExpired, TooManyAttempts
+from .errors import InvalidOtp, OtpExpired, TooManyAttempts, TooManyRequests
 from .models import OneTimeCode
 
 
@@ -73,6 +75,7 @@ def otp_issue(*, email: str, otp_type: OtpType, flow_id: str) -> IssuedCode:
             "consumed_at": None,
         },
     )
+    metrics.CODES_SENT.labels(otp_type.value).inc()
     return IssuedCode(code=code, expires_at=expires_at)
 
 
@@ -136,19 +139,31 @@ def otp_verify(
         row = _locked_row(email, otp_type.value, flow_id)
         allowance = None
         if limited and row is not None and _open_for_guessing(row):
-            allowance = guard.code_guess_allowed(email=email)
+            try:
+                allowance = guard.code_guess_allowed(email=email)
+            except TooManyRequests:
+                metrics.CODES_REFUSED.labels(otp_type.value, "rate_limited").inc()
+                raise
         verdict = _judge(row, code, timezone.now())
         if row is not None and verdict != _Verdict.MISSING:
             row.consumed_at = timezone.now() if verdict == _Verdict.OK and consume else None
             row.save(update_fields=["attempts", "consumed_at"])
         if allowance is not None and verdict == _Verdict.WRONG:
             guard.spend_code_guess(allowance)
+    _count(otp_type, verdict)
     if verdict in (_Verdict.MISSING, _Verdict.WRONG):
         raise InvalidOtp()
     if verdict == _Verdict.EXPIRED:
         raise OtpExpired()
     if verdict == _Verdict.EXHAUSTED:
         raise TooManyAttempts()
+
+
+def _count(otp_type: OtpType, verdict: _Verdict) -> None:
+    if verdict == _Verdict.OK:
+        metrics.CODES_VERIFIED.labels(otp_type.value).inc()
+    else:
+        metrics.CODES_REFUSED.labels(otp_type.value, verdict.value).inc()
 
 
 def otp_import(

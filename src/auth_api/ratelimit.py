@@ -18,6 +18,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.utils import timezone
 
+from observability import metrics
+
 from .errors import TooManyRequests
 from .models import RateLimitCounter
 
@@ -99,4 +101,5 @@ def hit(scope: str, identifier: str) -> None:
     bucket = math.floor(now / window)
     digest = hashlib.sha256(identifier.encode()).hexdigest()[:40]
     if _increment(f"rl:{scope}:{digest}:{bucket}", window) > limit:
+        metrics.RATE_LIMITED.labels(scope).inc()
         raise TooManyRequests(retry_after=math.ceil((bucket + 1) * window - now))

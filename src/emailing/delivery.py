@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.utils import timezone
 
+from observability import metrics
 from users.selectors import user_email_taken
 
 from .crypto import unseal
@@ -79,6 +80,8 @@ def deliver_one(*, message_id: int, release_connection: bool = False) -> Attempt
         return None
     result = _attempt(message, release_connection=release_connection)
     message.save()
+    if result.status != Status.PENDING:
+        metrics.EMAIL_DELIVERIES.labels(result.status).inc()
     return result
 
 
@@ -99,6 +102,7 @@ def _attempt(message: OutboxMessage, *, release_connection: bool) -> Attempt:
     secrets = unseal(message.payload)
     if secrets is None:
         message.last_error = "payload unreadable (SECRET_KEY changed?)"
+        metrics.EMAIL_DELIVERY_FAILURES.inc()
         return _finish(message, Status.FAILED)
     if release_connection:
         connection.close()  # reopened for the final save, after SMTP
@@ -126,6 +130,7 @@ def _send(message: OutboxMessage, secrets: dict) -> None:
 
 
 def _retry_later(message: OutboxMessage, exc: Exception, now) -> Attempt:
+    metrics.EMAIL_DELIVERY_FAILURES.inc()
     message.attempts += 1
     # The class and SMTP status only: server replies never carry the message body.
     message.last_error = f"{type(exc).__name__} {getattr(exc, 'smtp_code', '')}".strip()[:200]

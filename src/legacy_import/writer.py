@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 
+from observability import metrics
 from users.models import LinkedAccount, User
 
 from .mapping import LegacyUser, Skip, utc
@@ -37,6 +38,13 @@ class BatchOutcome:
         report.users.unchanged += self.unchanged
         for row_id, reason, detail in self.problems:
             report.problem("users", row_id, reason, detail)
+        metrics.count_import_rows(
+            table="users",
+            written=self.written,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            skipped=len(self.problems),
+        )
 
 
 def password_changed_here(local: str, legacy: str) -> bool:

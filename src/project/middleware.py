@@ -1,5 +1,8 @@
-"""Guards in front of every view: body size, and no caching of API answers."""
+"""In front of every view: the request's id, timing and access line; body size; no caching of
+API answers."""
 
+import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -7,8 +10,59 @@ from django.http import HttpRequest, HttpResponse
 
 from auth_api.errors import BadRequest, PayloadTooLarge
 from auth_api.exception_handler import json_error
+from auth_api.http import client_ip
+from observability import logs, metrics
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+access_log = logging.getLogger("authsvc.access")
+
+
+def route_of(request: HttpRequest) -> str:
+    """The resolved route's name (or pattern): a closed set, unlike paths, for metric labels."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "unmatched"
+    return match.view_name or match.route or "unnamed"
+
+
+def request_context(get_response: Handler) -> Handler:
+    """Outermost: binds the request id (a sane X-Request-ID, else a new one) to every log line of
+    the request and echoes it; then one access line and one latency sample per request. The line
+    has the path without its query string, and no header, cookie or body."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        request_id = logs.accepted_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        request.META[logs.REQUEST_ID_META] = request_id
+        bound = logs.bind_request_id(request_id)
+        started = time.perf_counter()
+        try:
+            response = get_response(request)
+            elapsed = time.perf_counter() - started
+            response[logs.REQUEST_ID_HEADER] = request_id
+            route = route_of(request)
+            metrics.REQUEST_SECONDS.labels(route, request.method, response.status_code).observe(
+                elapsed
+            )
+            access_log.info(
+                "%s %s %s",
+                request.method,
+                route,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "route": route,
+                    "path": request.path[:200],
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 1),
+                    "client_ip": client_ip(request),
+                },
+            )
+            return response
+        finally:
+            logs.unbind_request_id(bound)
+
+    return middleware
 
 
 def body_size_limit(get_response: Handler) -> Handler:

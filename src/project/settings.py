@@ -1,5 +1,6 @@
 """Settings: every environment variable is read here, once (see README "Configuration")."""
 
+import logging
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -71,6 +72,16 @@ ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
 ARGON2_MEMORY_COST_KIB = env_int("ARGON2_MEMORY_COST_KIB", 19456)
 ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# "json": one JSON object per line (production); "plain": one readable line (DEBUG's default).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+# /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; without a token it is off (404) unless
+# DEBUG. PROMETHEUS_MULTIPROC_DIR (read by prometheus_client too) adds up gunicorn's workers.
+METRICS_TOKEN: str = env_str("METRICS_TOKEN") or ""
+PROMETHEUS_MULTIPROC_DIR: str = env_str("PROMETHEUS_MULTIPROC_DIR") or ""
+# /readyz: the deadline for all its checks, and the outbox it still calls ready.
+READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 2.0)
+READINESS_OUTBOX_MAX_PENDING = env_int("READINESS_OUTBOX_MAX_PENDING", 1000)
+READINESS_OUTBOX_MAX_AGE_SECONDS = env_int("READINESS_OUTBOX_MAX_AGE_SECONDS", 1800)
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -116,6 +127,10 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are mutually exclusive.")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith(("/", "api/")):
     raise ImproperlyConfigured("ADMIN_URL must look like 'admin/' (no leading slash, not api/).")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters.")
 if REFRESH_COOKIE_SAMESITE not in ("Strict", "Lax", "None"):
     raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None.")
 if JWT_ALGORITHM not in ("EdDSA", "RS256", "ES256"):
@@ -148,6 +163,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "project.middleware.request_context",
     "project.middleware.body_size_limit",
     "project.middleware.api_no_store",
     "django.middleware.security.SecurityMiddleware",
@@ -381,11 +397,28 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
+# Python warnings become log records too (py.warnings): every line the process writes is JSON.
+logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "observability.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # project.middleware.request_context writes the one access line per request; Django's
+        # development server would add a second one.
+        "django.server": {"level": "WARNING"},
+    },
 }

@@ -5,9 +5,13 @@ from drf_spectacular.views import SpectacularAPIView
 
 from auth_api.token_views import well_known_jwks
 
-from . import views
+from . import health, views
 
 urlpatterns = [
+    # For the platform: not API operations (no auth, no rate limit, not in the schema).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics_view, name="metrics"),
     path("api/auth/", include("auth_api.urls")),
     path(".well-known/jwks.json", well_known_jwks, name="jwks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,5 +1,7 @@
 from django.db import transaction
 
+from observability import metrics
+from users.errors import DomainError
 from users.models import Role, User
 from users.selectors import user_get_by_email
 from users.services import user_create, user_mark_verified
@@ -22,8 +24,15 @@ def otp_sign_in(
     remember_me: bool,
     client: ClientInfo,
 ) -> IssuedTokens:
-    verify_code_from(client, email=email, otp_type=OtpType.SIGN_IN, code=code, consume=True)
-    return sign_in_proven(email=email, name=name, role=role, remember_me=remember_me, client=client)
+    try:
+        verify_code_from(client, email=email, otp_type=OtpType.SIGN_IN, code=code, consume=True)
+        tokens = sign_in_proven(
+            email=email, name=name, role=role, remember_me=remember_me, client=client
+        )
+    except DomainError as error:
+        metrics.SIGN_INS.labels("code", error.code).inc()
+        raise
+    return tokens
 
 
 def sign_in_proven(
@@ -41,6 +50,7 @@ def sign_in_proven(
             sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="code"
         )
     guard.owner_proven(email=email)
+    metrics.SIGN_INS.labels("code", "success").inc()
     return tokens
 
 

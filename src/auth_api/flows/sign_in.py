@@ -4,6 +4,8 @@ from functools import lru_cache
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
 
+from observability import metrics
+from users.errors import DomainError
 from users.models import User
 from users.selectors import user_get_by_email
 
@@ -53,6 +55,16 @@ class CheckedCredentials:
 
 
 def check_credentials(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:
+    try:
+        checked = _check_credentials(email=email, password=password, client=client)
+    except DomainError as error:  # the outcome is the error's code: INVALID_EMAIL_OR_PASSWORD, ...
+        metrics.SIGN_INS.labels("password", error.code).inc()
+        raise
+    metrics.SIGN_INS.labels("password", "success").inc()
+    return checked
+
+
+def _check_credentials(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:
     """The one password check of every path (API sign-in, Django admin): the same limits, the
     same constant-time behaviour. Raises InvalidCredentials, PasswordSignInClosed or
     TooManyRequests.

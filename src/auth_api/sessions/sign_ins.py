@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from observability import metrics
 from users.models import User
 from users.selectors import user_get_active
 
@@ -116,10 +117,12 @@ def _classify(sign_in: SignIn | None, claims: RefreshClaims, now: datetime) -> _
 def sign_in_rotate(*, raw_token: str | None) -> IssuedTokens:
     """Trade a refresh token for new tokens; a rotated token coming back revokes the family."""
     if not raw_token:
+        metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
         raise InvalidRefreshToken()
     try:
         claims = decode_refresh_token(raw_token)
     except BadToken:
+        metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
         raise InvalidRefreshToken() from None
     return _rotate_family(claims)
 
@@ -149,6 +152,7 @@ def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
         sign_in = SignIn.objects.select_for_update().filter(pk=claims.sid).first()
         outcome = _classify(sign_in, claims, now)
         if sign_in is None or outcome == _Outcome.INVALID:
+            metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
             raise InvalidRefreshToken()
         family = SignIn.objects.filter(pk=sign_in.pk)
         user = user_get_active(user_id=claims.user_id)
@@ -161,6 +165,8 @@ def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
             _revoke_rows(family, reason=RevokeReason.REUSE, now=now)
             security_events.record(user_id=user.pk, kind=SecurityEventKind.REFRESH_REUSED)
             signals.refresh_token_reused.send(sender=SignIn, user=user, sign_in_id=sign_in.pk)
+    counted = _Outcome.INVALID if user is None and outcome != _Outcome.REUSED else outcome
+    metrics.REFRESHES.labels(counted.value).inc()
     if outcome == _Outcome.REUSED:
         raise RefreshTokenReused()
     if user is None:

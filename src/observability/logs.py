@@ -1,0 +1,77 @@
+"""One JSON object per log line, carrying the id of the request it belongs to.
+
+The request id lives in a context variable that project.middleware.request_context sets for the
+length of a request; the filter copies it onto every record, whoever logs it (Django, DRF, the
+apps, gunicorn's error log). Nothing here reads a request: what a line says is up to its logger,
+and no logger of this service is handed a password, a code, a token or a cookie.
+"""
+
+import contextvars
+import logging
+import re
+import uuid
+
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Where the id is kept on the request too: Django logs a 4xx/5xx answer (django.request) after the
+# middleware that binds the context variable has returned.
+REQUEST_ID_META = "authsvc.request_id"
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+
+# What a proxy's or a client's id may look like (UUIDs, hex, trace ids); anything else is replaced
+# by a fresh id, so a log line never carries a client's free text or a line break.
+_SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def accepted_request_id(offered: str | None) -> str:
+    """The client's X-Request-ID when it is a sane one, otherwise a new id."""
+    if offered and _SANE_ID.fullmatch(offered):
+        return offered
+    return new_request_id()
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def bind_request_id(request_id: str) -> contextvars.Token:
+    return _request_id.set(request_id)
+
+
+def unbind_request_id(token: contextvars.Token) -> None:
+    _request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts `request_id` on every record (None outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            request_id = _request_id.get()
+            if request_id is None and hasattr(record, "request"):
+                request_id = getattr(record.request, "META", {}).get(REQUEST_ID_META)
+            record.request_id = request_id
+        return True
+
+
+class JsonFormatter(_JsonFormatter):
+    """python-json-logger's formatter with the fields every line has: time, level, logger,
+    message, request id (plus whatever `extra` a logger passes, and the traceback if any)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("fmt", ["asctime", "levelname", "name", "message", "request_id"])
+        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level"})
+        kwargs.setdefault("datefmt", "%Y-%m-%dT%H:%M:%S%z")
+        kwargs.setdefault("json_ensure_ascii", False)
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, log_record, record, message_dict) -> None:
+        super().add_fields(log_record, record, message_dict)
+        # Django's request loggers attach the request object as `extra`: its repr is no use, and
+        # a request must never be serialised into a line (its path has the query string).
+        log_record.pop("request", None)

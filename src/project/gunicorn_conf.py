@@ -1,0 +1,44 @@
+"""gunicorn's settings: `gunicorn -c src/project/gunicorn_conf.py project.wsgi:application ...`.
+
+- No gunicorn access log: the application writes one JSON line per request with its request id
+  (project.middleware.request_context); gunicorn's own lines (start, worker exits) are JSON too.
+- With PROMETHEUS_MULTIPROC_DIR (set in the image), each worker keeps its metrics in files there;
+  a dead worker's live gauges are dropped (prometheus_client's multiprocess mode). The directory
+  must be emptied before the server starts (docker/entrypoint.sh does).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from prometheus_client import multiprocess
+
+# The formatter lives in src/observability; the config is read before --chdir takes effect.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+accesslog = None
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
+    "formatters": {"json": {"()": "observability.logs.JsonFormatter"}},
+    "handlers": {
+        "json_stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"handlers": ["json_stderr"], "level": "INFO"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["json_stderr"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}
+
+
+def child_exit(server, worker) -> None:
+    # prometheus_client's own variable (it reads it itself); settings.py documents it.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,146 @@
+"""Log lines: one JSON object each, the request id on every line of a request, one access line per
+request, and never a password, a code, a token or a cookie value (every flow driven over HTTP)."""
+
+import io
+import json
+import logging
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+from observability.logs import JsonFormatter, RequestIdFilter
+from tests.helpers import bearer, csrf_headers, deliver_and_read_code, refresh, send_code, sign_in
+
+
+@pytest.fixture
+def log_lines():
+    """Every record of every logger, at every level, formatted as production formats it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def test_a_sane_request_id_is_kept_and_echoed(client, log_lines):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="edge-7f3a9c21:0001")
+    assert response["X-Request-ID"] == "edge-7f3a9c21:0001"
+    (line,) = [line for line in log_lines() if line["name"] == "authsvc.access"]
+    assert line["request_id"] == "edge-7f3a9c21:0001"
+    assert (line["method"], line["route"], line["path"], line["status"]) == (
+        "GET",
+        "healthz",
+        "/healthz",
+        200,
+    )
+    assert line["client_ip"] == "127.0.0.1" and line["duration_ms"] >= 0
+    assert set(line) >= {"time", "level", "message"}
+
+
+@pytest.mark.parametrize(
+    "offered",
+    ["", "short", "has space 12345", "line\nbreak-12345", "x" * 129, "é-non-ascii-123", "-lead12"],
+)
+def test_any_other_request_id_is_replaced(client, offered):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID=offered)
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def test_every_line_of_a_request_carries_its_id(client, log_lines, monkeypatch):
+    from project import health
+
+    def broken() -> dict:
+        logging.getLogger("project.health").warning("checking something that fails")
+        raise ConnectionError
+
+    monkeypatch.setattr(health, "CHECKS", {"cache": broken})
+    client.get("/readyz?token=abc", HTTP_X_REQUEST_ID="req-0000-1111")
+    lines = log_lines()
+    # A line from the check's own thread, the access line, and Django's "Service Unavailable"
+    # line (written after the middleware returned): all with the request's id.
+    names = {line["name"] for line in lines if line["request_id"] == "req-0000-1111"}
+    assert names == {"project.health", "authsvc.access", "django.request"}
+    assert all(line["request_id"] == "req-0000-1111" for line in lines)
+    assert "token=abc" not in json.dumps(lines)  # paths only, never the query string
+
+
+@pytest.mark.django_db
+def test_no_password_code_token_or_cookie_in_any_line(log_lines, mailoutbox, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    secrets: set[str] = set()
+    password, new_password = "juniper-violin-orbit-82", "saffron-glacier-meteor-17"
+    client = APIClient(enforce_csrf_checks=True)
+
+    def keep(response):
+        body = response.json() if response.content else {}
+        for key in ("accessToken", "resetToken", "flowToken", "deviceToken", "refreshToken"):
+            if isinstance(body, dict) and body.get(key):
+                secrets.add(body[key])
+        secrets.update(morsel.value for morsel in response.cookies.values() if morsel.value)
+        return response
+
+    up = keep(
+        client.post(
+            "/api/auth/sign-up/",
+            {"email": "lin@example.com", "password": password, "name": "Lin"},
+            format="json",
+        )
+    )
+    assert up.status_code == 201
+    assert sign_in(APIClient(), "lin@example.com", "wrong-but-close-82").status_code == 401
+    signed_in = keep(sign_in(client, "lin@example.com", password))
+    assert signed_in.status_code == 200
+    assert keep(refresh(client)).status_code == 200
+    access = signed_in.json()["accessToken"]
+
+    keep(send_code(client, "lin@example.com", "email-verification", **bearer(access)))
+    code = deliver_and_read_code(mailoutbox, "lin@example.com")
+    verified = client.post(
+        "/api/auth/email-otp/verify-email/",
+        {"email": "lin@example.com", "otp": code},
+        format="json",
+        **bearer(access),
+    )
+    assert keep(verified).status_code == 200
+    secrets.add(code)
+
+    stranger = APIClient(enforce_csrf_checks=True)
+    keep(send_code(stranger, "lin@example.com", "sign-in"))
+    code = deliver_and_read_code(mailoutbox, "lin@example.com")
+    body = {"email": "lin@example.com", "otp": "000000" if code != "000000" else "111111"}
+    assert stranger.post("/api/auth/email-otp/sign-in/", body, format="json").status_code == 400
+    body["otp"] = code
+    answer = keep(stranger.post("/api/auth/email-otp/sign-in/", body, format="json"))
+    assert answer.status_code == 200
+    secrets.add(code)
+
+    keep(send_code(client, "lin@example.com", "forget-password"))
+    code = deliver_and_read_code(mailoutbox, "lin@example.com")
+    body = {"email": "lin@example.com", "type": "forget-password", "otp": code}
+    reset_token = keep(client.post("/api/auth/email-otp/check/", body, format="json"))
+    body = {"resetToken": reset_token.json()["resetToken"], "password": new_password}
+    answer = keep(client.post("/api/auth/password/reset/", body, format="json"))
+    assert answer.status_code == 200
+    secrets.add(code)
+    assert keep(sign_in(client, "lin@example.com", new_password)).status_code == 200
+    headers = csrf_headers(client)
+    keep(client.post("/api/auth/sign-out/", format="json", **headers))
+    secrets.update({password, new_password, "wrong-but-close-82", headers["HTTP_X_CSRFTOKEN"]})
+
+    lines = log_lines()
+    access = [line for line in lines if line["name"] == "authsvc.access"]
+    assert len(access) == 16  # one per request: the capture saw the whole run
+    text = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+    assert len(secrets) >= 14
+    leaked = [secret for secret in secrets if secret in text]
+    assert leaked == []
+    # Nor any part of a token long enough to matter (e.g. a JWT's signature on its own).
+    for secret in (s for s in secrets if s.count(".") == 2):
+        assert all(part not in text for part in secret.split(".") if len(part) > 20)
