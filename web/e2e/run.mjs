@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const BASE_URL = required("E2E_BASE_URL");
@@ -88,13 +89,81 @@ const indent = (text) =>
 
 let shotNumber = 0;
 /**
+ * A screenshot of the page at desktop width; for the app's own pages also axe-core and the same
+ * state at phone width (no horizontal overflow, and a second screenshot).
+ * @param {import("playwright-core").Page} page
+ * @param {string} name
+ * @param {{audit?: boolean}} [options]
+ */
+async function screenshot(page, name, { audit = true } = {}) {
+  shotNumber += 1;
+  const file = `${String(shotNumber).padStart(2, "0")}-${name}`;
+  await page.screenshot({ path: join(SHOTS, `${file}.png`), fullPage: true });
+  if (!audit) return; // pages of other projects' UIs (Swagger UI, the Django admin)
+  await checkAccessibility(page, name);
+  // The same state at phone width: no horizontal overflow, and a screenshot to look at.
+  const desktop = page.viewportSize();
+  await page.setViewportSize({ width: PHONE_WIDTH, height: 844 });
+  try {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE_WIDTH, `${name}: the page is ${width} px wide at ${PHONE_WIDTH} px`);
+    await page.screenshot({ path: join(SHOTS, `${file}-${PHONE_WIDTH}.png`), fullPage: true });
+  } finally {
+    if (desktop) await page.setViewportSize(desktop);
+  }
+  pagesChecked += 1;
+}
+
+const PHONE_WIDTH = 390;
+let pagesChecked = 0;
+const AXE_SOURCE = await readFile(
+  fileURLToPath(import.meta.resolve("axe-core/axe.min.js")),
+  "utf8",
+);
+
+/**
+ * axe-core's WCAG 2.x A/AA rules on the page as it is: any violation fails the step.
  * @param {import("playwright-core").Page} page
  * @param {string} name
  */
-async function screenshot(page, name) {
-  shotNumber += 1;
-  const file = `${String(shotNumber).padStart(2, "0")}-${name}.png`;
-  await page.screenshot({ path: join(SHOTS, file), fullPage: true });
+async function checkAccessibility(page, name) {
+  // Evaluated over the DevTools protocol: the page's CSP (no inline script) stays as it is.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    // @ts-expect-error axe is injected above
+    const result = await window.axe.run(document, {
+      runOnly: {
+        type: "tag",
+        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+      },
+    });
+    return result.violations.map(
+      (/** @type {{id: string, nodes: {target: string[]}[]}} */ v) =>
+        `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
+  });
+  assert.deepEqual(violations, [], `${name}: axe-core violations`);
+}
+
+/**
+ * The message under the field labelled `label` (aria-invalid, tied by aria-describedby), which
+ * has the focus after the failed submit.
+ * @param {import("playwright-core").Page} page
+ * @param {string} label
+ */
+async function fieldError(page, label) {
+  const input = page.getByLabel(label, { exact: true });
+  await page.waitForFunction(
+    (element) =>
+      element?.getAttribute("aria-invalid") === "true" && document.activeElement === element,
+    await input.elementHandle(),
+    { timeout: TIMEOUT },
+  );
+  const errorId = ((await input.getAttribute("aria-describedby")) ?? "")
+    .split(" ")
+    .find((id) => id.endsWith("-error"));
+  assert.ok(errorId, `${label}: no error message tied to the field`);
+  return (await page.locator(`[id="${errorId}"]`).textContent())?.trim();
 }
 
 /**
@@ -224,6 +293,7 @@ const grace = {
   newEmail: `grace-new-${stamp}@example.com`,
 };
 const REFRESH_COOKIE = "__Secure-refresh_token";
+let adaSignUpMail = 0;
 
 async function main() {
   await mkdir(SHOTS, { recursive: true });
@@ -245,7 +315,10 @@ async function main() {
       await pageA.getByLabel("Email", { exact: true }).fill(ada.email);
       await pageA.getByLabel("Password", { exact: true }).fill("short");
       await pageA.getByRole("button", { name: "Create account" }).click();
-      assert.equal(await alertText(pageA), "The password is too short: use at least 8 characters.");
+      assert.equal(
+        await fieldError(pageA, "Password"),
+        "The password is too short: use at least 8 characters.",
+      );
       await screenshot(pageA, "sign-up-error");
     });
 
@@ -257,11 +330,12 @@ async function main() {
       await pageA.getByLabel("Password", { exact: true }).fill(ada.password);
       await pageA.getByLabel("Teacher", { exact: true }).check();
       await screenshot(pageA, "sign-up");
+      adaSignUpMail = await mailMark();
       await pageA.getByRole("button", { name: "Create account" }).click();
       await heading(pageA, `Welcome, ${ada.name}!`);
       assert.equal(new URL(pageA.url()).pathname, "/dashboard");
       await pageA.getByTestId("teacher-view").waitFor();
-      await pageA.getByText("Your email is not verified yet.").waitFor();
+      await pageA.getByText("We emailed you a code to verify your address.").waitFor();
       await screenshot(pageA, "dashboard-teacher-unverified");
 
       const cookie = (await a.context.cookies()).find((c) => c.name === REFRESH_COOKIE);
@@ -291,26 +365,31 @@ async function main() {
       await b.page.getByLabel("Password", { exact: true }).fill("another fine password");
       await b.page.getByRole("button", { name: "Create account" }).click();
       assert.equal(
-        await alertText(b.page),
+        await fieldError(b.page, "Email"),
         "An account with this email already exists. Sign in instead.",
       );
       await screenshot(b.page, "sign-up-user-exists");
     });
 
-    await test("verify email with a code from the mail sink", async () => {
-      await pageA.getByRole("link", { name: "Verify it now" }).click();
+    await test("verify email: the code mailed at sign-up, then a new one (cooldown)", async () => {
+      const signUpCode = await readCode(ada.email, "email-verification", adaSignUpMail);
+      await pageA.getByRole("link", { name: "Enter the code" }).click();
       await heading(pageA, "Verify your email");
-      assert.equal(await pageA.getByLabel("Email", { exact: true }).inputValue(), ada.email);
+      await pageA.getByLabel("6-digit code", { exact: true }).waitFor(); // straight to the code
       const mark = await mailMark();
-      await pageA.getByRole("button", { name: "Send me a code" }).click();
+      await pageA.getByRole("button", { name: "Send a new code" }).click();
+      await pageA.getByText("A new code is on its way. Only the newest code works.").waitFor();
+      const waiting = pageA.getByRole("button", { name: /^Send a new code \(in \d+ s\)$/ });
+      assert.equal(await waiting.isDisabled(), true, "no second resend during the cooldown");
       const code = await readCode(ada.email, "email-verification", mark);
+      assert.notEqual(code, signUpCode);
       await pageA.getByLabel("6-digit code", { exact: true }).fill(code);
       await screenshot(pageA, "verify-email-code");
       await pageA.getByRole("button", { name: "Verify email" }).click();
       await pageA.getByText("Your email is verified. Thank you!").waitFor();
       await pageA.getByRole("link", { name: "Back to the dashboard" }).click();
       await heading(pageA, `Welcome, ${ada.name}!`);
-      assert.equal(await pageA.getByText("Your email is not verified yet.").count(), 0);
+      assert.equal(await pageA.getByText("We emailed you a code").count(), 0);
     });
 
     await test("sign-out returns to sign-in and ends the session", async () => {
@@ -367,7 +446,7 @@ async function main() {
         .fill(code === "000000" ? "111111" : "000000");
       await pageA.getByRole("button", { name: "Sign in", exact: true }).click();
       assert.equal(
-        await alertText(pageA),
+        await fieldError(pageA, "6-digit code"),
         "That code is not right. Check it, or ask for a new one.",
       );
       await screenshot(pageA, "sign-in-code-error");
@@ -450,7 +529,10 @@ async function main() {
       await pageA.getByLabel("Current password", { exact: true }).fill(ada.resetPassword);
       await pageA.getByLabel("New password", { exact: true }).fill("123");
       await pageA.getByRole("button", { name: "Change password" }).click();
-      assert.equal(await alertText(pageA), "The password is too short: use at least 8 characters.");
+      assert.equal(
+        await fieldError(pageA, "New password"),
+        "The password is too short: use at least 8 characters.",
+      );
       await pageA.getByLabel("New password", { exact: true }).fill(ada.changedPassword);
       await pageA.getByRole("button", { name: "Change password" }).click();
       await pageA.getByText("Your password has been changed.").waitFor();
@@ -526,7 +608,10 @@ async function main() {
       await zone.getByRole("button", { name: "Delete my account…" }).click();
       await zone.getByLabel("Your password", { exact: true }).fill("not the password");
       await zone.getByRole("button", { name: "Confirm" }).click();
-      assert.equal(await alertText(b.page), "Your current password is not correct.");
+      assert.equal(
+        await fieldError(b.page, "Your password"),
+        "Your current password is not correct.",
+      );
       await zone.getByLabel("Your password", { exact: true }).fill(grace.password);
       await zone.getByRole("button", { name: "Confirm" }).click();
       const remove = zone.getByRole("button", { name: "Delete my account for good" });
@@ -584,10 +669,10 @@ async function main() {
         .getByRole("heading", { name: /Auth API/ })
         .first()
         .waitFor();
-      await screenshot(pageA, "swagger-ui");
+      await screenshot(pageA, "swagger-ui", { audit: false });
       await pageA.goto("/admin/login/");
       await pageA.getByRole("button", { name: "Log in" }).waitFor();
-      await screenshot(pageA, "admin-login");
+      await screenshot(pageA, "admin-login", { audit: false });
     });
 
     await test("no uncaught errors in the pages", async () => {
@@ -622,7 +707,7 @@ const summary = {
 };
 if (RESULTS) await writeFile(RESULTS, JSON.stringify(summary, null, 2));
 console.log(
-  `e2e summary — passed ${summary.numPassedTests}, failed ${summary.numFailedTests}, skipped ${summary.numSkippedTests}`,
+  `e2e summary — passed ${summary.numPassedTests}, failed ${summary.numFailedTests}, skipped ${summary.numSkippedTests}; ${pagesChecked} page states checked by axe-core and at ${PHONE_WIDTH} px`,
 );
 console.log(`screenshots in ${SHOTS}`);
 process.exit(summary.numFailedTests > 0 ? 1 : 0);

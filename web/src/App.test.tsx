@@ -104,4 +104,32 @@ describe("pages", () => {
     expect(await screen.findByRole("heading", { name: "Sign in" })).toBeTruthy();
     expect(window.location.pathname).toBe("/sign-in");
   });
+
+  it("an empty sign-up marks every empty field, sends nothing, and focuses the first", async () => {
+    api.signedIn = false;
+    window.history.replaceState(null, "", "/sign-up");
+    render(<App client={makeClient()} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Create account" }));
+    await waitFor(() => expect(screen.getByText("Enter your name.")).toBeTruthy());
+    screen.getByText("Enter your email.");
+    screen.getByText("Enter your password.");
+    const name = screen.getByLabelText("Name");
+    expect(name.getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByLabelText("Email").getAttribute("aria-invalid")).toBe("true");
+    expect(api.count("POST", "/api/auth/sign-up/")).toBe(0);
+    await waitFor(() => expect(document.activeElement).toBe(name));
+  });
+
+  it("an error of one field shows under it and takes the focus", async () => {
+    api.signedIn = false;
+    window.history.replaceState(null, "", "/sign-in");
+    render(<App client={makeClient()} />);
+    fireEvent.change(await screen.findByLabelText("Email"), { target: { value: USER.email } });
+    fireEvent.change(screen.getByLabelText("Password"), { target: { value: "wrong" } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    // A wrong email or password names neither field: the form's box shows it and takes focus.
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe("Wrong email or password.");
+    await waitFor(() => expect(document.activeElement).toBe(alert));
+  });
 });

@@ -75,6 +75,31 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
+ * Errors that belong to one field, by code: the first of these names that the form has gets the
+ * message under it (and focus) instead of the form-level box.
+ */
+const CODE_FIELDS: Record<string, string[]> = {
+  INVALID_EMAIL: ["email", "newEmail"],
+  USER_ALREADY_EXISTS: ["email"],
+  PASSWORD_TOO_SHORT: ["newPassword", "password"],
+  PASSWORD_TOO_LONG: ["newPassword", "password"],
+  PASSWORD_TOO_COMMON: ["newPassword", "password"],
+  PASSWORD_TOO_SIMILAR: ["newPassword", "password"],
+  PASSWORD_UNCHANGED: ["newPassword"],
+  INVALID_PASSWORD: ["currentPassword", "password"],
+  INVALID_OTP: ["otp"],
+  OTP_EXPIRED: ["otp"],
+  TOO_MANY_ATTEMPTS: ["otp"],
+  INVALID_ROLE: ["role"],
+};
+
+/** The field (of `names`, the form's inputs) an error belongs to, if any. */
+export function fieldOfError(error: unknown, names: string[]): string | null {
+  if (!isAuthClientError(error)) return null;
+  return (CODE_FIELDS[error.code] ?? []).find((name) => names.includes(name)) ?? null;
+}
+
+/**
  * Per-field messages of a generic validation error, keyed by the API's field name. Errors with
  * their own code (PASSWORD_TOO_SHORT, ...) are shown once, as the form's message.
  */

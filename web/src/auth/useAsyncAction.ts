@@ -1,34 +1,90 @@
-import { useCallback, useRef, useState } from "react";
-import { errorMessage, fieldErrors } from "./errors";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { FormEvent } from "react";
+import { errorMessage, fieldErrors, fieldOfError } from "./errors";
+
+type FieldMessages = Record<string, string>;
+
+/** The form's named inputs that are `required` and still empty, with a message for each. */
+function emptyRequired(form: HTMLFormElement): FieldMessages {
+  const missing: FieldMessages = {};
+  for (const element of Array.from(form.elements)) {
+    if (!(element instanceof HTMLInputElement) || !element.required || !element.name) continue;
+    if (element.type === "checkbox" || element.type === "radio" || element.value.trim()) continue;
+    const label = element.labels?.[0]?.textContent?.trim() || element.name;
+    missing[element.name] = `Enter your ${label.toLowerCase()}.`;
+  }
+  return missing;
+}
+
+function inputNames(form: HTMLFormElement | null): string[] {
+  if (!form) return [];
+  return Array.from(form.elements).flatMap((element) =>
+    element instanceof HTMLInputElement && element.name ? [element.name] : [],
+  );
+}
+
+/** After a failed submit: focus the first field marked invalid, else the form's error box. */
+function focusProblem(form: HTMLFormElement) {
+  const target =
+    form.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+    form.querySelector<HTMLElement>('[role="alert"]');
+  target?.focus();
+}
 
 /**
  * Runs one form action at a time, with a loading flag and the error mapped to a sentence. The
  * action may throw a client error (`if (error) throw error` after a `{data, error}` call).
+ *
+ * Given the submit event, it first checks the form's required fields (each empty one gets its
+ * own message, nothing is sent), puts an error that belongs to one field under that field, and
+ * moves focus to the problem after a failure.
  */
 export function useAsyncAction() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const [fields, setFields] = useState<FieldMessages>({});
   const busy = useRef(false);
+  // The form whose failed submit wants focus on its problem, once the messages are rendered.
+  const [failedForm, setFailedForm] = useState<{ form: HTMLFormElement } | null>(null);
+  useEffect(() => {
+    if (failedForm) focusProblem(failedForm.form);
+  }, [failedForm]);
 
-  const run = useCallback(async (action: () => Promise<void>): Promise<boolean> => {
-    if (busy.current) return false;
-    busy.current = true;
-    setPending(true);
-    setError(null);
-    setFields({});
-    try {
-      await action();
-      return true;
-    } catch (caught) {
-      setError(errorMessage(caught));
-      setFields(fieldErrors(caught));
-      return false;
-    } finally {
-      busy.current = false;
-      setPending(false);
-    }
-  }, []);
+  const run = useCallback(
+    async (action: () => Promise<void>, event?: FormEvent): Promise<boolean> => {
+      if (busy.current) return false;
+      const form = event?.currentTarget instanceof HTMLFormElement ? event.currentTarget : null;
+      const missing = form ? emptyRequired(form) : {};
+      if (Object.keys(missing).length) {
+        setError(null);
+        setFields(missing);
+        if (form) setFailedForm({ form });
+        return false;
+      }
+      busy.current = true;
+      setPending(true);
+      setError(null);
+      setFields({});
+      try {
+        await action();
+        return true;
+      } catch (caught) {
+        const field = fieldOfError(caught, inputNames(form));
+        if (field) {
+          setFields({ [field]: errorMessage(caught) });
+        } else {
+          setError(errorMessage(caught));
+          setFields(fieldErrors(caught));
+        }
+        if (form) setFailedForm({ form });
+        return false;
+      } finally {
+        busy.current = false;
+        setPending(false);
+      }
+    },
+    [],
+  );
 
   const reset = useCallback(() => {
     setError(null);

@@ -72,19 +72,17 @@ describe("code steps", () => {
     const onUseAnotherEmail = vi.fn();
     const { rerender } = render(
       <EnterCodeStep
-        action={{ ...idle, error: "Wrong code.", fields: { otp: "Bad code." } }}
+        action={idle}
         notice="A code is on its way."
         otp=""
         onOtpChange={() => {}}
         onSubmit={() => {}}
         submitLabel="Continue"
         pendingLabel="Checking…"
-        onResend={onResend}
+        resend={{ onResend, availableIn: 0, resent: false }}
       />,
     );
     expect(screen.getByRole("status").textContent).toBe("A code is on its way.");
-    expect(screen.getByRole("alert").textContent).toBe("Wrong code.");
-    expect(screen.getByText("Bad code.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Use another email" })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Send a new code" }));
     expect(onResend).toHaveBeenCalledWith();
@@ -98,7 +96,7 @@ describe("code steps", () => {
         onSubmit={() => {}}
         submitLabel="Sign in"
         pendingLabel="Signing in…"
-        onResend={onResend}
+        resend={{ onResend, availableIn: 0, resent: false }}
         onUseAnotherEmail={onUseAnotherEmail}
       />,
     );
@@ -107,6 +105,45 @@ describe("code steps", () => {
     expect(screen.getByRole("button", { name: "Send a new code" }).parentElement?.className).toBe(
       "row",
     );
+  });
+
+  it("EnterCodeStep: an error replaces the notice; a resend waits and says a new code went out", () => {
+    const onResend = vi.fn();
+    const { rerender } = render(
+      <EnterCodeStep
+        action={{ ...idle, error: "Too many attempts.", fields: { otp: "Bad code." } }}
+        notice="A code is on its way."
+        otp=""
+        onOtpChange={() => {}}
+        onSubmit={() => {}}
+        submitLabel="Continue"
+        pendingLabel="Checking…"
+        resend={{ onResend, availableIn: 0, resent: false }}
+      />,
+    );
+    expect(screen.queryByRole("status")).toBeNull(); // never "on its way" beside an error
+    expect(screen.getByRole("alert").textContent).toBe("Too many attempts.");
+    expect(screen.getByText("Bad code.")).toBeTruthy();
+
+    rerender(
+      <EnterCodeStep
+        action={idle}
+        notice="A code is on its way."
+        otp=""
+        onOtpChange={() => {}}
+        onSubmit={() => {}}
+        submitLabel="Continue"
+        pendingLabel="Checking…"
+        resend={{ onResend, availableIn: 27, resent: true }}
+      />,
+    );
+    expect(screen.getByRole("status").textContent).toBe(
+      "A new code is on its way. Only the newest code works.",
+    );
+    const button = screen.getByRole("button", { name: "Send a new code (in 27 s)" });
+    expect((button as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(button);
+    expect(onResend).not.toHaveBeenCalled();
   });
 });
 
@@ -122,7 +159,7 @@ describe("pasted codes", () => {
         onSubmit={onSubmit}
         submitLabel="Go"
         pendingLabel="…"
-        onResend={vi.fn()}
+        resend={{ onResend: vi.fn(), availableIn: 0, resent: false }}
       />,
     );
     fireEvent.click(screen.getByRole("button", { name: "Go" }));

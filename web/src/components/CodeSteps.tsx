@@ -46,7 +46,7 @@ export function EnterCodeStep({
   onSubmit,
   submitLabel,
   pendingLabel,
-  onResend,
+  resend: { onResend, availableIn, resent },
   onUseAnotherEmail,
   children,
 }: {
@@ -58,7 +58,8 @@ export function EnterCodeStep({
   onSubmit: (event: FormEvent) => void;
   submitLabel: string;
   pendingLabel: string;
-  onResend: () => void;
+  /** "Send a new code": the action, seconds until it may run again, whether a new code went out. */
+  resend: { onResend: () => void; availableIn: number; resent: boolean };
   /** Adds a "Use another email" button next to "Send a new code". */
   onUseAnotherEmail?: () => void;
   /** More fields, between the code and the submit button. */
@@ -75,14 +76,24 @@ export function EnterCodeStep({
     setShort(false);
     onSubmit(event);
   }
-  const resend = (
-    <button type="button" className="link-button" onClick={() => onResend()} disabled={pending}>
-      Send a new code
+  const resendButton = (
+    <button
+      type="button"
+      className="link-button"
+      onClick={() => onResend()}
+      disabled={pending || availableIn > 0}
+    >
+      {availableIn > 0 ? `Send a new code (in ${availableIn} s)` : "Send a new code"}
     </button>
   );
   return (
     <form onSubmit={submit} noValidate>
-      <Notice>{notice}</Notice>
+      {/* One message at a time: an error replaces the "code is on its way" notice. */}
+      {!error && (
+        <Notice>
+          {resent ? <>A new code is on its way. Only the newest code works.</> : notice}
+        </Notice>
+      )}
       <FormError message={error} />
       <CodeField
         value={otp}
@@ -95,13 +106,13 @@ export function EnterCodeStep({
       </SubmitButton>
       {onUseAnotherEmail ? (
         <div className="row">
-          {resend}
+          {resendButton}
           <button type="button" className="link-button" onClick={onUseAnotherEmail}>
             Use another email
           </button>
         </div>
       ) : (
-        resend
+        resendButton
       )}
     </form>
   );

@@ -69,7 +69,7 @@ export function Checkbox({
 export function FormError({ message }: { message: string | null }) {
   if (!message) return null;
   return (
-    <div className="alert alert-error" role="alert">
+    <div className="alert alert-error" role="alert" tabIndex={-1}>
       {message}
     </div>
   );

@@ -32,7 +32,7 @@ export function ProfileCard() {
       const { error } = await client.updateUser({ name, image: image.trim() || null });
       if (error) throw error;
       setDone(true);
-    });
+    }, event);
   }
 
   const preview = image.startsWith("https://") ? image : null;
@@ -73,7 +73,7 @@ export function ProfileCard() {
 /** Confirm it is you: the password, or a code emailed to the account's address. */
 function StepUp({ onConfirmed }: { onConfirmed: () => void }) {
   const { client, user } = useAuth();
-  const { pending, error, run } = useAsyncAction();
+  const { pending, error, fields, run } = useAsyncAction();
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
   const [byCode, setByCode] = useState(false);
@@ -84,7 +84,7 @@ function StepUp({ onConfirmed }: { onConfirmed: () => void }) {
       const { error } = await client.reauthenticate(byCode ? { otp } : { password });
       if (error) throw error;
       onConfirmed();
-    });
+    }, event);
   }
 
   function emailCode() {
@@ -103,9 +103,14 @@ function StepUp({ onConfirmed }: { onConfirmed: () => void }) {
       <p className="muted">For your safety, confirm it is you.</p>
       <FormError message={error} />
       {byCode ? (
-        <CodeField value={otp} onChange={setOtp} />
+        <CodeField value={otp} onChange={setOtp} error={fields.otp} />
       ) : (
-        <PasswordField label="Your password" value={password} onChange={setPassword} />
+        <PasswordField
+          label="Your password"
+          value={password}
+          onChange={setPassword}
+          error={fields.password}
+        />
       )}
       <div className="row">
         <SubmitButton pending={pending} pendingLabel="Checking…">
@@ -145,7 +150,7 @@ export function ChangeEmailCard() {
       const { error } = await client.changeEmail({ newEmail, otp });
       if (error) throw error;
       setStep("done");
-    });
+    }, event);
   }
 
   return (
@@ -262,7 +267,7 @@ export function DeleteAccountCard() {
       const { error } = await client.deleteUser();
       if (error) throw error;
       navigate("/sign-in", { replace: true });
-    });
+    }, event);
   }
 
   return (

@@ -26,13 +26,29 @@ export function Dashboard() {
         </p>
         {!user.emailVerified && (
           <div className="alert alert-warning" role="status">
-            Your email is not verified yet. <Link to="/verify-email">Verify it now</Link>
+            {justSignedUp(user) ? (
+              <>
+                We emailed you a code to verify your address.{" "}
+                <Link to="/verify-email" state={{ codeSent: true }}>
+                  Enter the code
+                </Link>
+              </>
+            ) : (
+              <>
+                Your email is not verified yet. <Link to="/verify-email">Verify it now</Link>
+              </>
+            )}
           </div>
         )}
       </div>
       {user.role === "teacher" ? <TeacherView /> : <StudentView />}
     </section>
   );
+}
+
+/** Signed up within a code's lifetime (5 minutes): the code mailed at sign-up still works. */
+function justSignedUp(user: User) {
+  return Date.now() - Date.parse(user.createdAt) < 5 * 60_000;
 }
 
 function roleLabel(role: User["role"]) {

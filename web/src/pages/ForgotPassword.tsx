@@ -17,8 +17,10 @@ export function ForgotPassword() {
   const action = useAsyncAction();
   const { pending, error, fields, run } = action;
   const [step, setStep] = useState<"email" | "code" | "password" | "done">("email");
-  const { email, setEmail, otp, setOtp, sendCode } = useEmailCode("forget-password", run, () =>
-    setStep("code"),
+  const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode(
+    "forget-password",
+    run,
+    () => setStep("code"),
   );
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -34,13 +36,15 @@ export function ForgotPassword() {
       });
       if (error) throw error;
       setStep("password");
-    });
+    }, event);
   }
 
-  function resetPassword(event: FormEvent) {
+  function resetPassword(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (password !== confirm) {
+    if (password && password !== confirm) {
       setMismatch(true);
+      const repeat = event.currentTarget.elements.namedItem("confirm");
+      if (repeat instanceof HTMLInputElement) repeat.focus();
       return;
     }
     setMismatch(false);
@@ -50,7 +54,7 @@ export function ForgotPassword() {
       // A reset ends every sign-in of the account, this tab's included.
       if (client.$core.getState().status === "signedIn") await client.signOut();
       setStep("done");
-    });
+    }, event);
   }
 
   return (
@@ -78,12 +82,12 @@ export function ForgotPassword() {
           onSubmit={checkCode}
           submitLabel="Continue"
           pendingLabel="Checking…"
-          onResend={sendCode}
+          resend={resend}
         />
       )}
       {step === "password" && (
         <form onSubmit={resetPassword} noValidate>
-          <FormError message={mismatch ? "The two passwords do not match." : error} />
+          <FormError message={error} />
           <NewPasswordField
             label="New password"
             value={password}
@@ -96,6 +100,7 @@ export function ForgotPassword() {
             autoComplete="new-password"
             value={confirm}
             onChange={setConfirm}
+            error={mismatch ? "The two passwords do not match." : fields.confirm}
           />
           <SubmitButton pending={pending} pendingLabel="Saving…">
             Set new password

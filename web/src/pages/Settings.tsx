@@ -51,7 +51,7 @@ function ChangePassword() {
       setCurrentPassword("");
       setNewPassword("");
       setDone(true);
-    });
+    }, event);
   }
 
   return (

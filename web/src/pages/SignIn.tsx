@@ -19,7 +19,7 @@ export function SignIn() {
     void run(async () => {
       const { error } = await client.signIn.email({ email, password, rememberMe });
       if (error) throw error;
-    });
+    }, event);
   }
 
   return (

@@ -15,7 +15,7 @@ export function SignInWithCode() {
   const action = useAsyncAction();
   const { run, reset } = action;
   const [step, setStep] = useState<"email" | "code">("email");
-  const { email, setEmail, otp, setOtp, sendCode } = useEmailCode("sign-in", run, () =>
+  const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode("sign-in", run, () =>
     setStep("code"),
   );
   const [name, setName] = useState("");
@@ -31,7 +31,7 @@ export function SignInWithCode() {
         ...(name.trim() ? { name: name.trim(), role } : {}),
       });
       if (error) throw error;
-    });
+    }, event);
   }
 
   return (
@@ -59,7 +59,7 @@ export function SignInWithCode() {
           onSubmit={signIn}
           submitLabel="Sign in"
           pendingLabel="Signing in…"
-          onResend={sendCode}
+          resend={resend}
           onUseAnotherEmail={() => {
             reset();
             setStep("email");
@@ -74,6 +74,7 @@ export function SignInWithCode() {
               autoComplete="name"
               value={name}
               onChange={(e) => setName(e.target.value)}
+              error={action.fields.name}
             />
             <RolePicker value={role} onChange={setRole} />
           </details>

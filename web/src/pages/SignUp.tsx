@@ -27,7 +27,7 @@ export function SignUp() {
         rememberMe: true,
       });
       if (error) throw error;
-    });
+    }, event);
   }
 
   return (

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { FormEvent } from "react";
-import { Link } from "react-router";
+import { Link, useLocation } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
@@ -11,12 +11,16 @@ import { useEmailCode } from "../components/useEmailCode";
 export function VerifyEmail() {
   const { client, user } = useAuth();
   const action = useAsyncAction();
-  const [step, setStep] = useState<"email" | "code" | "done">("email");
-  const { email, setEmail, otp, setOtp, sendCode } = useEmailCode(
+  // From the dashboard right after sign-up: the code mailed at sign-up is waiting.
+  const location = useLocation();
+  const codeSent = Boolean(user && (location.state as { codeSent?: boolean } | null)?.codeSent);
+  const [step, setStep] = useState<"email" | "code" | "done">(codeSent ? "code" : "email");
+  const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode(
     "email-verification",
     action.run,
     () => setStep("code"),
     user?.email ?? "",
+    codeSent,
   );
 
   if (user?.emailVerified && step !== "done") {
@@ -35,7 +39,7 @@ export function VerifyEmail() {
       const { error } = await client.emailOtp.verifyEmail({ email, otp });
       if (error) throw error;
       setStep("done");
-    });
+    }, event);
   }
 
   return (
@@ -64,7 +68,7 @@ export function VerifyEmail() {
           onSubmit={verify}
           submitLabel="Verify email"
           pendingLabel="Verifying…"
-          onResend={sendCode}
+          resend={resend}
         />
       )}
       {step === "done" && (
