@@ -328,6 +328,14 @@ describe("signed-out page loads", () => {
     expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
   });
 
+  it("a first visit (no sign-in ever in this browser) makes no call at all", async () => {
+    api.cookies.delete("signed_in");
+    const client = makeClient();
+    await client.start();
+    expect(client.getState().status).toBe("signedOut");
+    expect(api.requests).toEqual([]);
+  });
+
   it("a refused refresh marks the browser signed out for the next load", async () => {
     api.signedIn = false;
     await makeClient().start();

@@ -5,9 +5,10 @@
  * - The access token lives in memory only (this object); it is never written to storage.
  * - The refresh token is the server's httpOnly cookie: the client never sees it. Calls that the
  *   cookie authenticates (refresh/, sign-out/) send `X-CSRFToken` from the `csrftoken` cookie.
- * - `start()` restores a session on page load: GET csrf/, then POST refresh/ — unless this browser
- *   knows it is signed out (the `signed_out` cookie this client writes after a sign-out or a
- *   refused refresh), so a signed-out page load makes no call that can only answer 401.
+ * - `start()` restores a session on page load: GET csrf/, then POST refresh/ — only when this
+ *   browser may hold a sign-in (the non-secret `signed_in` cookie this client writes at a sign-in
+ *   and removes at a sign-out or a refused refresh), so a signed-out page load, a first visit
+ *   included, makes no call that can only answer 401.
  * - The token is refreshed shortly before `accessTokenExpiresAt`, and once when an API call answers
  *   401; refreshes are single-flight: every caller waiting at the same time shares one promise
  *   (the server rotates the refresh token on each use, so two parallel refreshes would race).
@@ -64,8 +65,8 @@ export interface AuthClientOptions {
 }
 
 export const CSRF_COOKIE = "csrftoken";
-/** Not a secret: "1" means this browser has no sign-in to restore. */
-export const SIGNED_OUT_COOKIE = "signed_out";
+/** Not a secret: "1" means this browser may hold a sign-in to restore (a refresh cookie). */
+export const SIGNED_IN_COOKIE = "signed_in";
 const SIGNED_OUT: AuthState = {
   status: "signedOut",
   user: null,
@@ -211,7 +212,7 @@ export class AuthClient {
 
   private acceptSignedIn(data: SignedInResponse): User {
     this.epoch += 1;
-    this.writeCookie(SIGNED_OUT_COOKIE, null);
+    this.writeCookie(SIGNED_IN_COOKIE, "1");
     this.setAccessToken(data.accessToken, data.accessTokenExpiresAt);
     this.setState({
       status: "signedIn",
@@ -269,7 +270,7 @@ export class AuthClient {
         return true;
       }
       if (result.response.status === 401 || result.response.status === 403) {
-        this.writeCookie(SIGNED_OUT_COOKIE, "1");
+        this.writeCookie(SIGNED_IN_COOKIE, null);
         this.clearLocal(); // the sign-in is over (expired, revoked, or reused)
       }
       return false;
@@ -289,7 +290,7 @@ export class AuthClient {
 
   private async restore(): Promise<void> {
     const epoch = this.epoch;
-    if (this.readCookie(SIGNED_OUT_COOKIE) === "1") {
+    if (this.readCookie(SIGNED_IN_COOKIE) !== "1") {
       this.clearLocal(); // nothing to restore: no call that could only answer 401
       return;
     }
@@ -373,7 +374,7 @@ export class AuthClient {
     } catch {
       // Offline: the memory is cleared anyway; the cookie expires on its own.
     } finally {
-      this.writeCookie(SIGNED_OUT_COOKIE, "1");
+      this.writeCookie(SIGNED_IN_COOKIE, null);
       this.clearLocal("signOut");
     }
   }
@@ -542,7 +543,7 @@ export class AuthClient {
     const { error, response } = await send(() => this.api.POST("/api/auth/sessions/revoke-all/"));
     if (!response.ok) throw apiError(response, error);
     this.epoch += 1;
-    this.writeCookie(SIGNED_OUT_COOKIE, "1");
+    this.writeCookie(SIGNED_IN_COOKIE, null);
     this.clearLocal("signOut");
   }
 
@@ -559,7 +560,7 @@ export class AuthClient {
     const { error, response } = await send(() => this.api.DELETE("/api/auth/user/"));
     if (!response.ok) throw apiError(response, error);
     this.epoch += 1;
-    this.writeCookie(SIGNED_OUT_COOKIE, "1");
+    this.writeCookie(SIGNED_IN_COOKIE, null);
     this.clearLocal("deleted");
   }
 }

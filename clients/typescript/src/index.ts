@@ -7,7 +7,7 @@ export type {
   SessionData,
   SessionListItem,
 } from "./client";
-export { AuthClient, CSRF_COOKIE, SIGNED_OUT_COOKIE } from "./core";
+export { AuthClient, CSRF_COOKIE, SIGNED_IN_COOKIE } from "./core";
 export type {
   AuthClientOptions,
   AuthState,

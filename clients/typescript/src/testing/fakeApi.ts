@@ -42,7 +42,11 @@ export function deferred<T>() {
 
 export class FakeApi {
   requests: RecordedRequest[] = [];
-  cookies = new Map<string, string>([["csrftoken", "csrf-1"]]);
+  /** A browser that signed in before: its client's `signed_in` hint is there. */
+  cookies = new Map<string, string>([
+    ["csrftoken", "csrf-1"],
+    ["signed_in", "1"],
+  ]);
   /** The access token the fake server currently accepts. */
   validToken: string | null = null;
   private tokenCounter = 0;
