@@ -1,6 +1,8 @@
 """The React single-page app (web/), served from its build (web/dist/) on the API's own origin.
 
-- `/assets/<file>`: the hashed, immutable files Vite writes to web/dist/assets/.
+- `/assets/<file>`: the hashed, immutable files Vite writes to web/dist/assets/; the Brotli or
+  gzip copy the build made beside it when the browser accepts that encoding.
+- `/robots.txt`: web/dist/robots.txt (from web/public/).
 - any other path outside api/, admin/ and static/: web/dist/index.html, so client-side routes
   (/sign-in, /dashboard, ...) survive a reload. The page is never cached (each deploy names new
   assets); the assets are cached for a year (their names change when their content does).
@@ -24,6 +26,23 @@ from auth_api.exception_handler import json_error
 # Read at each request, so a test can point it elsewhere (monkeypatch project.spa.DIST_DIR).
 DIST_DIR: Path = settings.PROJECT_DIR / "web" / "dist"
 _IMMUTABLE = "public, max-age=31536000, immutable"
+# Best first: the copies web/scripts/precompress.mjs writes at build time.
+_ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+def _accepted_encodings(request) -> set[str]:
+    """The content codings of Accept-Encoding with a q-value above 0."""
+    accepted = set()
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, params = item.partition(";")
+        q = params.strip().removeprefix("q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        if name.strip() and weight > 0:
+            accepted.add(name.strip().lower())
+    return accepted
 
 
 def require_safe(view):
@@ -58,14 +77,36 @@ def asset(request, path: str) -> HttpResponseBase:
     if not candidate.is_relative_to(root) or not candidate.is_file():
         return json_error(NotFound())
     content_type, _ = mimetypes.guess_type(candidate.name)
+    served, encoding = candidate, None
+    accepted = _accepted_encodings(request)
+    for name, suffix in _ENCODINGS:
+        compressed = candidate.with_name(candidate.name + suffix)
+        if name in accepted and compressed.is_file():
+            served, encoding = compressed, name
+            break
     response = FileResponse(
-        candidate.open("rb"), content_type=content_type or "application/octet-stream"
+        served.open("rb"), content_type=content_type or "application/octet-stream"
     )
+    if encoding:
+        response["Content-Encoding"] = encoding
+    response["Vary"] = "Accept-Encoding"
     response["Cache-Control"] = _IMMUTABLE
+    return response
+
+
+@require_safe
+def robots(request) -> HttpResponse:
+    try:
+        body = (DIST_DIR / "robots.txt").read_bytes()
+    except FileNotFoundError:
+        return json_error(NotFound())
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
     return response
 
 
 urlpatterns = [
     re_path(r"^assets/(?P<path>.+)$", asset),
+    re_path(r"^robots\.txt$", robots),
     re_path(rf"^(?!(?:api|{re.escape(settings.ADMIN_URL.rstrip('/'))}|static)(?:/|$)).*$", index),
 ]

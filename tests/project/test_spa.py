@@ -10,6 +10,7 @@ def built_spa(tmp_path, monkeypatch):
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><div id=root></div>")
     (tmp_path / "assets" / "app-abc123.js").write_text("console.log(1)")
+    (tmp_path / "robots.txt").write_text("User-agent: *\nDisallow: /api/\n")
     monkeypatch.setattr(spa, "DIST_DIR", tmp_path)
     return tmp_path
 
@@ -49,3 +50,32 @@ def test_the_page_is_read_only(client, built_spa):
     response = client.post("/dashboard")
     assert response.status_code == 405
     assert response.json()["code"] == "METHOD_NOT_ALLOWED" and response["Allow"] == "GET, HEAD"
+
+
+def test_assets_come_precompressed_when_the_browser_accepts_it(client, built_spa):
+    import gzip
+
+    asset = built_spa / "assets" / "app-abc123.js"
+    asset.with_name("app-abc123.js.br").write_bytes(b"brotli bytes")
+    asset.with_name("app-abc123.js.gz").write_bytes(gzip.compress(b"console.log(1)"))
+
+    def get(accept):
+        response = client.get("/assets/app-abc123.js", HTTP_ACCEPT_ENCODING=accept)
+        assert response["Vary"] == "Accept-Encoding"
+        assert response["Content-Type"].startswith("text/javascript")
+        return response.get("Content-Encoding"), b"".join(response.streaming_content)
+
+    assert get("gzip, deflate, br, zstd") == ("br", b"brotli bytes")
+    assert get("gzip") == ("gzip", gzip.compress(b"console.log(1)"))
+    assert get("br;q=0, gzip;q=0.5") == ("gzip", gzip.compress(b"console.log(1)"))
+    assert get("") == (None, b"console.log(1)")
+    asset.with_name("app-abc123.js.br").unlink()
+    asset.with_name("app-abc123.js.gz").unlink()
+    assert get("br, gzip") == (None, b"console.log(1)")
+
+
+def test_robots_txt_is_the_builds(client, built_spa):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert b"Disallow: /api/" in response.content
