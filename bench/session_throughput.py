@@ -154,17 +154,13 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, token: str, args: argparse.Namespace, duration: int, workers: list[int]):
-    cmd = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{duration}s",
-        "--latency",
-        "-H",
-        f"Authorization: Bearer {token}",
-        url,
-    ]
+def run_wrk(
+    url: str, token: str | None, args: argparse.Namespace, duration: int, workers: list[int]
+):
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--latency"]
+    if token:
+        cmd += ["-H", f"Authorization: Bearer {token}"]
+    cmd.append(url)
     server_before, wrk_before = process_cpu_seconds(workers), children_cpu_seconds()
     busy_before, total_before = system_cpu_seconds()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
