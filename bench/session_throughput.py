@@ -50,7 +50,7 @@ from bench.common import (
 RESULTS = ROOT / "bench" / "results"
 # name: (baseline label, baseline path, subject label, subject path, target subject/baseline)
 PAIRS = {
-    "session": ("bare", "/bench/bare-user/{sid}/", "session", "/api/auth/session/", 0.8),
+    "session": ("bare", "/bench/bare-user/{sub}/{sid}/", "session", "/api/auth/session/", 0.8),
     "claims": ("constant", "/bench/constant-claims/", "claims", "/api/auth/claims/", 0.9),
 }
 PASSWORD = "quartz-lantern-harbor-91"
@@ -145,7 +145,7 @@ def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 30) -> N
 
 
 def jwt_claims(token: str) -> dict:
-    """The payload, unverified (we only need `sid`; the server verifies the signature)."""
+    """The payload, unverified (we only need `sub` and `sid`; the server verifies it)."""
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
@@ -227,14 +227,14 @@ def stop(server: subprocess.Popen) -> None:
         server.wait(timeout=5)
 
 
-def sign_up(base: str) -> tuple[str, str]:
+def sign_up(base: str) -> tuple[str, dict]:
     email = f"bench-{os.getpid()}-{int(time.time())}@example.com"
     user = {"name": "Bench User", "email": email, "password": PASSWORD, "role": "student"}
     status, body = http("POST", f"{base}/api/auth/sign-up/", user)
     if status != 201:
         raise RuntimeError(f"sign-up answered {status}: {body[:300]!r}")
     token = json.loads(body)["accessToken"]
-    return token, jwt_claims(token)["sid"]
+    return token, jwt_claims(token)
 
 
 def check_endpoints(session_url: str, bare_url: str, token: str, *, same_body: bool) -> None:
@@ -323,9 +323,9 @@ def main() -> int:
         workers = worker_pids(server.pid)
         if len(workers) != args.workers:
             print(f"warning: found {len(workers)} gunicorn workers, expected {args.workers}")
-        token, sid = sign_up(base)
+        token, claims = sign_up(base)
         urls = {
-            bare_name: base + bare_path.format(sid=sid),
+            bare_name: base + bare_path.format(**claims),
             session_name: base + session_path,
         }
         check_endpoints(
