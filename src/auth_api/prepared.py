@@ -15,6 +15,7 @@ class _Compiled:
     sql: str
     params: tuple[tuple[str | None, Any], ...]  # (placeholder name or None, fixed value)
     compiler: SQLCompiler
+    converters: dict[int, Any]  # column index -> the ORM's converters for it
 
 
 class PreparedQuery:
@@ -51,7 +52,9 @@ class PreparedQuery:
         missing = set(self._names) - {name for name, _ in slots}
         if missing:
             raise ValueError(f"parameters not in the compiled query: {sorted(missing)}")
-        self._compiled = _Compiled(vendor, sql, slots, compiler)
+        columns = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(columns)
+        self._compiled = _Compiled(vendor, sql, slots, compiler, converters)
         return self._compiled
 
     def first(self, **values: str) -> Sequence[Any] | None:
@@ -65,4 +68,6 @@ class PreparedQuery:
             row = cursor.fetchone()
         if row is None:
             return None
-        return next(iter(compiled.compiler.results_iter(results=[[row]])))
+        if not compiled.converters:
+            return row
+        return next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
