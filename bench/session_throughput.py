@@ -50,7 +50,7 @@ from bench.common import (
 RESULTS = ROOT / "bench" / "results"
 # name: (baseline label, baseline path, subject label, subject path, target subject/baseline)
 PAIRS = {
-    "session": ("bare", "/bench/bare-user/{sid}/", "session", "/api/auth/session/", 0.8),
+    "session": ("bare", "/bench/bare-user/{sub}/{sid}/", "session", "/api/auth/session/", 0.8),
     "claims": ("constant", "/bench/constant-claims/", "claims", "/api/auth/claims/", 0.9),
 }
 PASSWORD = "quartz-lantern-harbor-91"
@@ -145,7 +145,7 @@ def wait_until_up(base: str, server: subprocess.Popen, timeout: float = 30) -> N
 
 
 def jwt_claims(token: str) -> dict:
-    """The payload, unverified (we only need `sid`; the server verifies the signature)."""
+    """The payload, unverified (we only need `sub` and `sid`; the server verifies it)."""
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
@@ -154,17 +154,13 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, token: str, args: argparse.Namespace, duration: int, workers: list[int]):
-    cmd = [
-        "wrk",
-        f"-t{args.threads}",
-        f"-c{args.connections}",
-        f"-d{duration}s",
-        "--latency",
-        "-H",
-        f"Authorization: Bearer {token}",
-        url,
-    ]
+def run_wrk(
+    url: str, token: str | None, args: argparse.Namespace, duration: int, workers: list[int]
+):
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--latency"]
+    if token:
+        cmd += ["-H", f"Authorization: Bearer {token}"]
+    cmd.append(url)
     server_before, wrk_before = process_cpu_seconds(workers), children_cpu_seconds()
     busy_before, total_before = system_cpu_seconds()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
@@ -231,14 +227,14 @@ def stop(server: subprocess.Popen) -> None:
         server.wait(timeout=5)
 
 
-def sign_up(base: str) -> tuple[str, str]:
+def sign_up(base: str) -> tuple[str, dict]:
     email = f"bench-{os.getpid()}-{int(time.time())}@example.com"
     user = {"name": "Bench User", "email": email, "password": PASSWORD, "role": "student"}
     status, body = http("POST", f"{base}/api/auth/sign-up/", user)
     if status != 201:
         raise RuntimeError(f"sign-up answered {status}: {body[:300]!r}")
     token = json.loads(body)["accessToken"]
-    return token, jwt_claims(token)["sid"]
+    return token, jwt_claims(token)
 
 
 def check_endpoints(session_url: str, bare_url: str, token: str, *, same_body: bool) -> None:
@@ -327,9 +323,9 @@ def main() -> int:
         workers = worker_pids(server.pid)
         if len(workers) != args.workers:
             print(f"warning: found {len(workers)} gunicorn workers, expected {args.workers}")
-        token, sid = sign_up(base)
+        token, claims = sign_up(base)
         urls = {
-            bare_name: base + bare_path.format(sid=sid),
+            bare_name: base + bare_path.format(**claims),
             session_name: base + session_path,
         }
         check_endpoints(

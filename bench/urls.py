@@ -1,4 +1,4 @@
-"""The project's routes plus `bench/bare-user/<id>/`, placed before the `^api/` catch-all."""
+"""The project's routes plus the bench baselines, placed before the `^api/` catch-all."""
 
 from django.urls import path
 
@@ -7,7 +7,7 @@ from project import urls as project_urls
 from .views import ConstantClaims, bare_user
 
 urlpatterns = [
-    path("bench/bare-user/<str:user_id>/", bare_user),
+    path("bench/bare-user/<str:user_id>/<str:sign_in_id>/", bare_user),
     path("bench/constant-claims/", ConstantClaims.as_view()),
     *project_urls.urlpatterns,
 ]

@@ -12,12 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auth_api.serializers import iso_datetime as _iso  # DRF's rendering, so bodies are identical
-from auth_api.sessions.sign_ins import sign_in_lookup
+from auth_api.sessions.sign_ins import sign_in_with_user
 
 
-def bare_user(request: HttpRequest, user_id: str) -> JsonResponse:
-    """`user_id` carries the sign-in (session) id, as the session endpoint looks it up."""
-    sign_in = sign_in_lookup(sign_in_id=user_id)  # the very query the session endpoint runs
+def bare_user(request: HttpRequest, user_id: str, sign_in_id: str) -> JsonResponse:
+    """The ids the session endpoint takes from the access token come in the path here."""
+    # the very query the session endpoint runs
+    sign_in = sign_in_with_user(sign_in_id=sign_in_id, user_id=user_id)
     if sign_in is None:
         return JsonResponse({"code": "NOT_FOUND", "message": "No such sign-in."}, status=404)
     user = sign_in.user

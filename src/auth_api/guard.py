@@ -16,6 +16,7 @@ shared lock is ever upgraded) nor lose a count.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -41,10 +42,23 @@ def _locked(email: str) -> AccountGuard:
     return AccountGuard.objects.select_for_update().get(pk=email)
 
 
-def password_sign_in_closed(*, email: str) -> bool:
+@dataclass(frozen=True)
+class UntrustedStanding:
+    closed: bool  # password sign-in is closed to untrusted clients
+    failures: int  # their consecutive password failures
+
+
+_UNGUARDED = UntrustedStanding(closed=False, failures=0)
+
+
+def untrusted_standing(*, email: str) -> UntrustedStanding:
+    """One read. With rate limits off the guard is neither consulted nor kept."""
     if not settings.RATE_LIMITS_ENABLED:
-        return False
-    return AccountGuard.objects.filter(pk=email, closed_at__isnull=False).exists()
+        return _UNGUARDED
+    rows = AccountGuard.objects.filter(pk=email).values_list("closed_at", "untrusted_failures")
+    for closed_at, failures in rows[:1]:
+        return UntrustedStanding(closed=closed_at is not None, failures=failures)
+    return _UNGUARDED
 
 
 def record_untrusted_failure(
@@ -75,11 +89,13 @@ def record_untrusted_failure(
         guard.save(update_fields=["untrusted_failures", "closed_at"])
 
 
-def record_password_success(*, email: str) -> None:
-    """The right password from an untrusted client: the count starts again (one cheap UPDATE)."""
-    AccountGuard.objects.filter(pk=email, closed_at__isnull=True, untrusted_failures__gt=0).update(
-        untrusted_failures=0
-    )
+def record_password_success(*, email: str, standing: UntrustedStanding) -> None:
+    """The right password from an untrusted client: the count starts again (an UPDATE only when
+    the standing read before the check saw one; a failure counted in between may stay)."""
+    if standing.failures:
+        AccountGuard.objects.filter(
+            pk=email, closed_at__isnull=True, untrusted_failures__gt=0
+        ).update(untrusted_failures=0)
 
 
 def owner_proven(*, email: str) -> None:

@@ -340,16 +340,20 @@ class UserSerializer(serializers.Serializer):
     # Hand-written for speed (every signed-in answer renders a user); the declared fields above
     # stay the schema, and tests/auth_api/test_serializers.py holds both to the same output.
     def to_representation(self, instance) -> dict:
-        return {
-            "id": instance.id,
-            "email": instance.email,
-            "name": instance.name,
-            "role": instance.role,
-            "emailVerified": instance.email_verified,
-            "image": instance.image,
-            "createdAt": iso_datetime(instance.created_at),
-            "updatedAt": iso_datetime(instance.updated_at),
-        }
+        return _user_body(instance)
+
+
+def _user_body(user) -> dict:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "emailVerified": user.email_verified,
+        "image": user.image,
+        "createdAt": iso_datetime(user.created_at),
+        "updatedAt": iso_datetime(user.updated_at),
+    }
 
 
 class UserResponseSerializer(serializers.Serializer):
@@ -404,7 +408,7 @@ class SessionResponseSerializer(serializers.Serializer):
     def to_representation(self, instance) -> dict:
         sign_in = instance["session"]
         return {
-            "user": UserSerializer().to_representation(instance["user"]),
+            "user": _user_body(instance["user"]),
             "session": {"id": sign_in.id, "expiresAt": iso_datetime(sign_in.expires_at)},
         }
 

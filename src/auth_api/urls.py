@@ -6,11 +6,13 @@ from .token_views import TokensViewSet
 from .views import AuthViewSet, SessionsViewSet
 
 router = SimpleRouter(trailing_slash=True)
+# URL patterns are tried in this order: the routes every page load takes (session/, refresh/,
+# sign-in/) first. No two viewsets' routes overlap, so the order changes nothing else.
+router.register("", AuthViewSet, basename="auth")
+router.register("", TokensViewSet, basename="tokens")
 router.register("sessions", SessionsViewSet, basename="sessions")
 router.register("email-otp", EmailOtpViewSet, basename="email-otp")
 router.register("password", PasswordResetViewSet, basename="password")
-router.register("", TokensViewSet, basename="tokens")
 router.register("", AccountViewSet, basename="account")
-router.register("", AuthViewSet, basename="auth")
 
 urlpatterns = router.urls

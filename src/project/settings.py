@@ -168,7 +168,7 @@ MIDDLEWARE = [
     "project.middleware.api_no_store",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so the web app's index.html and assets get the policy too.
-    "csp.middleware.CSPMiddleware",
+    "project.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -299,6 +299,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PARSER_CLASSES": ["auth_api.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "auth_api.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "auth_api.exception_handler.handle_exception",
     "UNAUTHENTICATED_USER": None,

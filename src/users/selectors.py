@@ -5,7 +5,8 @@ from .models import User
 
 
 def user_get_by_email(*, email: str) -> User | None:
-    return User.objects.filter(email=email).first()
+    # Not .first(): the address is unique, ordering by the primary key would only cost time.
+    return next(iter(User.objects.filter(email=email)[:1]), None)
 
 
 def user_get_active(*, user_id: str) -> User | None:

@@ -10,6 +10,8 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from auth_api.models import AccountGuard, OneTimeCode
@@ -391,3 +393,19 @@ def test_the_owners_usual_device_does_not_reset_the_strangers_count(user, genero
     assert AccountGuard.objects.get(pk=OWNER).untrusted_failures == 5
     assert sign_in(APIClient(), REMOTE_ADDR="192.0.2.200").status_code == 200
     assert AccountGuard.objects.get(pk=OWNER).untrusted_failures == 0
+
+
+def _guard_statements(client, **extra) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert sign_in(client, **extra).status_code == 200
+    return [q["sql"].split()[0] for q in queries.captured_queries if "accountguard" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_success_with_no_count_to_forget_only_reads_the_guard(user):
+    assert _guard_statements(APIClient()) == ["SELECT"]
+    _fail_from_strangers(OWNER, 2)
+    assert _guard_statements(APIClient(), REMOTE_ADDR="192.0.2.200") == ["SELECT", "UPDATE"]
+    assert AccountGuard.objects.get(pk=OWNER).untrusted_failures == 0
+    with override_settings(RATE_LIMITS_ENABLED=False):
+        assert _guard_statements(APIClient()) == []

@@ -6,7 +6,7 @@ import pytest
 from rest_framework import serializers
 
 from auth_api.serializers import SessionResponseSerializer, UserSerializer, iso_datetime
-from auth_api.sessions.sign_ins import sign_in_lookup
+from auth_api.sessions.sign_ins import sign_in_with_user
 from tests.helpers import sign_in
 from users.models import User
 
@@ -28,7 +28,7 @@ def test_user_rendering_matches_declared_fields(user, image):
 
 def test_session_rendering_matches_declared_fields(api_client, user):
     sign_in(api_client)
-    row = sign_in_lookup(sign_in_id=user.sign_ins.get().id)
+    row = sign_in_with_user(sign_in_id=user.sign_ins.get().id, user_id=user.id)
     fast = SessionResponseSerializer({"user": row.user, "session": row}).data
     assert fast == generic(SessionResponseSerializer, {"user": row.user, "session": row})
 

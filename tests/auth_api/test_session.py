@@ -1,7 +1,16 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from auth_api.models import SignIn
+from auth_api.serializers import SessionResponseSerializer
+from auth_api.sessions.tokens import mint_access_token
+from tests.factories import UserFactory
 from tests.helpers import bearer, sign_in
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +83,56 @@ def test_bearer_endpoint_auth_failure_makes_zero_queries(
             api_client.get("/api/auth/sessions/", HTTP_AUTHORIZATION="Bearer x.y.z").status_code
             == 401
         )
+
+
+def _session(api_client, access):
+    return api_client.get(URL, **bearer(access))
+
+
+def test_session_of_an_expired_sign_in_is_401(api_client, user):
+    access = sign_in(api_client).json()["accessToken"]
+    SignIn.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = _session(api_client, access)
+    assert response.status_code == 401
+    assert response.json()["code"] == "TOKEN_INVALID"
+
+
+def test_session_of_a_deactivated_user_is_401(api_client, user):
+    access = sign_in(api_client).json()["accessToken"]
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    response = _session(api_client, access)
+    assert response.status_code == 401
+    assert response.json()["code"] == "TOKEN_INVALID"
+
+
+def test_session_of_someone_elses_sign_in_is_401(api_client, user):
+    """A token whose `sid` names another user's sign-in (a signing-key leak) finds nothing."""
+    sign_in(api_client)
+    other = UserFactory(email="bob@example.com")
+    forged, _ = mint_access_token(user=other, sid=SignIn.objects.get().id)
+    response = _session(api_client, forged)
+    assert response.status_code == 401
+    assert response.json()["code"] == "TOKEN_INVALID"
+
+
+def test_session_reflects_the_current_user_row(api_client, user):
+    access = sign_in(api_client).json()["accessToken"]
+    assert _session(api_client, access).json()["user"]["emailVerified"] is False
+    User.objects.filter(pk=user.pk).update(
+        email_verified=True, name="A. Lovelace", image="https://example.com/ada.png"
+    )
+    body = _session(api_client, access).json()["user"]
+    assert (body["emailVerified"], body["name"]) == (True, "A. Lovelace")
+    assert body["image"] == "https://example.com/ada.png"
+
+
+def test_session_body_is_the_declared_rendering_of_the_rows(api_client, user):
+    """Byte for byte what DRF's declared fields render from the full model rows."""
+    access = sign_in(api_client).json()["accessToken"]
+    sign_in_row = SignIn.objects.select_related("user").get()
+    expected = serializers.Serializer.to_representation(
+        SessionResponseSerializer(), {"user": sign_in_row.user, "session": sign_in_row}
+    )
+    response = _session(api_client, access)
+    assert response["Content-Type"] == "application/json"
+    assert response.content == JSONRenderer().render(expected)

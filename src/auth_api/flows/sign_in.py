@@ -76,13 +76,15 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     """
     user = user_get_by_email(email=email)
     device = trusted_nonce(client.device_token, user_id=user.pk) if user is not None else None
+    standing = None
     if device is not None:
         ratelimit.hit("sign_in_device", device)
     else:
         ratelimit.hit("sign_in_ip", client.limit_key)
         ratelimit.hit("sign_in_account_ip", f"{email}\n{client.limit_key}")
         ratelimit.hit("sign_in_untrusted", email)
-        if guard.password_sign_in_closed(email=email):
+        standing = guard.untrusted_standing(email=email)
+        if standing.closed:
             raise PasswordSignInClosed()
     with constant_time_check(legacy_hash_seen=user is not None and is_legacy_hash(user.password)):
         if user is None or not user.is_active or not user.has_usable_password():
@@ -99,6 +101,6 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
                 user_id=user.pk, kind=SecurityEventKind.SIGN_IN_FAILED, client=client
             )
         raise InvalidCredentials()
-    if device is None:  # a trusted device's success says nothing about the strangers' count
-        guard.record_password_success(email=email)
+    if standing is not None:  # a trusted device's success says nothing about the strangers' count
+        guard.record_password_success(email=email, standing=standing)
     return CheckedCredentials(user=user, trusted_device=device is not None)

@@ -4,9 +4,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 
 from observability import metrics
@@ -17,6 +18,7 @@ from .. import security_events, signals
 from ..errors import InvalidRefreshToken, RefreshTokenReused
 from ..http import ClientInfo
 from ..models import RevokeReason, SecurityEventKind, SignIn
+from ..prepared import PreparedQuery
 from . import revocations
 from .tokens import (
     BadToken,
@@ -26,6 +28,8 @@ from .tokens import (
     mint_refresh_token,
     refresh_lifetime,
 )
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -218,34 +222,40 @@ def sign_ins_live(*, user_id: str) -> list[SignIn]:
     )
 
 
-SESSION_FIELDS = (
-    "id",
+# What a session answer needs besides the ids the token carries: the user's public columns.
+_USER_COLUMNS = ("email", "name", "role", "email_verified", "image", "created_at", "updated_at")
+
+# The hot path of GET session/ (and every flow that starts from the caller's sign-in): compiled
+# once per process, see PreparedQuery. Revocation and the user's state are checked in SQL, the
+# expiry below (it needs the clock).
+_LIVE_SIGN_IN = PreparedQuery(
+    lambda sign_in_id, user_id: SignIn.objects.filter(
+        pk=sign_in_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True
+    ).values_list("expires_at", *(f"user__{column}" for column in _USER_COLUMNS)),
+    "sign_in_id",
     "user_id",
-    "expires_at",
-    "revoked_at",
-    "user__id",
-    "user__email",
-    "user__name",
-    "user__role",
-    "user__email_verified",
-    "user__image",
-    "user__is_active",
-    "user__created_at",
-    "user__updated_at",
 )
 
 
-def sign_in_lookup(*, sign_in_id: str) -> SignIn | None:
-    """One primary-key query: the sign-in and its user, only the columns a session answer needs."""
-    rows = list(
-        SignIn.objects.select_related("user").only(*SESSION_FIELDS).filter(pk=sign_in_id)[:1]
-    )
-    return rows[0] if rows else None
+def _loaded(model: type[ModelT], values: dict[str, Any]) -> ModelT:
+    """An instance of the loaded columns (the others deferred), as the ORM makes from a row."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
 def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
     """The live sign-in and its active user, in one query."""
-    sign_in = sign_in_lookup(sign_in_id=sign_in_id)
-    if sign_in is None or sign_in.user_id != user_id or not sign_in.user.is_active:
+    row = _LIVE_SIGN_IN.first(sign_in_id=sign_in_id, user_id=user_id)
+    if row is None:
         return None
+    expires_at, *user_values = row
+    user = _loaded(
+        User,
+        {"id": user_id, "is_active": True, **dict(zip(_USER_COLUMNS, user_values, strict=True))},
+    )
+    sign_in = _loaded(
+        SignIn,
+        {"id": sign_in_id, "user_id": user_id, "expires_at": expires_at, "revoked_at": None},
+    )
+    sign_in.user = user
     return sign_in if sign_in.is_live(timezone.now()) else None

@@ -1,0 +1,36 @@
+"""The peers' endpoints that are not a package's own view."""
+
+from django.contrib.auth import get_user_model
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
+
+
+def bare_user(request, pk):
+    """A plain Django view: one user row by primary key, as JSON."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    return JsonResponse(
+        {
+            "id": user.pk,
+            "username": user.username,
+            "email": user.email,
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+            "isStaff": user.is_staff,
+            "dateJoined": user.date_joined,
+            "lastLogin": user.last_login,
+        }
+    )
+
+
+class StatelessClaims(APIView):
+    """simplejwt's stateless authentication: the token's claims, no database query."""
+
+    authentication_classes = [JWTStatelessUserAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        return Response({"userId": request.user.id, "claims": dict(request.auth.payload)})

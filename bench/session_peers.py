@@ -1,0 +1,367 @@
+"""GET session/ against its peers: a stock Django view, dj-rest-auth's user/, simplejwt stateless.
+
+Run from the repository root:  .venv/bin/python -m bench.session_peers
+
+Targets, each on its own gunicorn server (sync workers, DEBUG off) and its own MariaDB database:
+
+  stock-bare  GET /bare-user/1/ of a `django-admin startproject` project (bench/peers/): a plain
+              Django view, get_object_or_404(User, pk=...) -> JsonResponse; no DRF, no token;
+  djra-user   GET /dj-rest-auth/user/ of the same project, dj-rest-auth + simplejwt configured as
+              their docs say (JWTCookieAuthentication, here with a Bearer access token): token
+              check, one user query, DRF serializer;
+  stateless   GET /stateless/ of the same project: simplejwt's JWTStatelessUserAuthentication
+              (token check only, no query), answering the claims;
+  session     GET /api/auth/session/ of this service (project.settings), Bearer access token.
+
+Targets: session/stock-bare >= 0.8 and session/djra-user >= 1.6.
+
+The peers run from their own virtualenv, bench/peers/.venv (git-ignored), made on first use from
+bench/peers/requirements.txt (remade when that file changes). Every server gets the same database
+connection settings: CONN_MAX_AGE (--conn-max-age, default 600 as the service's own default) and
+connection health checks on (as the service always has them).
+
+All servers run at once, but only one is under load at a time. Rounds visit the targets in a
+rotating order, every other round reversed, after a warm-up of each. Besides req/s, each run
+records the CPU time the loaded server's workers spent per request and the CPU used by anything
+other than those workers and wrk ("other CPU", % of all CPUs; MariaDB's share included).
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.common import (
+    DBTOOL,
+    DEFAULT_DB_HOST,
+    ROOT,
+    SRC,
+    bench_env,
+    git_revision,
+    recreate_database,
+    run,
+)
+from bench.session_throughput import (
+    RESULTS,
+    RunResult,
+    free_port,
+    http,
+    run_wrk,
+    sign_up,
+    stop,
+    wait_until_up,
+    worker_pids,
+)
+
+PEERS = ROOT / "bench" / "peers"
+PEERS_VENV = PEERS / ".venv"
+PEER_PASSWORD = "quartz-lantern-harbor-91"
+TARGET_STOCK = 0.8
+TARGET_DJRA = 1.6
+QUIET_OTHER_CPU = 20  # %: about MariaDB's share here when nothing else runs
+
+
+@dataclass
+class Server:
+    name: str
+    database: str
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    workers: list[int] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Target:
+    name: str
+    server: Server
+    path: str
+    token: str | None = None
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.server.base + self.path
+
+
+# --- peers' virtualenv and servers ---------------------------------------------------------------
+def peers_python() -> Path:
+    """bench/peers/.venv, made (or remade) when requirements.txt is new to it."""
+    requirements = PEERS / "requirements.txt"
+    stamp = PEERS_VENV / f".installed-{hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]}"
+    python = PEERS_VENV / "bin" / "python"
+    if not stamp.exists():
+        print(f"installing the peers into {PEERS_VENV.relative_to(ROOT)} ...", flush=True)
+        if not python.exists():
+            run([sys.executable, "-m", "venv", str(PEERS_VENV)], dict(os.environ))
+        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        done = subprocess.run(
+            [*pip, "-r", str(requirements)], capture_output=True, text=True, timeout=600
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"pip install failed:\n{done.stdout}\n{done.stderr}")
+        stamp.touch()
+    return python
+
+
+def peers_env(database: str, conn_max_age: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTHON"))}
+    env.update(
+        SECRET_KEY="bench-peer-" + secrets.token_urlsafe(32),
+        PEER_DB_NAME=database,
+        PEER_CONN_MAX_AGE=str(conn_max_age),
+        PEER_CONN_HEALTH_CHECKS="true",
+        DJANGO_SETTINGS_MODULE="peersite.settings",
+    )
+    return env
+
+
+def gunicorn_cmd(python: Path, app: str, port: int, workers: int) -> list[str]:
+    return [
+        str(python.with_name("gunicorn")),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start(server: Server, cmd: list[str], env: dict[str, str], cwd: Path) -> None:
+    log = RESULTS / f"session_peers.{server.name}.gunicorn.log"
+    with log.open("wb") as handle:
+        server.process = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
+
+
+def recreate(database_url: str, env: dict[str, str]) -> None:
+    run([sys.executable, str(DBTOOL), "drop", database_url], env)
+    run([sys.executable, str(DBTOOL), "create", database_url], env)
+
+
+def setup_peer(server: Server, python: Path, args: argparse.Namespace) -> dict[str, str]:
+    env = peers_env(server.database, args.conn_max_age)
+    recreate(f"{DEFAULT_DB_HOST}/{server.database}", dict(os.environ))
+    manage = [str(python), "manage.py"]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=PEERS, env=env, check=True)
+    create_user = (
+        "from django.contrib.auth.models import User; "
+        f"User.objects.create_user('bench', 'bench@example.com', {PEER_PASSWORD!r})"
+    )
+    subprocess.run([*manage, "shell", "-v", "0", "-c", create_user], cwd=PEERS, env=env, check=True)
+    app = "peersite.wsgi:application"
+    start(server, gunicorn_cmd(python, app, server.port, args.workers), env, PEERS)
+    return env
+
+
+def peer_sign_in(server: Server) -> str:
+    body = {"username": "bench", "password": PEER_PASSWORD}
+    status, answer = http("POST", f"{server.base}/dj-rest-auth/login/", body)
+    if status != 200:
+        raise RuntimeError(f"dj-rest-auth login answered {status}: {answer[:300]!r}")
+    return json.loads(answer)["access"]
+
+
+def wait_peer(server: Server) -> None:
+    assert server.process is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name}: gunicorn exited ({server.process.returncode})")
+        try:
+            status, _ = http("GET", f"{server.base}/bare-user/1/")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{server.name}: gunicorn did not answer within 30 s")
+
+
+# --- run ------------------------------------------------------------------------------------------
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds; each runs every target")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per target")
+    parser.add_argument("--connections", type=int, default=16, help="wrk -c")
+    parser.add_argument("--threads", type=int, default=2, help="wrk -t")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
+    parser.add_argument("--conn-max-age", type=int, default=600, help="every server's CONN_MAX_AGE")
+    parser.add_argument("--no-stateless", action="store_true", help="skip simplejwt stateless")
+    parser.add_argument(
+        "--database-prefix", default="authsvc_bench_sp", help="databases <prefix>_*, dropped!"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the databases after")
+    args = parser.parse_args()
+    if args.connections < args.threads:
+        parser.error("--connections must be >= --threads")
+    if min(args.rounds, args.duration, args.warmup) < 1:
+        parser.error("--rounds, --duration and --warmup must be >= 1")
+    return args
+
+
+def round_order(targets: list[Target], index: int) -> list[Target]:
+    shift = (index // 2) % len(targets)
+    order = targets[shift:] + targets[:shift]
+    return order[::-1] if index % 2 else order
+
+
+def sanity(targets: list[Target]) -> None:
+    for target in targets:
+        status, body = http("GET", target.url, token=target.token)
+        if status != 200:
+            raise RuntimeError(f"{target.name} answered {status}: {body[:300]!r}")
+        print(f"sanity: {target.name:<10} 200, {len(body)} B  {body[:110].decode()}")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def summarize(targets: dict[str, Target]) -> bool:
+    print("\nsummary (medians over rounds)")
+    print(
+        f"{'target':>10} {'req/s':>9} {'min':>8} {'max':>8} {'vs stock':>9} "
+        f"{'CPU ms/req':>11} {'other CPU %':>12}"
+    )
+    stock = median([r.requests_per_sec for r in targets["stock-bare"].results])
+    for target in targets.values():
+        rps = [r.requests_per_sec for r in target.results]
+        print(
+            f"{target.name:>10} {median(rps):>9.1f} {min(rps):>8.1f} {max(rps):>8.1f} "
+            f"{median(rps) / stock:>9.2f} "
+            f"{median([r.server_cpu_ms_per_request for r in target.results]):>11.3f} "
+            f"{median([r.other_cpu_percent for r in target.results]):>12.1f}"
+        )
+    session = targets["session"]
+    busy = median([r.other_cpu_percent for t in targets.values() for r in t.results])
+    if busy > QUIET_OTHER_CPU:
+        print(
+            f"note: other CPU {busy:.0f} % (quiet: <= {QUIET_OTHER_CPU} %): something else was "
+            "busy, req/s ratios are unreliable; the CPU-per-request ratios hold better"
+        )
+    passed = True
+    for peer_name, goal in (("stock-bare", TARGET_STOCK), ("djra-user", TARGET_DJRA)):
+        peer = targets[peer_name]
+        per_round = [
+            s.requests_per_sec / p.requests_per_sec
+            for s, p in zip(session.results, peer.results, strict=True)
+        ]
+        ratio = median([r.requests_per_sec for r in session.results]) / median(
+            [r.requests_per_sec for r in peer.results]
+        )
+        cpu_ratio = median([r.server_cpu_ms_per_request for r in peer.results]) / median(
+            [r.server_cpu_ms_per_request for r in session.results]
+        )
+        verdict = "PASS" if ratio >= goal else "FAIL"
+        passed = passed and ratio >= goal
+        print(
+            f"session/{peer_name}: ratio of medians {ratio:.3f} (target >= {goal}) -> {verdict}; "
+            f"per round {', '.join(f'{r:.2f}' for r in per_round)}; "
+            f"CPU-per-request ratio {cpu_ratio:.3f}"
+        )
+    return passed
+
+
+def main() -> int:
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk not found (apt-get install -y wrk)", file=sys.stderr)
+        return 2
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    python = peers_python()
+    prefix = args.database_prefix
+    ours = Server("session", f"{prefix}_ours")
+    stock = Server("stock-bare", f"{prefix}_stock")
+    djra = Server("djra-user", f"{prefix}_djra")
+    servers = [stock, djra, ours]
+    if not args.no_stateless:
+        servers.append(Server("stateless", f"{prefix}_stateless"))
+    print(
+        f"revision {git_revision()} | cpus {os.cpu_count()} | gunicorn -w {args.workers} sync per "
+        f"server | wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} "
+        f"rounds | CONN_MAX_AGE={args.conn_max_age}, health checks on, everywhere"
+    )
+    env = bench_env(f"{DEFAULT_DB_HOST}/{ours.database}")
+    env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+    try:
+        recreate_database(env)
+        app = "project.wsgi:application"
+        start(ours, gunicorn_cmd(Path(sys.executable), app, ours.port, args.workers), env, SRC)
+        for server in servers:
+            if server is not ours:
+                setup_peer(server, python, args)
+        wait_until_up(ours.base, ours.process)
+        for server in servers:
+            if server is not ours:
+                wait_peer(server)
+            server.workers = worker_pids(server.process.pid)
+            if len(server.workers) != args.workers:
+                print(f"warning: {server.name} has {len(server.workers)} workers")
+        token, _ = sign_up(ours.base)
+        targets = [
+            Target("stock-bare", stock, "/bare-user/1/"),
+            Target("djra-user", djra, "/dj-rest-auth/user/", peer_sign_in(djra)),
+            Target("session", ours, "/api/auth/session/", token),
+        ]
+        if not args.no_stateless:
+            stateless = servers[-1]
+            targets.append(Target("stateless", stateless, "/stateless/", peer_sign_in(stateless)))
+        sanity(targets)
+        for target in targets:
+            run_wrk(target.url, target.token, args, args.warmup, target.server.workers)
+        print(f"warmed up {args.warmup}s per target\n")
+        print(
+            f"{'round':>5} {'target':>10} {'req/s':>9} {'p50 ms':>7} {'requests':>9} "
+            f"{'CPU ms/req':>11} {'other CPU %':>12}"
+        )
+        for index in range(args.rounds):
+            for target in round_order(targets, index):
+                result = run_wrk(
+                    target.url, target.token, args, args.duration, target.server.workers
+                )
+                target.results.append(result)
+                p50 = f"{result.latency_p50_ms:.2f}" if result.latency_p50_ms else "?"
+                print(
+                    f"{index + 1:>5} {target.name:>10} {result.requests_per_sec:>9.1f} {p50:>7} "
+                    f"{result.requests:>9} {result.server_cpu_ms_per_request:>11.3f} "
+                    f"{result.other_cpu_percent:>12.1f}"
+                    + (f"  !! {result.errors}" if result.errors else ""),
+                    flush=True,
+                )
+    finally:
+        for server in servers:
+            if server.process is not None:
+                stop(server.process)
+        if not args.keep_db:
+            for server in servers:
+                url = f"{DEFAULT_DB_HOST}/{server.database}"
+                run([sys.executable, str(DBTOOL), "drop", url], dict(os.environ))
+
+    passed = summarize({t.name: t for t in targets})
+    errors = [r.errors for t in targets for r in t.results if r.errors]
+    if errors:
+        print(f"WARNING: wrk reported errors: {errors}")
+        return 1
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Hot-path queries the ORM builds and compiles once per process, then runs with new ids."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    vendor: str
+    sql: str
+    params: tuple[tuple[str | None, Any], ...]  # (placeholder name or None, fixed value)
+    compiler: SQLCompiler
+    converters: dict[int, Any]  # column index -> the ORM's converters for it
+
+
+class PreparedQuery:
+    """A `values_list()` query whose SQL and result converters the ORM makes on first use; each
+    call then only fills in its string parameters, executes, and converts the row with the ORM's
+    own converters (aware datetimes, booleans, on every backend).
+
+    Building and compiling a queryset costs more than the round trip of a primary-key lookup
+    (about 0.35 ms against 0.3 ms here): on a path every page load takes, that is paid once.
+
+        query = PreparedQuery(lambda pk: Thing.objects.filter(pk=pk).values_list("a", "b"), "pk")
+        row = query.first(pk="...")  # [a, b] or None
+
+    Only string values can be filled in (ids): they reach the database as given, so a marker
+    string stands for them while the query is compiled.
+    """
+
+    def __init__(
+        self, build: Callable[..., QuerySet], *names: str, using: str = DEFAULT_DB_ALIAS
+    ) -> None:
+        self._build = build
+        self._names = names
+        self._using = using
+        self._compiled: _Compiled | None = None
+
+    def _compile(self, vendor: str) -> _Compiled:
+        markers = {f"\x00{name}\x00": name for name in self._names}
+        queryset = self._build(**{name: marker for marker, name in markers.items()})[:1]
+        compiler = queryset.query.get_compiler(using=self._using)
+        sql, params = compiler.as_sql()
+        slots = tuple(
+            (markers.get(value) if isinstance(value, str) else None, value) for value in params
+        )
+        missing = set(self._names) - {name for name, _ in slots}
+        if missing:
+            raise ValueError(f"parameters not in the compiled query: {sorted(missing)}")
+        columns = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(columns)
+        self._compiled = _Compiled(vendor, sql, slots, compiler, converters)
+        return self._compiled
+
+    def first(self, **values: str) -> Sequence[Any] | None:
+        connection = connections[self._using]
+        compiled = self._compiled
+        if compiled is None or compiled.vendor != connection.vendor:
+            compiled = self._compile(connection.vendor)
+        params = [values[name] if name else value for name, value in compiled.params]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if not compiled.converters:
+            return row
+        return next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
