@@ -44,24 +44,22 @@ def _locmem_increment(key: str, window: int) -> int:
 # One statement per hit, so parallel first hits cannot deadlock (a separate UPDATE-then-INSERT
 # does: the losers of the INSERT hold shared locks and then all ask for exclusive ones).
 _UPSERT = {
-    # LAST_INSERT_ID(expr) hands this connection the value it wrote, atomically.
+    # LAST_INSERT_ID(expr) hands this connection the value it wrote, atomically, and the server
+    # returns it in the statement's OK packet (cursor.lastrowid): one round trip per hit.
     "mysql": (
         "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, LAST_INSERT_ID(1), %s) "
-        "ON DUPLICATE KEY UPDATE {count} = LAST_INSERT_ID({count} + 1)",
-        "SELECT LAST_INSERT_ID()",
+        "ON DUPLICATE KEY UPDATE {count} = LAST_INSERT_ID({count} + 1)"
     ),
     "sqlite": (
         "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
-        "ON CONFLICT({key}) DO UPDATE SET {count} = {count} + 1 RETURNING {count}",
-        None,
+        "ON CONFLICT({key}) DO UPDATE SET {count} = {count} + 1 RETURNING {count}"
     ),
 }
 
 
 def _table_increment(key: str, window: int) -> int:
-    upsert, read_back = _UPSERT[connection.vendor]
     quote = connection.ops.quote_name
-    sql = upsert.format(
+    sql = _UPSERT[connection.vendor].format(
         table=quote(RateLimitCounter._meta.db_table),
         key=quote("key"),
         count=quote("count"),
@@ -70,9 +68,7 @@ def _table_increment(key: str, window: int) -> int:
     expires_at = timezone.now() + timedelta(seconds=window)
     with connection.cursor() as cursor:
         cursor.execute(sql, [key, expires_at])
-        if read_back is not None:
-            cursor.execute(read_back)
-        count = int(cursor.fetchone()[0])
+        count = int(cursor.lastrowid if connection.vendor == "mysql" else cursor.fetchone()[0])
     if count == 1:
         _maybe_purge()
     return count
