@@ -59,7 +59,8 @@ def utc(value: datetime | None) -> datetime | None:
 
 
 def map_user(row: tuple) -> LegacyUser:
-    """A source row (in source._USERS order) as a user of this service, or Skip."""
+    """A source row (in source._USERS order, its digest last) as a user of this service, or
+    Skip."""
     (
         user_id,
         name,
@@ -71,6 +72,7 @@ def map_user(row: tuple) -> LegacyUser:
         role,
         stored_hash,
         has_cred,
+        *_,
     ) = row
     if not (isinstance(user_id, str) and _ID.fullmatch(user_id)):
         raise Skip("id_invalid", repr(user_id))
