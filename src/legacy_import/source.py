@@ -56,7 +56,6 @@ ORDER BY u.id COLLATE "C"
 _USER_DIGESTS = f'SELECT u.id, {_DIGEST} {_FROM_USERS} ORDER BY u.id COLLATE "C"'
 
 
-
 class BatchDigest(NamedTuple):
     """One batch of source users: the key range (previous batch's last_id, last_id], its row
     count and the sum of its rows' digests."""
@@ -145,7 +144,8 @@ class Source:
 
     def user_count(self) -> int:
         with self.connection.cursor() as cursor:
-            return cursor.execute('SELECT count(*) FROM "user"').fetchone()[0]
+            (count,) = cursor.execute('SELECT count(*) FROM "user"').fetchone() or (0,)
+            return count
 
     def accounts(self, batch_size: int) -> Iterator[list[dict]]:
         return self._stream("legacy_accounts", _ACCOUNTS, batch_size)

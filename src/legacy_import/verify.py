@@ -36,8 +36,9 @@ _CANONICAL_COLUMNS = (
 )
 _MYSQL_TIME = "DATE_FORMAT({}, '%%Y-%%m-%%d %%H:%%i:%%s.%%f')"
 # The canonical text of source._DIGEST, from the row as MySQL holds it.
+# The range's bounds are parameters.
 TARGET_DIGEST = (
-    "SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTR(MD5(CONCAT_WS(CHAR(31), id, email, name, "
+    "SELECT COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTR(MD5(CONCAT_WS(CHAR(31), id, email, name, "  # noqa: S608
     "role, email_verified, IF(image IS NULL, '0', CONCAT('1', image)), "
     f"{_MYSQL_TIME.format('created_at')}, {_MYSQL_TIME.format('updated_at')}, password)), "
     "1, 15), 16, 10) AS UNSIGNED)), 0) FROM {table} {where}"
@@ -73,11 +74,11 @@ def target_digest(lo: str | None, hi: str | None) -> tuple[int, int]:
         for values in _in_range(lo, hi).values_list(*_CANONICAL_COLUMNS).iterator(2000):
             user_id, email, name, role, verified, image, created, updated, password = values
             image_text = "0" if image is None else "1" + image
-            created_text, updated_text = _text_of_time(created), _text_of_time(updated)
-            verified_text = "1" if verified else "0"
             total += row_digest(
-                [user_id, email, name, role, verified_text, image_text]
-                + [created_text, updated_text, password]
+                [
+                    *(user_id, email, name, role, "1" if verified else "0", image_text),
+                    *(_text_of_time(created), _text_of_time(updated), password),
+                ]
             )
             rows += 1
         return rows, total
@@ -140,7 +141,9 @@ def _compare_range(source: Source, lo: str | None, hi: str | None, report: Verif
 
 def _compare_users(expected: list[LegacyUser], local: dict, report: VerifyReport) -> None:
     absent = [user.email for user in expected if user.id not in local]
-    owners = dict(User.objects.filter(email__in=absent).values_list("email", "id")) if absent else {}
+    owners = {}
+    if absent:
+        owners = dict(User.objects.filter(email__in=absent).values_list("email", "id"))
     for user in expected:
         want = user_values(user)
         have = local.get(user.id)
