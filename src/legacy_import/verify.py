@@ -9,7 +9,7 @@ one batch is ever held in memory.
 """
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
 from django.db import connection
@@ -103,18 +103,23 @@ def verify_import(
     report = VerifyReport()
     lo = None
     for batch in source.user_digests(batch_size):
-        _verify_range(source, lo, batch, report)
+        _verify_range(source, lo, batch, report, page_size=batch_size)
         lo = batch.last_id
         on_batch(report.source_users)
     # Past the last source id (or everything, when the source has no user): MySQL should have
     # no imported user there.
-    _verify_range(source, lo, None, report)
+    _verify_range(source, lo, None, report, page_size=batch_size)
     _compare_accounts(source, report, batch_size=batch_size)
     return report
 
 
 def _verify_range(
-    source: Source, lo: str | None, batch: BatchDigest | None, report: VerifyReport
+    source: Source,
+    lo: str | None,
+    batch: BatchDigest | None,
+    report: VerifyReport,
+    *,
+    page_size: int,
 ) -> None:
     rows, total = (batch.rows, batch.total) if batch is not None else (0, 0)
     hi = batch.last_id if batch is not None else None
@@ -125,49 +130,62 @@ def _verify_range(
         report.equal += rows
         return
     report.batches_compared += 1
-    _compare_range(source, lo, hi, report)
+    _compare_range(source, lo, hi, report, page_size=page_size)
 
 
-def _compare_range(source: Source, lo: str | None, hi: str | None, report: VerifyReport) -> None:
-    expected: list[LegacyUser] = []
+def _compare_range(
+    source: Source, lo: str | None, hi: str | None, report: VerifyReport, *, page_size: int
+) -> None:
+    """Row by row, through the mapping. The source side of a range is one batch; MySQL's side
+    is read in pages of the same size (a range past the last source id may hold any number)."""
+    expected: dict[str, LegacyUser] = {}
     source_ids = set()
     for row in source.users_between(lo, hi):
         source_ids.add(row[0])
         try:
-            expected.append(map_user(row))
+            user = map_user(row)
         except Skip as skip:
             report.skipped[skip.reason] += 1
-    local = {u["id"]: u for u in _in_range(lo, hi).values("id", *USER_FIELDS)}
-    _compare_users(expected, local, report)
-    for user_id in sorted(local.keys() - source_ids):
-        _here_only(local[user_id], report)
-
-
-def _compare_users(expected: list[LegacyUser], local: dict, report: VerifyReport) -> None:
-    absent = [user.email for user in expected if user.id not in local]
-    owners = {}
-    if absent:
-        owners = dict(User.objects.filter(email__in=absent).values_list("email", "id"))
-    for user in expected:
-        want = user_values(user)
-        have = local.get(user.id)
-        if have is None and owners.get(user.email, user.id) != user.id:
-            report.skipped["email_clash"] += 1
             continue
-        report.expected += 1
-        if have is None:
+        expected[user.id] = user
+    absent = dict(expected)
+    for page in _pages(lo, hi, page_size):
+        for have in page:
+            if have["id"] in absent:
+                _compare_user(absent.pop(have["id"]), have, report)
+            elif have["id"] not in source_ids:
+                _here_only(have, report)
+    owners = dict(
+        User.objects.filter(email__in=[u.email for u in absent.values()]).values_list("email", "id")
+    )
+    for user in absent.values():
+        if owners.get(user.email, user.id) != user.id:
+            report.skipped["email_clash"] += 1  # skipped at import: reported there
+        else:
+            report.expected += 1
             report.missing += 1
             report.difference(f"user {user.id}: missing")
-            continue
-        if password_changed_here(have["password"], user.password):
-            report.passwords_changed_here += 1
-            want["password"] = have["password"]
-        changed = [name for name in USER_FIELDS if have[name] != want[name]]
-        if changed:
-            report.different += 1
-            report.difference(f"user {user.id}: differs in {', '.join(changed)}")
-        else:
-            report.equal += 1
+
+
+def _pages(lo: str | None, hi: str | None, size: int) -> Iterator[list[dict]]:
+    """MySQL's users in (lo, hi] in id order, `size` at a time."""
+    while page := list(_in_range(lo, hi).order_by("pk").values("id", *USER_FIELDS)[:size]):
+        yield page
+        lo = page[-1]["id"]
+
+
+def _compare_user(user: LegacyUser, have: dict, report: VerifyReport) -> None:
+    report.expected += 1
+    want = user_values(user)
+    if password_changed_here(have["password"], user.password):
+        report.passwords_changed_here += 1
+        want["password"] = have["password"]
+    changed = [name for name in USER_FIELDS if have[name] != want[name]]
+    if changed:
+        report.different += 1
+        report.difference(f"user {user.id}: differs in {', '.join(changed)}")
+    else:
+        report.equal += 1
 
 
 def _here_only(user: dict, report: VerifyReport) -> None:

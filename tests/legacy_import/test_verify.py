@@ -24,7 +24,7 @@ pytestmark = needs_postgres
 
 SYNTHETIC = 2_000
 BATCH = "250"  # 8 batches of synthetic users, and the fixture's
-VICTIM = "syn" + "1234".zfill(29)
+VICTIM = legacy_synthetic.synthetic_id(1234)
 NEIGHBOUR = VICTIM[:-1] + "a"  # an id of the victim's key range that the source lacks
 OTHER_HASH = "better_auth_scrypt$" + "0" * 32 + "$" + "0" * 128
 
