@@ -26,8 +26,7 @@ class Skip(Exception):
 
 
 class LegacyUser(NamedTuple):
-    """A user ready to write. Field order is the bulk loader's column order (writer._load_data
-    hands these tuples straight to the csv module)."""
+    """A user ready to write (writer._lines turns it into the bulk loader's text)."""
 
     id: str
     email: str

@@ -288,3 +288,26 @@ def test_bad_rows_through_the_bulk_path_in_a_separate_process(legacy_db):
     assert f"written={len(FIXTURE) - 3}" in output
     assert "RESULT: clean" in output
     assert User.objects.count() == len(FIXTURE) - 3 + 1
+
+
+AWKWARD = ["tab\there", "new\nline", "back\\slash", "\\N", "NULL", '"quoted", comma', "end\\", ""]
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="the bulk path is MySQL's")
+@pytest.mark.django_db(transaction=True)
+def test_awkward_text_arrives_exactly_through_the_bulk_loader(legacy_db):
+    legacy_synthetic.add_users(legacy_db, len(AWKWARD))
+    with psycopg.connect(legacy_db, autocommit=True) as pg:
+        for i, text in enumerate(AWKWARD):
+            pg.execute(
+                'UPDATE "user" SET name = %s, image = %s WHERE id = %s',
+                (text + " \r\n", text, legacy_synthetic.synthetic_id(i)),
+            )
+    process = _import_process(legacy_db, _mysql_url(connection.settings_dict["NAME"]))
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    assert "RESULT: clean" in output and "compared row by row in 0" in output
+    for i, text in enumerate(AWKWARD):
+        user = User.objects.get(pk=legacy_synthetic.synthetic_id(i))
+        assert (user.name, user.image) == (text + " \r\n", text)
+    assert User.objects.filter(image__isnull=True).count() == len(FIXTURE)
