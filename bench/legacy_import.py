@@ -21,6 +21,7 @@ at each size (linear growth keeps it flat) and peak RSS (flat means streamed).
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,9 +169,33 @@ def tamper_check(pg_url: str, mysql_url: str, database: str, size: int) -> float
     return seconds
 
 
+def measure(pg_url: str, command_db: str, raw_db: str, extra: list[str], rounds: int) -> dict:
+    """`rounds` pairs of runs in alternating order (command first, then raw first, ...)."""
+    commands, raws = [], []
+    for round_ in range(rounds):
+        for path in ("command", "raw") if round_ % 2 == 0 else ("raw", "command"):
+            if path == "command":
+                commands.append(timed_command(pg_url, fresh_mysql(command_db), extra))
+            else:
+                fresh_mysql(raw_db)
+                raws.append(timed_raw(pg_url, raw_db))
+    middle = lambda runs, key: statistics.median(run[key] for run in runs)  # noqa: E731
+    return {
+        "command": middle(commands, "seconds"),
+        "phase": middle(commands, "phase"),
+        "verify": middle(commands, "verify"),
+        "rss": max(run["rss"] for run in commands),
+        "raw": middle(raws, "seconds"),
+        "busy": (middle(commands, "busy"), middle(raws, "busy")),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated user counts")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="pairs of runs per size, in alternating order"
+    )
     parser.add_argument(
         "--batch-size", type=int, help="passed to the command (default: the command's own)"
     )
@@ -190,8 +215,8 @@ def main() -> int:
     print(f"revision {git_revision()} | cpus {os.cpu_count()} | MariaDB + PostgreSQL on loopback")
     print(
         f"{'users':>9} {'command s':>9} {'import s':>8} {'verify s':>8} {'raw s':>7} "
-        f"{'raw/cmd':>7} {'cmd s/1k':>8} {'raw s/1k':>8} {'peak RSS':>9} {'busy %':>11} "
-        f"{'tamper s':>8}"
+        f"{'raw/cmd':>7} {'cmd s/1k':>8} {'raw s/1k':>8} {'peak RSS':>9} {'busy %':>9} "
+        f"{'other %':>7} {'tamper s':>8}"
     )
     results = {}
     try:
@@ -200,25 +225,21 @@ def main() -> int:
             legacy_synthetic.add_users(pg_url, size)
             with psycopg.connect(pg_url, autocommit=True) as pg:
                 pg.execute("VACUUM ANALYZE")
-            mysql_url = fresh_mysql(command_db)
-            command = timed_command(pg_url, mysql_url, extra)
-            assert mysql_execute(command_db, "SELECT count(*) FROM users_user")[0][0] == size
-            fresh_mysql(raw_db)
-            raw = timed_raw(pg_url, raw_db)
-            assert mysql_execute(raw_db, "SELECT count(*) FROM users_user")[0][0] == size
-            tamper = (
-                float("nan")
-                if args.no_tamper
-                else tamper_check(pg_url, mysql_url, command_db, size)
-            )
-            results[size] = (command, raw)
+            ticks = busy_ticks()
+            time.sleep(1)
+            other = busy_since(ticks)  # the machine's load from everything else, just before
+            result = results[size] = measure(pg_url, command_db, raw_db, extra, args.rounds)
+            tamper = float("nan")
+            if not args.no_tamper:  # on what the last command run imported
+                mysql_url = f"{DEFAULT_DB_HOST}/{command_db}"
+                tamper = tamper_check(pg_url, mysql_url, command_db, size)
             print(
-                f"{size:>9} {command['seconds']:>9.2f} {command['phase']:>8.2f} "
-                f"{command['verify']:>8.2f} {raw['seconds']:>7.2f} "
-                f"{raw['seconds'] / command['seconds']:>7.2f} "
-                f"{1000 * command['seconds'] / size:>8.3f} {1000 * raw['seconds'] / size:>8.3f} "
-                f"{command['rss']:>5} MiB {command['busy']:>4.0f} / {raw['busy']:>3.0f} "
-                f"{tamper:>8.2f}",
+                f"{size:>9} {result['command']:>9.2f} {result['phase']:>8.2f} "
+                f"{result['verify']:>8.2f} {result['raw']:>7.2f} "
+                f"{result['raw'] / result['command']:>7.2f} "
+                f"{1000 * result['command'] / size:>8.3f} {1000 * result['raw'] / size:>8.3f} "
+                f"{result['rss']:>5} MiB {result['busy'][0]:>4.0f}/{result['busy'][1]:>3.0f} "
+                f"{other:>7.0f} {tamper:>8.2f}",
                 flush=True,
             )
     finally:
@@ -228,20 +249,19 @@ def main() -> int:
                 [sys.executable, str(DBTOOL), "drop", f"{DEFAULT_DB_HOST}/{name}"], check=False
             )
     print(
-        "busy %: the whole machine's CPU use during the command / the raw path (all processes, "
-        "the databases included; 2 busy cores of 2 = 100)"
+        "busy %: the machine's CPU use during the command / the raw path (every process, the "
+        "databases included; 100 = all cores); other %: during one idle second just before"
     )
     judged = [s for s in sizes if s >= 100_000] or sizes
-    worst = min(results[s][1]["seconds"] / results[s][0]["seconds"] for s in judged)
+    worst = min(results[s]["raw"] / results[s]["command"] for s in judged)
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
-        per_1k = [1000 * results[s][0]["seconds"] / s for s in (small, large)]
-        rss = [results[s][0]["rss"] for s in (small, large)]
-        growth = results[large][0]["seconds"] / results[small][0]["seconds"]
+        per_1k = [1000 * results[s]["command"] / s for s in (small, large)]
+        growth = results[large]["command"] / results[small]["command"]
         print(
             f"command {small}->{large} users: x{growth:.1f} time for x{large / small:.0f} rows "
-            f"({per_1k[0]:.3f} -> {per_1k[1]:.3f} s per 1k "
-            f"users); peak RSS {rss[0]} -> {rss[1]} MiB"
+            f"({per_1k[0]:.3f} -> {per_1k[1]:.3f} s per 1k users); peak RSS "
+            f"{results[small]['rss']} -> {results[large]['rss']} MiB"
         )
     print(
         f"speed ratio raw/command (worst from 100k users) = {worst:.2f}; target >= 0.5 -> "
