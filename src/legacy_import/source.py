@@ -42,18 +42,18 @@ _DIGEST = f"""('x0' || substr(md5(convert_to(concat_ws(chr(31),
 
 # Timestamps come as text in MySQL's format (cheap in PostgreSQL, written as is); every check on
 # values happens in Python (mapping.map_user). PostgreSQL's regex engine is slower than Python's
-# for these patterns, so none are pushed down. Ids are ordered byte-wise (COLLATE "C"), as
-# MySQL's utf8mb4_bin orders them, so a batch is the same key range on both sides.
+# for these patterns, so none are pushed down. Ids are ordered byte-wise, as MySQL's utf8mb4_bin
+# orders them, so a batch is the same key range on both sides ({key}: see Source._key).
 _USERS = f"""
 SELECT u.id, u.name, u.email, u."emailVerified" AS email_verified, u.image,
        to_char(u."createdAt", 'YYYY-MM-DD HH24:MI:SS.US') AS created_at,
        to_char(u."updatedAt", 'YYYY-MM-DD HH24:MI:SS.US') AS updated_at, {{role}} AS role,
        c.password, (c."userId" IS NOT NULL) AS has_credential, {_DIGEST} AS digest
 {_FROM_USERS} {{where}}
-ORDER BY u.id COLLATE "C"
+ORDER BY {{key}}
 """
 
-_USER_DIGESTS = f'SELECT u.id, {_DIGEST} {_FROM_USERS} ORDER BY u.id COLLATE "C"'
+_USER_DIGESTS = f"SELECT u.id, {_DIGEST} {_FROM_USERS} ORDER BY {{key}}"
 
 
 class BatchDigest(NamedTuple):
@@ -88,6 +88,7 @@ class Source:
     def __init__(self, connection: psycopg.Connection):
         self.connection = connection
         self._role = self._has_column("user", "role")
+        self._key = "u.id" if self._ids_sort_bytewise() else 'u.id COLLATE "C"'
         self._digests: dict[int, list[BatchDigest]] = {}  # batch size -> digests, this snapshot
 
     def _has_column(self, table: str, column: str) -> bool:
@@ -98,6 +99,23 @@ class Source:
                 (table, column),
             )
             return cursor.fetchone() is not None
+
+    def _ids_sort_bytewise(self) -> bool:
+        """Whether "user".id's own collation orders like bytes (C, POSIX, C.UTF-8): then the
+        primary key's index gives the order and rows stream at once; otherwise (en_US...) every
+        read sorts by COLLATE "C" first."""
+        # The database's default provider is libc before PostgreSQL 15 (then datlocprovider).
+        provider = "d.datlocprovider" if self.connection.info.server_version >= 150000 else "'c'"
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT CASE WHEN c.collname = 'default' THEN d.datcollate ELSE c.collcollate END, "  # noqa: S608 - a constant
+                f"CASE WHEN c.collname = 'default' THEN {provider} ELSE c.collprovider END "
+                "FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation "
+                "JOIN pg_database d ON d.datname = current_database() "
+                "WHERE a.attrelid = '\"user\"'::regclass AND a.attname = 'id'"
+            )
+            collate, kind = cursor.fetchone() or (None, None)
+        return kind == "c" and (collate or "").lower() in {"c", "posix", "c.utf-8", "c.utf8"}
 
     def _stream(
         self, name: str, sql: str, batch_size: int, params: dict | None = None, row_factory=dict_row
@@ -114,7 +132,7 @@ class Source:
     def users(self, batch_size: int) -> Iterator[list[tuple]]:
         """Rows as tuples in the SELECT order of _USERS, the row's digest last (tuples: this is
         the hot path). A stream read to its end leaves its batches' digests in `digests`."""
-        sql = _USERS.format(role=self._role_sql(), where="")
+        sql = _USERS.format(role=self._role_sql(), where="", key=self._key)
         digests: list[BatchDigest] = []
         for rows in self._stream("legacy_users", sql, batch_size, row_factory=tuple_row):
             digests.append(batch_digest(rows))
@@ -124,11 +142,11 @@ class Source:
     def users_between(self, lo: str | None, hi: str | None) -> list[tuple]:
         """The rows of one key range (lo, hi] (open ends as None), as users() gives them."""
         bounds = [
-            *(['u.id COLLATE "C" > %(lo)s'] if lo is not None else []),
-            *(['u.id COLLATE "C" <= %(hi)s'] if hi is not None else []),
+            *([f"{self._key} > %(lo)s"] if lo is not None else []),
+            *([f"{self._key} <= %(hi)s"] if hi is not None else []),
         ]
         where = ("WHERE " + " AND ".join(bounds)) if bounds else ""
-        sql = _USERS.format(role=self._role_sql(), where=where)
+        sql = _USERS.format(role=self._role_sql(), where=where, key=self._key)
         with self.connection.cursor(row_factory=tuple_row) as cursor:
             return cursor.execute(sql, {"lo": lo, "hi": hi}).fetchall()
 
@@ -138,7 +156,7 @@ class Source:
         if batch_size in self._digests:
             yield from self._digests[batch_size]
             return
-        sql = _USER_DIGESTS.format(role=self._role_sql())
+        sql = _USER_DIGESTS.format(role=self._role_sql(), key=self._key)
         for rows in self._stream("legacy_digests", sql, batch_size, row_factory=tuple_row):
             yield batch_digest(rows)
 

@@ -196,3 +196,19 @@ def test_a_row_sql_cannot_map_is_compared_through_the_mapping(legacy_db):
     report = run_import(legacy_db, "--batch-size", BATCH)
     assert "RESULT: clean" in report and compared(report) == 1
     assert User.objects.get(pk=VICTIM).email == "josé@bücher.example"
+
+
+@pytest.mark.django_db
+def test_ids_in_a_locale_collation_still_form_the_same_ranges_on_both_sides(legacy_db):
+    """Under en-x-icu the fixture's mixed-case ids sort case-insensitively ("T…" after "syn…"),
+    not in byte order: the source then sorts by COLLATE "C" and MySQL's ranges still match."""
+    legacy_synthetic.add_users(legacy_db, SYNTHETIC)
+    on_source(legacy_db, 'ALTER TABLE "user" ALTER COLUMN id TYPE text COLLATE "en-x-icu"')
+    report = run_import(legacy_db, "--batch-size", BATCH)
+    assert "RESULT: clean" in report and compared(report) == 0
+    with open_source(legacy_db) as source:
+        assert source._key == 'u.id COLLATE "C"'
+    User.objects.filter(pk=VICTIM).update(password=OTHER_HASH)
+    report, clean = verify(legacy_db)
+    assert not clean and named_rows(report) == [f"  user {VICTIM}: differs in password"]
+    assert compared(report) == 1
