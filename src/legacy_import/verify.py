@@ -9,10 +9,16 @@ one batch is ever held in memory.
 """
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import chain
+from queue import Queue
+from threading import Thread
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Q, QuerySet
 
 from users.hashers import BetterAuthScryptHasher
@@ -97,39 +103,90 @@ def target_digest_in_python(lo: str | None, hi: str | None) -> tuple[int, int]:
     return rows, total
 
 
+_AHEAD = 4  # ranges whose MySQL digests are under way while the oldest is settled
+
+
 def verify_import(
     source: Source, *, batch_size: int, on_batch: Callable[[int], None] = lambda done: None
 ) -> VerifyReport:
     report = VerifyReport()
-    lo = None
-    for batch in source.user_digests(batch_size):
-        _verify_range(source, lo, batch, report, page_size=batch_size)
-        lo = batch.last_id
-        on_batch(report.source_users)
-    # Past the last source id (or everything, when the source has no user): MySQL should have
-    # no imported user there.
-    _verify_range(source, lo, None, report, page_size=batch_size)
+    pending: deque[tuple[str | None, BatchDigest | None, Future]] = deque()
+    with _target_digests() as submit:
+        lo = None
+        # The last range runs past the last source id (or is everything, when the source has no
+        # user): MySQL should have no imported user there.
+        for batch in chain(source.user_digests(batch_size), [None]):
+            hi = batch.last_id if batch is not None else None
+            pending.append((lo, batch, submit(lo, hi)))
+            lo = hi
+            while len(pending) > _AHEAD or (batch is None and pending):
+                range_lo, range_batch, digest = pending.popleft()
+                _settle(source, range_lo, range_batch, digest.result(), report, batch_size)
+                on_batch(report.source_users)
     _compare_accounts(source, report, batch_size=batch_size)
     return report
 
 
-def _verify_range(
+@contextmanager
+def _target_digests() -> Iterator[Callable[[str | None, str | None], Future]]:
+    """submit(lo, hi) -> a future of target_digest(lo, hi). Outside a transaction (the command)
+    two threads with their own connections keep MySQL's cores busy while this thread reads the
+    source; inside one (tests) other connections would not see the rows: computed here."""
+    if connection.vendor != "mysql" or connection.in_atomic_block:
+
+        def inline(lo: str | None, hi: str | None) -> Future:
+            future: Future = Future()
+            future.set_result(target_digest(lo, hi))
+            return future
+
+        yield inline
+        return
+    work: Queue[tuple[str | None, str | None, Future] | None] = Queue()
+    threads = [Thread(target=_digest_worker, args=(work,), name="legacy-verify") for _ in "ab"]
+    for thread in threads:
+        thread.start()
+    try:
+
+        def submit(lo: str | None, hi: str | None) -> Future:
+            future: Future = Future()
+            work.put((lo, hi, future))
+            return future
+
+        yield submit
+    finally:
+        for _ in threads:
+            work.put(None)
+        for thread in threads:
+            thread.join()
+
+
+def _digest_worker(work: Queue) -> None:
+    while (item := work.get()) is not None:
+        lo, hi, future = item
+        try:
+            future.set_result(target_digest(lo, hi))
+        except BaseException as exc:  # handed to the waiting thread
+            future.set_exception(exc)
+    connections.close_all()
+
+
+def _settle(
     source: Source,
     lo: str | None,
     batch: BatchDigest | None,
+    target: tuple[int, int],
     report: VerifyReport,
-    *,
     page_size: int,
 ) -> None:
     rows, total = (batch.rows, batch.total) if batch is not None else (0, 0)
-    hi = batch.last_id if batch is not None else None
     report.source_users += rows
     report.batches += 1
-    if target_digest(lo, hi) == (rows, total):
+    if target == (rows, total):
         report.expected += rows
         report.equal += rows
         return
     report.batches_compared += 1
+    hi = batch.last_id if batch is not None else None
     _compare_range(source, lo, hi, report, page_size=page_size)
 
 
