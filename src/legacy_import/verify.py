@@ -1,11 +1,12 @@
 """Compare MySQL with the source, batch by batch (key ranges in id order).
 
 For each batch both databases compute a digest in SQL, the row count and the sum of per-row hashes
-of the same canonical text (PostgreSQL: source._DIGEST, from the source's columns; MySQL:
-TARGET_DIGEST, from the imported columns). Equal digests mean every row of the range arrived with
-every field. A batch whose digests differ is re-read from both sides and compared row by row
-through the import's own mapping, which names the missing, different and extra rows. Nothing but
-one batch is ever held in memory.
+(60 bits of an MD5) of the same canonical text (PostgreSQL: source._DIGEST, from the source's
+columns; MySQL: TARGET_DIGEST, from the imported columns). Equal digests mean every row of the range
+arrived with every field (a changed row would have to hit the same 60 bits). A batch whose digests
+differ is re-read from both sides and compared row by row through the import's own mapping, which
+names the missing, different and extra rows. Memory holds one batch of rows at most, and three
+numbers per batch.
 """
 
 import hashlib
