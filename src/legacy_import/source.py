@@ -24,36 +24,37 @@ LEFT JOIN (
 ) c ON c."userId" = u.id
 """
 
-# The row as this service should hold it, in the canonical text verify.TARGET_DIGEST builds from
-# MySQL's columns (fields joined by U+001F), hashed; the first 60 bits of the MD5 as an integer,
-# so a batch's digest is a plain sum. Only what SQL reproduces exactly: the email lower-cased and
-# trimmed as ASCII, the credential's `salt:key` in the imported hash format. A row the Python
-# mapping treats otherwise (a Unicode address, a skipped row) makes its batch's digests differ,
-# and that batch is compared row by row, through the mapping itself.
-_DIGEST = f"""('x0' || substr(md5(convert_to(concat_ws(chr(31),
-    u.id, lower(btrim(u.email COLLATE "C")), coalesce(u.name, ''), {{role}},
-    CASE WHEN u."emailVerified" THEN '1' ELSE '0' END,
-    CASE WHEN u.image IS NULL THEN '0' ELSE '1' || u.image END,
-    coalesce(to_char(u."createdAt", 'YYYY-MM-DD HH24:MI:SS.US'), ''),
-    coalesce(to_char(u."updatedAt", 'YYYY-MM-DD HH24:MI:SS.US'), ''),
-    CASE WHEN c."userId" IS NULL THEN '{NO_PASSWORD}'
-         ELSE '{BetterAuthScryptHasher.algorithm}$' || split_part(c.password, ':', 1) || '$'
-              || split_part(c.password, ':', 2) END), 'UTF8')), 1, 15))::bit(64)::bigint"""
-
 # Timestamps come as text in MySQL's format (cheap in PostgreSQL, written as is); every check on
 # values happens in Python (mapping.map_user). PostgreSQL's regex engine is slower than Python's
 # for these patterns, so none are pushed down. Ids are ordered byte-wise, as MySQL's utf8mb4_bin
 # orders them, so a batch is the same key range on both sides ({key}: see Source._key).
-_USERS = f"""
+# OFFSET 0 keeps PostgreSQL from inlining the columns into _DIGEST (computed twice otherwise).
+_ROWS = f"""
 SELECT u.id, u.name, u.email, u."emailVerified" AS email_verified, u.image,
        to_char(u."createdAt", 'YYYY-MM-DD HH24:MI:SS.US') AS created_at,
        to_char(u."updatedAt", 'YYYY-MM-DD HH24:MI:SS.US') AS updated_at, {{role}} AS role,
-       c.password, (c."userId" IS NOT NULL) AS has_credential, {_DIGEST} AS digest
+       c.password, (c."userId" IS NOT NULL) AS has_credential
 {_FROM_USERS} {{where}}
-ORDER BY {{key}}
+ORDER BY {{key}} OFFSET 0
 """
 
-_USER_DIGESTS = f"SELECT u.id, {_DIGEST} {_FROM_USERS} ORDER BY {{key}}"
+# The row as this service should hold it, in the canonical text verify.TARGET_DIGEST builds from
+# MySQL's columns (fields joined by U+001F), hashed; the first 60 bits of the MD5 as an integer,
+# so a batch's digest is a plain sum. Only what SQL reproduces exactly: the email lower-cased and
+# trimmed as ASCII, the credential's `salt:key` in the imported hash format. A row the Python
+# mapping treats otherwise (a Unicode address, a malformed hash, any skipped row) makes its
+# batch's digests differ, and that batch is compared row by row, through the mapping itself.
+_DIGEST = f"""('x0' || substr(md5(convert_to(concat_ws(chr(31),
+    r.id, lower(btrim(r.email COLLATE "C")), coalesce(r.name, ''), r.role,
+    CASE WHEN r.email_verified THEN '1' ELSE '0' END,
+    CASE WHEN r.image IS NULL THEN '0' ELSE '1' || r.image END,
+    coalesce(r.created_at, ''), coalesce(r.updated_at, ''),
+    CASE WHEN NOT r.has_credential THEN '{NO_PASSWORD}'
+         ELSE '{BetterAuthScryptHasher.algorithm}$' || replace(r.password, ':', '$') END),
+    'UTF8')), 1, 15))::bit(64)::bigint"""
+
+_USERS = f"SELECT r.*, {_DIGEST} AS digest FROM ({_ROWS}) r ORDER BY {{row_key}}"  # noqa: S608
+_USER_DIGESTS = f"SELECT r.id, {_DIGEST} FROM ({_ROWS}) r ORDER BY {{row_key}}"  # noqa: S608
 
 
 class BatchDigest(NamedTuple):
@@ -126,13 +127,18 @@ class Source:
             while rows := cursor.fetchmany(batch_size):
                 yield rows
 
-    def _role_sql(self) -> str:
-        return "u.role::text" if self._role else "'student'"
+    def _sql(self, template: str, *, where: str) -> str:
+        return template.format(
+            role="u.role::text" if self._role else "'student'",
+            where=where,
+            key=self._key,
+            row_key=self._key.replace("u.", "r.", 1),
+        )
 
     def users(self, batch_size: int) -> Iterator[list[tuple]]:
         """Rows as tuples in the SELECT order of _USERS, the row's digest last (tuples: this is
         the hot path). A stream read to its end leaves its batches' digests in `digests`."""
-        sql = _USERS.format(role=self._role_sql(), where="", key=self._key)
+        sql = self._sql(_USERS, where="")
         digests: list[BatchDigest] = []
         for rows in self._stream("legacy_users", sql, batch_size, row_factory=tuple_row):
             digests.append(batch_digest(rows))
@@ -146,7 +152,7 @@ class Source:
             *([f"{self._key} <= %(hi)s"] if hi is not None else []),
         ]
         where = ("WHERE " + " AND ".join(bounds)) if bounds else ""
-        sql = _USERS.format(role=self._role_sql(), where=where, key=self._key)
+        sql = self._sql(_USERS, where=where)
         with self.connection.cursor(row_factory=tuple_row) as cursor:
             return cursor.execute(sql, {"lo": lo, "hi": hi}).fetchall()
 
@@ -156,7 +162,7 @@ class Source:
         if batch_size in self._digests:
             yield from self._digests[batch_size]
             return
-        sql = _USER_DIGESTS.format(role=self._role_sql(), key=self._key)
+        sql = self._sql(_USER_DIGESTS, where="")
         for rows in self._stream("legacy_digests", sql, batch_size, row_factory=tuple_row):
             yield batch_digest(rows)
 
