@@ -137,7 +137,7 @@ class Source:
 
     def users(self, batch_size: int) -> Iterator[list[tuple]]:
         """Rows as tuples in the SELECT order of _USERS, the row's digest last (tuples: this is
-        the hot path). A stream read to its end leaves its batches' digests in `digests`."""
+        the hot path). A stream read to its end keeps its batches' digests for user_digests()."""
         sql = self._sql(_USERS, where="")
         digests: list[BatchDigest] = []
         for rows in self._stream("legacy_users", sql, batch_size, row_factory=tuple_row):
