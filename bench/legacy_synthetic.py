@@ -41,6 +41,11 @@ def drop(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def synthetic_id(index: int) -> str:
+    """The id add_users gives its index-th user."""
+    return "syn" + str(index).zfill(29)
+
+
 def add_users(url: str, count: int, *, start: int = 0) -> None:
     """`count` users with ids syn000000000…, each with a credential account."""
     with psycopg.connect(url, autocommit=True) as connection:

@@ -14,7 +14,6 @@ from users.models import Role
 
 # Deterministic (so a re-run writes the very same value) and unusable (leading "!").
 NO_PASSWORD = "!better-auth:no-credential"  # noqa: S105 - the unusable marker
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _ROLES = {Role.TEACHER.value, Role.STUDENT.value}
 
 
@@ -26,8 +25,7 @@ class Skip(Exception):
 
 
 class LegacyUser(NamedTuple):
-    """A user ready to write. Field order is the bulk loader's column order (writer._load_data
-    hands these tuples straight to the csv module)."""
+    """A user ready to write (writer._lines turns it into the bulk loader's text)."""
 
     id: str
     email: str
@@ -59,7 +57,8 @@ def utc(value: datetime | None) -> datetime | None:
 
 
 def map_user(row: tuple) -> LegacyUser:
-    """A source row (in source._USERS order) as a user of this service, or Skip."""
+    """A source row (in source._USERS order, its digest last) as a user of this service, or
+    Skip."""
     (
         user_id,
         name,
@@ -71,8 +70,9 @@ def map_user(row: tuple) -> LegacyUser:
         role,
         stored_hash,
         has_cred,
+        *_,
     ) = row
-    if not (isinstance(user_id, str) and _ID.fullmatch(user_id)):
+    if not _valid_id(user_id):
         raise Skip("id_invalid", repr(user_id))
     email = _email(raw_email)
     name = name if name is not None else ""
@@ -97,6 +97,16 @@ def map_user(row: tuple) -> LegacyUser:
         created_at,
         updated_at,
         password,
+    )
+
+
+def _valid_id(value: object) -> bool:
+    """[A-Za-z0-9_-]{1,32}, checked by str methods (a regex took half the mapping's time)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= 32
+        and value.isascii()
+        and value.replace("-", "a").replace("_", "a").isalnum()
     )
 
 

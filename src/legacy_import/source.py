@@ -7,25 +7,69 @@ cursors stream rows in batches, so memory does not grow with the number of users
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-# Timestamps come as text in MySQL's format (cheap in PostgreSQL, written as is); every check on
-# values happens in Python (mapping.map_user). PostgreSQL's regex engine is slower than Python's
-# for these patterns, so none are pushed down.
-_USERS = """
-SELECT u.id, u.name, u.email, u."emailVerified" AS email_verified, u.image,
-       to_char(u."createdAt", 'YYYY-MM-DD HH24:MI:SS.US') AS created_at,
-       to_char(u."updatedAt", 'YYYY-MM-DD HH24:MI:SS.US') AS updated_at, {role} AS role,
-       c.password, (c."userId" IS NOT NULL) AS has_credential
+from users.hashers import BetterAuthScryptHasher
+
+from .mapping import NO_PASSWORD
+
+_FROM_USERS = """
 FROM "user" u
 LEFT JOIN (
     SELECT DISTINCT ON ("userId") "userId", password FROM account
     WHERE "providerId" = 'credential' ORDER BY "userId", "createdAt"
 ) c ON c."userId" = u.id
-ORDER BY u.id
 """
+
+# Timestamps come as text in MySQL's format (cheap in PostgreSQL, written as is); every check on
+# values happens in Python (mapping.map_user). PostgreSQL's regex engine is slower than Python's
+# for these patterns, so none are pushed down. Ids are ordered byte-wise, as MySQL's utf8mb4_bin
+# orders them, so a batch is the same key range on both sides ({key}: see Source._key).
+# OFFSET 0 keeps PostgreSQL from inlining the columns into _DIGEST (computed twice otherwise).
+_ROWS = f"""
+SELECT u.id, u.name, u.email, u."emailVerified" AS email_verified, u.image,
+       to_char(u."createdAt", 'YYYY-MM-DD HH24:MI:SS.US') AS created_at,
+       to_char(u."updatedAt", 'YYYY-MM-DD HH24:MI:SS.US') AS updated_at, {{role}} AS role,
+       c.password, (c."userId" IS NOT NULL) AS has_credential
+{_FROM_USERS} {{where}}
+ORDER BY {{key}} OFFSET 0
+"""
+
+# The row as this service should hold it, in the canonical text verify.TARGET_DIGEST builds from
+# MySQL's columns (fields joined by U+001F), hashed; the first 60 bits of the MD5 as an integer,
+# so a batch's digest is a plain sum. Only what SQL reproduces exactly: the email lower-cased and
+# trimmed as ASCII, the credential's `salt:key` in the imported hash format. A row the Python
+# mapping treats otherwise (a Unicode address, a malformed hash, any skipped row) makes its
+# batch's digests differ, and that batch is compared row by row, through the mapping itself.
+_DIGEST = f"""('x0' || substr(md5(convert_to(concat_ws(chr(31),
+    r.id, lower(btrim(r.email COLLATE "C")), coalesce(r.name, ''), r.role,
+    CASE WHEN r.email_verified THEN '1' ELSE '0' END,
+    CASE WHEN r.image IS NULL THEN '0' ELSE '1' || r.image END,
+    coalesce(r.created_at, ''), coalesce(r.updated_at, ''),
+    CASE WHEN NOT r.has_credential THEN '{NO_PASSWORD}'
+         ELSE '{BetterAuthScryptHasher.algorithm}$' || replace(r.password, ':', '$') END),
+    'UTF8')), 1, 15))::bit(64)::bigint"""
+
+_USERS = f"SELECT r.*, {_DIGEST} AS digest FROM ({_ROWS}) r ORDER BY {{row_key}}"  # noqa: S608
+_USER_DIGESTS = f"SELECT r.id, {_DIGEST} FROM ({_ROWS}) r ORDER BY {{row_key}}"  # noqa: S608
+
+
+class BatchDigest(NamedTuple):
+    """One batch of source users: the key range (previous batch's last_id, last_id], its row
+    count and the sum of its rows' digests."""
+
+    last_id: str
+    rows: int
+    total: int
+
+
+def batch_digest(rows: list[tuple]) -> BatchDigest:
+    """Rows ordered by id, id first and digest last."""
+    return BatchDigest(rows[-1][0], len(rows), sum(row[-1] for row in rows))
+
 
 _ACCOUNTS = """
 SELECT id, "userId" AS user_id, "providerId" AS provider_id, "accountId" AS account_id,
@@ -45,6 +89,8 @@ class Source:
     def __init__(self, connection: psycopg.Connection):
         self.connection = connection
         self._role = self._has_column("user", "role")
+        self._key = "u.id" if self._ids_sort_bytewise() else 'u.id COLLATE "C"'
+        self._digests: dict[int, list[BatchDigest]] = {}  # batch size -> digests, this snapshot
 
     def _has_column(self, table: str, column: str) -> bool:
         with self.connection.cursor() as cursor:
@@ -55,6 +101,23 @@ class Source:
             )
             return cursor.fetchone() is not None
 
+    def _ids_sort_bytewise(self) -> bool:
+        """Whether "user".id's own collation orders like bytes (C, POSIX, C.UTF-8): then the
+        primary key's index gives the order and rows stream at once; otherwise (en_US...) every
+        read sorts by COLLATE "C" first."""
+        # The database's default provider is libc before PostgreSQL 15 (then datlocprovider).
+        provider = "d.datlocprovider" if self.connection.info.server_version >= 150000 else "'c'"
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT CASE WHEN c.collname = 'default' THEN d.datcollate ELSE c.collcollate END, "  # noqa: S608 - a constant
+                f"CASE WHEN c.collname = 'default' THEN {provider} ELSE c.collprovider END "
+                "FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation "
+                "JOIN pg_database d ON d.datname = current_database() "
+                "WHERE a.attrelid = '\"user\"'::regclass AND a.attname = 'id'"
+            )
+            collate, kind = cursor.fetchone() or (None, None)
+        return kind == "c" and (collate or "").lower() in {"c", "posix", "c.utf-8", "c.utf8"}
+
     def _stream(
         self, name: str, sql: str, batch_size: int, params: dict | None = None, row_factory=dict_row
     ) -> Iterator[list]:
@@ -64,15 +127,49 @@ class Source:
             while rows := cursor.fetchmany(batch_size):
                 yield rows
 
-    def users(self, batch_size: int) -> Iterator[list[tuple]]:
-        """Rows as tuples in the SELECT order of _USERS (tuples: this is the hot path)."""
-        role = "u.role::text" if self._role else "'student'"
-        return self._stream(
-            "legacy_users",
-            _USERS.format(role=role),
-            batch_size,
-            row_factory=tuple_row,
+    def _sql(self, template: str, *, where: str) -> str:
+        return template.format(
+            role="u.role::text" if self._role else "'student'",
+            where=where,
+            key=self._key,
+            row_key=self._key.replace("u.", "r.", 1),
         )
+
+    def users(self, batch_size: int) -> Iterator[list[tuple]]:
+        """Rows as tuples in the SELECT order of _USERS, the row's digest last (tuples: this is
+        the hot path). A stream read to its end keeps its batches' digests for user_digests()."""
+        sql = self._sql(_USERS, where="")
+        digests: list[BatchDigest] = []
+        for rows in self._stream("legacy_users", sql, batch_size, row_factory=tuple_row):
+            digests.append(batch_digest(rows))
+            yield rows
+        self._digests[batch_size] = digests
+
+    def users_between(self, lo: str | None, hi: str | None) -> list[tuple]:
+        """The rows of one key range (lo, hi] (open ends as None), as users() gives them."""
+        bounds = [
+            *([f"{self._key} > %(lo)s"] if lo is not None else []),
+            *([f"{self._key} <= %(hi)s"] if hi is not None else []),
+        ]
+        where = ("WHERE " + " AND ".join(bounds)) if bounds else ""
+        sql = self._sql(_USERS, where=where)
+        with self.connection.cursor(row_factory=tuple_row) as cursor:
+            return cursor.execute(sql, {"lo": lo, "hi": hi}).fetchall()
+
+    def user_digests(self, batch_size: int) -> Iterator[BatchDigest]:
+        """Per-batch digests of every user: the ones users() computed in this snapshot, or a
+        digest-only read when no import read them."""
+        if batch_size in self._digests:
+            yield from self._digests[batch_size]
+            return
+        sql = self._sql(_USER_DIGESTS, where="")
+        for rows in self._stream("legacy_digests", sql, batch_size, row_factory=tuple_row):
+            yield batch_digest(rows)
+
+    def user_count(self) -> int:
+        with self.connection.cursor() as cursor:
+            (count,) = cursor.execute('SELECT count(*) FROM "user"').fetchone() or (0,)
+            return count
 
     def accounts(self, batch_size: int) -> Iterator[list[dict]]:
         return self._stream("legacy_accounts", _ACCOUNTS, batch_size)

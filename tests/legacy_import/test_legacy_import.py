@@ -11,7 +11,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
@@ -19,50 +18,16 @@ from rest_framework.test import APIClient
 
 from bench import legacy_synthetic
 from tests.helpers import deliver_and_read_code, send_code, sign_in
+from tests.legacy_import.conftest import needs_postgres, run_import
 from users.models import LinkedAccount, User
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = json.loads((ROOT / "tests/fixtures/better_auth/users.json").read_text())
-PG_NAME = f"authsvc_legacy_{os.getpid()}"
-
-
-def _postgres_available() -> bool:
-    try:
-        psycopg.connect(legacy_synthetic.ADMIN_URL, connect_timeout=2).close()
-        return True
-    except psycopg.OperationalError:
-        if os.environ.get("CI"):
-            raise
-        return False
-
 
 pytestmark = [
-    pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL on 127.0.0.1"),
+    needs_postgres,
     pytest.mark.real_hashers,  # imported scrypt hashes are upgraded to Argon2id on sign-in
 ]
-
-
-@pytest.fixture
-def legacy_db():
-    url = legacy_synthetic.recreate(PG_NAME, with_fixture_rows=True)
-    # Replay the dump as if it had just been written: codes and sessions keep their state
-    # (unexpired ones still valid, the expired one still expired).
-    with psycopg.connect(url, autocommit=True) as pg:
-        shift = pg.execute(
-            "SELECT (now() AT TIME ZONE 'UTC') - max(\"createdAt\") FROM verification"
-        ).fetchone()[0]
-        for table in ("verification", "session"):
-            pg.execute(f'UPDATE {table} SET "expiresAt" = "expiresAt" + %s', (shift,))  # noqa: S608
-    yield url
-    legacy_synthetic.drop(PG_NAME)
-
-
-def run_import(url: str, *args: str) -> str:
-    from io import StringIO
-
-    out = StringIO()
-    call_command("import_better_auth", "--source", url, *args, stdout=out)
-    return out.getvalue()
 
 
 def source_users(url: str) -> dict[str, dict]:
@@ -323,3 +288,26 @@ def test_bad_rows_through_the_bulk_path_in_a_separate_process(legacy_db):
     assert f"written={len(FIXTURE) - 3}" in output
     assert "RESULT: clean" in output
     assert User.objects.count() == len(FIXTURE) - 3 + 1
+
+
+AWKWARD = ["tab\there", "new\nline", "back\\slash", "\\N", "NULL", '"quoted", comma', "end\\", ""]
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="the bulk path is MySQL's")
+@pytest.mark.django_db(transaction=True)
+def test_awkward_text_arrives_exactly_through_the_bulk_loader(legacy_db):
+    legacy_synthetic.add_users(legacy_db, len(AWKWARD))
+    with psycopg.connect(legacy_db, autocommit=True) as pg:
+        for i, text in enumerate(AWKWARD):
+            pg.execute(
+                'UPDATE "user" SET name = %s, image = %s WHERE id = %s',
+                (text + " \r\n", text, legacy_synthetic.synthetic_id(i)),
+            )
+    process = _import_process(legacy_db, _mysql_url(connection.settings_dict["NAME"]))
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    assert "RESULT: clean" in output and "compared row by row in 0" in output
+    for i, text in enumerate(AWKWARD):
+        user = User.objects.get(pk=legacy_synthetic.synthetic_id(i))
+        assert (user.name, user.image) == (text + " \r\n", text)
+    assert User.objects.filter(image__isnull=True).count() == len(FIXTURE)

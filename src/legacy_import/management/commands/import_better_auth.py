@@ -3,7 +3,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from legacy_import.importer import import_better_auth
-from legacy_import.source import open_source
+from legacy_import.progress import Progress
+from legacy_import.source import Source, open_source
 from legacy_import.verify import verify_import
 
 
@@ -12,6 +13,9 @@ class Command(BaseCommand):
         "Import users from a better-auth PostgreSQL database (idempotent, resumable: re-run it "
         "after any interruption), then verify MySQL against the source."
     )
+    # The system checks load every URLconf, view and schema generator (half a second here) and
+    # check nothing this command uses; `manage.py check` runs them at deploy.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -28,9 +32,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-verify", action="store_true", help="skip verification (run --verify later)"
         )
+        parser.add_argument(
+            "--progress-every",
+            type=float,
+            default=10.0,
+            metavar="SECONDS",
+            help="when stderr is not a terminal, a progress line every SECONDS (0: every batch); "
+            "on a terminal a bar is redrawn in place; -v0 shows none",
+        )
 
     def handle(self, *args, source, dry_run, verify, batch_size, carry_codes, no_verify, **options):
         self.verbosity = options["verbosity"]
+        self.progress_every = options["progress_every"]
         if not source:
             raise CommandError("--source postgres://... is required")
         if batch_size < 1:
@@ -38,23 +51,39 @@ class Command(BaseCommand):
         try:
             with open_source(source) as legacy:
                 if not verify:
+                    progress = self._progress(legacy, "import users")
                     report = import_better_auth(
                         legacy,
                         batch_size=batch_size,
                         dry_run=dry_run,
                         carry_codes=carry_codes,
-                        on_batch=self._progress,
+                        on_batch=lambda table, report: progress.update(report.users.read),
                     )
+                    progress.finish()
                     self.stdout.write(report.render(dry_run=dry_run))
                 if dry_run or no_verify:
                     return
-                result = verify_import(legacy, batch_size=batch_size)
+                progress = self._progress(legacy, "verify users")
+                result = verify_import(legacy, batch_size=batch_size, on_batch=progress.update)
+                progress.finish()
         except (OSError, psycopg.Error) as exc:
             raise CommandError(f"cannot read the source database: {exc}") from exc
         self.stdout.write(result.render())
         if not result.clean:
             raise CommandError("verification found differences (see above)")
 
-    def _progress(self, table: str, report) -> None:
-        if self.verbosity >= 2:
-            self.stderr.write(f"{table}: {report.users.read} read")
+    def _progress(self, legacy: Source, label: str) -> Progress:
+        """Progress on stderr, so that stdout holds the report alone; none at -v0."""
+
+        def write(text: str) -> None:
+            if self.verbosity >= 1:
+                self.stderr.write(text, ending="")
+                self.stderr.flush()
+
+        return Progress(
+            write,
+            label=label,
+            total=legacy.user_count(),
+            tty=self.stderr.isatty(),
+            every=self.progress_every,
+        )
