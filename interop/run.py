@@ -173,7 +173,8 @@ def main() -> None:
 
     print("== a retired key: refused everywhere")
     kid = jwt.get_unverified_header(before)["kid"]
-    print(manage("signing_keys", "retire", "--kid", kid), end="")
+    # The = form: a kid may begin with "-", which argparse would take for an option.
+    print(manage("signing_keys", "retire", f"--kid={kid}"), end="")
     # Every worker drops it at its next key reload (SIGNING_KEYS_RELOAD_SECONDS, 1 s here).
     time.sleep(1.5)
     verify([{"name": "token of the retired key", "token": before, "expect": "invalid"}])

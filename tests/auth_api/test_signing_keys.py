@@ -114,11 +114,21 @@ def test_a_rotated_key_is_published_before_it_signs(api_client, user):
 def test_a_compromised_key_is_retired_at_once(api_client, user):
     token = sign_in(api_client).json()["accessToken"]
     kid = jwt.get_unverified_header(token)["kid"]
-    call_command("signing_keys", "retire", "--kid", kid, stdout=StringIO())
+    call_command("signing_keys", "retire", f"--kid={kid}", stdout=StringIO())
     assert api_client.get(CLAIMS, **bearer(token)).status_code == 401
     fresh = sign_in(APIClient()).json()["accessToken"]  # a new key is made to sign
     assert jwt.get_unverified_header(fresh)["kid"] != kid
     assert kid not in {k["kid"] for k in _jwks()["keys"]}
+
+
+def test_a_kid_beginning_with_a_dash_is_retired_with_the_equals_form(user):
+    key = keys.create_key(algorithm="EdDSA")
+    kid = "-" + key.kid[1:]  # base64url thumbprints begin with "-" one time in 64
+    SigningKey.objects.filter(pk=key.kid).update(kid=kid)
+    out = StringIO()
+    call_command("signing_keys", "retire", f"--kid={kid}", stdout=out)
+    assert f"retired: {kid}" in out.getvalue()
+    assert SigningKey.objects.get(pk=kid).retired_at is not None
 
 
 def test_another_process_rotating_is_picked_up_on_an_unknown_kid(api_client, user):

@@ -1,4 +1,4 @@
-"""manage.py signing_keys list | rotate [--algorithm ALG] | retire [--kid KID]"""
+"""manage.py signing_keys list | rotate [--algorithm ALG] | retire [--kid=KID]"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,7 +25,10 @@ class Command(BaseCommand):
         retire = commands.add_parser(
             "retire", help="stop publishing keys whose tokens have all expired"
         )
-        retire.add_argument("--kid", help="retire this key now (a compromised key)")
+        retire.add_argument(
+            "--kid",
+            help="retire this key now (a compromised key); --kid=KID, as a kid may begin with -",
+        )
 
     def handle(self, *args, action: str, **options) -> None:
         if (settings.JWT_PRIVATE_KEY or settings.JWT_PRIVATE_KEY_FILE) and action != "list":
