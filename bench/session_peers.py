@@ -115,13 +115,14 @@ def peers_python() -> Path:
     return python
 
 
-def peers_env(database: str, conn_max_age: int) -> dict[str, str]:
+def peers_env(database: str, conn_max_age: int, as_shipped: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTHON"))}
     env.update(
         SECRET_KEY="bench-peer-" + secrets.token_urlsafe(32),
         PEER_DB_NAME=database,
-        PEER_CONN_MAX_AGE=str(conn_max_age),
-        PEER_CONN_HEALTH_CHECKS="true",
+        # As shipped: Django's defaults (a connection per request, no health checks).
+        PEER_CONN_MAX_AGE="0" if as_shipped else str(conn_max_age),
+        PEER_CONN_HEALTH_CHECKS="false" if as_shipped else "true",
         DJANGO_SETTINGS_MODULE="peersite.settings",
     )
     return env
@@ -156,7 +157,7 @@ def recreate(database_url: str, env: dict[str, str]) -> None:
 
 
 def setup_peer(server: Server, python: Path, args: argparse.Namespace) -> dict[str, str]:
-    env = peers_env(server.database, args.conn_max_age)
+    env = peers_env(server.database, args.conn_max_age, args.peers_as_shipped)
     recreate(f"{DEFAULT_DB_HOST}/{server.database}", dict(os.environ))
     manage = [str(python), "manage.py"]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=PEERS, env=env, check=True)
@@ -204,6 +205,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk -t")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
     parser.add_argument("--conn-max-age", type=int, default=600, help="every server's CONN_MAX_AGE")
+    parser.add_argument(
+        "--peers-as-shipped",
+        action="store_true",
+        help="the peers on Django's default connection settings (CONN_MAX_AGE=0), ours on its own",
+    )
     parser.add_argument("--no-stateless", action="store_true", help="skip simplejwt stateless")
     parser.add_argument(
         "--database-prefix", default="authsvc_bench_sp", help="databases <prefix>_*, dropped!"
@@ -297,7 +303,11 @@ def main() -> int:
     print(
         f"revision {git_revision()} | cpus {os.cpu_count()} | gunicorn -w {args.workers} sync per "
         f"server | wrk -t{args.threads} -c{args.connections} -d{args.duration}s x {args.rounds} "
-        f"rounds | CONN_MAX_AGE={args.conn_max_age}, health checks on, everywhere"
+        + (
+            f"rounds | peers as shipped (CONN_MAX_AGE=0), ours CONN_MAX_AGE={args.conn_max_age}"
+            if args.peers_as_shipped
+            else f"rounds | CONN_MAX_AGE={args.conn_max_age}, health checks on, everywhere"
+        )
     )
     env = bench_env(f"{DEFAULT_DB_HOST}/{ours.database}")
     env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
