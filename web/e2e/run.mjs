@@ -107,6 +107,12 @@ async function screenshot(page, name, { audit = true } = {}) {
   try {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= PHONE_WIDTH, `${name}: the page is ${width} px wide at ${PHONE_WIDTH} px`);
+    const broken = await page.evaluate(brokenButtonLabels);
+    assert.deepEqual(
+      broken,
+      [],
+      `${name}: button labels broken inside a word at ${PHONE_WIDTH} px`,
+    );
     await page.screenshot({ path: join(SHOTS, `${file}-${PHONE_WIDTH}.png`), fullPage: true });
   } finally {
     if (desktop) await page.setViewportSize(desktop);
@@ -115,6 +121,36 @@ async function screenshot(page, name, { audit = true } = {}) {
 }
 
 const PHONE_WIDTH = 390;
+
+/**
+ * Buttons whose widest word does not fit their content box (the label then breaks inside the
+ * word: "Sig / n / out"). Runs in the page.
+ * @returns {string[]}
+ */
+function brokenButtonLabels() {
+  /** @type {string[]} */
+  const broken = [];
+  for (const button of Array.from(document.querySelectorAll("button, .button"))) {
+    const element = /** @type {HTMLElement} */ (button);
+    const label = element.innerText.trim();
+    if (!label || element.offsetParent === null) continue;
+    const style = getComputedStyle(element);
+    const room =
+      element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const probe = document.createElement("span");
+    probe.style.cssText = "position:absolute;visibility:hidden;white-space:nowrap";
+    element.append(probe);
+    let widest = 0;
+    for (const word of label.split(/\s+/)) {
+      probe.textContent = word;
+      widest = Math.max(widest, probe.getBoundingClientRect().width);
+    }
+    probe.remove();
+    if (widest > room + 1) broken.push(`${label} (${Math.round(widest)} > ${Math.round(room)} px)`);
+  }
+  return broken;
+}
+
 let pagesChecked = 0;
 const AXE_SOURCE = await readFile(
   fileURLToPath(import.meta.resolve("axe-core/axe.min.js")),
