@@ -67,7 +67,9 @@ class JsonFormatter(_JsonFormatter):
         kwargs.setdefault("fmt", ["asctime", "levelname", "name", "message", "request_id"])
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level"})
         kwargs.setdefault("datefmt", "%Y-%m-%dT%H:%M:%S%z")
-        kwargs.setdefault("json_ensure_ascii", False)
+        # Every non-ASCII character escaped: a path or name carrying U+2028, U+0085 and the like
+        # (line breaks to many tools) can never split one record into several lines.
+        kwargs.setdefault("json_ensure_ascii", True)
         super().__init__(*args, **kwargs)
 
     def add_fields(self, log_record, record, message_dict) -> None:

@@ -8,7 +8,9 @@ an error message (an exception's class name at most).
 - GET /readyz: the database, the cache (Redis when REDIS_URL is set), the signing keys and the
   outbox, each checked in a thread of its own with one shared deadline (READINESS_TIMEOUT_SECONDS),
   so a dead or hanging dependency gives 503 in bounded time instead of a hung probe. Each thread
-  uses its own database connection and closes it.
+  uses its own database connection and closes it. Probes within READINESS_CACHE_SECONDS share one
+  round of checks. Anyone sees each check's state and latency; the counts behind them (keys,
+  outbox backlog) need the metrics token.
 - GET /metrics: Prometheus exposition, with a bearer token (METRICS_TOKEN); off without one
   unless DEBUG.
 """
@@ -127,37 +129,78 @@ _runs: dict[str, _Run] = {}
 _runs_lock = threading.Lock()
 
 
-def _start(name: str, check: Callable[[], dict]) -> _Run | None:
-    """A daemon thread for the check, unless the previous probe's is still stuck (then None):
-    a hung dependency holds at most one thread per check, and never delays the process's exit."""
-    with _runs_lock:
-        previous = _runs.get(name)
-        if previous is not None and previous.running:
-            return None
-        run = _runs[name] = _Run(check)
-        # In the probe's context: what the check logs carries the request id.
-        context = contextvars.copy_context()
-        run.thread = threading.Thread(
-            target=context.run, args=(run.run,), daemon=True, name=f"readyz-{name}"
-        )
+@dataclass(frozen=True)
+class _Round:
+    started: float
+    runs: dict[str, _Run]
+
+
+_latest: _Round | None = None
+
+
+def _start(name: str, check: Callable[[], dict]) -> _Run:
+    """(Under _runs_lock.) The check's run still under way, else a new one in a daemon thread: a
+    hung dependency holds at most one thread per check and never delays the process's exit, and
+    a probe waits for a check in flight rather than calling it failed."""
+    previous = _runs.get(name)
+    if previous is not None and previous.running:
+        return previous
+    run = _runs[name] = _Run(check)
+    # In the probe's context: what the check logs carries the request id.
+    context = contextvars.copy_context()
+    run.thread = threading.Thread(
+        target=context.run, args=(run.run,), daemon=True, name=f"readyz-{name}"
+    )
     run.thread.start()
     return run
 
 
+def _round() -> _Round:
+    # Probes close together share one round: a flood of anonymous probes costs one set of
+    # connections per READINESS_CACHE_SECONDS, not one per probe.
+    global _latest
+    with _runs_lock:
+        now = time.perf_counter()
+        if _latest is None or now - _latest.started >= settings.READINESS_CACHE_SECONDS:
+            runs = {name: _start(name, check) for name, check in CHECKS.items()}
+            _latest = _Round(now, runs)
+        return _latest
+
+
+def forget_readiness() -> None:
+    """The next probe checks afresh (tests)."""
+    global _latest
+    with _runs_lock:
+        _latest = None
+
+
 def readiness() -> dict[str, dict]:
-    deadline = time.perf_counter() + settings.READINESS_TIMEOUT_SECONDS
-    runs = {name: _start(name, check) for name, check in CHECKS.items()}
+    current = _round()
+    deadline = current.started + settings.READINESS_TIMEOUT_SECONDS
     results = {}
-    for name, run in runs.items():
-        if run is not None and run.thread is not None:
+    for name, run in current.runs.items():
+        if run.thread is not None:
             run.thread.join(max(0.0, deadline - time.perf_counter()))
-        if run is not None and not run.running:
+        if not run.running:
             results[name] = run.result
         else:
-            stuck = _runs[name]
-            waited = round((time.perf_counter() - stuck.started) * 1000, 1)
+            waited = round((time.perf_counter() - run.started) * 1000, 1)
             results[name] = {"status": "fail", "error": "timeout", "latencyMs": waited}
     return results
+
+
+# What anyone may see of a check; the rest (counts) only with the metrics token: a backlog count
+# read right after a send would tell a delivered message from a suppressed one (enumeration).
+_PUBLIC_FIELDS = frozenset({"status", "error", "latencyMs"})
+
+
+def _shown(checks: dict[str, dict], *, details: bool) -> dict[str, dict]:
+    if details:
+        return checks
+    return {
+        name: {key: value for key, value in check.items() if key in _PUBLIC_FIELDS}
+        for name, check in checks.items()
+    }
 
 
 @csrf_exempt
@@ -165,7 +208,8 @@ def readiness() -> dict[str, dict]:
 def readyz(request: HttpRequest) -> HttpResponse:
     checks = readiness()
     ready = all(check["status"] == "ok" for check in checks.values())
-    body: dict[str, Any] = {"status": "ok" if ready else "fail", "checks": checks}
+    shown = _shown(checks, details=_metrics_allowed(request) is True)
+    body: dict[str, Any] = {"status": "ok" if ready else "fail", "checks": shown}
     if not ready:
         body = {**error_body(errors.ServiceUnavailable()), **body}
     return _no_store(JsonResponse(body, status=200 if ready else 503))

@@ -22,6 +22,16 @@ Handler = Callable[[HttpRequest], HttpResponse]
 access_log = logging.getLogger("authsvc.access")
 
 
+# Methods a metric label may name; any other (gunicorn passes any upper-case token) is "other",
+# so a client cannot mint a new time series per request.
+_LABELLED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_of(request: HttpRequest) -> str:
+    method = request.method or ""
+    return method if method in _LABELLED_METHODS else "other"
+
+
 def route_of(request: HttpRequest) -> str:
     """The resolved route's name (or pattern): a closed set, unlike paths, for metric labels."""
     match = getattr(request, "resolver_match", None)
@@ -45,7 +55,7 @@ def request_context(get_response: Handler) -> Handler:
             elapsed = time.perf_counter() - started
             response[logs.REQUEST_ID_HEADER] = request_id
             route = route_of(request)
-            metrics.REQUEST_SECONDS.labels(route, request.method, response.status_code).observe(
+            metrics.REQUEST_SECONDS.labels(route, method_of(request), response.status_code).observe(
                 elapsed
             )
             access_log.info(

@@ -18,8 +18,10 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script under the CSP.
     path("api/docs/", views.ApiDocs.as_view(url_name="schema"), name="docs"),
     *([path(settings.ADMIN_URL, admin.site.urls)] if settings.ADMIN_ENABLED else []),
-    # Unknown API routes answer JSON even with DEBUG on (Django's debug 404 page is HTML).
+    # Unknown API routes answer JSON even with DEBUG on (Django's debug 404 page is HTML); so do
+    # near misses of the platform's routes (a probe of "readyz/" must fail, not get the web app).
     re_path(r"^api/", views.not_found),
+    re_path(r"^(?:healthz|readyz|metrics)/", views.not_found),
     # The web app (web/dist): its assets, and index.html for every other path (client routing).
     path("", include("project.spa")),
 ]

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +24,20 @@ from emailing.services import email_enqueue
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = {"database", "cache", "signingKeys", "outbox"}
+METRICS_TOKEN = "in-process-metrics-token-0123456789"
+WITH_TOKEN = {"HTTP_AUTHORIZATION": f"Bearer {METRICS_TOKEN}"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_readiness(settings):
+    """Every probe of these tests runs its own round of checks (unless a test says otherwise)."""
+    from project import health
+
+    settings.READINESS_CACHE_SECONDS = 0
+    settings.METRICS_TOKEN = METRICS_TOKEN
+    health.forget_readiness()
+    yield
+    health.forget_readiness()
 
 
 def closed_port() -> int:
@@ -50,6 +65,13 @@ def test_healthz_answers_without_touching_the_database_or_cache(client):
     assert len(response["X-Request-ID"]) == 32
 
 
+@pytest.mark.parametrize("path", ["/readyz/", "/healthz/", "/metrics/", "/readyz/x"])
+def test_near_misses_of_the_platform_routes_are_json_404s_not_the_web_app(client, path):
+    # A probe written with a trailing slash must fail, not pass on the web app's index page.
+    response = client.get(path)
+    assert response.status_code == 404 and response.json()["code"] == "NOT_FOUND"
+
+
 def test_health_routes_take_no_other_method(client):
     response = client.post("/healthz", {}, content_type="application/json")
     assert response.status_code == 405 and response.json()["code"] == "METHOD_NOT_ALLOWED"
@@ -57,7 +79,7 @@ def test_health_routes_take_no_other_method(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_readyz_reports_each_check_with_its_latency(client):
-    response = client.get("/readyz")
+    response = client.get("/readyz", **WITH_TOKEN)
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "ok" and set(body["checks"]) == CHECKS
@@ -74,7 +96,7 @@ def test_readyz_fails_on_an_outbox_backlog(client, settings):
     settings.READINESS_OUTBOX_MAX_PENDING = 1
     for _ in range(2):
         email_enqueue(kind=EmailKind.OTP_SIGN_IN, to_email="ada@example.com", secrets={"code": "1"})
-    response = client.get("/readyz")
+    response = client.get("/readyz", **WITH_TOKEN)
     assert response.status_code == 503
     body = response.json()
     assert body["code"] == "SERVICE_UNAVAILABLE" and body["status"] == "fail"
@@ -93,8 +115,50 @@ def test_readyz_fails_when_the_oldest_pending_message_waited_too_long(client, se
     OutboxMessage.objects.filter(pk=message.pk).update(
         created_at=timezone.now() - timedelta(minutes=2)
     )
-    outbox = client.get("/readyz").json()["checks"]["outbox"]
+    outbox = client.get("/readyz", **WITH_TOKEN).json()["checks"]["outbox"]
     assert outbox["status"] == "fail" and outbox["oldestPendingSeconds"] >= 120
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_shows_anyone_states_and_latencies_but_no_counts(client):
+    # A backlog count read right after a send would tell a delivered message (an account) from a
+    # suppressed one: without the metrics token, no count is shown.
+    email_enqueue(kind=EmailKind.OTP_SIGN_IN, to_email="ada@example.com", secrets={"code": "1"})
+    for headers in ({}, {"HTTP_AUTHORIZATION": "Bearer wrong-token-0123456789abcdef"}):
+        checks = client.get("/readyz", **headers).json()["checks"]
+        assert set(checks) == CHECKS
+        for check in checks.values():
+            assert set(check) == {"status", "latencyMs"}, check
+    detailed = client.get("/readyz", **WITH_TOKEN).json()["checks"]
+    assert detailed["outbox"]["pending"] == 1 and detailed["signingKeys"]["keys"] >= 1
+
+
+def test_probes_close_together_share_one_round_of_checks(client, settings, monkeypatch):
+    from project import health
+
+    settings.READINESS_CACHE_SECONDS = 30
+    calls = []
+    monkeypatch.setattr(
+        health, "CHECKS", {"database": lambda: calls.append(1) or time.sleep(0.2) or {}}
+    )
+    with ThreadPoolExecutor(20) as pool:  # a flood of parallel anonymous probes
+        statuses = list(pool.map(lambda _: client.get("/readyz").status_code, range(40)))
+    assert statuses == [200] * 40  # each waited for the check in flight: none called it failed
+    assert len(calls) == 1
+    health.forget_readiness()
+    assert client.get("/readyz").status_code == 200 and len(calls) == 2
+
+
+def test_a_probe_waits_for_a_check_another_probe_started(client, settings, monkeypatch):
+    from project import health
+
+    monkeypatch.setattr(health, "CHECKS", {"database": lambda: time.sleep(0.3) or {}})
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.get, "/readyz")
+        time.sleep(0.1)  # the first probe's check is under way; this one starts a new round
+        second = client.get("/readyz")
+        assert first.result().status_code == 200
+    assert second.status_code == 200, second.json()  # it joined the run in flight
 
 
 @pytest.mark.django_db(transaction=True)

@@ -44,6 +44,13 @@ def test_a_sane_request_id_is_kept_and_echoed(client, log_lines):
     assert set(line) >= {"time", "level", "message"}
 
 
+def test_a_unicode_line_separator_in_the_path_stays_inside_its_line(client, log_lines):
+    path = '/api/zz\u2028{"level":"CRITICAL"}\x85é'
+    client.get(path)
+    (line,) = [line for line in log_lines() if line["name"] == "authsvc.access"]  # one record
+    assert line["path"] == path and line["level"] == "INFO"
+
+
 @pytest.mark.parametrize(
     "offered",
     ["", "short", "has space 12345", "line\nbreak-12345", "x" * 129, "é-non-ascii-123", "-lead12"],

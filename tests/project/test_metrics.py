@@ -92,6 +92,22 @@ def test_latency_is_labelled_by_route_never_by_path(api_client):
     assert unknown.value == 1
 
 
+def test_a_method_the_client_invents_is_labelled_other(client):
+    # Every new label value is a new time series: a client must not be able to mint them.
+    methods = [f"ZZ{n:04d}" for n in range(5)]
+    with Delta(
+        "authsvc_http_request_duration_seconds_count",
+        route="healthz",
+        method="other",
+        status="405",
+    ) as other:
+        for method in methods:
+            assert client.generic(method, "/healthz").status_code == 405
+    assert other.value == len(methods)
+    text = "".join(str(m.samples) for m in REGISTRY.collect())
+    assert not any(method in text for method in methods)
+
+
 @pytest.mark.django_db
 def test_sign_in_outcomes(api_client, user, settings):
     counter = "authsvc_sign_ins_total"
