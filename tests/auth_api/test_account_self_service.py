@@ -439,3 +439,12 @@ def test_readable_devices(user_agent, device):
     from auth_api.security_events import readable_device
 
     assert readable_device(user_agent) == device
+
+
+def test_email_change_codes_count_against_the_new_addresss_mail_ceiling(signed_in, settings):
+    # Throwaway accounts asking to move to a victim's address must not flood its mailbox.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "otp_send_address": (1, 3600)}
+    client, access = signed_in
+    assert send_code(APIClient(), "victim@example.com", "sign-in").status_code == 200
+    answer = client.post(CHANGE, {"newEmail": "victim@example.com"}, format="json", **bearer(access))
+    assert answer.status_code == 429 and answer.json()["code"] == "TOO_MANY_REQUESTS"

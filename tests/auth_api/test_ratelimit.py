@@ -54,11 +54,22 @@ def test_sign_in_per_ip_limit(api_client, user):
     assert sign_in(api_client, REMOTE_ADDR="198.51.100.2").status_code == 200
 
 
-@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_email": (1, 3600)})
+@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_email": (2, 3600)})
 def test_sign_up_per_email_limit(api_client, db):
-    body = {"name": "", "email": "x@example.com", "password": "short"}
-    assert api_client.post("/api/auth/sign-up/", body, format="json").status_code == 400
-    assert api_client.post("/api/auth/sign-up/", body, format="json").status_code == 429
+    body = {"name": "", "email": "x@example.com", "password": "cobol-compiler-1959"}
+    assert api_client.post("/api/auth/sign-up/", body, format="json").status_code == 201
+    assert APIClient().post("/api/auth/sign-up/", body, format="json").status_code == 422
+    assert APIClient().post("/api/auth/sign-up/", body, format="json").status_code == 429
+
+
+@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_email": (2, 3600)})
+def test_junk_sign_ups_by_strangers_do_not_spend_an_addresss_sign_ups(db):
+    for index, password in enumerate(["short", "password123", "x@example.com1", "12345678"] * 3):
+        stranger = APIClient(REMOTE_ADDR=f"127.0.0.{index + 2}")
+        body = {"name": "", "email": "x@example.com", "password": password}
+        assert stranger.post("/api/auth/sign-up/", body, format="json").status_code == 400
+    owner = {"name": "X", "email": "x@example.com", "password": "cobol-compiler-1959"}
+    assert APIClient().post("/api/auth/sign-up/", owner, format="json").status_code == 201
 
 
 @override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_ip": (1, 3600)})

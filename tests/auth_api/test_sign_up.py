@@ -3,7 +3,7 @@ from rest_framework.test import APIClient
 
 from auth_api.sessions.tokens import decode_access_token
 from emailing.delivery import deliver_due
-from tests.helpers import bearer, deliver_and_read_code
+from tests.helpers import bearer, deliver_and_read_code, send_code
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +165,17 @@ def test_no_code_when_verification_on_sign_up_is_off(api_client, mailoutbox, set
     assert "flowToken" not in response.json()
     deliver_due()
     assert mailoutbox == []
+
+
+def test_the_sign_up_code_counts_against_the_addresss_mail_ceiling(mailoutbox, settings):
+    # Sign up, delete, sign up again ...: each sign-up's code is mail to that address like any
+    # other, so the per-address ceiling bounds it; over it the account is made, no code is sent.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "otp_send_address": (2, 3600)}
+    for index in range(2):
+        stranger = {"REMOTE_ADDR": f"127.0.0.{index + 2}"}
+        assert send_code(APIClient(), "grace@example.com", "sign-in", **stranger).status_code == 200
+    response = sign_up(APIClient(REMOTE_ADDR="127.0.0.9"))
+    assert response.status_code == 201 and "flowToken" not in response.json()
+    deliver_due()
+    assert [m.subject for m in mailoutbox if "verify" in m.body.lower()] == []
+    assert len(mailoutbox) == 2  # the two sign-in codes only

@@ -36,6 +36,8 @@ def email_change_request(*, principal: Principal, new_email: str, client: Client
     user, _ = current_session(principal=principal)
     ratelimit.hit("otp_send_ip", client.limit_key)
     ratelimit.hit("otp_send_address_client", f"{new_email}\n{user.pk}")
+    # The new address's mail ceiling too: throwaway accounts must not flood someone's mailbox.
+    ratelimit.hit("otp_send_address", new_email)
     flow_id = flow_id_of(client.flow_token) or new_flow_id()
     taken = new_email == user.email or user_email_taken(email=new_email)
     with transaction.atomic():
