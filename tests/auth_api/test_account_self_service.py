@@ -446,5 +446,6 @@ def test_email_change_codes_count_against_the_new_addresss_mail_ceiling(signed_i
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "otp_send_address": (1, 3600)}
     client, access = signed_in
     assert send_code(APIClient(), "victim@example.com", "sign-in").status_code == 200
-    answer = client.post(CHANGE, {"newEmail": "victim@example.com"}, format="json", **bearer(access))
+    body = {"newEmail": "victim@example.com"}
+    answer = client.post(CHANGE, body, format="json", **bearer(access))
     assert answer.status_code == 429 and answer.json()["code"] == "TOO_MANY_REQUESTS"
