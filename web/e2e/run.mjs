@@ -417,6 +417,8 @@ async function main() {
       await pageA.getByText("A new code is on its way. Only the newest code works.").waitFor();
       const waiting = pageA.getByRole("button", { name: /^Send a new code \(in \d+ s\)$/ });
       assert.equal(await waiting.isDisabled(), true, "no second resend during the cooldown");
+      const left = Number((await waiting.innerText()).match(/\d+/)?.[0]);
+      assert.ok(left >= 1 && left <= 30, `a 30 s cooldown shows ${left} s`);
       const code = await readCode(ada.email, "email-verification", mark);
       assert.notEqual(code, signUpCode);
       await pageA.getByLabel("6-digit code", { exact: true }).fill(code);
@@ -618,7 +620,14 @@ async function main() {
     await test("settings: change email with a code sent to the new address", async () => {
       assert.ok(b);
       const card = b.page.locator(".card", { hasText: "Email address" });
+      await card.getByLabel("New email address", { exact: true }).fill(grace.email);
+      await card.getByRole("button", { name: "Send a code to the new address" }).click();
+      assert.equal(
+        await fieldError(b.page, "New email address"),
+        "That is already your email address.",
+      );
       await card.getByLabel("New email address", { exact: true }).fill(grace.newEmail);
+      await card.locator(".field-error").waitFor({ state: "detached" }); // the edit clears it
       const mark = await mailMark();
       await card.getByRole("button", { name: "Send a code to the new address" }).click();
       const code = await readCode(grace.newEmail, "email-change", mark);
@@ -641,7 +650,15 @@ async function main() {
     await test("delete account: step-up, typed confirmation, back to sign-in", async () => {
       assert.ok(b);
       const zone = b.page.locator(".card", { hasText: "Delete account" });
-      await zone.getByRole("button", { name: "Delete my account…" }).click();
+      const start = zone.getByRole("button", { name: "Delete my account…" });
+      await start.click();
+      const focused = () => b?.page.evaluate(() => document.activeElement?.getAttribute("name"));
+      assert.equal(await focused(), "password", "the password field takes the focus");
+      await zone.getByRole("button", { name: "Cancel" }).click();
+      await b.page.waitForFunction(
+        () => document.activeElement?.textContent === "Delete my account…",
+      );
+      await start.click();
       await zone.getByLabel("Your password", { exact: true }).fill("not the password");
       await zone.getByRole("button", { name: "Confirm" }).click();
       assert.equal(

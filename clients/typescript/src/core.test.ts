@@ -60,14 +60,21 @@ describe("restore on page load", () => {
     expect(client.getAccessToken()).toBe("access-1");
   });
 
-  it("ends signed out when the refresh cookie is missing or dead", async () => {
-    api.signedIn = false;
+  it("ends signed out, saying the sign-in ended, when the refresh cookie is dead", async () => {
+    api.signedIn = false; // e.g. signed out from another device while this page was closed
     const client = makeClient();
     await client.start();
     expect(client.getState().status).toBe("signedOut");
-    expect(client.getState().endedBy).toBeNull();
+    expect(client.getState().endedBy).toBe("expired");
     expect(client.getAccessToken()).toBeNull();
     expect(api.count("GET", "/api/auth/session/")).toBe(0);
+  });
+
+  it("a browser with no sign-in to restore ends signed out with no reason", async () => {
+    api.cookies.delete("signed_in");
+    const client = makeClient();
+    await client.start();
+    expect(client.getState()).toMatchObject({ status: "signedOut", endedBy: null });
   });
 
   it("restores once however often start() is called (StrictMode double effects)", async () => {

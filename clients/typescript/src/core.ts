@@ -271,7 +271,9 @@ export class AuthClient {
       }
       if (result.response.status === 401 || result.response.status === 403) {
         this.writeCookie(SIGNED_IN_COOKIE, null);
-        this.clearLocal(); // the sign-in is over (expired, revoked, or reused)
+        // The sign-in is over (expired, revoked elsewhere, or reused), also when it ended while
+        // the page was closed: the page then says so instead of a bare sign-in form.
+        this.clearLocal("expired");
       }
       return false;
     } catch {

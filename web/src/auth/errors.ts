@@ -80,6 +80,7 @@ export function errorMessage(error: unknown): string {
  */
 const CODE_FIELDS: Record<string, string[]> = {
   INVALID_EMAIL: ["email", "newEmail"],
+  EMAIL_UNCHANGED: ["newEmail"],
   USER_ALREADY_EXISTS: ["email"],
   PASSWORD_TOO_SHORT: ["newPassword", "password"],
   PASSWORD_TOO_LONG: ["newPassword", "password"],

@@ -47,7 +47,30 @@ export function useAsyncAction() {
   // The form whose failed submit wants focus on its problem, once the messages are rendered.
   const [failedForm, setFailedForm] = useState<{ form: HTMLFormElement } | null>(null);
   useEffect(() => {
-    if (failedForm) focusProblem(failedForm.form);
+    if (!failedForm) return;
+    const { form } = failedForm;
+    focusProblem(form);
+    // Once the user edits a field, its message (and the form's) no longer describes it. After
+    // the event, not during it: a render flushed between this listener and React's own would put
+    // the controlled input's old value back before its onChange sees the new one.
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const edited = (event: Event) => {
+      const name = event.target instanceof HTMLInputElement ? event.target.name : "";
+      pending = setTimeout(() => {
+        setError(null);
+        setFields((current) => {
+          if (!name || !(name in current)) return current;
+          const rest = { ...current };
+          delete rest[name];
+          return rest;
+        });
+      });
+    };
+    form.addEventListener("input", edited);
+    return () => {
+      form.removeEventListener("input", edited);
+      clearTimeout(pending);
+    };
   }, [failedForm]);
 
   const run = useCallback(

@@ -9,13 +9,14 @@ export const RESEND_COOLDOWN_SECONDS = 30;
 
 /** Whole seconds left until `until` (epoch ms), ticking once a second; 0 once it has passed. */
 function useSecondsLeft(until: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [, setTicks] = useState(0);
   useEffect(() => {
     if (until === null || until <= Date.now()) return;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => setTicks((ticks) => ticks + 1), 1000);
     return () => clearInterval(timer);
   }, [until]);
-  return until === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
+  // Read the clock at render: a clock kept from mount showed "31 s" (or more) of a 30 s wait.
+  return until === null ? 0 : Math.max(0, Math.ceil((until - Date.now()) / 1000));
 }
 
 /**

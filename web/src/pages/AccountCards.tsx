@@ -4,7 +4,7 @@
  * the API answers REAUTHENTICATION_REQUIRED, or before deleting, the user confirms with the
  * password (or an emailed code) first.
  */
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { useNavigate } from "react-router";
 import type { AuthClientError, SecurityEvent } from "@authsvc/client";
@@ -18,12 +18,23 @@ import { Loading } from "../components/Layout";
 
 const needsStepUp = (error: AuthClientError | null) => error?.code === "REAUTHENTICATION_REQUIRED";
 
+/** Changing to the address the account already has: said under the field, nothing is sent. */
+const SAME_EMAIL: AuthClientError = {
+  code: "EMAIL_UNCHANGED",
+  message: "That is already your email address.",
+  status: 400,
+  statusText: "",
+  fields: {},
+  retryAfter: null,
+};
+
 export function ProfileCard() {
   const { client, user } = useAuth();
   const { pending, error, fields, run } = useAsyncAction();
   const [name, setName] = useState(user?.name ?? "");
   const [image, setImage] = useState(user?.image ?? "");
   const [done, setDone] = useState(false);
+  const [unloadable, setUnloadable] = useState<string | null>(null); // an address that failed
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -61,7 +72,17 @@ export function ProfileCard() {
           onChange={(e) => setImage(e.target.value)}
           error={fields.image}
         />
-        {preview && <img className="avatar-preview" src={preview} alt="Picture preview" />}
+        {preview && unloadable !== preview && (
+          <img
+            className="avatar-preview"
+            src={preview}
+            alt="Picture preview"
+            onError={() => setUnloadable(preview)}
+          />
+        )}
+        {preview && unloadable === preview && (
+          <p className="hint">This picture could not be loaded. Check the address.</p>
+        )}
         <SubmitButton pending={pending} pendingLabel="Saving…">
           Save profile
         </SubmitButton>
@@ -71,7 +92,7 @@ export function ProfileCard() {
 }
 
 /** Confirm it is you: the password, or a code emailed to the account's address. */
-function StepUp({ onConfirmed }: { onConfirmed: () => void }) {
+function StepUp({ onConfirmed, onCancel }: { onConfirmed: () => void; onCancel?: () => void }) {
   const { client, user } = useAuth();
   const { pending, error, fields, run } = useAsyncAction();
   const [password, setPassword] = useState("");
@@ -103,22 +124,37 @@ function StepUp({ onConfirmed }: { onConfirmed: () => void }) {
       <p className="muted">For your safety, confirm it is you.</p>
       <FormError message={error} />
       {byCode ? (
-        <CodeField value={otp} onChange={setOtp} error={fields.otp} />
+        <>
+          <Notice>
+            We sent a code to <strong>{user?.email}</strong>.
+          </Notice>
+          <CodeField value={otp} onChange={setOtp} error={fields.otp} />
+        </>
       ) : (
         <PasswordField
           label="Your password"
           value={password}
           onChange={setPassword}
           error={fields.password}
+          autoFocus
         />
       )}
       <div className="row">
         <SubmitButton pending={pending} pendingLabel="Checking…">
           Confirm
         </SubmitButton>
-        {!byCode && (
+        {byCode ? (
+          <button type="button" className="link-button" onClick={() => setByCode(false)}>
+            Use my password instead
+          </button>
+        ) : (
           <button type="button" className="link-button" onClick={emailCode} disabled={pending}>
             Email me a code instead
+          </button>
+        )}
+        {onCancel && (
+          <button type="button" className="link-button" onClick={onCancel} disabled={pending}>
+            Cancel
           </button>
         )}
       </div>
@@ -134,15 +170,21 @@ export function ChangeEmailCard() {
   const [otp, setOtp] = useState("");
 
   const send = useCallback(
-    () =>
+    (event?: FormEvent) =>
       run(async () => {
+        if (newEmail.trim().toLowerCase() === user?.email) throw SAME_EMAIL;
         const { error } = await client.changeEmail({ newEmail });
         if (needsStepUp(error)) setStep("confirm-it-is-you");
         else if (error) throw error;
         else setStep("code");
-      }),
-    [client, newEmail, run],
+      }, event),
+    [client, newEmail, run, user?.email],
   );
+
+  function anotherAddress() {
+    setOtp("");
+    setStep("email");
+  }
 
   function confirm(event: FormEvent) {
     event.preventDefault();
@@ -164,7 +206,7 @@ export function ChangeEmailCard() {
         <form
           onSubmit={(event) => {
             event.preventDefault();
-            void send();
+            void send(event);
           }}
           noValidate
         >
@@ -184,16 +226,24 @@ export function ChangeEmailCard() {
           </SubmitButton>
         </form>
       )}
-      {step === "confirm-it-is-you" && <StepUp onConfirmed={() => void send()} />}
+      {step === "confirm-it-is-you" && (
+        <StepUp onConfirmed={() => void send()} onCancel={() => setStep("email")} />
+      )}
       {step === "code" && (
         <form onSubmit={confirm} noValidate>
           <Notice>
-            We sent a code to <strong>{newEmail}</strong> (if it can take this account).
+            A code is on its way to <strong>{newEmail}</strong>, unless that address already has an
+            account.
           </Notice>
           <CodeField value={otp} onChange={setOtp} error={fields.otp} />
-          <SubmitButton pending={pending} pendingLabel="Confirming…">
-            Change email
-          </SubmitButton>
+          <div className="row">
+            <SubmitButton pending={pending} pendingLabel="Confirming…">
+              Change email
+            </SubmitButton>
+            <button type="button" className="link-button" onClick={anotherAddress}>
+              Use another address
+            </button>
+          </div>
         </form>
       )}
       {step === "done" && <Notice>Your email address is now {user?.email}.</Notice>}
@@ -260,6 +310,18 @@ export function DeleteAccountCard() {
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState("");
   const [confirmed, setConfirmed] = useState(false);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const cancelled = useRef(false);
+  useEffect(() => {
+    if (!open && cancelled.current) trigger.current?.focus(); // back where the user started
+  }, [open]);
+
+  function cancel() {
+    cancelled.current = true;
+    setOpen(false);
+    setConfirmed(false);
+    setTyped("");
+  }
 
   function remove(event: FormEvent) {
     event.preventDefault();
@@ -277,11 +339,11 @@ export function DeleteAccountCard() {
         Your account and everything in it are deleted for good. This cannot be undone.
       </p>
       {!open && (
-        <button type="button" className="button danger" onClick={() => setOpen(true)}>
+        <button ref={trigger} type="button" className="button danger" onClick={() => setOpen(true)}>
           Delete my account…
         </button>
       )}
-      {open && !confirmed && <StepUp onConfirmed={() => setConfirmed(true)} />}
+      {open && !confirmed && <StepUp onConfirmed={() => setConfirmed(true)} onCancel={cancel} />}
       {open && confirmed && (
         <form onSubmit={remove} noValidate>
           <FormError message={error} />
@@ -289,12 +351,22 @@ export function DeleteAccountCard() {
             label='Type "DELETE" to confirm'
             name="confirm"
             autoComplete="off"
+            autoFocus
             value={typed}
             onChange={(e) => setTyped(e.target.value)}
           />
-          <button type="submit" className="button danger" disabled={typed !== "DELETE" || pending}>
-            {pending ? "Deleting…" : "Delete my account for good"}
-          </button>
+          <div className="row">
+            <button
+              type="submit"
+              className="button danger"
+              disabled={typed !== "DELETE" || pending}
+            >
+              {pending ? "Deleting…" : "Delete my account for good"}
+            </button>
+            <button type="button" className="link-button" onClick={cancel} disabled={pending}>
+              Cancel
+            </button>
+          </div>
         </form>
       )}
     </div>
