@@ -59,6 +59,16 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ClientErrorFilter(logging.Filter):
+    """A record of a client's mistake (Django logs a disallowed Host at ERROR, with the
+    exception): kept as one WARNING line, without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 class JsonFormatter(_JsonFormatter):
     """python-json-logger's formatter with the fields every line has: time, level, logger,
     message, request id (plus whatever `extra` a logger passes, and the traceback if any)."""

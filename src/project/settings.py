@@ -404,7 +404,10 @@ logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "observability.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "observability.logs.RequestIdFilter"},
+        "client_error": {"()": "observability.logs.ClientErrorFilter"},
+    },
     "formatters": {
         "json": {"()": "observability.logs.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -422,5 +425,8 @@ LOGGING = {
         # project.middleware.request_context writes the one access line per request; Django's
         # development server would add a second one.
         "django.server": {"level": "WARNING"},
+        # A request with a Host not in ALLOWED_HOSTS is the client's mistake (or a scan): one
+        # WARNING line, not an ERROR with a traceback per request.
+        "django.security.DisallowedHost": {"filters": ["client_error"]},
     },
 }

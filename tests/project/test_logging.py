@@ -151,3 +151,10 @@ def test_no_password_code_token_or_cookie_in_any_line(log_lines, mailoutbox, set
     # Nor any part of a token long enough to matter (e.g. a JWT's signature on its own).
     for secret in (s for s in secrets if s.count(".") == 2):
         assert all(part not in text for part in secret.split(".") if len(part) > 20)
+
+
+def test_a_disallowed_host_is_one_warning_line_without_a_traceback(client, log_lines):
+    response = client.get("/api/auth/session/", HTTP_HOST="evil.example")
+    assert response.status_code == 400 and response.json()["code"] == "BAD_REQUEST"
+    (line,) = [line for line in log_lines() if line["name"] == "django.security.DisallowedHost"]
+    assert line["level"] == "WARNING" and "exc_info" not in line
