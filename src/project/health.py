@@ -223,8 +223,9 @@ def _metrics_allowed(request: HttpRequest) -> bool | None:
     token = settings.METRICS_TOKEN
     if not token:
         return True if settings.DEBUG else None
-    offered = request.META.get("HTTP_AUTHORIZATION", "")
-    return hmac.compare_digest(offered.encode(), f"Bearer {token}".encode())
+    scheme, _, offered = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    # The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
+    return scheme.lower() == "bearer" and hmac.compare_digest(offered.encode(), token.encode())
 
 
 def _read_outbox() -> None:

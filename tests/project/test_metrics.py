@@ -2,6 +2,7 @@
 in-process registry before and after; PROMETHEUS_MULTIPROC_DIR is not set here)."""
 
 import pytest
+from django.test import RequestFactory
 from prometheus_client import REGISTRY
 from rest_framework.test import APIClient
 
@@ -11,6 +12,7 @@ from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from legacy_import.report import ImportReport
 from legacy_import.writer import BatchOutcome
+from project.health import _metrics_allowed
 from tests.helpers import deliver_and_read_code, refresh, send_code, sign_in
 
 TOKEN = "metrics-token-for-tests-0123456789"
@@ -49,6 +51,8 @@ def test_metrics_need_the_token_when_one_is_set(client, settings):
     wrong = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN[:-1]}x")
     assert wrong.status_code == 401 and wrong.json()["code"] == "NOT_AUTHENTICATED"
     assert client.get("/metrics", HTTP_AUTHORIZATION=TOKEN).status_code == 401  # no scheme
+    assert client.get("/metrics", HTTP_AUTHORIZATION=f"Basic {TOKEN}").status_code == 401
+    assert _metrics_allowed(RequestFactory().get("/", HTTP_AUTHORIZATION=f"bearer {TOKEN}"))
 
 
 @pytest.mark.django_db
