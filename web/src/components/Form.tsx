@@ -104,3 +104,9 @@ export function SubmitButton({
     </button>
   );
 }
+
+/** An email address: it moves to a line of its own whole when it fits there, and only one
+ * longer than the line breaks (the card breaks long words anywhere). */
+export function Address({ email }: { email: string | undefined }) {
+  return <strong className="address">{email}</strong>;
+}

@@ -13,7 +13,7 @@ import { errorMessage } from "../auth/errors";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { PasswordField } from "../components/AuthFields";
 import { CodeField } from "../components/CodeField";
-import { Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { Address, Field, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
 
 const needsStepUp = (error: AuthClientError | null) => error?.code === "REAUTHENTICATION_REQUIRED";
@@ -126,7 +126,7 @@ function StepUp({ onConfirmed, onCancel }: { onConfirmed: () => void; onCancel?:
       {byCode ? (
         <>
           <Notice>
-            We sent a code to <strong>{user?.email}</strong>.
+            We sent a code to <Address email={user?.email} />.
           </Notice>
           <CodeField value={otp} onChange={setOtp} error={fields.otp} />
         </>
@@ -199,7 +199,7 @@ export function ChangeEmailCard() {
     <div className="card">
       <h2>Email address</h2>
       <p className="muted">
-        Signed in as <strong>{user?.email}</strong>.
+        Signed in as <Address email={user?.email} />.
       </p>
       <FormError message={error} />
       {step === "email" && (
@@ -232,7 +232,7 @@ export function ChangeEmailCard() {
       {step === "code" && (
         <form onSubmit={confirm} noValidate>
           <Notice>
-            A code is on its way to <strong>{newEmail}</strong>, unless that address already has an
+            A code is on its way to <Address email={newEmail} />, unless that address already has an
             account.
           </Notice>
           <CodeField value={otp} onChange={setOtp} error={fields.otp} />
@@ -246,7 +246,11 @@ export function ChangeEmailCard() {
           </div>
         </form>
       )}
-      {step === "done" && <Notice>Your email address is now {user?.email}.</Notice>}
+      {step === "done" && (
+        <Notice>
+          Your email address is now <Address email={user?.email} />.
+        </Notice>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { Link } from "react-router";
 import type { User } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
-import { FormError } from "../components/Form";
+import { Address, FormError } from "../components/Form";
 import { Loading } from "../components/Layout";
 
 /** The welcome page. Which view shows is decided by the role stored server-side (GET session/). */
@@ -21,7 +21,7 @@ export function Dashboard() {
       <div className="card">
         <h1>Welcome, {user.name || user.email}!</h1>
         <p className="muted">
-          Signed in as {user.email} ·{" "}
+          Signed in as <Address email={user.email} /> ·{" "}
           <span className={`badge badge-${user.role}`}>{roleLabel(user.role)}</span>
         </p>
         {!user.emailVerified && (

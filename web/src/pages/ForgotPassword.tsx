@@ -5,7 +5,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { NewPasswordField, PasswordField } from "../components/AuthFields";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
-import { FormError, Notice, SubmitButton } from "../components/Form";
+import { Address, FormError, Notice, SubmitButton } from "../components/Form";
 import { useEmailCode } from "../components/useEmailCode";
 
 /**
@@ -74,7 +74,7 @@ export function ForgotPassword() {
           action={action}
           notice={
             <>
-              If <strong>{email}</strong> has an account, a code is on its way.
+              If <Address email={email} /> has an account, a code is on its way.
             </>
           }
           otp={otp}

@@ -5,7 +5,7 @@ import type { Role } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
-import { Field } from "../components/Form";
+import { Address, Field } from "../components/Form";
 import { RolePicker } from "../components/RolePicker";
 import { useEmailCode } from "../components/useEmailCode";
 
@@ -50,7 +50,7 @@ export function SignInWithCode() {
           action={action}
           notice={
             <>
-              If <strong>{email}</strong> can receive mail, a code is on its way. It is valid for 5
+              If <Address email={email} /> can receive mail, a code is on its way. It is valid for 5
               minutes.
             </>
           }

@@ -4,7 +4,7 @@ import { Link, useLocation } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
-import { Notice } from "../components/Form";
+import { Address, Notice } from "../components/Form";
 import { useEmailCode } from "../components/useEmailCode";
 
 /** Verify an email: send code (type email-verification) → enter code → email-otp/verify-email/. */
@@ -27,7 +27,9 @@ export function VerifyEmail() {
     return (
       <section className="card narrow">
         <h1>Verify your email</h1>
-        <Notice>Your email {user.email} is already verified.</Notice>
+        <Notice>
+          Your email <Address email={user.email} /> is already verified.
+        </Notice>
         <Link to="/dashboard">Back to the dashboard</Link>
       </section>
     );
@@ -59,7 +61,7 @@ export function VerifyEmail() {
           action={action}
           notice={
             <>
-              We sent a code to <strong>{email}</strong>
+              We sent a code to <Address email={email} />
               {user ? "." : " (if it has an account)."}
             </>
           }
