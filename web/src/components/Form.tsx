@@ -16,7 +16,9 @@ export function Field({ label, error, hint, id, trailing, ...input }: FieldProps
   const inputId = id ?? autoId;
   const hintId = `${inputId}-hint`;
   const errorId = `${inputId}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
+  // An error replaces the hint under the field: the rule and its breach are not said twice.
+  const shownHint = error ? null : hint;
+  const describedBy = [shownHint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ");
   return (
     <div className="field">
       <label htmlFor={inputId}>{label}</label>
@@ -38,9 +40,9 @@ export function Field({ label, error, hint, id, trailing, ...input }: FieldProps
           {...input}
         />
       )}
-      {hint && (
+      {shownHint && (
         <p className="hint" id={hintId}>
-          {hint}
+          {shownHint}
         </p>
       )}
       {error && (

@@ -50,6 +50,7 @@ export function VerifyEmail() {
       {step === "email" && (
         <SendCodeStep
           action={action}
+          intro={user ? undefined : "We will email a code to the address you signed up with."}
           email={email}
           onEmailChange={setEmail}
           readOnly={Boolean(user)}
@@ -82,6 +83,13 @@ export function VerifyEmail() {
             <Link to="/sign-in">Sign in</Link>
           )}
         </>
+      )}
+      {!user && step !== "done" && (
+        <ul className="links">
+          <li>
+            <Link to="/sign-in">Back to sign in</Link>
+          </li>
+        </ul>
       )}
     </section>
   );
