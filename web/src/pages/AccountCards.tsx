@@ -50,7 +50,7 @@ export function ProfileCard() {
   return (
     <div className="card">
       <h2>Profile</h2>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={submit} onInput={() => setDone(false)} noValidate>
         <FormError message={error} />
         {done && <Notice>Your profile has been saved.</Notice>}
         <Field
@@ -247,9 +247,21 @@ export function ChangeEmailCard() {
         </form>
       )}
       {step === "done" && (
-        <Notice>
-          Your email address is now <Address email={user?.email} />.
-        </Notice>
+        <>
+          <Notice>
+            Your email address is now <Address email={user?.email} />.
+          </Notice>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setNewEmail("");
+              anotherAddress();
+            }}
+          >
+            Change it again
+          </button>
+        </>
       )}
     </div>
   );

@@ -20,8 +20,10 @@ export function Dashboard() {
     <section className="stack">
       <div className="card">
         <h1>Welcome, {user.name || user.email}!</h1>
-        <p className="muted">
-          Signed in as <Address email={user.email} /> ·{" "}
+        <p className="muted signed-in-as">
+          <span>
+            Signed in as <Address email={user.email} />
+          </span>
           <span className={`badge badge-${user.role}`}>{roleLabel(user.role)}</span>
         </p>
         {!user.emailVerified && (

@@ -57,7 +57,7 @@ function ChangePassword() {
   return (
     <div className="card">
       <h2>Change password</h2>
-      <form onSubmit={submit} noValidate>
+      <form onSubmit={submit} onInput={() => setDone(false)} noValidate>
         <FormError message={error} />
         {done && <Notice>Your password has been changed.</Notice>}
         <PasswordField
