@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { useNavigate } from "react-router";
+import { ApiError } from "@authsvc/client";
 import type { AuthClientError, SecurityEvent } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
@@ -19,14 +20,10 @@ import { Loading } from "../components/Layout";
 const needsStepUp = (error: AuthClientError | null) => error?.code === "REAUTHENTICATION_REQUIRED";
 
 /** Changing to the address the account already has: said under the field, nothing is sent. */
-const SAME_EMAIL: AuthClientError = {
+const SAME_EMAIL = new ApiError(400, {
   code: "EMAIL_UNCHANGED",
   message: "That is already your email address.",
-  status: 400,
-  statusText: "",
-  fields: {},
-  retryAfter: null,
-};
+}).toJSON();
 
 export function ProfileCard() {
   const { client, user } = useAuth();
