@@ -108,7 +108,13 @@ export function SubmitButton({
 }
 
 /** An email address: it moves to a line of its own whole when it fits there, and only one
- * longer than the line breaks (the card breaks long words anywhere). */
-export function Address({ email }: { email: string | undefined }) {
-  return <strong className="address">{email}</strong>;
+ * longer than the line breaks (the card breaks long words anywhere). `after` is the punctuation
+ * that follows it, kept on the address's last line. */
+export function Address({ email, after }: { email: string | undefined; after?: string }) {
+  return (
+    <span className="address">
+      <strong>{email}</strong>
+      {after}
+    </span>
+  );
 }

@@ -123,7 +123,7 @@ function StepUp({ onConfirmed, onCancel }: { onConfirmed: () => void; onCancel?:
       {byCode ? (
         <>
           <Notice>
-            We sent a code to <Address email={user?.email} />.
+            We sent a code to <Address email={user?.email} after="." />
           </Notice>
           <CodeField value={otp} onChange={setOtp} error={fields.otp} />
         </>
@@ -196,7 +196,7 @@ export function ChangeEmailCard() {
     <div className="card">
       <h2>Email address</h2>
       <p className="muted">
-        Signed in as <Address email={user?.email} />.
+        Signed in as <Address email={user?.email} after="." />
       </p>
       <FormError message={error} />
       {step === "email" && (
@@ -229,8 +229,8 @@ export function ChangeEmailCard() {
       {step === "code" && (
         <form onSubmit={confirm} noValidate>
           <Notice>
-            A code is on its way to <Address email={newEmail} />, unless that address already has an
-            account.
+            A code is on its way to <Address email={newEmail} after="," /> unless that address
+            already has an account.
           </Notice>
           <CodeField value={otp} onChange={setOtp} error={fields.otp} />
           <div className="row">
@@ -246,7 +246,7 @@ export function ChangeEmailCard() {
       {step === "done" && (
         <>
           <Notice>
-            Your email address is now <Address email={user?.email} />.
+            Your email address is now <Address email={user?.email} after="." />
           </Notice>
           <button
             type="button"

@@ -62,8 +62,8 @@ export function VerifyEmail() {
           action={action}
           notice={
             <>
-              We sent a code to <Address email={email} />
-              {user ? "." : " (if it has an account)."}
+              We sent a code to <Address email={email} after={user ? "." : undefined} />
+              {user ? null : " (if it has an account)."}
             </>
           }
           otp={otp}
