@@ -70,7 +70,7 @@ def main() -> int:
         for label, kinds in (("legacy hash present", KINDS), ("all upgraded", KINDS[:2])):
             if label == "all upgraded":
                 legacy.delete()
-                from auth_api import timing
+                from auth_api.limits import timing
 
                 timing.forget_floor()
             times = measure(kinds, args.iterations)

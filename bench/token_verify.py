@@ -42,7 +42,7 @@ def _setup() -> None:
 def _pem(algorithm: str) -> str:
     from cryptography.hazmat.primitives import serialization
 
-    from auth_api.sessions.keys import generate_private_key
+    from auth_api.tokens.keys import generate_private_key
 
     return (
         generate_private_key(algorithm)
@@ -64,8 +64,8 @@ def main() -> int:
     from django.test import override_settings
     from rest_framework_simplejwt.state import token_backend
 
-    from auth_api.sessions import tokens
-    from auth_api.sessions.keys import forget_keyring
+    from auth_api.tokens import claims
+    from auth_api.tokens.keys import forget_keyring
     from users.models import User
 
     user = User(id="B" * 32, email="bench@example.com", role="student", email_verified=True)
@@ -73,7 +73,7 @@ def main() -> int:
     for algorithm in ("EdDSA", "ES256", "RS256"):
         overrides = override_settings(JWT_ALGORITHM=algorithm, JWT_PRIVATE_KEY=_pem(algorithm))
         overrides.enable()
-        raw, _ = tokens.mint_access_token(user=user, sid="S" * 32)
+        raw, _ = claims.mint_access_token(user=user, sid="S" * 32)
         cases[algorithm] = (overrides, raw)
         overrides.disable()
     hs256 = token_backend.encode({"token_type": "refresh", "sub": user.id, "exp": 4102444800})
@@ -82,7 +82,7 @@ def main() -> int:
         started = time.perf_counter()
         for _ in range(args.iterations):
             if cold:
-                tokens._verify_access_token.cache_clear()
+                claims._verify_access_token.cache_clear()
             call()
         return (time.perf_counter() - started) / args.iterations * 1e6
 
@@ -93,10 +93,10 @@ def main() -> int:
             overrides, raw = cases[algorithm]
             overrides.enable()
             forget_keyring()
-            tokens.decode_access_token(raw)  # the ring loaded, the token verified once
+            claims.decode_access_token(raw)  # the ring loaded, the token verified once
             label = f"{algorithm} {'cold' if cold else 'cached'}"
             samples.setdefault(label, []).append(
-                timed(lambda raw=raw: tokens.decode_access_token(raw), cold=cold)
+                timed(lambda raw=raw: claims.decode_access_token(raw), cold=cold)
             )
             overrides.disable()
         samples.setdefault("HS256 (simplejwt backend)", []).append(

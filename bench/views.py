@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from auth_api.serializers import iso_datetime as _iso  # DRF's rendering, so bodies are identical
-from auth_api.sessions.sign_ins import sign_in_with_user
+from auth_api.http.serializers import iso_datetime as _iso
+from auth_api.tokens.sign_ins import sign_in_with_user
 
 
 def bare_user(request: HttpRequest, user_id: str, sign_in_id: str) -> JsonResponse:

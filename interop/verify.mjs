@@ -1,5 +1,5 @@
 // Another service's check of an access token: the service's JWKS, the token's kid, iss and aud
-// pinned (the recipe in the README). Reads [{name, token, expect: "valid" | "invalid"}] on stdin;
+// pinned (the recipe in docs/tokens.md). Reads [{name, token, expect: "valid" | "invalid"}] on stdin;
 // exits 1 if any token is judged otherwise.
 //   node verify.mjs http://127.0.0.1:8000 < tokens.json
 import { createRemoteJWKSet, jwtVerify } from "jose";

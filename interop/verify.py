@@ -1,5 +1,6 @@
 """Another service's check of an access token in Python: PyJWT's PyJWKClient on the JWKS, the
-token's kid, iss and aud pinned (the recipe in the README). Same input and exit code as verify.mjs.
+token's kid, iss and aud pinned (the recipe in docs/tokens.md). Same input and exit code as
+verify.mjs.
 
     python verify.py http://127.0.0.1:8000 < tokens.json
 """

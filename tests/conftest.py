@@ -27,7 +27,7 @@ def cookie_name() -> str:
 @pytest.fixture(autouse=True)
 def _fresh_sign_in_timing_floor():
     """The padding floor is cached per process; each test starts from what its own data says."""
-    from auth_api import timing
+    from auth_api.limits import timing
 
     timing.forget_floor()
     yield
@@ -45,10 +45,10 @@ def _hashers(request, settings):
 @pytest.fixture
 def known_codes(monkeypatch):
     """Every emailed code is taken from this list, in order: tests know each code in advance."""
-    from auth_api import otp
+    from auth_api.codes import process
 
     codes: list[str] = []
-    monkeypatch.setattr(otp, "new_code", lambda: codes.pop(0))
+    monkeypatch.setattr(process, "new_code", lambda: codes.pop(0))
     return codes
 
 
@@ -56,7 +56,7 @@ def known_codes(monkeypatch):
 def _fresh_keys_and_revocations():
     """The key ring and the revoked-sign-in set are cached per process; each test starts from its
     own database (its first token creates its signing key)."""
-    from auth_api.sessions import keys, revocations
+    from auth_api.tokens import keys, revocations
 
     keys.forget_keyring()
     revocations.forget()
@@ -72,7 +72,7 @@ def warm(db):
     query for authentication."""
 
     def load() -> None:
-        from auth_api.sessions import keys, revocations
+        from auth_api.tokens import keys, revocations
 
         keys.keyring()
         revocations.is_revoked("")

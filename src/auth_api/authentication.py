@@ -9,8 +9,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from .sessions import revocations
-from .sessions.tokens import AccessClaims, BadToken, decode_access_token
+from auth_api.tokens import revocations
+from auth_api.tokens.claims import AccessClaims, BadToken, decode_access_token
 
 
 @dataclass(frozen=True)

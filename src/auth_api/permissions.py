@@ -1,5 +1,5 @@
-"""Who may call a view: the kinds of action every viewset here declares, and permission classes
-for the app's own DRF views that read only the verified access token (zero queries):
+"""Permission classes for the app's own DRF views that read only the verified access token (zero
+queries):
 
     from auth_api.permissions import HasRole, IsEmailVerified
 
@@ -7,42 +7,11 @@ for the app's own DRF views that read only the verified access token (zero queri
         permission_classes = [HasRole("teacher"), IsEmailVerified]
 """
 
-from collections.abc import Callable
-from typing import Literal
-
-from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
-
-Method = Literal["get", "post", "patch", "delete"]
-
-
-def public_action(*, methods: list[Method], url_path: str, **options) -> Callable:
-    """No credentials read at all: sign-up, sign-in, codes, and refresh/sign-out (which check
-    their own cookie or body token). `options` go to DRF's action (e.g. parser_classes)."""
-    return action(
-        detail=False,
-        methods=methods,
-        url_path=url_path,
-        authentication_classes=[],
-        permission_classes=[],
-        **options,
-    )
-
-
-def bearer_action(*, methods: list[Method], url_path: str) -> Callable:
-    """A valid access token (Bearer), verified without a database query."""
-    return action(
-        detail=False, methods=methods, url_path=url_path, permission_classes=[IsAuthenticated]
-    )
-
-
-def optional_bearer_action(*, methods: list[Method], url_path: str) -> Callable:
-    """Open to anyone; a Bearer token, when sent, must be valid and changes what the view does."""
-    return action(detail=False, methods=methods, url_path=url_path, permission_classes=[AllowAny])
+from rest_framework.permissions import BasePermission
 
 
 def _claims(request):
-    from .sessions.tokens import AccessClaims
+    from auth_api.tokens.claims import AccessClaims
 
     return request.auth if isinstance(request.auth, AccessClaims) else None
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .http import ClientInfo
-from .models import SecurityEvent, SecurityEventKind
+from auth_api.client import ClientInfo
+from auth_api.models import SecurityEvent, SecurityEventKind
 
 
 def record(*, user_id: str, kind: SecurityEventKind, client: ClientInfo | None = None) -> None:

@@ -1,9 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
-from .account_views import AccountViewSet
-from .otp_views import EmailOtpViewSet, PasswordResetViewSet
-from .token_views import TokensViewSet
-from .views import AuthViewSet, SessionsViewSet
+from auth_api.views.account import AccountViewSet
+from auth_api.views.codes import EmailOtpViewSet, PasswordResetViewSet
+from auth_api.views.sign_in import AuthViewSet, SessionsViewSet
+from auth_api.views.tokens import TokensViewSet
 
 router = SimpleRouter(trailing_slash=True)
 # URL patterns are tried in this order: the routes every page load takes (session/, refresh/,

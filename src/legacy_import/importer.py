@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connections
 from django.utils import timezone
 
-from auth_api.otp import OtpType, otp_import
+from auth_api.codes.process import OtpType, otp_import
 
 from .mapping import Skip, map_code, map_user
 from .report import ImportReport

@@ -37,8 +37,8 @@ from prometheus_client import (
 )
 
 from auth_api import errors
-from auth_api.exception_handler import error_body, json_error
-from auth_api.sessions.keys import keyring
+from auth_api.http.exception_handler import error_body, json_error
+from auth_api.tokens.keys import keyring
 from emailing.selectors import outbox_backlog
 from observability import metrics
 

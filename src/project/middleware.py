@@ -12,9 +12,9 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from auth_api.client import client_ip
 from auth_api.errors import BadRequest, PayloadTooLarge
-from auth_api.exception_handler import json_error
-from auth_api.http import client_ip
+from auth_api.http.exception_handler import json_error
 from observability import logs, metrics
 
 Handler = Callable[[HttpRequest], HttpResponse]

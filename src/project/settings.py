@@ -1,4 +1,4 @@
-"""Settings: every environment variable is read here, once (see README "Configuration")."""
+"""Settings: every environment variable is read here, once (see docs/configuration.md)."""
 
 import logging
 from pathlib import Path
@@ -205,7 +205,7 @@ ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
 AUTH_USER_MODEL = "users.User"
 # The admin's password check is the API's (rate limits, constant time, verified staff).
-AUTHENTICATION_BACKENDS = ["auth_api.admin_backend.SignInCheckBackend"]
+AUTHENTICATION_BACKENDS = ["auth_api.admin.backend.SignInCheckBackend"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TEMPLATES = [
@@ -298,11 +298,11 @@ CORS_URLS_REGEX = r"^/api/.*$"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["auth_api.authentication.AccessTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PARSER_CLASSES": ["auth_api.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["auth_api.http.parsers.StrictJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "auth_api.negotiation.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "auth_api.http.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "auth_api.exception_handler.handle_exception",
+    "EXCEPTION_HANDLER": "auth_api.http.exception_handler.handle_exception",
     "UNAUTHENTICATED_USER": None,
     "NUM_PROXIES": NUM_PROXIES or None,
 }
@@ -335,7 +335,7 @@ OTP_FLOW_COOKIE_NAME = "otp_flow" if not SECURE_COOKIES else "__Secure-otp_flow"
 RATE_LIMITS = {
     # Password sign-in. A trusted device (one that signed in to the account before) is counted
     # on its own; untrusted clients per address, per (account, address) and in one shared budget
-    # per account. See "Abuse resistance" in the README for the arithmetic.
+    # per account. See docs/security-model.md for the arithmetic.
     "sign_in_ip": (env_int("RATE_LIMIT_SIGN_IN_IP", 30), 60),
     "sign_in_account_ip": (env_int("RATE_LIMIT_SIGN_IN_ACCOUNT_IP", 5), 900),
     "sign_in_untrusted": (env_int("RATE_LIMIT_SIGN_IN_UNTRUSTED", 20), 3600),
@@ -394,7 +394,7 @@ SPECTACULAR_SETTINGS = {
     },
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "users.models.Role",
-        "OtpType": "auth_api.serializers.OTP_TYPES",
+        "OtpType": "auth_api.http.serializers.OTP_TYPES",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

@@ -21,7 +21,7 @@ from django.http.response import HttpResponseBase
 from django.urls import re_path
 
 from auth_api.errors import MethodNotAllowed, NotFound
-from auth_api.exception_handler import json_error
+from auth_api.http.exception_handler import json_error
 
 # Read at each request, so a test can point it elsewhere (monkeypatch project.spa.DIST_DIR).
 DIST_DIR: Path = settings.PROJECT_DIR / "web" / "dist"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from auth_api.token_views import well_known_jwks
+from auth_api.views.tokens import well_known_jwks
 
 from . import health, views
 

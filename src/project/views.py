@@ -7,7 +7,7 @@ from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from auth_api import errors
-from auth_api.exception_handler import json_error
+from auth_api.http.exception_handler import json_error
 
 
 def not_found(request, exception=None, **kwargs):

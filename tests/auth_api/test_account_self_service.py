@@ -9,7 +9,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from auth_api import signals, step_up
+from auth_api import signals
+from auth_api.flows import reauthentication
 from auth_api.models import EndedSignIn, SecurityEvent
 from emailing.delivery import deliver_due
 from emailing.models import OutboxMessage
@@ -37,7 +38,9 @@ def later(monkeypatch):
     """Move the step-up clock past the window."""
 
     def move(seconds: int = 301) -> None:
-        monkeypatch.setattr(step_up, "now", lambda: timezone.now() + timedelta(seconds=seconds))
+        monkeypatch.setattr(
+            reauthentication, "now", lambda: timezone.now() + timedelta(seconds=seconds)
+        )
 
     return move
 
@@ -94,7 +97,7 @@ def test_stale_auth_time_needs_reauthentication(signed_in, later):
     assert wrong.json()["code"] == "INVALID_PASSWORD"
     fresh = client.post(REAUTH, {"password": PASSWORD}, format="json", **bearer(access))
     assert fresh.status_code == 200
-    step_up.now = timezone.now  # back to the real clock: the new token is fresh
+    reauthentication.now = timezone.now  # back to the real clock: the new token is fresh
     assert client.delete(USER, **bearer(fresh.json()["accessToken"])).status_code == 204
 
 
@@ -368,9 +371,9 @@ def test_email_change_does_the_same_database_work_for_a_taken_address(signed_in,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from auth_api import ratelimit
+    from auth_api.limits import rates
 
-    monkeypatch.setattr(ratelimit, "_maybe_purge", lambda: None)  # random housekeeping aside
+    monkeypatch.setattr(rates, "_maybe_purge", lambda: None)  # random housekeeping aside
     client, access = signed_in
     User.objects.create_user("taken@example.com", PASSWORD)
     warm()

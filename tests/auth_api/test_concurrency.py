@@ -10,7 +10,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from auth_api.models import AccountGuard, RateLimitCounter, SignIn
-from auth_api.sessions.tokens import decode_refresh_token
+from auth_api.tokens.claims import decode_refresh_token
 from tests.helpers import PASSWORD
 from users.models import User
 

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, connections
 
-from auth_api import otp
+from auth_api.codes import process
+from auth_api.codes.process import OtpType, otp_issue, otp_verify
 from auth_api.errors import InvalidOtp, TooManyAttempts
 from auth_api.models import OneTimeCode
-from auth_api.otp import OtpType, otp_issue, otp_verify
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,14 +25,14 @@ FLOW = "f" * 32
 def _slow_compare(monkeypatch) -> list:
     """Widen the race window: each evaluated guess takes 50 ms and is recorded."""
     evaluated = []
-    real = otp.hmac.compare_digest
+    real = process.hmac.compare_digest
 
     def compare(a, b):
         evaluated.append(1)
         time.sleep(0.05)
         return real(a, b)
 
-    monkeypatch.setattr(otp.hmac, "compare_digest", compare)
+    monkeypatch.setattr(process.hmac, "compare_digest", compare)
     return evaluated
 
 
@@ -77,7 +77,7 @@ def test_without_the_row_lock_the_limit_breaks(monkeypatch):
     wrong = "000000" if real_code != "000000" else "111111"
     evaluated = _slow_compare(monkeypatch)
     monkeypatch.setattr(
-        otp,
+        process,
         "_locked_row",
         lambda email, otp_type, flow_id: OneTimeCode.objects.filter(email=email).first(),
     )

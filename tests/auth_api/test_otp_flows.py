@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from auth_api.models import OneTimeCode, SignIn
-from auth_api.sessions.tokens import decode_access_token
+from auth_api.tokens.claims import decode_access_token
 from tests.helpers import (
     PASSWORD,
     bearer,
@@ -252,9 +252,9 @@ def test_check_errors(api_client, user, code_for):
 
 
 def test_forget_password_code_for_unknown_email_never_yields_a_token(api_client, db, monkeypatch):
-    from auth_api import otp
+    from auth_api.codes import process
 
-    monkeypatch.setattr(otp, "new_code", lambda: "424242")  # as if the attacker guessed right
+    monkeypatch.setattr(process, "new_code", lambda: "424242")  # as if the attacker guessed right
     send_code(api_client, "ghost@example.com", "forget-password")
     response = post(
         api_client, CHECK, email="ghost@example.com", type="forget-password", otp="424242"

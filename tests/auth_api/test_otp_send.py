@@ -30,9 +30,9 @@ def test_request_does_the_same_writes_for_known_and_unknown(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from auth_api import ratelimit
+    from auth_api.limits import rates
 
-    monkeypatch.setattr(ratelimit, "_maybe_purge", lambda: None)  # random housekeeping aside
+    monkeypatch.setattr(rates, "_maybe_purge", lambda: None)  # random housekeeping aside
 
     with CaptureQueriesContext(connection) as known:
         send_code(api_client, "ada@example.com", otp_type, REMOTE_ADDR="192.0.2.1")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from auth_api.sessions.tokens import mint_password_reset_token
+from auth_api.tokens.claims import mint_password_reset_token
 from emailing.delivery import deliver_due
 from tests.helpers import PASSWORD, bearer, deliver_and_read_code, refresh, send_code, sign_in
 from users.models import User

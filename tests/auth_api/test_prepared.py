@@ -3,7 +3,7 @@
 import pytest
 
 from auth_api.models import SignIn
-from auth_api.prepared import PreparedQuery
+from auth_api.tokens.prepared import PreparedQuery
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from django.conf import settings
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from auth_api import ratelimit
 from auth_api.errors import TooManyRequests
+from auth_api.limits import rates
 from auth_api.models import RateLimitCounter
 from tests.helpers import sign_in
 
@@ -54,7 +54,7 @@ def test_sign_in_per_ip_limit(api_client, user):
     assert sign_in(api_client, REMOTE_ADDR="198.51.100.2").status_code == 200
 
 
-@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_email": (2, 3600)})
+@override_settings(RATE_LIMITS={**rates.settings.RATE_LIMITS, "sign_up_email": (2, 3600)})
 def test_sign_up_per_email_limit(api_client, db):
     body = {"name": "", "email": "x@example.com", "password": "cobol-compiler-1959"}
     assert api_client.post("/api/auth/sign-up/", body, format="json").status_code == 201
@@ -62,7 +62,7 @@ def test_sign_up_per_email_limit(api_client, db):
     assert APIClient().post("/api/auth/sign-up/", body, format="json").status_code == 429
 
 
-@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_email": (2, 3600)})
+@override_settings(RATE_LIMITS={**rates.settings.RATE_LIMITS, "sign_up_email": (2, 3600)})
 def test_junk_sign_ups_by_strangers_do_not_spend_an_addresss_sign_ups(db):
     for index, password in enumerate(["short", "password123", "x@example.com1", "12345678"] * 3):
         stranger = APIClient(REMOTE_ADDR=f"127.0.0.{index + 2}")
@@ -72,7 +72,7 @@ def test_junk_sign_ups_by_strangers_do_not_spend_an_addresss_sign_ups(db):
     assert APIClient().post("/api/auth/sign-up/", owner, format="json").status_code == 201
 
 
-@override_settings(RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "sign_up_ip": (1, 3600)})
+@override_settings(RATE_LIMITS={**rates.settings.RATE_LIMITS, "sign_up_ip": (1, 3600)})
 def test_sign_up_per_ip_limit(api_client, db):
     body = {"name": "", "email": "x@example.com", "password": "short"}
     api_client.post("/api/auth/sign-up/", body, format="json")
@@ -90,10 +90,10 @@ def test_rate_limits_can_be_switched_off(api_client, user):
 
 @override_settings(RATE_LIMITS={"t": (2, 60)})
 def test_table_store_counts_and_keys_are_hashed(db):
-    ratelimit.hit("t", "ada@example.com")
-    ratelimit.hit("t", "ada@example.com")
+    rates.hit("t", "ada@example.com")
+    rates.hit("t", "ada@example.com")
     with pytest.raises(TooManyRequests):
-        ratelimit.hit("t", "ada@example.com")
+        rates.hit("t", "ada@example.com")
     counter = RateLimitCounter.objects.get()
     assert counter.count == 3
     assert "ada" not in counter.key
@@ -101,10 +101,10 @@ def test_table_store_counts_and_keys_are_hashed(db):
 
 def test_redis_store_counts(db):
     with override_settings(CACHES=_redis_caches(), RATE_LIMITS={"t": (2, 60)}):
-        ratelimit.hit("t", "k")
-        ratelimit.hit("t", "k")
+        rates.hit("t", "k")
+        rates.hit("t", "k")
         with pytest.raises(TooManyRequests) as caught:
-            ratelimit.hit("t", "k")
+            rates.hit("t", "k")
         assert caught.value.retry_after >= 1
         assert not RateLimitCounter.objects.exists()
 
@@ -113,7 +113,7 @@ def test_password_change_is_limited_per_user(api_client, user):
     access = sign_in(api_client).json()["accessToken"]
     body = {"currentPassword": "wrong-guess-000", "newPassword": "whatever-new-pass-1"}
     with override_settings(
-        RATE_LIMITS={**ratelimit.settings.RATE_LIMITS, "password_change_user": (2, 300)}
+        RATE_LIMITS={**rates.settings.RATE_LIMITS, "password_change_user": (2, 300)}
     ):
         codes = [
             APIClient()
@@ -133,8 +133,8 @@ def test_redis_counter_expires_with_its_window(db):
     import redis
 
     with override_settings(CACHES=_redis_caches(), RATE_LIMITS={"t": (5, 30)}):
-        ratelimit.hit("t", "expiring")
-        ratelimit.hit("t", "expiring")
+        rates.hit("t", "expiring")
+        rates.hit("t", "expiring")
         client = redis.Redis.from_url(REDIS_TEST_URL)
         keys = client.keys("*rl:t:*")
         assert len(keys) == 1
@@ -149,7 +149,7 @@ def test_redis_counts_parallel_hits_exactly(db):
 
         def attempt(_):
             try:
-                ratelimit.hit("t", "burst")
+                rates.hit("t", "burst")
                 return True
             except TooManyRequests:
                 return False

@@ -5,7 +5,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from auth_api.models import SignIn
-from auth_api.sessions.tokens import decode_access_token, decode_refresh_token
+from auth_api.tokens.claims import decode_access_token, decode_refresh_token
 from tests.helpers import bearer, csrf_headers, refresh, sign_in
 
 pytestmark = pytest.mark.django_db

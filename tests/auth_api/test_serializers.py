@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rest_framework import serializers
 
-from auth_api.serializers import SessionResponseSerializer, UserSerializer, iso_datetime
-from auth_api.sessions.sign_ins import sign_in_with_user
+from auth_api.http.serializers import SessionResponseSerializer, UserSerializer, iso_datetime
+from auth_api.tokens.sign_ins import sign_in_with_user
 from tests.helpers import sign_in
 from users.models import User
 

@@ -5,9 +5,9 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
+from auth_api.http.serializers import SessionResponseSerializer
 from auth_api.models import SignIn
-from auth_api.serializers import SessionResponseSerializer
-from auth_api.sessions.tokens import mint_access_token
+from auth_api.tokens.claims import mint_access_token
 from tests.factories import UserFactory
 from tests.helpers import bearer, sign_in
 from users.models import User
@@ -63,7 +63,7 @@ def test_authenticating_a_request_makes_zero_queries(rf, user, django_assert_num
     from rest_framework.request import Request
 
     from auth_api.authentication import AccessTokenAuthentication
-    from auth_api.sessions.tokens import mint_access_token
+    from auth_api.tokens.claims import mint_access_token
 
     access, _ = mint_access_token(user=user, sid="s" * 32)
     request = Request(rf.get(URL, HTTP_AUTHORIZATION=f"Bearer {access}"))

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from auth_api.sessions.tokens import decode_access_token
+from auth_api.tokens.claims import decode_access_token
 from tests.helpers import PASSWORD, sign_in
 from users.models import User
 

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from auth_api import timing
+from auth_api.limits import timing
 from tests.helpers import sign_in
 from tests.users.test_better_auth_hasher import better_auth_hash
 from users.hashers import better_auth_to_django

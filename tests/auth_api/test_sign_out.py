@@ -1,7 +1,7 @@
 import pytest
 
 from auth_api.models import SignIn
-from auth_api.sessions.tokens import mint_access_token
+from auth_api.tokens.claims import mint_access_token
 from tests.helpers import bearer, csrf_headers, refresh, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from auth_api.sessions.tokens import decode_access_token
+from auth_api.tokens.claims import decode_access_token
 from emailing.delivery import deliver_due
 from tests.helpers import bearer, deliver_and_read_code, send_code
 from users.models import User

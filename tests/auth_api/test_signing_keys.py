@@ -18,7 +18,7 @@ from rest_framework_simplejwt.state import token_backend
 
 from auth_api.models import SigningKey
 from auth_api.permissions import HasRole, IsEmailVerified
-from auth_api.sessions import keys
+from auth_api.tokens import keys
 from tests.helpers import bearer, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -259,7 +259,7 @@ def test_claims_are_what_the_token_says_at_zero_queries(
 
 
 def test_a_revoked_sign_in_is_refused_at_once_here_and_within_a_second_elsewhere(api_client, user):
-    from auth_api.sessions import revocations
+    from auth_api.tokens import revocations
     from tests.helpers import csrf_headers
 
     access = sign_in(api_client).json()["accessToken"]

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.utils import timezone
 
-from auth_api.sessions.tokens import mint_access_token
+from auth_api.tokens.claims import mint_access_token
 from tests.helpers import bearer, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -121,15 +121,15 @@ def test_token_signed_with_secret_key_is_refused(api_client, claims):
 
 
 def test_a_verified_token_is_refused_once_it_expires(api_client, user, monkeypatch):
-    from auth_api.sessions import tokens
+    from auth_api.tokens import claims
 
     access = sign_in(api_client).json()["accessToken"]
     assert api_client.get(URL, **bearer(access)).status_code == 200  # now verified and cached
     later = timezone.now() + timedelta(minutes=11)
-    monkeypatch.setattr(tokens.timezone, "now", lambda: later)
-    assert tokens._verify_access_token.cache_info().currsize >= 1
-    with pytest.raises(tokens.BadToken):
-        tokens.decode_access_token(access)
+    monkeypatch.setattr(claims.timezone, "now", lambda: later)
+    assert claims._verify_access_token.cache_info().currsize >= 1
+    with pytest.raises(claims.BadToken):
+        claims.decode_access_token(access)
 
 
 def test_a_tampered_copy_of_a_verified_token_is_still_refused(api_client, user):

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from auth_api import errors  # noqa: F401 - registers the API's codes
 from tests.helpers import csrf_headers, sign_in
 from users.errors import DomainError
 

@@ -9,13 +9,12 @@ confirmation mail is queued to the address. The API and the Django admin both de
 
 from django.db import transaction
 
+from auth_api import signals
+from auth_api.models import AccountGuard, EndedSignIn, OneTimeCode, SignIn
+from auth_api.tokens import revocations
 from emailing.models import EmailKind, OutboxMessage
 from emailing.services import email_enqueue
 from users.models import User
-
-from .. import signals
-from ..models import AccountGuard, EndedSignIn, OneTimeCode, SignIn
-from ..sessions import revocations
 
 
 @transaction.atomic

@@ -9,21 +9,21 @@ code is bound to the requesting user and client, so it confirms nothing for anyo
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
+from auth_api import security_events, signals
+from auth_api.authentication import Principal
+from auth_api.client import ClientInfo
+from auth_api.codes.clients import guessing_client
+from auth_api.codes.process import OtpType, otp_issue, otp_verify
+from auth_api.flows.reauthentication import require_fresh
+from auth_api.flows.sign_ins import current_session
+from auth_api.limits import rates
+from auth_api.models import RevokeReason, SecurityEventKind
+from auth_api.tokens.code_flows import flow_id_of, new_flow_id
+from auth_api.tokens.sign_ins import IssuedTokens, sign_in_reissue, sign_ins_revoke_all
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.selectors import user_email_taken
 from users.services import user_change_email
-
-from .. import ratelimit, security_events, signals
-from ..authentication import Principal
-from ..code_flows import flow_id_of, new_flow_id
-from ..http import ClientInfo
-from ..models import RevokeReason, SecurityEventKind
-from ..otp import OtpType, otp_issue, otp_verify
-from ..sessions.sign_ins import IssuedTokens, sign_in_reissue, sign_ins_revoke_all
-from ..step_up import require_fresh
-from .code_clients import guessing_client
-from .sessions import current_session
 
 
 def _binding(user_id: str, flow_id: str) -> str:
@@ -34,10 +34,10 @@ def email_change_request(*, principal: Principal, new_email: str, client: Client
     """Queue the code (or the "taken" mail) and the notice to the old address; the client's flow."""
     require_fresh(principal)
     user, _ = current_session(principal=principal)
-    ratelimit.hit("otp_send_ip", client.limit_key)
-    ratelimit.hit("otp_send_address_client", f"{new_email}\n{user.pk}")
+    rates.hit("otp_send_ip", client.limit_key)
+    rates.hit("otp_send_address_client", f"{new_email}\n{user.pk}")
     # The new address's mail ceiling too: throwaway accounts must not flood someone's mailbox.
-    ratelimit.hit("otp_send_address", new_email)
+    rates.hit("otp_send_address", new_email)
     flow_id = flow_id_of(client.flow_token) or new_flow_id()
     taken = new_email == user.email or user_email_taken(email=new_email)
     with transaction.atomic():

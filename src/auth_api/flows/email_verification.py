@@ -1,16 +1,15 @@
 from django.db import transaction
 
+from auth_api import signals
+from auth_api.client import ClientInfo
+from auth_api.codes.clients import verify_code_from
+from auth_api.codes.process import OtpType
+from auth_api.errors import InvalidOtp
+from auth_api.flows.sign_in_by_code import sign_in_proven
+from auth_api.tokens.sign_ins import IssuedTokens
 from users.models import User
 from users.selectors import user_get_by_email
 from users.services import user_mark_verified
-
-from .. import signals
-from ..errors import InvalidOtp
-from ..http import ClientInfo
-from ..otp import OtpType
-from ..sessions.sign_ins import IssuedTokens
-from .code_clients import verify_code_from
-from .otp_sign_in import sign_in_proven
 
 
 def verify_email_with_code(

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
-from ..errors import InvalidClient
-from ..models import SignIn
-from ..sessions.tokens import BadToken, decode_access_token
+from auth_api.errors import InvalidClient
+from auth_api.models import SignIn
+from auth_api.tokens.claims import BadToken, decode_access_token
 
 INACTIVE = {"active": False}
 

@@ -1,18 +1,18 @@
 from django.db import transaction
 
+from auth_api import security_events, signals
+from auth_api.authentication import Principal
+from auth_api.client import ClientInfo
+from auth_api.flows.reauthentication import require_fresh
+from auth_api.flows.sign_ins import current_session
+from auth_api.limits import rates
+from auth_api.models import RevokeReason, SecurityEventKind
+from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.errors import InvalidPassword, PasswordUnchanged
 from users.models import User
 from users.services import user_change_password
-
-from .. import ratelimit, security_events, signals
-from ..authentication import Principal
-from ..http import ClientInfo
-from ..models import RevokeReason, SecurityEventKind
-from ..sessions.sign_ins import sign_ins_revoke_all
-from ..step_up import require_fresh
-from .sessions import current_session
 
 
 def change_password(
@@ -26,7 +26,7 @@ def change_password(
     """With the current password, or without it inside the step-up window (a password-less
     account sets its first password this way)."""
     # Counted per user: a stolen access token must not become a password-guessing oracle.
-    ratelimit.hit("password_change_user", principal.id)
+    rates.hit("password_change_user", principal.id)
     user, _ = current_session(principal=principal)
     if current_password is None:
         require_fresh(principal)

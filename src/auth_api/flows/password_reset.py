@@ -2,26 +2,26 @@ from functools import partial
 
 from django.db import transaction
 
+from auth_api import security_events, signals
+from auth_api.client import ClientInfo
+from auth_api.codes.clients import verify_code_from
+from auth_api.codes.process import OtpType
+from auth_api.errors import InvalidOtp, InvalidToken
+from auth_api.limits import guard
+from auth_api.models import RevokeReason, SecurityEventKind
+from auth_api.tokens.claims import (
+    BadToken,
+    decode_password_reset_token,
+    mint_password_reset_token,
+    password_reset_token_matches,
+)
+from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.models import User
 from users.passwords import validate_new_password
 from users.selectors import user_get_by_email
 from users.services import user_reset_password
-
-from .. import guard, security_events, signals
-from ..errors import InvalidOtp, InvalidToken
-from ..http import ClientInfo
-from ..models import RevokeReason, SecurityEventKind
-from ..otp import OtpType
-from ..sessions.sign_ins import sign_ins_revoke_all
-from ..sessions.tokens import (
-    BadToken,
-    decode_password_reset_token,
-    mint_password_reset_token,
-    password_reset_token_matches,
-)
-from .code_clients import verify_code_from
 
 
 def password_reset_begin(*, email: str, code: str, client: ClientInfo) -> str:

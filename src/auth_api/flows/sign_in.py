@@ -4,18 +4,18 @@ from functools import lru_cache
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.db import transaction
 
+from auth_api import security_events, signals
+from auth_api.client import ClientInfo
+from auth_api.errors import InvalidCredentials, PasswordSignInClosed
+from auth_api.limits import guard, rates
+from auth_api.limits.timing import constant_time_check, is_legacy_hash
+from auth_api.models import SecurityEventKind
+from auth_api.tokens.devices import trusted_nonce
+from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from observability import metrics
 from users.errors import DomainError
 from users.models import User
 from users.selectors import user_get_by_email
-
-from .. import guard, ratelimit, security_events, signals
-from ..devices import trusted_nonce
-from ..errors import InvalidCredentials, PasswordSignInClosed
-from ..http import ClientInfo
-from ..models import SecurityEventKind
-from ..sessions.sign_ins import IssuedTokens, sign_in_start
-from ..timing import constant_time_check, is_legacy_hash
 
 
 @lru_cache(maxsize=4)
@@ -78,11 +78,11 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     device = trusted_nonce(client.device_token, user_id=user.pk) if user is not None else None
     standing = None
     if device is not None:
-        ratelimit.hit("sign_in_device", device)
+        rates.hit("sign_in_device", device)
     else:
-        ratelimit.hit("sign_in_ip", client.limit_key)
-        ratelimit.hit("sign_in_account_ip", f"{email}\n{client.limit_key}")
-        ratelimit.hit("sign_in_untrusted", email)
+        rates.hit("sign_in_ip", client.limit_key)
+        rates.hit("sign_in_account_ip", f"{email}\n{client.limit_key}")
+        rates.hit("sign_in_untrusted", email)
         standing = guard.untrusted_standing(email=email)
         if standing.closed:
             raise PasswordSignInClosed()

@@ -3,19 +3,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from auth_api import security_events, signals
+from auth_api.client import ClientInfo
+from auth_api.codes.clients import code_client
+from auth_api.codes.process import OtpType
+from auth_api.errors import TooManyRequests
+from auth_api.flows.code_send import code_issue_and_mail
+from auth_api.limits import rates
+from auth_api.models import SecurityEventKind
+from auth_api.tokens.code_flows import new_flow_id
+from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from users.models import User
 from users.passwords import validate_new_password
 from users.services import user_create
-
-from .. import ratelimit, security_events, signals
-from ..code_flows import new_flow_id
-from ..errors import TooManyRequests
-from ..http import ClientInfo
-from ..models import SecurityEventKind
-from ..otp import OtpType
-from ..sessions.sign_ins import IssuedTokens, sign_in_start
-from .code_clients import code_client
-from .otp_send import code_issue_and_mail
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ class SignedUp:
 def sign_up_with_password(
     *, email: str, password: str, name: str, role: str, remember_me: bool, client: ClientInfo
 ) -> SignedUp:
-    ratelimit.hit("sign_up_ip", client.limit_key)
+    rates.hit("sign_up_ip", client.limit_key)
     # The password's rules first: a stranger's junk attempts (a short or common password) must
     # not spend the sign-ups of an address nobody holds yet, locking its owner out of sign-up.
     validate_new_password(password, user=User(email=email, name=name, role=role))
-    ratelimit.hit("sign_up_email", email)
+    rates.hit("sign_up_email", email)
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name, role=role)
         signals.user_signed_up.send(sender=type(user), user=user)
@@ -53,7 +53,7 @@ def _mail_allowed(email: str) -> bool:
     (sign-up then delete, again and again, must not flood a mailbox); over it, the account is
     still made and no code goes out (its owner asks for one later)."""
     try:
-        ratelimit.hit("otp_send_address", email)
+        rates.hit("otp_send_address", email)
     except TooManyRequests:
         return False
     return True

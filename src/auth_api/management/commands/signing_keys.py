@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from auth_api.models import SigningKey
-from auth_api.sessions import keys
+from auth_api.tokens import keys
 
 
 class Command(BaseCommand):

@@ -1,0 +1,52 @@
+"""Admin views of this app: security activity (read-only), and user deletion through the same
+service as the API (`account_delete`), so an admin deletion leaves nothing behind either."""
+
+from django.contrib import admin
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+
+from auth_api.flows.account_deletion import account_delete
+from auth_api.models import SecurityEvent
+from users.admin import UserAdmin
+from users.models import User
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "user", "ip_address", "user_agent")
+    list_filter = ("kind",)
+    search_fields = ("user__email",)
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # append-only
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    def log_deletions(self, request, queryset) -> list[LogEntry]:
+        """The admin's history keeps that an account was erased, not whose it was."""
+        content_type = ContentType.objects.get_for_model(User)
+        return [
+            LogEntry.objects.create(
+                user_id=request.user.pk,
+                content_type=content_type,
+                object_id="",
+                object_repr="(erased account)",
+                action_flag=DELETION,
+            )
+            for _ in queryset
+        ]
+
+    def delete_model(self, request, obj) -> None:
+        account_delete(user_id=obj.pk)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user_id in list(queryset.values_list("pk", flat=True)):
+            account_delete(user_id=user_id)

@@ -1,0 +1,40 @@
+"""How the Django admin checks a password: through the API's own sign-in check.
+
+Django's ModelBackend has no rate limit and answers an imported scrypt hash visibly slower than an
+unknown email. This backend replaces it, so the admin login is no side door: the same per-IP and
+per-address limits, the same constant-time check, and staff must have proven their address.
+"""
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+
+from auth_api.client import client_info
+from auth_api.errors import InvalidCredentials, PasswordSignInClosed, TooManyRequests
+from auth_api.flows.sign_in import check_credentials
+from users.emails import validate_email
+from users.models import User
+
+
+class SignInCheckBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs,
+    ) -> User | None:
+        if request is None or username is None or password is None:
+            return None
+        try:
+            user = check_credentials(
+                email=validate_email(username), password=password, client=client_info(request)
+            ).user
+        except (TooManyRequests, PasswordSignInClosed):
+            raise PermissionDenied from None  # Django stops trying other backends
+        except (InvalidCredentials, ValidationError):
+            return None
+        # An unproven address may be someone else's pre-registration: never a staff login.
+        if user.is_staff and not user.email_verified:
+            return None
+        return user if self.user_can_authenticate(user) else None

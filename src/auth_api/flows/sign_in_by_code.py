@@ -1,0 +1,77 @@
+from django.db import transaction
+
+from auth_api import security_events, signals
+from auth_api.client import ClientInfo
+from auth_api.codes.clients import verify_code_from
+from auth_api.codes.process import OtpType
+from auth_api.errors import InvalidOtp
+from auth_api.limits import guard
+from auth_api.models import RevokeReason, SecurityEventKind
+from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start, sign_ins_revoke_all
+from observability import metrics
+from users.errors import DomainError
+from users.models import Role, User
+from users.selectors import user_get_by_email
+from users.services import user_create, user_mark_verified
+
+
+def otp_sign_in(
+    *,
+    email: str,
+    code: str,
+    name: str | None,
+    role: str | None,
+    remember_me: bool,
+    client: ClientInfo,
+) -> IssuedTokens:
+    try:
+        verify_code_from(client, email=email, otp_type=OtpType.SIGN_IN, code=code, consume=True)
+        tokens = sign_in_proven(
+            email=email, name=name, role=role, remember_me=remember_me, client=client
+        )
+    except DomainError as error:
+        metrics.SIGN_INS.labels("code", error.code).inc()
+        raise
+    return tokens
+
+
+def sign_in_proven(
+    *, email: str, name: str | None, role: str | None, remember_me: bool, client: ClientInfo
+) -> IssuedTokens:
+    """Sign in whoever just proved the address with a code: its owner, so password sign-in
+    reopens to new devices and the stranger's failures are forgotten."""
+    with transaction.atomic():
+        user = _account_for(email=email, name=name, role=role)
+        tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
+        security_events.record(
+            user_id=user.pk, kind=SecurityEventKind.SIGNED_IN_CODE, client=client
+        )
+        signals.user_signed_in.send(
+            sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="code"
+        )
+    guard.owner_proven(email=email)
+    metrics.SIGN_INS.labels("code", "success").inc()
+    return tokens
+
+
+def _account_for(*, email: str, name: str | None, role: str | None) -> User:
+    user = user_get_by_email(email=email)
+    if user is None:  # sign-up by code: verified, no password
+        user = user_create(
+            email=email,
+            password=None,
+            name=name or "",
+            role=role or Role.STUDENT,
+            email_verified=True,
+        )
+        signals.user_signed_up.send(sender=type(user), user=user)
+        return user
+    if not user.is_active:
+        raise InvalidOtp()
+    if not user.email_verified:
+        # Whoever set this password never proved the address: it may be an attacker's
+        # pre-registration. Drop it and end its sign-ins before trusting the account.
+        user_mark_verified(user=user, drop_password=True)
+        sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CLAIMED)
+        signals.email_verified.send(sender=type(user), user=user)
+    return user

@@ -1,0 +1,92 @@
+"""Successful answers, built once for every viewset (errors: see exception_handler)."""
+
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from auth_api.client import ClientInfo
+from auth_api.http.serializers import UserSerializer
+from auth_api.tokens import code_flows, devices
+from auth_api.tokens.sign_ins import IssuedTokens
+from auth_api.tokens.transport import (
+    clear_refresh_cookie,
+    set_device_cookie,
+    set_flow_cookie,
+    set_refresh_cookie,
+    wants_body_transport,
+)
+from users.models import User
+
+SUCCESS = {"success": True}
+
+
+def _tokens(tokens: IssuedTokens, *, in_body: bool, body: dict, code: int) -> Response:
+    body = {**body, "accessToken": tokens.access_token}
+    body["accessTokenExpiresAt"] = tokens.access_expires_at
+    if in_body:
+        body["refreshToken"] = tokens.refresh_token
+        body["refreshTokenExpiresAt"] = tokens.sign_in.expires_at
+    response = Response(body, status=code)
+    if not in_body:
+        set_refresh_cookie(response, token=tokens.refresh_token, sign_in=tokens.sign_in)
+    return response
+
+
+def signed_in(
+    request: Request,
+    tokens: IssuedTokens,
+    *,
+    client: ClientInfo,
+    code: int = 200,
+    flow_id: str | None = None,
+) -> Response:
+    """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body on request.
+    The client becomes a trusted device of the account (device cookie, or `deviceToken`), and
+    holds the flow of a code mailed along (flow cookie, or `flowToken`)."""
+    in_body = wants_body_transport(request)
+    device_token = devices.remember(client.device_token, user_id=tokens.user.pk)
+    body: dict = {"user": UserSerializer(tokens.user).data}
+    flow_token = code_flows.token_of(flow_id) if flow_id else None
+    if in_body:
+        body["deviceToken"] = device_token
+        if flow_token:
+            body["flowToken"] = flow_token
+    response = _tokens(tokens, in_body=in_body, body=body, code=code)
+    if not in_body:
+        set_device_cookie(response, token=device_token, max_age=devices.MAX_AGE_SECONDS)
+        if flow_token:
+            set_flow_cookie(response, token=flow_token, max_age=code_flows.MAX_AGE_SECONDS)
+    return response
+
+
+def code_sent(request: Request, *, flow_id: str) -> Response:
+    """`{success: true}` and the client's code flow (cookie, or `flowToken` in the body)."""
+    token = code_flows.token_of(flow_id)
+    if wants_body_transport(request):
+        return Response({**SUCCESS, "flowToken": token})
+    response = Response(SUCCESS)
+    set_flow_cookie(response, token=token, max_age=code_flows.MAX_AGE_SECONDS)
+    return response
+
+
+def rotated(tokens: IssuedTokens, *, in_body: bool) -> Response:
+    """New tokens after a refresh, carried the way the old refresh token came."""
+    return _tokens(tokens, in_body=in_body, body={}, code=status.HTTP_200_OK)
+
+
+def signed_out() -> Response:
+    response = Response(status=status.HTTP_204_NO_CONTENT)
+    clear_refresh_cookie(response)
+    return response
+
+
+def user_answer(user: User) -> Response:
+    return Response({"user": UserSerializer(user).data})
+
+
+def success(**extra: str) -> Response:
+    return Response({**SUCCESS, **extra})
+
+
+def no_content() -> Response:
+    return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,78 @@
+"""OpenAPI helpers: the bearer scheme, and error responses with one example per code."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+
+from auth_api.http.serializers import ErrorSerializer
+from auth_api.tokens.transport import BODY_TRANSPORT_HEADER
+from users.errors import DomainError
+
+AUTH_ERRORS = ("NOT_AUTHENTICATED", "TOKEN_INVALID")
+# What checking an emailed code can answer.
+CODE_ERRORS = ("INVALID_OTP", "OTP_EXPIRED", "TOO_MANY_ATTEMPTS", "TOO_MANY_REQUESTS")
+PASSWORD_ERRORS = (
+    "PASSWORD_TOO_SHORT",
+    "PASSWORD_TOO_LONG",
+    "PASSWORD_TOO_COMMON",
+    "PASSWORD_TOO_SIMILAR",
+)
+REFRESH_COOKIE_DOC = (
+    "Authenticated by the `refresh_token` cookie (`__Secure-refresh_token` outside DEBUG) plus "
+    "the `X-CSRFToken` header (see `GET csrf/`), or — for non-browser clients — by "
+    "`refreshToken` in the body, which needs no cookie and no CSRF token."
+)
+
+
+BODY_TRANSPORT_PARAMETER = OpenApiParameter(
+    name=BODY_TRANSPORT_HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    enum=["body"],
+    description=(
+        "Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the "
+        "JSON body instead of the httpOnly cookie. Browsers should never send it."
+    ),
+)
+
+# Any endpoint that reads a JSON body can answer these.
+_BODY_ERRORS = ("VALIDATION_ERROR", "INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE")
+
+
+def error_responses(*codes: str, with_body: bool = True) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for these error codes, grouped by the status each code is registered
+    with, each with an example taken from the registry (one message per code)."""
+    by_status: dict[int, list[type[DomainError]]] = {}
+    for code in dict.fromkeys([*codes, *(_BODY_ERRORS if with_body else ())]):
+        error = DomainError.registry[code]
+        by_status.setdefault(error.status, []).append(error)
+    return {status: _error_response(status, errors) for status, errors in sorted(by_status.items())}
+
+
+def _error_response(status: int, errors: list[type[DomainError]]) -> OpenApiResponse:
+    examples = [
+        OpenApiExample(
+            error.code,
+            value={"code": error.code, "message": error.example_text()},
+            status_codes=[str(status)],
+            response_only=True,
+        )
+        for error in errors
+    ]
+    return OpenApiResponse(
+        ErrorSerializer,
+        description="Error codes: " + ", ".join(f"`{e.code}`" for e in errors),
+        examples=examples,
+    )
+
+
+class AccessTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "auth_api.authentication.AccessTokenAuthentication"
+    name = "accessToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The `accessToken` from sign-in, sign-up or refresh.",
+        }

@@ -1,0 +1,100 @@
+"""Fixed-window rate limits on a store shared by every worker process.
+
+Counting is atomic in both stores, so N parallel attempts count as N: Redis INCR when the cache is
+Redis (REDIS_URL), otherwise a single-statement upsert on a table (Django's database cache has no
+atomic increment).
+"""
+
+import hashlib
+import math
+import random
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
+from django.utils import timezone
+
+from auth_api.errors import TooManyRequests
+from auth_api.models import RateLimitCounter
+from observability import metrics
+
+
+def _redis_increment(cache: RedisCache, key: str, window: int) -> int:
+    # One round trip: INCR, and set the expiry only when the key is new (Redis >= 7).
+    full_key = cache.make_and_validate_key(key)
+    client = cache._cache.get_client(full_key, write=True)  # Django's own redis-py client
+    pipeline = client.pipeline()
+    pipeline.incr(full_key)
+    pipeline.expire(full_key, window + 1, nx=True)
+    count, _ = pipeline.execute()
+    return int(count)
+
+
+def _locmem_increment(key: str, window: int) -> int:
+    cache = caches["default"]
+    cache.add(key, 0, timeout=window + 1)
+    return cache.incr(key)
+
+
+# One statement per hit, so parallel first hits cannot deadlock (a separate UPDATE-then-INSERT
+# does: the losers of the INSERT hold shared locks and then all ask for exclusive ones).
+_UPSERT = {
+    # LAST_INSERT_ID(expr) hands this connection the value it wrote, atomically, and the server
+    # returns it in the statement's OK packet (cursor.lastrowid): one round trip per hit.
+    "mysql": (
+        "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, LAST_INSERT_ID(1), %s) "
+        "ON DUPLICATE KEY UPDATE {count} = LAST_INSERT_ID({count} + 1)"
+    ),
+    "sqlite": (
+        "INSERT INTO {table} ({key}, {count}, {expires}) VALUES (%s, 1, %s) "
+        "ON CONFLICT({key}) DO UPDATE SET {count} = {count} + 1 RETURNING {count}"
+    ),
+}
+
+
+def _table_increment(key: str, window: int) -> int:
+    quote = connection.ops.quote_name
+    sql = _UPSERT[connection.vendor].format(
+        table=quote(RateLimitCounter._meta.db_table),
+        key=quote("key"),
+        count=quote("count"),
+        expires=quote("expires_at"),
+    )
+    expires_at = timezone.now() + timedelta(seconds=window)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, expires_at])
+        count = int(cursor.lastrowid if connection.vendor == "mysql" else cursor.fetchone()[0])
+    if count == 1:
+        _maybe_purge()
+    return count
+
+
+def _maybe_purge() -> None:
+    if random.random() < 0.02:  # noqa: S311 - housekeeping, not security
+        RateLimitCounter.objects.filter(expires_at__lt=timezone.now()).delete()
+
+
+def _increment(key: str, window: int) -> int:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _redis_increment(backend, key, window)
+    if isinstance(backend, LocMemCache):  # single process only: development and tests
+        return _locmem_increment(key, window)
+    return _table_increment(key, window)
+
+
+def hit(scope: str, identifier: str) -> None:
+    """Count one request of `scope` for `identifier`; raise TooManyRequests over the limit."""
+    if not settings.RATE_LIMITS_ENABLED or not identifier:
+        return
+    limit, window = settings.RATE_LIMITS[scope]
+    now = time.time()
+    bucket = math.floor(now / window)
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:40]
+    if _increment(f"rl:{scope}:{digest}:{bucket}", window) > limit:
+        metrics.RATE_LIMITED.labels(scope).inc()
+        raise TooManyRequests(retry_after=math.ceil((bucket + 1) * window - now))

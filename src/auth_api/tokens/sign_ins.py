@@ -1,0 +1,260 @@
+"""Sign-ins (refresh-token families): start, rotate with reuse detection, end, revoke, list."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, models, transaction
+from django.utils import timezone
+
+from auth_api import security_events, signals
+from auth_api.client import ClientInfo
+from auth_api.errors import InvalidRefreshToken, RefreshTokenReused
+from auth_api.models import RevokeReason, SecurityEventKind, SignIn
+from auth_api.tokens import revocations
+from auth_api.tokens.claims import (
+    BadToken,
+    RefreshClaims,
+    decode_refresh_token,
+    mint_access_token,
+    mint_refresh_token,
+    refresh_lifetime,
+)
+from auth_api.tokens.prepared import PreparedQuery
+from observability import metrics
+from users.models import User
+from users.selectors import user_get_active
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    user: User
+    sign_in: SignIn
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+
+
+class _Outcome(Enum):
+    ROTATED = "rotated"
+    GRACE = "grace"
+    REUSED = "reused"
+    INVALID = "invalid"
+
+
+def _new_jti() -> str:
+    return secrets.token_hex(16)
+
+
+def _issue(user: User, sign_in: SignIn) -> IssuedTokens:
+    access, access_expires_at = mint_access_token(
+        user=user, sid=sign_in.id, auth_time=sign_in.authenticated_at
+    )
+    return IssuedTokens(user, sign_in, access, access_expires_at, mint_refresh_token(sign_in))
+
+
+def _second(now: datetime) -> datetime:
+    # JWT dates are whole seconds; the row keeps the same value so tokens can be rebuilt exactly.
+    return now.replace(microsecond=0)
+
+
+def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> IssuedTokens:
+    now = _second(timezone.now())
+    sign_in = SignIn.objects.create(
+        user=user,
+        remember_me=remember_me,
+        current_jti=_new_jti(),
+        current_issued_at=now,
+        expires_at=now + refresh_lifetime(remember_me=remember_me),
+        created_at=now,
+        last_used_at=now,
+        authenticated_at=now,
+        ip_address=client.ip,
+        user_agent=client.user_agent,
+    )
+    return _issue(user, sign_in)
+
+
+def _rotate(sign_in: SignIn, now: datetime) -> None:
+    sign_in.previous_jti = sign_in.current_jti
+    sign_in.current_jti = _new_jti()
+    sign_in.current_issued_at = now
+    sign_in.rotated_at = now
+    # However often it rotates, a sign-in ends SIGN_IN_ABSOLUTE_LIFETIME after its credential
+    # check (ASVS 7.3.2): a stolen, diligently refreshed token does not live forever.
+    sign_in.expires_at = min(
+        now + refresh_lifetime(remember_me=sign_in.remember_me),
+        sign_in.created_at + settings.SIGN_IN_ABSOLUTE_LIFETIME,
+    )
+    sign_in.last_used_at = now
+    sign_in.save(
+        update_fields=[
+            "previous_jti",
+            "current_jti",
+            "current_issued_at",
+            "rotated_at",
+            "expires_at",
+            "last_used_at",
+        ]
+    )
+
+
+def _classify(sign_in: SignIn | None, claims: RefreshClaims, now: datetime) -> _Outcome:
+    if sign_in is None or sign_in.user_id != claims.user_id or not sign_in.is_live(now):
+        return _Outcome.INVALID
+    if claims.jti == sign_in.current_jti:
+        return _Outcome.ROTATED
+    in_grace = (
+        sign_in.rotated_at is not None and now - sign_in.rotated_at <= settings.REFRESH_REUSE_GRACE
+    )
+    if claims.jti == sign_in.previous_jti and in_grace:
+        return _Outcome.GRACE
+    return _Outcome.REUSED
+
+
+def sign_in_rotate(*, raw_token: str | None) -> IssuedTokens:
+    """Trade a refresh token for new tokens; a rotated token coming back revokes the family."""
+    if not raw_token:
+        metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
+        raise InvalidRefreshToken()
+    try:
+        claims = decode_refresh_token(raw_token)
+    except BadToken:
+        metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
+        raise InvalidRefreshToken() from None
+    return _rotate_family(claims)
+
+
+def sign_in_end(*, raw_token: str | None) -> None:
+    """End the sign-in the token belongs to. Idempotent: a missing or dead token is fine."""
+    if not raw_token:
+        return
+    try:
+        claims = decode_refresh_token(raw_token)
+    except BadToken:
+        return
+    with transaction.atomic():
+        if sign_in_revoke(
+            sign_in_id=claims.sid, user_id=claims.user_id, reason=RevokeReason.SIGN_OUT
+        ):
+            signals.user_signed_out.send(
+                sender=SignIn, user_id=claims.user_id, sign_in_id=claims.sid
+            )
+
+
+def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
+    """Rotate the family's token. Claims are re-read from the database (role, verified, active)."""
+    now = _second(timezone.now())
+    with transaction.atomic():
+        # The row lock serialises parallel refreshes of one family: exactly one rotates.
+        sign_in = SignIn.objects.select_for_update().filter(pk=claims.sid).first()
+        outcome = _classify(sign_in, claims, now)
+        if sign_in is None or outcome == _Outcome.INVALID:
+            metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
+            raise InvalidRefreshToken()
+        family = SignIn.objects.filter(pk=sign_in.pk)
+        user = user_get_active(user_id=claims.user_id)
+        if user is None:
+            _revoke_rows(family, reason=RevokeReason.USER_INACTIVE, now=now)
+        elif outcome == _Outcome.ROTATED:
+            _rotate(sign_in, now)
+        elif outcome == _Outcome.REUSED:
+            # A rotated token came back: someone holds a copy. Kill the whole family.
+            _revoke_rows(family, reason=RevokeReason.REUSE, now=now)
+            security_events.record(user_id=user.pk, kind=SecurityEventKind.REFRESH_REUSED)
+            signals.refresh_token_reused.send(sender=SignIn, user=user, sign_in_id=sign_in.pk)
+    counted = _Outcome.INVALID if user is None and outcome != _Outcome.REUSED else outcome
+    metrics.REFRESHES.labels(counted.value).inc()
+    if outcome == _Outcome.REUSED:
+        raise RefreshTokenReused()
+    if user is None:
+        raise InvalidRefreshToken()
+    return _issue(user, sign_in)
+
+
+def sign_in_proof_renewed(*, user: User, sign_in: SignIn) -> IssuedTokens:
+    """The owner proved it again in this sign-in: its `authTime` is now; new tokens say so."""
+    sign_in.authenticated_at = _second(timezone.now())
+    sign_in.save(update_fields=["authenticated_at"])
+    return _issue(user, sign_in)
+
+
+def sign_in_reissue(*, user: User, sign_in: SignIn) -> IssuedTokens:
+    """New tokens of the same sign-in (the user's claims changed, e.g. its email)."""
+    return _issue(user, sign_in)
+
+
+def _revoke_rows(queryset, *, reason: RevokeReason, now: datetime | None = None) -> int:
+    """Revoke; this process refuses their access tokens at once, every other one within
+    REVOCATION_REFRESH_SECONDS (see revocations)."""
+    ids = list(queryset.filter(revoked_at__isnull=True).values_list("id", flat=True))
+    if not ids:
+        return 0
+    revocations.note_revoked(ids)
+    return SignIn.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now(), revoke_reason=reason
+    )
+
+
+def sign_in_revoke(*, sign_in_id: str, user_id: str, reason: RevokeReason) -> bool:
+    return _revoke_rows(SignIn.objects.filter(pk=sign_in_id, user_id=user_id), reason=reason) > 0
+
+
+def sign_ins_revoke_all(*, user_id: str, reason: RevokeReason, keep: str | None = None) -> int:
+    queryset = SignIn.objects.filter(user_id=user_id)
+    if keep is not None:
+        queryset = queryset.exclude(pk=keep)
+    return _revoke_rows(queryset, reason=reason)
+
+
+def sign_ins_live(*, user_id: str) -> list[SignIn]:
+    now = timezone.now()
+    return list(
+        SignIn.objects.filter(
+            user_id=user_id, revoked_at__isnull=True, expires_at__gt=now
+        ).order_by("-last_used_at")
+    )
+
+
+# What a session answer needs besides the ids the token carries: the user's public columns.
+_USER_COLUMNS = ("email", "name", "role", "email_verified", "image", "created_at", "updated_at")
+
+# The hot path of GET session/ (and every flow that starts from the caller's sign-in): compiled
+# once per process, see PreparedQuery. Revocation and the user's state are checked in SQL, the
+# expiry below (it needs the clock).
+_LIVE_SIGN_IN = PreparedQuery(
+    lambda sign_in_id, user_id: SignIn.objects.filter(
+        pk=sign_in_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True
+    ).values_list("expires_at", *(f"user__{column}" for column in _USER_COLUMNS)),
+    "sign_in_id",
+    "user_id",
+)
+
+
+def _loaded(model: type[ModelT], values: dict[str, Any]) -> ModelT:
+    """An instance of the loaded columns (the others deferred), as the ORM makes from a row."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
+    """The live sign-in and its active user, in one query."""
+    row = _LIVE_SIGN_IN.first(sign_in_id=sign_in_id, user_id=user_id)
+    if row is None:
+        return None
+    expires_at, *user_values = row
+    user = _loaded(
+        User,
+        {"id": user_id, "is_active": True, **dict(zip(_USER_COLUMNS, user_values, strict=True))},
+    )
+    sign_in = _loaded(
+        SignIn,
+        {"id": sign_in_id, "user_id": user_id, "expires_at": expires_at, "revoked_at": None},
+    )
+    sign_in.user = user
+    return sign_in if sign_in.is_live(timezone.now()) else None

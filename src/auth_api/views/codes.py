@@ -1,0 +1,198 @@
+"""HTTP layer of the email-code flows: validate input, call one flow, render."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from auth_api.authentication import optional_principal
+from auth_api.client import client_info
+from auth_api.codes.process import OtpType
+from auth_api.flows.code_check import otp_check
+from auth_api.flows.code_send import otp_send
+from auth_api.flows.email_verification import verify_email_with_code
+from auth_api.flows.password_reset import password_reset_with_code, password_reset_with_token
+from auth_api.flows.sign_in_by_code import otp_sign_in
+from auth_api.http import responses
+from auth_api.http.actions import optional_bearer_action, public_action
+from auth_api.http.schema import (
+    BODY_TRANSPORT_PARAMETER,
+    CODE_ERRORS,
+    PASSWORD_ERRORS,
+    error_responses,
+)
+from auth_api.http.serializers import (
+    OtpCheckRequestSerializer,
+    OtpCheckResponseSerializer,
+    OtpSendRequestSerializer,
+    OtpSendResponseSerializer,
+    OtpSignInRequestSerializer,
+    OtpVerifyEmailRequestSerializer,
+    PasswordResetRequestSerializer,
+    SignedInResponseSerializer,
+    SuccessResponseSerializer,
+    VerifyEmailResponseSerializer,
+)
+from auth_api.tokens.sign_ins import IssuedTokens
+
+_CODE_ERRORS = ("INVALID_EMAIL", *CODE_ERRORS)
+
+
+class EmailOtpViewSet(viewsets.ViewSet):
+    @extend_schema(
+        operation_id="email_otp_send",
+        request=OtpSendRequestSerializer,
+        responses={
+            200: OtpSendResponseSerializer,
+            **error_responses("INVALID_EMAIL", "INVALID_OTP_TYPE", "TOO_MANY_REQUESTS"),
+        },
+        parameters=[BODY_TRANSPORT_PARAMETER],
+        summary="Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.",
+        description=(
+            "Always `200 {success: true}` for a well-formed email, whether or not an account "
+            "exists; `sign-in` codes also go to unknown addresses (sign-up by code), the other "
+            "types only to existing accounts. Mail leaves after the answer. A new send replaces "
+            "the previous code of the same email and type asked for by this client. The code is "
+            "bound to this client: only it can spend the code's guesses (browsers hold an "
+            "httpOnly flow cookie; body-transport clients get `flowToken`)."
+        ),
+        examples=[
+            OpenApiExample(
+                "Forgotten password",
+                request_only=True,
+                value={"email": "ada@example.com", "type": "forget-password"},
+            )
+        ],
+    )
+    @public_action(methods=["post"], url_path="send")
+    def send(self, request: Request) -> Response:
+        data = OtpSendRequestSerializer.parse(request.data)
+        flow_id = otp_send(
+            email=data["email"], otp_type=OtpType(data["type"]), client=client_info(request, data)
+        )
+        return responses.code_sent(request, flow_id=flow_id)
+
+    @extend_schema(
+        operation_id="email_otp_sign_in",
+        request=OtpSignInRequestSerializer,
+        parameters=[BODY_TRANSPORT_PARAMETER],
+        responses={
+            200: SignedInResponseSerializer,
+            **error_responses(*_CODE_ERRORS, "INVALID_ROLE"),
+        },
+        summary="Sign in (or sign up) with an emailed `sign-in` code.",
+        description=(
+            "An unknown email creates a verified account without a password (`name`/`role` "
+            "used then). For an existing unverified account the password is made unusable and "
+            "its sign-ins are ended before it is marked verified."
+        ),
+    )
+    @public_action(methods=["post"], url_path="sign-in")
+    def sign_in(self, request: Request) -> Response:
+        data = OtpSignInRequestSerializer.parse(request.data)
+        client = client_info(request, data)
+        tokens = otp_sign_in(
+            email=data["email"],
+            code=data["otp"],
+            name=data.get("name"),
+            role=data.get("role"),
+            remember_me=data["rememberMe"],
+            client=client,
+        )
+        return responses.signed_in(request, tokens, client=client)
+
+    @extend_schema(
+        operation_id="email_otp_verify_email",
+        request=OtpVerifyEmailRequestSerializer,
+        parameters=[BODY_TRANSPORT_PARAMETER],
+        responses={
+            200: VerifyEmailResponseSerializer,
+            **error_responses(*_CODE_ERRORS, "TOKEN_INVALID"),
+        },
+        summary="Prove the address with an `email-verification` code.",
+        description=(
+            "With the Bearer token of the account the address belongs to: marks it verified and "
+            "answers `{user}`. Without it, the first proof of an address is a code sign-in: a "
+            "password nobody proved becomes unusable, the account's sign-ins end, and the "
+            "caller is signed in (`{user, accessToken, ...}` and the refresh cookie)."
+        ),
+    )
+    @optional_bearer_action(methods=["post"], url_path="verify-email")
+    def verify_email(self, request: Request) -> Response:
+        data = OtpVerifyEmailRequestSerializer.parse(request.data)
+        principal = optional_principal(request)
+        client = client_info(request, data)
+        result = verify_email_with_code(
+            email=data["email"],
+            code=data["otp"],
+            client=client,
+            signed_in_as=principal.id if principal else None,
+        )
+        if isinstance(result, IssuedTokens):
+            return responses.signed_in(request, result, client=client)
+        return responses.user_answer(result)
+
+    @extend_schema(
+        operation_id="email_otp_check",
+        request=OtpCheckRequestSerializer,
+        responses={
+            200: OtpCheckResponseSerializer,
+            **error_responses(*_CODE_ERRORS, "INVALID_OTP_TYPE"),
+        },
+        summary="Check a code. A `forget-password` code is used up and traded for a resetToken.",
+    )
+    @public_action(methods=["post"], url_path="check")
+    def check(self, request: Request) -> Response:
+        data = OtpCheckRequestSerializer.parse(request.data)
+        reset_token = otp_check(
+            email=data["email"],
+            otp_type=OtpType(data["type"]),
+            code=data["otp"],
+            client=client_info(request, data),
+        )
+        return responses.success(resetToken=reset_token) if reset_token else responses.success()
+
+
+class PasswordResetViewSet(viewsets.ViewSet):
+    @extend_schema(
+        operation_id="password_reset",
+        request=PasswordResetRequestSerializer,
+        responses={
+            200: SuccessResponseSerializer,
+            **error_responses("INVALID_TOKEN", *_CODE_ERRORS, *PASSWORD_ERRORS),
+        },
+        summary="Set a new password with a resetToken, or with email + forget-password code.",
+        description=(
+            "Every sign-in of the user ends, the email is marked verified, and a notification "
+            "email is sent. A reset token works once and for 10 minutes."
+        ),
+        examples=[
+            OpenApiExample(
+                "With a reset token",
+                request_only=True,
+                value={"resetToken": "eyJhbGciOi...", "password": "a new pass phrase"},
+            ),
+            OpenApiExample(
+                "In one call",
+                request_only=True,
+                value={"email": "ada@example.com", "otp": "314159", "password": "a new phrase"},
+            ),
+        ],
+    )
+    @public_action(methods=["post"], url_path="reset")
+    def reset(self, request: Request) -> Response:
+        data = PasswordResetRequestSerializer.parse(request.data)
+        if "resetToken" in data:
+            password_reset_with_token(
+                reset_token=data["resetToken"],
+                password=data["password"],
+                client=client_info(request, data),
+            )
+        else:
+            password_reset_with_code(
+                email=data["email"],
+                code=data["otp"],
+                password=data["password"],
+                client=client_info(request, data),
+            )
+        return responses.success()

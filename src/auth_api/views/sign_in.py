@@ -1,0 +1,262 @@
+"""HTTP layer: validate input, call one flow, render. No business rules here."""
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from auth_api.authentication import principal_of
+from auth_api.client import client_info
+from auth_api.flows.password_change import change_password
+from auth_api.flows.profile import end_sign_ins
+from auth_api.flows.sign_in import sign_in_with_password
+from auth_api.flows.sign_ins import current_session, list_sessions, revoke_session
+from auth_api.flows.sign_up import sign_up_with_password
+from auth_api.http import responses
+from auth_api.http.actions import bearer_action, public_action
+from auth_api.http.schema import (
+    AUTH_ERRORS,
+    BODY_TRANSPORT_PARAMETER,
+    PASSWORD_ERRORS,
+    REFRESH_COOKIE_DOC,
+    error_responses,
+)
+from auth_api.http.serializers import (
+    AccessTokenResponseSerializer,
+    PasswordChangeRequestSerializer,
+    RefreshRequestSerializer,
+    SessionResponseSerializer,
+    SignedInResponseSerializer,
+    SignInListItemSerializer,
+    SignInRequestSerializer,
+    SignUpRequestSerializer,
+    UserResponseSerializer,
+)
+from auth_api.tokens.sign_ins import sign_in_end, sign_in_rotate
+from auth_api.tokens.transport import issue_csrf_cookie, refresh_token_from
+
+
+class AuthViewSet(viewsets.ViewSet):
+    @extend_schema(
+        operation_id="sign_up",
+        request=SignUpRequestSerializer,
+        parameters=[BODY_TRANSPORT_PARAMETER],
+        responses={
+            201: SignedInResponseSerializer,
+            **error_responses(
+                "INVALID_EMAIL",
+                *PASSWORD_ERRORS,
+                "INVALID_ROLE",
+                "USER_ALREADY_EXISTS",
+                "TOO_MANY_REQUESTS",
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Teacher",
+                request_only=True,
+                value={
+                    "name": "Ada Lovelace",
+                    "email": "ada@example.com",
+                    "password": "correct horse battery",
+                    "role": "teacher",
+                    "rememberMe": True,
+                },
+            )
+        ],
+        summary="Create an account with email and password, and sign in.",
+    )
+    @public_action(methods=["post"], url_path="sign-up")
+    def sign_up(self, request: Request) -> Response:
+        data = SignUpRequestSerializer.parse(request.data)
+        client = client_info(request)
+        signed_up = sign_up_with_password(
+            email=data["email"],
+            password=data["password"],
+            name=data["name"],
+            role=data["role"],
+            remember_me=data["rememberMe"],
+            client=client,
+        )
+        return responses.signed_in(
+            request,
+            signed_up.tokens,
+            client=client,
+            code=status.HTTP_201_CREATED,
+            flow_id=signed_up.flow_id,
+        )
+
+    @extend_schema(
+        operation_id="sign_in",
+        request=SignInRequestSerializer,
+        parameters=[BODY_TRANSPORT_PARAMETER],
+        responses={
+            200: SignedInResponseSerializer,
+            **error_responses(
+                "INVALID_EMAIL",
+                "INVALID_EMAIL_OR_PASSWORD",
+                "PASSWORD_SIGN_IN_CLOSED",
+                "TOO_MANY_REQUESTS",
+            ),
+        },
+        summary="Sign in with email and password.",
+        description=(
+            "A client that signed in to the account before (device cookie, or `deviceToken`) "
+            "has its own failure budget. Other clients share per-address and per-account "
+            "budgets, and after 100 consecutive failures from them password sign-in closes to "
+            "them (`PASSWORD_SIGN_IN_CLOSED`, for known and unknown addresses alike) until the "
+            "owner signs in with a code or resets the password."
+        ),
+    )
+    @public_action(methods=["post"], url_path="sign-in")
+    def sign_in(self, request: Request) -> Response:
+        data = SignInRequestSerializer.parse(request.data)
+        client = client_info(request, data)
+        tokens = sign_in_with_password(
+            email=data["email"],
+            password=data["password"],
+            remember_me=data["rememberMe"],
+            client=client,
+        )
+        return responses.signed_in(request, tokens, client=client)
+
+    @extend_schema(
+        operation_id="refresh",
+        request=RefreshRequestSerializer,
+        responses={
+            200: AccessTokenResponseSerializer,
+            **error_responses("INVALID_REFRESH_TOKEN", "REFRESH_TOKEN_REUSED", "CSRF_FAILED"),
+        },
+        summary="Rotate the refresh token and get a new access token.",
+        description=REFRESH_COOKIE_DOC,
+    )
+    @public_action(methods=["post"], url_path="refresh")
+    def refresh(self, request: Request) -> Response:
+        data = RefreshRequestSerializer.parse(request.data if request.body else {})
+        raw, in_body = refresh_token_from(request, body_token=data.get("refreshToken"))
+        tokens = sign_in_rotate(raw_token=raw)
+        return responses.rotated(tokens, in_body=in_body)
+
+    @extend_schema(
+        operation_id="sign_out",
+        request=RefreshRequestSerializer,
+        responses={204: None, **error_responses("CSRF_FAILED")},
+        summary="End this sign-in (its whole refresh-token family) and clear the cookie.",
+        description=REFRESH_COOKIE_DOC + " Needs no access token, so it works after one expired.",
+    )
+    @public_action(methods=["post"], url_path="sign-out")
+    def sign_out(self, request: Request) -> Response:
+        data = RefreshRequestSerializer.parse(request.data if request.body else {})
+        raw, _ = refresh_token_from(request, body_token=data.get("refreshToken"))
+        sign_in_end(raw_token=raw)
+        return responses.signed_out()
+
+    @extend_schema(
+        operation_id="session",
+        responses={
+            200: SessionResponseSerializer,
+            **error_responses(*AUTH_ERRORS, with_body=False),
+        },
+        summary="The signed-in user, fresh from the database, and the current sign-in.",
+    )
+    @bearer_action(methods=["get"], url_path="session")
+    def session(self, request: Request) -> Response:
+        user, sign_in = current_session(principal=principal_of(request))
+        return Response(SessionResponseSerializer({"user": user, "session": sign_in}).data)
+
+    @extend_schema(
+        operation_id="csrf",
+        request=None,
+        responses={204: None},
+        summary="Set the `csrftoken` cookie; send its value back as `X-CSRFToken`.",
+    )
+    @public_action(methods=["get"], url_path="csrf")
+    def csrf(self, request: Request) -> Response:
+        issue_csrf_cookie(request)
+        return responses.no_content()
+
+    @extend_schema(
+        operation_id="password_change",
+        request=PasswordChangeRequestSerializer,
+        responses={
+            200: UserResponseSerializer,
+            **error_responses(
+                "INVALID_PASSWORD",
+                "PASSWORD_UNCHANGED",
+                *PASSWORD_ERRORS,
+                *AUTH_ERRORS,
+                "REAUTHENTICATION_REQUIRED",
+                "TOO_MANY_REQUESTS",
+            ),
+        },
+        summary="Change the password; other sign-ins end unless revokeOtherSessions is false.",
+    )
+    @bearer_action(methods=["post"], url_path="password/change")
+    def password_change(self, request: Request) -> Response:
+        data = PasswordChangeRequestSerializer.parse(request.data)
+        user = change_password(
+            principal=principal_of(request),
+            current_password=data.get("currentPassword"),
+            new_password=data["newPassword"],
+            revoke_others=data["revokeOtherSessions"],
+            client=client_info(request),
+        )
+        return responses.user_answer(user)
+
+
+class SessionsViewSet(viewsets.ViewSet):
+    permission_classes = [IsAuthenticated]
+    lookup_value_regex = "[^/]+"
+
+    @extend_schema(
+        operation_id="sessions_list",
+        responses={
+            200: SignInListItemSerializer(many=True),
+            **error_responses(*AUTH_ERRORS, with_body=False),
+        },
+        summary="The caller's live sign-ins, newest use first.",
+    )
+    def list(self, request: Request) -> Response:
+        sign_ins = list_sessions(principal=principal_of(request))
+        return Response(SignInListItemSerializer(sign_ins, many=True).data)
+
+    @extend_schema(
+        operation_id="sessions_revoke",
+        parameters=[],
+        responses={
+            204: None,
+            **error_responses(*AUTH_ERRORS, "NOT_FOUND", with_body=False),
+        },
+        summary="End one of the caller's sign-ins.",
+    )
+    def destroy(self, request: Request, pk: str) -> Response:
+        revoke_session(principal=principal_of(request), sign_in_id=pk)
+        return responses.no_content()
+
+    @extend_schema(
+        operation_id="sessions_revoke_others",
+        request=None,
+        responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
+        summary="End every other sign-in of the caller; this one goes on.",
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-others")
+    def revoke_others(self, request: Request) -> Response:
+        end_sign_ins(
+            principal=principal_of(request), client=client_info(request), keep_this_one=True
+        )
+        return responses.no_content()
+
+    @extend_schema(
+        operation_id="sessions_revoke_all",
+        request=None,
+        responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
+        summary="End every sign-in of the caller, this one too; the refresh cookie is cleared.",
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-all")
+    def revoke_all(self, request: Request) -> Response:
+        end_sign_ins(
+            principal=principal_of(request), client=client_info(request), keep_this_one=False
+        )
+        return responses.signed_out()
