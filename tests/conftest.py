@@ -45,11 +45,22 @@ def _hashers(request, settings):
 @pytest.fixture
 def known_codes(monkeypatch):
     """Every emailed code is taken from this list, in order: tests know each code in advance."""
-    from auth_api.codes import process
+    from auth_api.codes import store
 
     codes: list[str] = []
-    monkeypatch.setattr(process, "new_code", lambda: codes.pop(0))
+    monkeypatch.setattr(store, "new_code", lambda: codes.pop(0))
     return codes
+
+
+@pytest.fixture
+def clock():
+    """The service's one clock (`clock.now()`, `clock.time()`, `clock.monotonic()`): a test moves
+    it with `clock.advance(seconds)`; it is back to the real time after the test."""
+    import clock as service_clock
+
+    service_clock.reset()
+    yield service_clock
+    service_clock.reset()
 
 
 @pytest.fixture(autouse=True)

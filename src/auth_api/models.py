@@ -45,7 +45,7 @@ class SignIn(models.Model):
         max_length=32, blank=True, default="", choices=RevokeReason.choices
     )
     # The last proof of a password or code in this sign-in (the access token's `authTime`).
-    authenticated_at = models.DateTimeField(default=timezone.now)
+    auth_time = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes = [
@@ -78,7 +78,7 @@ class OneTimeCode(models.Model):
     spend its guesses. An empty flow (a code carried over by the legacy import) is bound to none."""
 
     email = ExactMatchEmailField(max_length=254)
-    otp_type = models.CharField(max_length=32)
+    type = models.CharField(max_length=32)
     flow_id = models.CharField(max_length=32, blank=True, default="")
     code_hash = models.CharField(max_length=64)
     attempts = models.PositiveIntegerField(default=0)
@@ -89,12 +89,12 @@ class OneTimeCode(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["email", "otp_type", "flow_id"], name="one_code_per_email_type_flow"
+                fields=["email", "type", "flow_id"], name="one_code_per_email_type_flow"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.otp_type} code for {self.email}"
+        return f"{self.type} code for {self.email}"
 
 
 class AccountGuard(models.Model):
@@ -142,7 +142,7 @@ class EndedSignIn(models.Model):
         return self.sid
 
 
-class SecurityEventKind(models.TextChoices):
+class SecurityEventType(models.TextChoices):
     SIGNED_UP = "signed_up", "Account created"
     SIGNED_IN_PASSWORD = "signed_in_password", "Signed in with a password"
     SIGNED_IN_CODE = "signed_in_code", "Signed in with an emailed code"
@@ -162,7 +162,7 @@ class SecurityEvent(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security_events"
     )
-    kind = models.CharField(max_length=32, choices=SecurityEventKind.choices)
+    type = models.CharField(max_length=32, choices=SecurityEventType.choices)
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True, default="")
@@ -171,4 +171,4 @@ class SecurityEvent(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="security_event_user_time")]
 
     def __str__(self) -> str:
-        return f"{self.kind} ({self.user_id})"
+        return f"{self.type} ({self.user_id})"

@@ -5,16 +5,16 @@ import random
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
+import clock
 from auth_api.client import ClientInfo
-from auth_api.models import SecurityEvent, SecurityEventKind
+from auth_api.models import SecurityEvent, SecurityEventType
 
 
-def record(*, user_id: str, kind: SecurityEventKind, client: ClientInfo | None = None) -> None:
+def record(*, user_id: str, type: SecurityEventType, client: ClientInfo | None = None) -> None:
     SecurityEvent.objects.create(
         user_id=user_id,
-        kind=kind,
+        type=type,
         ip_address=client.ip if client else None,
         user_agent=client.user_agent if client else "",
     )
@@ -23,7 +23,7 @@ def record(*, user_id: str, kind: SecurityEventKind, client: ClientInfo | None =
 
 
 def prune() -> int:
-    cutoff = timezone.now() - timedelta(days=settings.SECURITY_EVENT_RETENTION_DAYS)
+    cutoff = clock.now() - timedelta(days=settings.SECURITY_EVENT_RETENTION_DAYS)
     return SecurityEvent.objects.filter(created_at__lt=cutoff).delete()[0]
 
 

@@ -1,18 +1,31 @@
+"""Every URL of the API and the view module that answers it (under /api/auth/).
+
+    session/                  views.sign_ins    SessionViewSet
+    refresh/ sign-in/ sign-up/ sign-out/ csrf/
+                              views.sign_in     SignInViewSet
+    sessions/…                views.sign_ins    SignInsViewSet
+    email-otp/…               views.codes       EmailCodeViewSet
+    password/reset/, password/change/
+                              views.passwords   PasswordViewSet
+    user/ reauthenticate/ email/change/… security-events/
+                              views.account     AccountViewSet
+    jwks/ claims/ introspect/ views.tokens      TokensViewSet (/.well-known/jwks.json: project.urls)
+
+Patterns are tried in this order: the routes every page load takes (session/, refresh/,
+sign-in/) first. No two viewsets' routes overlap, so the order changes nothing else.
+"""
+
 from rest_framework.routers import SimpleRouter
 
-from auth_api.views.account import AccountViewSet
-from auth_api.views.codes import EmailOtpViewSet, PasswordResetViewSet
-from auth_api.views.sign_in import AuthViewSet, SessionsViewSet
-from auth_api.views.tokens import TokensViewSet
+from auth_api.views import account, codes, passwords, sign_in, sign_ins, tokens
 
 router = SimpleRouter(trailing_slash=True)
-# URL patterns are tried in this order: the routes every page load takes (session/, refresh/,
-# sign-in/) first. No two viewsets' routes overlap, so the order changes nothing else.
-router.register("", AuthViewSet, basename="auth")
-router.register("", TokensViewSet, basename="tokens")
-router.register("sessions", SessionsViewSet, basename="sessions")
-router.register("email-otp", EmailOtpViewSet, basename="email-otp")
-router.register("password", PasswordResetViewSet, basename="password")
-router.register("", AccountViewSet, basename="account")
+router.register("", sign_ins.SessionViewSet, basename="session")
+router.register("", sign_in.SignInViewSet, basename="sign-in")
+router.register("sessions", sign_ins.SignInsViewSet, basename="sessions")
+router.register("email-otp", codes.EmailCodeViewSet, basename="email-otp")
+router.register("password", passwords.PasswordViewSet, basename="password")
+router.register("", account.AccountViewSet, basename="account")
+router.register("", tokens.TokensViewSet, basename="tokens")
 
 urlpatterns = router.urls

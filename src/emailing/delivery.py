@@ -17,8 +17,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
-from django.utils import timezone
 
+import clock
 from observability import metrics
 from users.selectors import user_email_taken
 
@@ -47,7 +47,7 @@ def backoff_seconds(attempts: int) -> int:
 def deliver_due(*, limit: int = 100) -> Counter:
     """Try every message that is due; returns how many ended in each status."""
     due = (
-        OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=timezone.now())
+        OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=clock.now())
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]
     )
@@ -65,7 +65,7 @@ def claim_seconds() -> int:
 
 
 def _claim(message_id: int) -> OutboxMessage | None:
-    now = timezone.now()
+    now = clock.now()
     claimed = OutboxMessage.objects.filter(
         pk=message_id, status=Status.PENDING, next_attempt_at__lte=now
     ).update(next_attempt_at=now + timedelta(seconds=claim_seconds()))
@@ -89,12 +89,12 @@ def _finish(message: OutboxMessage, status: str) -> Attempt:
     message.status = status
     message.payload = ""  # the code must not outlive its delivery
     if status == Status.SENT:
-        message.sent_at = timezone.now()
+        message.sent_at = clock.now()
     return Attempt(status)
 
 
 def _attempt(message: OutboxMessage, *, release_connection: bool) -> Attempt:
-    now = timezone.now()
+    now = clock.now()
     if message.expires_at is not None and message.expires_at <= now:
         return _finish(message, Status.EXPIRED)
     if message.requires_user and not user_email_taken(email=message.to_email):

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q
-from django.utils import timezone
+
+import clock
 
 from .models import OutboxMessage, Status
 
@@ -23,5 +24,5 @@ def outbox_backlog() -> Backlog:
         retrying=Count("id", filter=Q(attempts__gt=0)),
     )
     oldest = row["oldest"]
-    age = max(0.0, (timezone.now() - oldest).total_seconds()) if oldest is not None else 0.0
+    age = max(0.0, (clock.now() - oldest).total_seconds()) if oldest is not None else 0.0
     return Backlog(pending=row["pending"], oldest_age_seconds=age, retrying=row["retrying"])

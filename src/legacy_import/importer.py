@@ -5,9 +5,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connections
-from django.utils import timezone
 
-from auth_api.codes.process import OtpType, otp_import
+import clock
+from auth_api.codes.store import code_import
+from auth_api.codes.types import CodeType
 
 from .mapping import Skip, map_code, map_user
 from .report import ImportReport
@@ -70,7 +71,7 @@ def _import_users(source, report, *, batch_size, dry_run, on_batch) -> None:
 
 def _import_codes(source, report, *, batch_size, dry_run, carry) -> None:
     notes = {"expired": 0, "other": 0}
-    now = timezone.now()
+    now = clock.now()
     for rows in source.verifications(batch_size):
         report.verifications.read += len(rows)
         for row in rows:
@@ -87,9 +88,9 @@ def _import_codes(source, report, *, batch_size, dry_run, carry) -> None:
                 report.verifications.unchanged += 1
             else:
                 if not dry_run:
-                    otp_import(
+                    code_import(
                         email=code.email,
-                        otp_type=OtpType(code.otp_type),
+                        type=CodeType(code.type),
                         code=code.code,
                         attempts=code.attempts,
                         expires_at=code.expires_at,

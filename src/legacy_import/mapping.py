@@ -124,7 +124,7 @@ OTP_VALUE = re.compile(r"^(\d{6}):(\d+)$")
 @dataclass(frozen=True)
 class LegacyCode:
     email: str
-    otp_type: str
+    type: str
     code: str
     attempts: int
     expires_at: datetime
@@ -145,7 +145,7 @@ def map_code(row: dict) -> LegacyCode:
         raise Skip("email_invalid") from None
     return LegacyCode(
         email=email,
-        otp_type=identifier.group(1),
+        type=identifier.group(1),
         code=value.group(1),
         attempts=int(value.group(2)),
         expires_at=expires_at,

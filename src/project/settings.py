@@ -394,7 +394,7 @@ SPECTACULAR_SETTINGS = {
     },
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "users.models.Role",
-        "OtpType": "auth_api.http.serializers.OTP_TYPES",
+        "OtpType": "auth_api.http.serializers.OTP_TYPES",  # the contract keeps the API's name
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

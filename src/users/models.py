@@ -5,6 +5,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+import clock
+
 from .emails import EMAIL_MAX_LENGTH, normalize_email
 from .fields import ExactMatchCharField, ExactMatchEmailField
 from .ids import ID_LENGTH, generate_id
@@ -56,7 +58,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs) -> None:
         self.email = normalize_email(self.email)  # one spelling per address, whoever writes it
-        self.updated_at = self.created_at if self._state.adding else timezone.now()
+        self.updated_at = self.created_at if self._state.adding else clock.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "updated_at"}

@@ -9,6 +9,10 @@ def user_get_by_email(*, email: str) -> User | None:
     return next(iter(User.objects.filter(email=email)[:1]), None)
 
 
+def user_get(*, user_id: str) -> User | None:
+    return next(iter(User.objects.filter(pk=user_id)[:1]), None)
+
+
 def user_get_active(*, user_id: str) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
 

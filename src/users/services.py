@@ -1,7 +1,8 @@
 """Writes on users. Keyword-only, atomic, raising domain errors."""
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+
+import clock
 
 from .errors import UserAlreadyExists
 from .models import Role, User
@@ -59,7 +60,7 @@ def user_update_profile(*, user: User, **changes) -> User:
     """`name` and/or `image` (already validated by the caller's input rules)."""
     for field, value in changes.items():
         setattr(user, field, value)
-    user.updated_at = timezone.now()
+    user.updated_at = clock.now()
     user.save(update_fields=[*changes, "updated_at"])
     return user
 
@@ -71,7 +72,7 @@ def user_change_email(*, user: User, new_email: str) -> User:
         raise UserAlreadyExists()
     user.email = new_email
     user.email_verified = True
-    user.updated_at = timezone.now()
+    user.updated_at = clock.now()
     try:
         with transaction.atomic():
             user.save(update_fields=["email", "email_verified", "updated_at"])

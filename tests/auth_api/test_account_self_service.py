@@ -10,7 +10,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from auth_api import signals
-from auth_api.flows import reauthentication
 from auth_api.models import EndedSignIn, SecurityEvent
 from emailing.delivery import deliver_due
 from emailing.models import OutboxMessage
@@ -34,13 +33,11 @@ def signed_in(api_client, user):
 
 
 @pytest.fixture
-def later(monkeypatch):
-    """Move the step-up clock past the window."""
+def later(clock):
+    """Move the clock past the step-up window."""
 
     def move(seconds: int = 301) -> None:
-        monkeypatch.setattr(
-            reauthentication, "now", lambda: timezone.now() + timedelta(seconds=seconds)
-        )
+        clock.advance(seconds)
 
     return move
 
@@ -96,8 +93,7 @@ def test_stale_auth_time_needs_reauthentication(signed_in, later):
     wrong = client.post(REAUTH, {"password": "not-the-password"}, format="json", **bearer(access))
     assert wrong.json()["code"] == "INVALID_PASSWORD"
     fresh = client.post(REAUTH, {"password": PASSWORD}, format="json", **bearer(access))
-    assert fresh.status_code == 200
-    reauthentication.now = timezone.now  # back to the real clock: the new token is fresh
+    assert fresh.status_code == 200  # its authTime is the (moved) clock's now: fresh
     assert client.delete(USER, **bearer(fresh.json()["accessToken"])).status_code == 204
 
 

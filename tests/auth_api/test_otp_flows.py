@@ -25,8 +25,8 @@ CHECK = "/api/auth/email-otp/check/"
 
 @pytest.fixture
 def code_for(api_client, mailoutbox):
-    def issue(email: str, otp_type: str) -> str:
-        assert send_code(api_client, email, otp_type).status_code == 200
+    def issue(email: str, type: str) -> str:
+        assert send_code(api_client, email, type).status_code == 200
         return deliver_and_read_code(mailoutbox, email)
 
     return issue
@@ -252,9 +252,9 @@ def test_check_errors(api_client, user, code_for):
 
 
 def test_forget_password_code_for_unknown_email_never_yields_a_token(api_client, db, monkeypatch):
-    from auth_api.codes import process
+    from auth_api.codes import store
 
-    monkeypatch.setattr(process, "new_code", lambda: "424242")  # as if the attacker guessed right
+    monkeypatch.setattr(store, "new_code", lambda: "424242")  # as if the attacker guessed right
     send_code(api_client, "ghost@example.com", "forget-password")
     response = post(
         api_client, CHECK, email="ghost@example.com", type="forget-password", otp="424242"

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from auth_api.codes import process
+from auth_api.codes import store
 from emailing.delivery import deliver_due
 from tests.helpers import send_code
 
@@ -29,7 +29,7 @@ def _all_text_in_database() -> str:
 
 @pytest.fixture
 def fixed_code(monkeypatch):
-    monkeypatch.setattr(process, "new_code", lambda: CODE)
+    monkeypatch.setattr(store, "new_code", lambda: CODE)
     return CODE
 
 

@@ -13,20 +13,18 @@ pytestmark = pytest.mark.django_db
 TYPES = ["sign-in", "email-verification", "forget-password"]
 
 
-@pytest.mark.parametrize("otp_type", TYPES)
-def test_known_and_unknown_emails_get_identical_answers(api_client, user, otp_type):
-    known = send_code(api_client, "ada@example.com", otp_type, REMOTE_ADDR="192.0.2.1")
-    unknown = send_code(api_client, "ghost@example.com", otp_type, REMOTE_ADDR="192.0.2.2")
+@pytest.mark.parametrize("type", TYPES)
+def test_known_and_unknown_emails_get_identical_answers(api_client, user, type):
+    known = send_code(api_client, "ada@example.com", type, REMOTE_ADDR="192.0.2.1")
+    unknown = send_code(api_client, "ghost@example.com", type, REMOTE_ADDR="192.0.2.2")
     assert known.status_code == unknown.status_code == 200
     assert known.content == unknown.content == b'{"success":true}'
     assert set(known.headers) == set(unknown.headers)
     assert set(known.cookies) == set(unknown.cookies) == {settings.OTP_FLOW_COOKIE_NAME}
 
 
-@pytest.mark.parametrize("otp_type", TYPES)
-def test_request_does_the_same_writes_for_known_and_unknown(
-    api_client, user, otp_type, monkeypatch
-):
+@pytest.mark.parametrize("type", TYPES)
+def test_request_does_the_same_writes_for_known_and_unknown(api_client, user, type, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -35,9 +33,9 @@ def test_request_does_the_same_writes_for_known_and_unknown(
     monkeypatch.setattr(rates, "_maybe_purge", lambda: None)  # random housekeeping aside
 
     with CaptureQueriesContext(connection) as known:
-        send_code(api_client, "ada@example.com", otp_type, REMOTE_ADDR="192.0.2.1")
+        send_code(api_client, "ada@example.com", type, REMOTE_ADDR="192.0.2.1")
     with CaptureQueriesContext(connection) as unknown:
-        send_code(api_client, "ghost@example.com", otp_type, REMOTE_ADDR="192.0.2.2")
+        send_code(api_client, "ghost@example.com", type, REMOTE_ADDR="192.0.2.2")
     shape = [q["sql"].split(" ")[0] for q in known.captured_queries]
     assert shape == [q["sql"].split(" ")[0] for q in unknown.captured_queries]
     # The account is not even looked up on the request path.
@@ -45,8 +43,8 @@ def test_request_does_the_same_writes_for_known_and_unknown(
 
 
 def test_known_email_receives_each_type(api_client, user, mailoutbox):
-    for otp_type in TYPES:
-        send_code(api_client, "ada@example.com", otp_type)
+    for type in TYPES:
+        send_code(api_client, "ada@example.com", type)
     deliver_due()
     subjects = sorted(m.subject for m in mailoutbox)
     assert subjects == ["Reset your password", "Verify your email address", "Your sign-in code"]
@@ -59,8 +57,8 @@ def test_known_email_receives_each_type(api_client, user, mailoutbox):
 
 
 def test_unknown_email_gets_sign_in_code_but_nothing_else(api_client, db, mailoutbox):
-    for otp_type in TYPES:
-        send_code(api_client, "ghost@example.com", otp_type)
+    for type in TYPES:
+        send_code(api_client, "ghost@example.com", type)
     outcomes = deliver_due()
     assert [m.subject for m in mailoutbox] == ["Your sign-in code"]
     assert outcomes == {"sent": 1, "suppressed": 2}
@@ -130,7 +128,7 @@ def test_a_new_send_replaces_the_previous_code(api_client, user, mailoutbox, kno
     assert deliver_and_read_code(mailoutbox, "ada@example.com") == "111111"
     send_code(api_client, "ada@example.com", "sign-in")
     assert deliver_and_read_code(mailoutbox, "ada@example.com") == "222222"
-    assert OneTimeCode.objects.filter(email="ada@example.com", otp_type="sign-in").count() == 1
+    assert OneTimeCode.objects.filter(email="ada@example.com", type="sign-in").count() == 1
     response = api_client.post(
         "/api/auth/email-otp/sign-in/",
         {"email": "ada@example.com", "otp": "111111"},

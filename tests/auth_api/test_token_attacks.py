@@ -120,13 +120,12 @@ def test_token_signed_with_secret_key_is_refused(api_client, claims):
     assert_refused(api_client, jwt.encode(claims, settings.SECRET_KEY, algorithm="HS256"))
 
 
-def test_a_verified_token_is_refused_once_it_expires(api_client, user, monkeypatch):
+def test_a_verified_token_is_refused_once_it_expires(api_client, user, clock):
     from auth_api.tokens import claims
 
     access = sign_in(api_client).json()["accessToken"]
     assert api_client.get(URL, **bearer(access)).status_code == 200  # now verified and cached
-    later = timezone.now() + timedelta(minutes=11)
-    monkeypatch.setattr(claims.timezone, "now", lambda: later)
+    clock.advance(11 * 60)
     assert claims._verify_access_token.cache_info().currsize >= 1
     with pytest.raises(claims.BadToken):
         claims.decode_access_token(access)

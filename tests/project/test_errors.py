@@ -97,7 +97,7 @@ def test_sign_up_database_failure_leaves_no_user(api_client, db, monkeypatch):
 def test_unexpected_exception_is_generic_500(api_client, user, monkeypatch):
     from auth_api.views import sign_in as sign_in_views
 
-    monkeypatch.setattr(sign_in_views, "sign_in_with_password", lambda **kw: 1 / 0)
+    monkeypatch.setattr(sign_in_views, "sign_in_by_password", lambda **kw: 1 / 0)
     body = assert_error(sign_in(api_client), 500, "INTERNAL_ERROR")
     assert "division" not in body["message"]
 

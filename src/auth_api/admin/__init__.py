@@ -13,8 +13,8 @@ from users.models import User
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "user", "ip_address", "user_agent")
-    list_filter = ("kind",)
+    list_display = ("created_at", "type", "user", "ip_address", "user_agent")
+    list_filter = ("type",)
     search_fields = ("user__email",)
     ordering = ("-created_at",)
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from auth_api.client import client_info
 from auth_api.errors import InvalidCredentials, PasswordSignInClosed, TooManyRequests
-from auth_api.flows.sign_in import check_credentials
+from auth_api.flows.sign_in import credentials_check
 from users.emails import validate_email
 from users.models import User
 
@@ -27,7 +27,7 @@ class SignInCheckBackend(ModelBackend):
         if request is None or username is None or password is None:
             return None
         try:
-            user = check_credentials(
+            user = credentials_check(
                 email=validate_email(username), password=password, client=client_info(request)
             ).user
         except (TooManyRequests, PasswordSignInClosed):

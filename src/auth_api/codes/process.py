@@ -1,183 +1,159 @@
-"""The one code-verification process every email-code flow uses.
+"""The one email-code process: send, check, count a wrong guess, use up.
 
-Six digits from `secrets`, valid OTP_TTL_SECONDS, stored as an HMAC keyed by the server (a database
-leak does not let anyone test the 10^6 codes offline), compared in constant time, single use.
-Attempts are counted under a row lock, so parallel guesses are serialised: after OTP_MAX_ATTEMPTS
-wrong guesses no further guess is ever evaluated, however many arrive at once.
+Every flow that mails or checks a code goes through `EmailCode`: sign-in, verification, forgotten
+password, step-up and email change. One code belongs to (address, type, the asking client's flow):
 
-A code is bound to the client flow that asked for it (see code_flows): a client finds only its own
-code (or one carried over by the import, bound to none), so nobody else can spend its guesses. A
-wrong guess by a client that is not a trusted device of the account also spends the address's
-allowance of untrusted guesses (see guard).
+- **Send**: counted per client address, per (address, client) and against the address's mail
+  ceiling, which bounds mailbox flooding. A trusted device of the account is under its own cap
+  only, so strangers filling the ceiling never keep the owner's devices from getting a code. The
+  request does the same work for every address; whether the account exists is decided at
+  delivery, off the request path (no enumeration by timing).
+- **Check**: counted per client address; only the client's own code is found (`codes.store`);
+  a wrong guess by a client that is not a trusted device of the account also spends the address's
+  allowance of untrusted guesses (`limits.guard`), checked only when the guess meets a live code
+  that this client asked for. At most OTP_MAX_ATTEMPTS guesses per code, whatever the budgets say.
+
+A code asked for by a signed-in account for an address it does not hold yet (email change) is
+bound to that account as well as to the client's flow, and no device of the address counts.
 """
 
-import hmac
-import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import Enum, StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from auth_api.errors import InvalidOtp, OtpExpired, TooManyAttempts, TooManyRequests
-from auth_api.limits import guard
-from auth_api.models import OneTimeCode
+from auth_api.client import ClientInfo
+from auth_api.codes import store
+from auth_api.codes.types import CodeType
+from auth_api.errors import TooManyRequests
+from auth_api.limits import guard, rates
+from auth_api.limits.rates import Scope
+from auth_api.tokens.code_flows import flow_id_of, new_flow_id
+from auth_api.tokens.devices import trusted_nonce
+from emailing.models import EmailKind
+from emailing.services import email_enqueue
 from observability import metrics
+from users.selectors import user_get_by_email
 
-
-class OtpType(StrEnum):
-    SIGN_IN = "sign-in"
-    EMAIL_VERIFICATION = "email-verification"
-    FORGET_PASSWORD = "forget-password"  # noqa: S105 - a code type, not a secret
-    REAUTHENTICATION = "reauthentication"
-    EMAIL_CHANGE = "email-change"  # sent by email/change/ only, never by email-otp/send/
+# The message of each type, and whether it goes only to an existing account (decided at delivery).
+_MESSAGES = {
+    CodeType.SIGN_IN: (EmailKind.OTP_SIGN_IN, False),  # unknown emails may sign up by code
+    CodeType.EMAIL_VERIFICATION: (EmailKind.OTP_EMAIL_VERIFICATION, True),
+    CodeType.FORGET_PASSWORD: (EmailKind.OTP_FORGET_PASSWORD, True),
+    CodeType.REAUTHENTICATION: (EmailKind.OTP_REAUTHENTICATION, True),
+    CodeType.EMAIL_CHANGE: (EmailKind.OTP_EMAIL_CHANGE, False),
+}
 
 
 @dataclass(frozen=True)
-class IssuedCode:
-    code: str
-    expires_at: datetime
+class _Asking:
+    flow_id: str | None  # the client's flow, if it holds one
+    device: str | None  # its device nonce when it is a trusted device of the address's account
 
 
-def _digest(*, email: str, otp_type: str, code: str) -> str:
-    return salted_hmac(
-        "auth_api.otp", f"{otp_type}\n{email}\n{code}", algorithm="sha256"
-    ).hexdigest()
+@dataclass(frozen=True)
+class EmailCode:
+    """The code of `type` for `email`, as `client` sees it."""
 
+    email: str
+    type: CodeType
+    client: ClientInfo
+    account_id: str | None = None  # a signed-in account asking for an address it does not hold
 
-def random_code() -> str:
-    return f"{secrets.randbelow(10**settings.OTP_LENGTH):0{settings.OTP_LENGTH}d}"
+    def send(self) -> str:
+        """Admit the send, issue a code bound to the client's flow and queue its mail; return the
+        flow id."""
+        flow_id = self.admit()
+        with transaction.atomic():
+            self.issue_and_mail(flow_id)
+        return flow_id
 
+    def admit(self) -> str:
+        """Count the send against the client's and the address's limits (outside any
+        transaction); the flow id the code will be bound to."""
+        rates.hit(Scope.CODE_SEND_IP, self.client.limit_key)
+        asking = self._asking()
+        sender = self.account_id or asking.device or self.client.limit_key
+        rates.hit(Scope.CODE_SEND_ADDRESS_CLIENT, f"{self.email}\n{sender}")
+        if asking.device is None:
+            rates.hit(Scope.CODE_SEND_ADDRESS, self.email)
+        return asking.flow_id or new_flow_id()
 
-# The seam tests replace to know the code in advance (like Django's `_now()` for time).
-new_code: Callable[[], str] = random_code
+    def send_unasked(self) -> str | None:
+        """A code the client did not ask for (the verification mailed at sign-up): only the
+        address's mail ceiling applies, and over it nothing is sent (None). Call inside the
+        caller's transaction."""
+        try:
+            rates.hit(Scope.CODE_SEND_ADDRESS, self.email)
+        except TooManyRequests:
+            return None
+        flow_id = self._asking().flow_id or new_flow_id()
+        self.issue_and_mail(flow_id)
+        return flow_id
 
+    def check(self, code: str, *, consume: bool) -> None:
+        """Raise InvalidOtp, OtpExpired, TooManyAttempts (or TooManyRequests when a budget is
+        spent), or return with the code accepted (and used up when `consume`). A wrong guess is
+        counted in its own transaction, though the caller gets an error."""
+        rates.hit(Scope.CODE_CHECK_IP, self.client.limit_key)
+        asking = self._asking()
+        flow_id = self._bound(asking.flow_id) if asking.flow_id else None
+        limited = asking.device is None and settings.RATE_LIMITS_ENABLED
+        if limited:
+            guard.prepare(email=self.email)
+        with transaction.atomic():
+            row = store.locked_code(email=self.email, type=self.type, flow_id=flow_id)
+            allowance = None
+            if limited and row is not None and store.open_for_guessing(row):
+                allowance = self._untrusted_guess_allowed()
+            verdict = store.code_judge(row, code, consume=consume)
+            if allowance is not None and verdict == store.Verdict.WRONG:
+                guard.spend_code_guess(allowance)
+        self._count(verdict)
+        verdict.raise_unless_ok()
 
-def otp_issue(*, email: str, otp_type: OtpType, flow_id: str) -> IssuedCode:
-    """A fresh code for (email, otp_type) bound to `flow_id`, replacing that flow's earlier one
-    and its attempt count (other clients' codes stay as they are)."""
-    code, now = new_code(), timezone.now()
-    expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
-    OneTimeCode.objects.update_or_create(
-        email=email,
-        otp_type=otp_type.value,
-        flow_id=flow_id,
-        defaults={
-            "code_hash": _digest(email=email, otp_type=otp_type.value, code=code),
-            "attempts": 0,
-            "created_at": now,
-            "expires_at": expires_at,
-            "consumed_at": None,
-        },
-    )
-    metrics.CODES_SENT.labels(otp_type.value).inc()
-    return IssuedCode(code=code, expires_at=expires_at)
+    # --- the parts -------------------------------------------------------------------------
 
+    def _asking(self) -> _Asking:
+        flow_id = flow_id_of(self.client.flow_token)
+        if self.account_id is not None or not self.client.device_token:
+            return _Asking(flow_id=flow_id, device=None)
+        user = user_get_by_email(email=self.email)  # looked up only with a device token
+        device = trusted_nonce(self.client.device_token, user_id=user.pk) if user else None
+        return _Asking(flow_id=flow_id, device=device)
 
-class _Verdict(Enum):
-    OK = "ok"
-    WRONG = "wrong"
-    EXPIRED = "expired"
-    EXHAUSTED = "exhausted"
-    MISSING = "missing"
+    def _bound(self, flow_id: str) -> str:
+        """The flow the code row is stored under: the client's, and the account's if any."""
+        if self.account_id is None:
+            return flow_id
+        binding = f"{self.account_id}\n{flow_id}"
+        return salted_hmac("auth_api.email-change", binding).hexdigest()[:32]
 
+    def issue_and_mail(self, flow_id: str, *, message: EmailKind | None = None) -> None:
+        """A new code for the flow and its mail queued (inside a transaction). `message` replaces
+        the code's mail with one that carries no code: the same work, so the answer tells
+        nothing."""
+        kind, requires_user = _MESSAGES[self.type]
+        issued = store.code_issue(email=self.email, type=self.type, flow_id=self._bound(flow_id))
+        metrics.CODES_SENT.labels(self.type.value).inc()
+        email_enqueue(
+            kind=message or kind,
+            to_email=self.email,
+            secrets={} if message else {"code": issued.code},
+            requires_user=requires_user,
+            expires_at=issued.expires_at,
+        )
 
-def _judge(row: OneTimeCode | None, code: str, now: datetime) -> _Verdict:
-    if row is None or row.consumed_at is not None:
-        return _Verdict.MISSING
-    if row.attempts >= settings.OTP_MAX_ATTEMPTS:
-        row.attempts += 1  # counted, never evaluated
-        return _Verdict.EXHAUSTED
-    if row.expires_at <= now:
-        return _Verdict.EXPIRED
-    expected = _digest(email=row.email, otp_type=row.otp_type, code=code)
-    if not hmac.compare_digest(expected, row.code_hash):
-        row.attempts += 1
-        return _Verdict.WRONG
-    return _Verdict.OK
+    def _untrusted_guess_allowed(self):
+        try:
+            return guard.code_guess_allowed(email=self.email)
+        except TooManyRequests:
+            metrics.CODES_REFUSED.labels(self.type.value, "rate_limited").inc()
+            raise
 
-
-def _open_for_guessing(row: OneTimeCode) -> bool:
-    """A guess on this code will be evaluated (it is unused, unexpired, not exhausted)."""
-    return (
-        row.consumed_at is None
-        and row.expires_at > timezone.now()
-        and row.attempts < settings.OTP_MAX_ATTEMPTS
-    )
-
-
-def _locked_row(email: str, otp_type: str, flow_id: str | None) -> OneTimeCode | None:
-    """The client's own code, else an unbound (imported) one; locked."""
-    flows = ["", flow_id] if flow_id else [""]
-    rows = OneTimeCode.objects.select_for_update().filter(
-        email=email, otp_type=otp_type, flow_id__in=flows
-    )
-    return max(rows, key=lambda row: row.flow_id != "", default=None)
-
-
-def otp_verify(
-    *,
-    email: str,
-    otp_type: OtpType,
-    code: str,
-    consume: bool,
-    flow_id: str | None,
-    trusted: bool = False,
-) -> None:
-    """Raise InvalidOtp, OtpExpired or TooManyAttempts (or TooManyRequests when the address's
-    untrusted allowance is spent), or return with the code accepted (and used up when `consume`).
-    Runs in its own transaction so a failed guess is counted though the caller gets an error."""
-    limited = not trusted and settings.RATE_LIMITS_ENABLED
-    if limited:
-        guard.prepare(email=email)
-    with transaction.atomic():
-        row = _locked_row(email, otp_type.value, flow_id)
-        allowance = None
-        if limited and row is not None and _open_for_guessing(row):
-            try:
-                allowance = guard.code_guess_allowed(email=email)
-            except TooManyRequests:
-                metrics.CODES_REFUSED.labels(otp_type.value, "rate_limited").inc()
-                raise
-        verdict = _judge(row, code, timezone.now())
-        if row is not None and verdict != _Verdict.MISSING:
-            row.consumed_at = timezone.now() if verdict == _Verdict.OK and consume else None
-            row.save(update_fields=["attempts", "consumed_at"])
-        if allowance is not None and verdict == _Verdict.WRONG:
-            guard.spend_code_guess(allowance)
-    _count(otp_type, verdict)
-    if verdict in (_Verdict.MISSING, _Verdict.WRONG):
-        raise InvalidOtp()
-    if verdict == _Verdict.EXPIRED:
-        raise OtpExpired()
-    if verdict == _Verdict.EXHAUSTED:
-        raise TooManyAttempts()
-
-
-def _count(otp_type: OtpType, verdict: _Verdict) -> None:
-    if verdict == _Verdict.OK:
-        metrics.CODES_VERIFIED.labels(otp_type.value).inc()
-    else:
-        metrics.CODES_REFUSED.labels(otp_type.value, verdict.value).inc()
-
-
-def otp_import(
-    *, email: str, otp_type: OtpType, code: str, attempts: int, expires_at: datetime
-) -> None:
-    """Carry over a still-valid code from the legacy system, hashed like ours (idempotent)."""
-    OneTimeCode.objects.update_or_create(
-        email=email,
-        otp_type=otp_type.value,
-        flow_id="",
-        defaults={
-            "code_hash": _digest(email=email, otp_type=otp_type.value, code=code),
-            "attempts": attempts,
-            "expires_at": expires_at,
-            "consumed_at": None,
-            "created_at": expires_at - timedelta(seconds=settings.OTP_TTL_SECONDS),
-        },
-    )
+    def _count(self, verdict: store.Verdict) -> None:
+        if verdict == store.Verdict.OK:
+            metrics.CODES_VERIFIED.labels(self.type.value).inc()
+        else:
+            metrics.CODES_REFUSED.labels(self.type.value, verdict.value).inc()

@@ -10,6 +10,8 @@ confirmation mail is queued to the address. The API and the Django admin both de
 from django.db import transaction
 
 from auth_api import signals
+from auth_api.authentication import Principal
+from auth_api.flows.reauthentication import require_fresh
 from auth_api.models import AccountGuard, EndedSignIn, OneTimeCode, SignIn
 from auth_api.tokens import revocations
 from emailing.models import EmailKind, OutboxMessage
@@ -33,3 +35,9 @@ def account_delete(*, user_id: str) -> bool:
     user.delete()
     email_enqueue(kind=EmailKind.ACCOUNT_DELETED, to_email=email)
     return True
+
+
+def account_delete_own(*, principal: Principal) -> None:
+    """The caller deletes their own account: only with a fresh authTime (step-up)."""
+    require_fresh(principal)
+    account_delete(user_id=principal.id)

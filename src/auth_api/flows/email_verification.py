@@ -2,8 +2,8 @@ from django.db import transaction
 
 from auth_api import signals
 from auth_api.client import ClientInfo
-from auth_api.codes.clients import verify_code_from
-from auth_api.codes.process import OtpType
+from auth_api.codes.process import EmailCode
+from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp
 from auth_api.flows.sign_in_by_code import sign_in_proven
 from auth_api.tokens.sign_ins import IssuedTokens
@@ -12,7 +12,7 @@ from users.selectors import user_get_by_email
 from users.services import user_mark_verified
 
 
-def verify_email_with_code(
+def email_verify_by_code(
     *, email: str, code: str, client: ClientInfo, signed_in_as: str | None
 ) -> User | IssuedTokens:
     """Prove an address with an `email-verification` code.
@@ -22,8 +22,8 @@ def verify_email_with_code(
     nobody proved may be an attacker's pre-registration, so it becomes unusable, the account's
     sign-ins end, and the caller (who holds the mailbox) is signed in.
     """
-    verify_code_from(
-        client, email=email, otp_type=OtpType.EMAIL_VERIFICATION, code=code, consume=True
+    EmailCode(email=email, type=CodeType.EMAIL_VERIFICATION, client=client).check(
+        code, consume=True
     )
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:

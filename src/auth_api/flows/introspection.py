@@ -5,9 +5,9 @@ import binascii
 import hmac
 
 from django.conf import settings
-from django.utils import timezone
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
+import clock
 from auth_api.errors import InvalidClient
 from auth_api.models import SignIn
 from auth_api.tokens.claims import BadToken, decode_access_token
@@ -26,7 +26,7 @@ def _clients() -> dict[str, str]:
     }
 
 
-def authenticate_service(authorization: str) -> str:
+def service_authenticate(authorization: str) -> str:
     """The client name of a valid `Authorization: Basic` credential, or InvalidClient."""
     scheme, _, encoded = authorization.partition(" ")
     if scheme.lower() != "basic" or not encoded:
@@ -50,7 +50,7 @@ def introspect(*, token: str) -> dict:
     except BadToken:
         return INACTIVE
     live = SignIn.objects.filter(
-        pk=claims.sid, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        pk=claims.sid, revoked_at__isnull=True, expires_at__gt=clock.now()
     ).exists()
     if not live:
         return INACTIVE

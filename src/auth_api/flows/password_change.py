@@ -4,9 +4,10 @@ from auth_api import security_events, signals
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
 from auth_api.flows.reauthentication import require_fresh
-from auth_api.flows.sign_ins import current_session
+from auth_api.flows.sign_ins import sign_in_current
 from auth_api.limits import rates
-from auth_api.models import RevokeReason, SecurityEventKind
+from auth_api.limits.rates import Scope
+from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
@@ -15,7 +16,7 @@ from users.models import User
 from users.services import user_change_password
 
 
-def change_password(
+def password_change(
     *,
     principal: Principal,
     current_password: str | None,
@@ -26,8 +27,8 @@ def change_password(
     """With the current password, or without it inside the step-up window (a password-less
     account sets its first password this way)."""
     # Counted per user: a stolen access token must not become a password-guessing oracle.
-    rates.hit("password_change_user", principal.id)
-    user, _ = current_session(principal=principal)
+    rates.hit(Scope.PASSWORD_CHANGE_USER, principal.id)
+    user, _ = sign_in_current(principal=principal)
     if current_password is None:
         require_fresh(principal)
     elif not user.check_password(current_password):
@@ -46,7 +47,7 @@ def change_password(
             secrets={"how": "change", "others_ended": revoke_others},
         )
         security_events.record(
-            user_id=user.pk, kind=SecurityEventKind.PASSWORD_CHANGED, client=client
+            user_id=user.pk, type=SecurityEventType.PASSWORD_CHANGED, client=client
         )
         signals.password_changed.send(sender=type(user), user=user, how="change")
     return user

@@ -1,14 +1,12 @@
-from functools import partial
-
 from django.db import transaction
 
 from auth_api import security_events, signals
 from auth_api.client import ClientInfo
-from auth_api.codes.clients import verify_code_from
-from auth_api.codes.process import OtpType
+from auth_api.codes.process import EmailCode
+from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp, InvalidToken
 from auth_api.limits import guard
-from auth_api.models import RevokeReason, SecurityEventKind
+from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.claims import (
     BadToken,
     decode_password_reset_token,
@@ -26,14 +24,14 @@ from users.services import user_reset_password
 
 def password_reset_begin(*, email: str, code: str, client: ClientInfo) -> str:
     """Trade a forget-password code for a short-lived, single-use reset token."""
-    verify_code_from(client, email=email, otp_type=OtpType.FORGET_PASSWORD, code=code, consume=True)
+    EmailCode(email=email, type=CodeType.FORGET_PASSWORD, client=client).check(code, consume=True)
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()
     return mint_password_reset_token(user=user)
 
 
-def password_reset_with_token(*, reset_token: str, password: str, client: ClientInfo) -> None:
+def password_reset_by_token(*, reset_token: str, password: str, client: ClientInfo) -> None:
     try:
         user_id, fingerprint = decode_password_reset_token(reset_token)
     except BadToken:
@@ -45,18 +43,16 @@ def password_reset_with_token(*, reset_token: str, password: str, client: Client
         _complete(user=user, password=password, client=client)
 
 
-def password_reset_with_code(*, email: str, code: str, password: str, client: ClientInfo) -> None:
-    check = partial(
-        verify_code_from, client, email=email, otp_type=OtpType.FORGET_PASSWORD, code=code
-    )
+def password_reset_by_code(*, email: str, code: str, password: str, client: ClientInfo) -> None:
+    reset_code = EmailCode(email=email, type=CodeType.FORGET_PASSWORD, client=client)
     # The code first: judging the password against the account's name or email before the caller
     # has proven the code would tell a stranger whether (and as whom) the address is registered.
-    check(consume=False)
+    reset_code.check(code, consume=False)
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()
     validate_new_password(password, user=user)  # a rejected password leaves the code usable
-    check(consume=True)
+    reset_code.check(code, consume=True)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         _complete(user=locked, password=password, client=client)
@@ -66,7 +62,7 @@ def _complete(*, user: User, password: str, client: ClientInfo) -> None:
     user_reset_password(user=user, new_password=password)
     sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_RESET)
     guard.owner_proven(email=user.email)
-    security_events.record(user_id=user.pk, kind=SecurityEventKind.PASSWORD_RESET, client=client)
+    security_events.record(user_id=user.pk, type=SecurityEventType.PASSWORD_RESET, client=client)
     signals.password_changed.send(sender=type(user), user=user, how="reset")
     email_enqueue(
         kind=EmailKind.PASSWORD_CHANGED,

@@ -8,8 +8,9 @@ from auth_api import security_events, signals
 from auth_api.client import ClientInfo
 from auth_api.errors import InvalidCredentials, PasswordSignInClosed
 from auth_api.limits import guard, rates
+from auth_api.limits.rates import Scope
 from auth_api.limits.timing import constant_time_check, is_legacy_hash
-from auth_api.models import SecurityEventKind
+from auth_api.models import SecurityEventType
 from auth_api.tokens.devices import trusted_nonce
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from observability import metrics
@@ -29,19 +30,19 @@ def _spend_hash_time(password: str) -> None:
     check_password(password, _dummy_hash(get_hasher().algorithm))
 
 
-def sign_in_with_password(
+def sign_in_by_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
-    checked = check_credentials(email=email, password=password, client=client)
+    checked = credentials_check(email=email, password=password, client=client)
     user = checked.user
-    kind = (
-        SecurityEventKind.SIGNED_IN_PASSWORD
+    event = (
+        SecurityEventType.SIGNED_IN_PASSWORD
         if checked.trusted_device
-        else SecurityEventKind.SIGNED_IN_NEW_DEVICE
+        else SecurityEventType.SIGNED_IN_NEW_DEVICE
     )
     with transaction.atomic():
         tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
-        security_events.record(user_id=user.pk, kind=kind, client=client)
+        security_events.record(user_id=user.pk, type=event, client=client)
         signals.user_signed_in.send(
             sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="password"
         )
@@ -54,7 +55,7 @@ class CheckedCredentials:
     trusted_device: bool  # the client signed in to this account before (device cookie)
 
 
-def check_credentials(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:
+def credentials_check(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:
     try:
         checked = _check_credentials(email=email, password=password, client=client)
     except DomainError as error:  # the outcome is the error's code: INVALID_EMAIL_OR_PASSWORD, ...
@@ -78,11 +79,11 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     device = trusted_nonce(client.device_token, user_id=user.pk) if user is not None else None
     standing = None
     if device is not None:
-        rates.hit("sign_in_device", device)
+        rates.hit(Scope.SIGN_IN_DEVICE, device)
     else:
-        rates.hit("sign_in_ip", client.limit_key)
-        rates.hit("sign_in_account_ip", f"{email}\n{client.limit_key}")
-        rates.hit("sign_in_untrusted", email)
+        rates.hit(Scope.SIGN_IN_IP, client.limit_key)
+        rates.hit(Scope.SIGN_IN_ACCOUNT_IP, f"{email}\n{client.limit_key}")
+        rates.hit(Scope.SIGN_IN_UNTRUSTED, email)
         standing = guard.untrusted_standing(email=email)
         if standing.closed:
             raise PasswordSignInClosed()
@@ -98,7 +99,7 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
             guard.record_untrusted_failure(email=email, user_id=known, client=client)
         elif user is not None:  # a trusted device: only for an existing account, nothing to hide
             security_events.record(
-                user_id=user.pk, kind=SecurityEventKind.SIGN_IN_FAILED, client=client
+                user_id=user.pk, type=SecurityEventType.SIGN_IN_FAILED, client=client
             )
         raise InvalidCredentials()
     if standing is not None:  # a trusted device's success says nothing about the strangers' count

@@ -2,11 +2,11 @@ from django.db import transaction
 
 from auth_api import security_events, signals
 from auth_api.client import ClientInfo
-from auth_api.codes.clients import verify_code_from
-from auth_api.codes.process import OtpType
+from auth_api.codes.process import EmailCode
+from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp
 from auth_api.limits import guard
-from auth_api.models import RevokeReason, SecurityEventKind
+from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start, sign_ins_revoke_all
 from observability import metrics
 from users.errors import DomainError
@@ -15,7 +15,7 @@ from users.selectors import user_get_by_email
 from users.services import user_create, user_mark_verified
 
 
-def otp_sign_in(
+def sign_in_by_code(
     *,
     email: str,
     code: str,
@@ -25,7 +25,7 @@ def otp_sign_in(
     client: ClientInfo,
 ) -> IssuedTokens:
     try:
-        verify_code_from(client, email=email, otp_type=OtpType.SIGN_IN, code=code, consume=True)
+        EmailCode(email=email, type=CodeType.SIGN_IN, client=client).check(code, consume=True)
         tokens = sign_in_proven(
             email=email, name=name, role=role, remember_me=remember_me, client=client
         )
@@ -44,7 +44,7 @@ def sign_in_proven(
         user = _account_for(email=email, name=name, role=role)
         tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
         security_events.record(
-            user_id=user.pk, kind=SecurityEventKind.SIGNED_IN_CODE, client=client
+            user_id=user.pk, type=SecurityEventType.SIGNED_IN_CODE, client=client
         )
         signals.user_signed_in.send(
             sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="code"

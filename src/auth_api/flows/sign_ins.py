@@ -1,13 +1,24 @@
+"""The caller's sign-ins: the current one (session/), the list, ending one or all (sessions/…)."""
+
 from dataclasses import dataclass
 
+from django.db import transaction
+
+from auth_api import security_events
 from auth_api.authentication import Principal
+from auth_api.client import ClientInfo
 from auth_api.errors import NotFound, TokenInvalid
-from auth_api.models import RevokeReason, SignIn
-from auth_api.tokens.sign_ins import sign_in_revoke, sign_in_with_user, sign_ins_live
+from auth_api.models import RevokeReason, SecurityEventType, SignIn
+from auth_api.tokens.sign_ins import (
+    sign_in_revoke,
+    sign_in_with_user,
+    sign_ins_live,
+    sign_ins_revoke_all,
+)
 from users.models import User
 
 
-def current_session(*, principal: Principal) -> tuple[User, SignIn]:
+def sign_in_current(*, principal: Principal) -> tuple[User, SignIn]:
     """The caller's user, fresh from the database, and the sign-in its token belongs to."""
     sign_in = sign_in_with_user(sign_in_id=principal.claims.sid, user_id=principal.id)
     if sign_in is None:
@@ -21,16 +32,32 @@ class ListedSignIn:
     current: bool  # the sign-in the caller's own token belongs to
 
 
-def list_sessions(*, principal: Principal) -> list[ListedSignIn]:
-    current_session(principal=principal)  # a revoked sign-in's token lists nothing
+def sign_ins_list(*, principal: Principal) -> list[ListedSignIn]:
+    sign_in_current(principal=principal)  # a revoked sign-in's token lists nothing
     return [
         ListedSignIn(sign_in=sign_in, current=sign_in.id == principal.claims.sid)
         for sign_in in sign_ins_live(user_id=principal.id)
     ]
 
 
-def revoke_session(*, principal: Principal, sign_in_id: str) -> None:
-    current_session(principal=principal)
+def sign_in_end_own(*, principal: Principal, sign_in_id: str) -> None:
+    sign_in_current(principal=principal)
     # Someone else's id answers exactly like an unknown one: no probing of other users' sign-ins.
     if not sign_in_revoke(sign_in_id=sign_in_id, user_id=principal.id, reason=RevokeReason.REVOKED):
         raise NotFound()
+
+
+def sign_ins_end(*, principal: Principal, client: ClientInfo, keep_this_one: bool) -> int:
+    """End every sign-in of the caller (but its own one, with `keep_this_one`)."""
+    user, sign_in = sign_in_current(principal=principal)
+    with transaction.atomic():
+        ended = sign_ins_revoke_all(
+            user_id=user.pk,
+            reason=RevokeReason.REVOKED if keep_this_one else RevokeReason.SIGN_OUT,
+            keep=sign_in.id if keep_this_one else None,
+        )
+        if ended:
+            security_events.record(
+                user_id=user.pk, type=SecurityEventType.SIGN_INS_REVOKED, client=client
+            )
+    return ended

@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from auth_api.codes.process import OtpType
+from auth_api.codes.types import CodeType
 from auth_api.errors import (
     InvalidEmail,
     InvalidOtp,
@@ -17,14 +17,14 @@ from auth_api.errors import (
     InvalidToken,
     ValidationFailed,
 )
-from auth_api.models import SecurityEventKind
+from auth_api.models import SecurityEventType
 from auth_api.security_events import readable_device
 from auth_api.tokens.claims import AccessClaims
 from users.emails import EMAIL_MAX_LENGTH, validate_email
 from users.errors import DomainError
 from users.models import Role
 
-OTP_TYPES = [(t.value, t.value) for t in OtpType if t != OtpType.EMAIL_CHANGE]
+OTP_TYPES = [(t.value, t.value) for t in CodeType if t != CodeType.EMAIL_CHANGE]
 
 
 class StrictCharField(serializers.CharField):
@@ -290,7 +290,7 @@ class EmailChangeConfirmRequestSerializer(InputSerializer):
 
 
 class SecurityEventSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=SecurityEventKind.choices, source="kind")
+    type = serializers.ChoiceField(choices=SecurityEventType.choices)
     createdAt = serializers.DateTimeField(source="created_at")
     ipAddress = serializers.IPAddressField(source="ip_address", allow_null=True)
     device = serializers.SerializerMethodField()

@@ -21,12 +21,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+import clock
 from auth_api import security_events
 from auth_api.client import ClientInfo
 from auth_api.errors import TooManyRequests
-from auth_api.models import AccountGuard, SecurityEventKind
+from auth_api.models import AccountGuard, SecurityEventType
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from observability import metrics
@@ -72,7 +72,7 @@ def record_untrusted_failure(
     with transaction.atomic():
         if user_id is not None:
             security_events.record(
-                user_id=user_id, kind=SecurityEventKind.SIGN_IN_FAILED, client=client
+                user_id=user_id, type=SecurityEventType.SIGN_IN_FAILED, client=client
             )
         if not limited:
             return
@@ -83,7 +83,7 @@ def record_untrusted_failure(
             and guard.untrusted_failures >= settings.SIGN_IN_CLOSE_AFTER_FAILURES
         )
         if closing:
-            guard.closed_at = timezone.now()
+            guard.closed_at = clock.now()
             email_enqueue(kind=EmailKind.SIGN_IN_CLOSED, to_email=email, requires_user=True)
         guard.save(update_fields=["untrusted_failures", "closed_at"])
 
@@ -115,7 +115,7 @@ def code_guess_allowed(*, email: str) -> AccountGuard:
     """Lock the address's guard (`prepare`d before the caller's transaction); TooManyRequests if
     no untrusted guess is left. Pass the guard to `spend_code_guess` when the guess was wrong."""
     guard = _locked(email)
-    allowance = _refilled(guard, timezone.now())
+    allowance = _refilled(guard, clock.now())
     if allowance < 1:
         wait = (1 - allowance) * settings.CODE_GUESS_REFILL_SECONDS
         metrics.RATE_LIMITED.labels("code_guess").inc()
@@ -124,7 +124,7 @@ def code_guess_allowed(*, email: str) -> AccountGuard:
 
 
 def spend_code_guess(guard: AccountGuard) -> None:
-    now = timezone.now()
+    now = clock.now()
     guard.code_allowance = _refilled(guard, now) - 1
     guard.code_allowance_at = now
     guard.save(update_fields=["code_allowance", "code_allowance_at"])

@@ -8,19 +8,35 @@ atomic increment).
 import hashlib
 import math
 import random
-import time
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
-from django.utils import timezone
 
+import clock
 from auth_api.errors import TooManyRequests
 from auth_api.models import RateLimitCounter
 from observability import metrics
+
+
+class Scope(StrEnum):
+    """What a limit counts; each is configured in settings.RATE_LIMITS as (limit, window)."""
+
+    SIGN_IN_IP = "sign_in_ip"  # password failures and attempts per client address
+    SIGN_IN_ACCOUNT_IP = "sign_in_account_ip"  # per (address, client address)
+    SIGN_IN_UNTRUSTED = "sign_in_untrusted"  # per address, every untrusted client together
+    SIGN_IN_DEVICE = "sign_in_device"  # per trusted device
+    SIGN_UP_IP = "sign_up_ip"
+    SIGN_UP_EMAIL = "sign_up_email"
+    PASSWORD_CHANGE_USER = "password_change_user"  # noqa: S105 - password checks by a signed-in user
+    CODE_SEND_IP = "otp_send_ip"
+    CODE_SEND_ADDRESS_CLIENT = "otp_send_address_client"
+    CODE_SEND_ADDRESS = "otp_send_address"  # the address's mail ceiling
+    CODE_CHECK_IP = "otp_verify_ip"
 
 
 def _redis_increment(cache: RedisCache, key: str, window: int) -> int:
@@ -64,7 +80,7 @@ def _table_increment(key: str, window: int) -> int:
         count=quote("count"),
         expires=quote("expires_at"),
     )
-    expires_at = timezone.now() + timedelta(seconds=window)
+    expires_at = clock.now() + timedelta(seconds=window)
     with connection.cursor() as cursor:
         cursor.execute(sql, [key, expires_at])
         count = int(cursor.lastrowid if connection.vendor == "mysql" else cursor.fetchone()[0])
@@ -75,7 +91,7 @@ def _table_increment(key: str, window: int) -> int:
 
 def _maybe_purge() -> None:
     if random.random() < 0.02:  # noqa: S311 - housekeeping, not security
-        RateLimitCounter.objects.filter(expires_at__lt=timezone.now()).delete()
+        RateLimitCounter.objects.filter(expires_at__lt=clock.now()).delete()
 
 
 def _increment(key: str, window: int) -> int:
@@ -87,12 +103,12 @@ def _increment(key: str, window: int) -> int:
     return _table_increment(key, window)
 
 
-def hit(scope: str, identifier: str) -> None:
+def hit(scope: Scope, identifier: str) -> None:
     """Count one request of `scope` for `identifier`; raise TooManyRequests over the limit."""
     if not settings.RATE_LIMITS_ENABLED or not identifier:
         return
     limit, window = settings.RATE_LIMITS[scope]
-    now = time.time()
+    now = clock.time()
     bucket = math.floor(now / window)
     digest = hashlib.sha256(identifier.encode()).hexdigest()[:40]
     if _increment(f"rl:{scope}:{digest}:{bucket}", window) > limit:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+import clock
 from users.hashers import BetterAuthScryptHasher
 from users.selectors import user_legacy_hashes_remain
 
@@ -33,7 +34,7 @@ def _legacy_check_cost() -> float:
 
 
 def credential_check_floor() -> float:
-    now = time.monotonic()
+    now = clock.monotonic()
     if now - _state["checked_at"] > RECHECK_SECONDS:
         _state["floor"] = _legacy_check_cost() if user_legacy_hashes_remain() else 0.0
         _state["checked_at"] = now

@@ -13,10 +13,10 @@ from functools import lru_cache
 import jwt
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from rest_framework_simplejwt.utils import datetime_from_epoch, datetime_to_epoch
 
+import clock
 from auth_api.models import SignIn
 from auth_api.tokens.keys import keyring
 from auth_api.tokens.signing import (
@@ -58,7 +58,7 @@ def mint_access_token(
     *, user, sid: str, now: datetime | None = None, auth_time: datetime | None = None
 ) -> tuple[str, datetime]:
     """`authTime`: the last proof of a password or code in this sign-in (default: now)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     token = AccessToken()
     expires_at = now + settings.ACCESS_TOKEN_LIFETIME
     token.payload.update(
@@ -77,7 +77,7 @@ def mint_access_token(
 def decode_access_token(raw: str) -> AccessClaims:
     claims, kid = _verify_access_token(raw)
     # Verified once per process; expiry, and that its key was not retired since, on every use.
-    now = timezone.now()
+    now = clock.now()
     if claims.expires_at <= now:
         raise BadToken("expired")
     if kid is not None and keyring().verifier(kid, now) is None:
@@ -140,7 +140,7 @@ def _password_fingerprint(user) -> str:
 
 
 def mint_password_reset_token(*, user, now: datetime | None = None) -> str:
-    now = now or timezone.now()
+    now = now or clock.now()
     token = PasswordResetToken()
     token.payload.update(
         sub=str(user.pk),

@@ -18,7 +18,6 @@ import json
 import math
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -30,10 +29,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from jwt.algorithms import get_default_algorithms
 
+import clock
 from auth_api.models import SigningKey
 
 ALGORITHMS = ("EdDSA", "RS256", "ES256")
@@ -88,7 +87,7 @@ def create_key(
     """A new key pair, stored encrypted, signing from `active_from` (default: now)."""
     private_key = generate_private_key(algorithm)
     jwk = public_jwk(private_key.public_key(), algorithm)
-    now = now or timezone.now()
+    now = now or clock.now()
     return SigningKey.objects.create(
         kid=f"{thumbprint(jwk)[:16]}{secrets.token_hex(2)}",
         algorithm=algorithm,
@@ -118,7 +117,7 @@ class KeyRing:
     signing: Key
     # Access tokens signed with the shared HS256 key before key pairs existed verify until then.
     hs256_issued_before: datetime | None
-    loaded_at: float = field(default_factory=time.monotonic)
+    loaded_at: float = field(default_factory=clock.monotonic)
 
     def published(self, now: datetime) -> list[dict]:
         return [k.jwk for k in self.keys.values() if _accepted(k, now)]
@@ -160,7 +159,7 @@ def _decrypted(kid: str, token: str) -> Any:
 
 
 def _ring_from_database() -> KeyRing:
-    now = timezone.now()
+    now = clock.now()
     lifetime = settings.ACCESS_TOKEN_LIFETIME + timedelta(seconds=settings.JWT_LEEWAY_SECONDS)
     rows = list(SigningKey.objects.filter(retired_at__isnull=True).order_by("active_from"))
 
@@ -186,7 +185,7 @@ def keyring(*, force: bool = False) -> KeyRing:
     """This process's ring, reloaded every SIGNING_KEYS_RELOAD_SECONDS; `force` reloads now
     (at most once a second: a token with a kid nobody knows cannot make every request query)."""
     ring: KeyRing | None = _state["ring"]
-    now = time.monotonic()
+    now = clock.monotonic()
     if force and now - _state["forced_at"] < 1.0:
         force = False
     if (
@@ -215,7 +214,7 @@ def rotate(*, algorithm: str | None = None, now_: bool = False) -> SigningKey:
     """A new key, published at once and signing after SIGNING_KEY_ACTIVATION_SECONDS (at once with
     `now_`: a compromised key). The keys it replaces sign until then, and stay published until
     every token they signed has expired."""
-    now = timezone.now()
+    now = clock.now()
     delay = 0 if now_ else settings.SIGNING_KEY_ACTIVATION_SECONDS
     active_from = now + timedelta(seconds=delay)
     key = create_key(
@@ -231,7 +230,7 @@ def rotate(*, algorithm: str | None = None, now_: bool = False) -> SigningKey:
 def retire(*, kid: str | None = None) -> list[str]:
     """Retire the deactivated keys whose tokens have all expired (or, with `kid`, that key now:
     a compromised key stops verifying at once). Returns the retired kids."""
-    now = timezone.now()
+    now = clock.now()
     queryset = SigningKey.objects.filter(retired_at__isnull=True)
     if kid is None:
         cutoff = (

@@ -10,12 +10,11 @@ costs a set lookup; the one request that finds the set older than the interval r
 
 import random
 import threading
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
+import clock
 from auth_api.models import EndedSignIn, SignIn
 
 # Clock differences between processes: the window reaches this much further back.
@@ -26,18 +25,18 @@ _state: dict = {"revoked": frozenset(), "refreshed_at": float("-inf")}
 
 def _refresh() -> None:
     """The whole window, read again: what this process noted itself is replaced by the truth."""
-    since = timezone.now() - settings.ACCESS_TOKEN_LIFETIME - _MARGIN
+    since = clock.now() - settings.ACCESS_TOKEN_LIFETIME - _MARGIN
     rows = SignIn.objects.filter(revoked_at__gte=since).values_list("id", flat=True)
     ended = EndedSignIn.objects.filter(ended_at__gte=since).values_list("sid", flat=True)
-    _state.update(revoked=frozenset(rows) | frozenset(ended), refreshed_at=time.monotonic())
+    _state.update(revoked=frozenset(rows) | frozenset(ended), refreshed_at=clock.monotonic())
     if random.random() < 0.01:  # noqa: S311 - housekeeping: older ones can stop nothing
         EndedSignIn.objects.filter(ended_at__lt=since).delete()
 
 
 def is_revoked(sid: str) -> bool:
-    if time.monotonic() - _state["refreshed_at"] >= settings.REVOCATION_REFRESH_SECONDS:
+    if clock.monotonic() - _state["refreshed_at"] >= settings.REVOCATION_REFRESH_SECONDS:
         with _lock:
-            if time.monotonic() - _state["refreshed_at"] >= settings.REVOCATION_REFRESH_SECONDS:
+            if clock.monotonic() - _state["refreshed_at"] >= settings.REVOCATION_REFRESH_SECONDS:
                 _refresh()
     return sid in _state["revoked"]
 

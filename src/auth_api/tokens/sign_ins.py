@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, models, transaction
-from django.utils import timezone
 
+import clock
 from auth_api import security_events, signals
 from auth_api.client import ClientInfo
 from auth_api.errors import InvalidRefreshToken, RefreshTokenReused
-from auth_api.models import RevokeReason, SecurityEventKind, SignIn
+from auth_api.models import RevokeReason, SecurityEventType, SignIn
 from auth_api.tokens import revocations
 from auth_api.tokens.claims import (
     BadToken,
@@ -53,7 +53,7 @@ def _new_jti() -> str:
 
 def _issue(user: User, sign_in: SignIn) -> IssuedTokens:
     access, access_expires_at = mint_access_token(
-        user=user, sid=sign_in.id, auth_time=sign_in.authenticated_at
+        user=user, sid=sign_in.id, auth_time=sign_in.auth_time
     )
     return IssuedTokens(user, sign_in, access, access_expires_at, mint_refresh_token(sign_in))
 
@@ -64,7 +64,7 @@ def _second(now: datetime) -> datetime:
 
 
 def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> IssuedTokens:
-    now = _second(timezone.now())
+    now = _second(clock.now())
     sign_in = SignIn.objects.create(
         user=user,
         remember_me=remember_me,
@@ -73,7 +73,7 @@ def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> Issue
         expires_at=now + refresh_lifetime(remember_me=remember_me),
         created_at=now,
         last_used_at=now,
-        authenticated_at=now,
+        auth_time=now,
         ip_address=client.ip,
         user_agent=client.user_agent,
     )
@@ -130,26 +130,24 @@ def sign_in_rotate(*, raw_token: str | None) -> IssuedTokens:
     return _rotate_family(claims)
 
 
-def sign_in_end(*, raw_token: str | None) -> None:
-    """End the sign-in the token belongs to. Idempotent: a missing or dead token is fine."""
+def sign_in_end(*, raw_token: str | None) -> RefreshClaims | None:
+    """End the sign-in the token belongs to; its claims when this ended it. Idempotent: a
+    missing or dead token is fine."""
     if not raw_token:
-        return
+        return None
     try:
         claims = decode_refresh_token(raw_token)
     except BadToken:
-        return
-    with transaction.atomic():
-        if sign_in_revoke(
-            sign_in_id=claims.sid, user_id=claims.user_id, reason=RevokeReason.SIGN_OUT
-        ):
-            signals.user_signed_out.send(
-                sender=SignIn, user_id=claims.user_id, sign_in_id=claims.sid
-            )
+        return None
+    ended = sign_in_revoke(
+        sign_in_id=claims.sid, user_id=claims.user_id, reason=RevokeReason.SIGN_OUT
+    )
+    return claims if ended else None
 
 
 def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
     """Rotate the family's token. Claims are re-read from the database (role, verified, active)."""
-    now = _second(timezone.now())
+    now = _second(clock.now())
     with transaction.atomic():
         # The row lock serialises parallel refreshes of one family: exactly one rotates.
         sign_in = SignIn.objects.select_for_update().filter(pk=claims.sid).first()
@@ -166,7 +164,7 @@ def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
         elif outcome == _Outcome.REUSED:
             # A rotated token came back: someone holds a copy. Kill the whole family.
             _revoke_rows(family, reason=RevokeReason.REUSE, now=now)
-            security_events.record(user_id=user.pk, kind=SecurityEventKind.REFRESH_REUSED)
+            security_events.record(user_id=user.pk, type=SecurityEventType.REFRESH_REUSED)
             signals.refresh_token_reused.send(sender=SignIn, user=user, sign_in_id=sign_in.pk)
     counted = _Outcome.INVALID if user is None and outcome != _Outcome.REUSED else outcome
     metrics.REFRESHES.labels(counted.value).inc()
@@ -177,10 +175,10 @@ def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
     return _issue(user, sign_in)
 
 
-def sign_in_proof_renewed(*, user: User, sign_in: SignIn) -> IssuedTokens:
+def sign_in_auth_time_renew(*, user: User, sign_in: SignIn) -> IssuedTokens:
     """The owner proved it again in this sign-in: its `authTime` is now; new tokens say so."""
-    sign_in.authenticated_at = _second(timezone.now())
-    sign_in.save(update_fields=["authenticated_at"])
+    sign_in.auth_time = _second(clock.now())
+    sign_in.save(update_fields=["auth_time"])
     return _issue(user, sign_in)
 
 
@@ -197,7 +195,7 @@ def _revoke_rows(queryset, *, reason: RevokeReason, now: datetime | None = None)
         return 0
     revocations.note_revoked(ids)
     return SignIn.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
-        revoked_at=now or timezone.now(), revoke_reason=reason
+        revoked_at=now or clock.now(), revoke_reason=reason
     )
 
 
@@ -213,7 +211,7 @@ def sign_ins_revoke_all(*, user_id: str, reason: RevokeReason, keep: str | None 
 
 
 def sign_ins_live(*, user_id: str) -> list[SignIn]:
-    now = timezone.now()
+    now = clock.now()
     return list(
         SignIn.objects.filter(
             user_id=user_id, revoked_at__isnull=True, expires_at__gt=now
@@ -257,4 +255,4 @@ def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
         {"id": sign_in_id, "user_id": user_id, "expires_at": expires_at, "revoked_at": None},
     )
     sign_in.user = user
-    return sign_in if sign_in.is_live(timezone.now()) else None
+    return sign_in if sign_in.is_live(clock.now()) else None

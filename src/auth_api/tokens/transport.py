@@ -11,8 +11,8 @@ from typing import Literal, cast
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.utils import timezone
 
+import clock
 from auth_api.errors import CsrfFailed
 from auth_api.models import SignIn
 
@@ -59,7 +59,7 @@ def set_refresh_cookie(response: HttpResponse, *, token: str, sign_in: SignIn) -
     # rememberMe=false => a session cookie (no Max-Age), gone when the browser closes.
     max_age = None
     if sign_in.remember_me:
-        max_age = max(0, math.floor((sign_in.expires_at - timezone.now()).total_seconds()))
+        max_age = max(0, math.floor((sign_in.expires_at - clock.now()).total_seconds()))
     _api_cookie(response, settings.REFRESH_COOKIE_NAME, token, max_age, samesite=_samesite())
 
 

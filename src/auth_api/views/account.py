@@ -9,10 +9,11 @@ from rest_framework.response import Response
 
 from auth_api.authentication import principal_of
 from auth_api.client import client_info
-from auth_api.flows.account_deletion import account_delete
+from auth_api.flows.account_deletion import account_delete_own
 from auth_api.flows.email_change import email_change_confirm, email_change_request
-from auth_api.flows.profile import reauthenticate, security_activity, update_profile
-from auth_api.flows.reauthentication import require_fresh
+from auth_api.flows.profile import profile_update
+from auth_api.flows.reauthentication import sign_in_reauthenticate
+from auth_api.flows.security_activity import security_events_list
 from auth_api.http import responses
 from auth_api.http.actions import bearer_action
 from auth_api.http.schema import AUTH_ERRORS, CODE_ERRORS, error_responses
@@ -65,7 +66,7 @@ class AccountViewSet(viewsets.ViewSet):
     @bearer_action(methods=["patch"], url_path="user")
     def user(self, request: Request) -> Response:
         data = ProfileUpdateRequestSerializer.parse(request.data)
-        return responses.user_answer(update_profile(principal=principal_of(request), **data))
+        return responses.user_answer(profile_update(principal=principal_of(request), **data))
 
     @extend_schema(
         operation_id="user_delete",
@@ -79,9 +80,7 @@ class AccountViewSet(viewsets.ViewSet):
     )
     @user.mapping.delete
     def delete_user(self, request: Request) -> Response:
-        principal = principal_of(request)
-        require_fresh(principal)
-        account_delete(user_id=principal.id)
+        account_delete_own(principal=principal_of(request))
         return responses.signed_out()
 
     @extend_schema(
@@ -97,7 +96,7 @@ class AccountViewSet(viewsets.ViewSet):
     def reauthenticate(self, request: Request) -> Response:
         data = ReauthenticateRequestSerializer.parse(request.data)
         client = client_info(request, data)
-        tokens = reauthenticate(
+        tokens = sign_in_reauthenticate(
             principal=principal_of(request),
             password=data.get("password"),
             code=data.get("otp"),
@@ -178,6 +177,6 @@ class AccountViewSet(viewsets.ViewSet):
     @bearer_action(methods=["get"], url_path="security-events")
     def security_events(self, request: Request) -> Response:
         pages = SecurityEventPages()
-        events = security_activity(principal=principal_of(request))
+        events = security_events_list(principal=principal_of(request))
         page: list = pages.paginate_queryset(events, request, view=self) or []
         return pages.get_paginated_response(SecurityEventSerializer(page, many=True).data)

@@ -7,18 +7,16 @@ from rest_framework.response import Response
 
 from auth_api.authentication import optional_principal
 from auth_api.client import client_info
-from auth_api.codes.process import OtpType
-from auth_api.flows.code_check import otp_check
-from auth_api.flows.code_send import otp_send
-from auth_api.flows.email_verification import verify_email_with_code
-from auth_api.flows.password_reset import password_reset_with_code, password_reset_with_token
-from auth_api.flows.sign_in_by_code import otp_sign_in
+from auth_api.codes.types import CodeType
+from auth_api.flows.code_check import code_check
+from auth_api.flows.code_send import code_send
+from auth_api.flows.email_verification import email_verify_by_code
+from auth_api.flows.sign_in_by_code import sign_in_by_code
 from auth_api.http import responses
 from auth_api.http.actions import optional_bearer_action, public_action
 from auth_api.http.schema import (
     BODY_TRANSPORT_PARAMETER,
     CODE_ERRORS,
-    PASSWORD_ERRORS,
     error_responses,
 )
 from auth_api.http.serializers import (
@@ -28,9 +26,7 @@ from auth_api.http.serializers import (
     OtpSendResponseSerializer,
     OtpSignInRequestSerializer,
     OtpVerifyEmailRequestSerializer,
-    PasswordResetRequestSerializer,
     SignedInResponseSerializer,
-    SuccessResponseSerializer,
     VerifyEmailResponseSerializer,
 )
 from auth_api.tokens.sign_ins import IssuedTokens
@@ -38,7 +34,7 @@ from auth_api.tokens.sign_ins import IssuedTokens
 _CODE_ERRORS = ("INVALID_EMAIL", *CODE_ERRORS)
 
 
-class EmailOtpViewSet(viewsets.ViewSet):
+class EmailCodeViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="email_otp_send",
         request=OtpSendRequestSerializer,
@@ -67,8 +63,8 @@ class EmailOtpViewSet(viewsets.ViewSet):
     @public_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
         data = OtpSendRequestSerializer.parse(request.data)
-        flow_id = otp_send(
-            email=data["email"], otp_type=OtpType(data["type"]), client=client_info(request, data)
+        flow_id = code_send(
+            email=data["email"], type=CodeType(data["type"]), client=client_info(request, data)
         )
         return responses.code_sent(request, flow_id=flow_id)
 
@@ -91,7 +87,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
     def sign_in(self, request: Request) -> Response:
         data = OtpSignInRequestSerializer.parse(request.data)
         client = client_info(request, data)
-        tokens = otp_sign_in(
+        tokens = sign_in_by_code(
             email=data["email"],
             code=data["otp"],
             name=data.get("name"),
@@ -122,7 +118,7 @@ class EmailOtpViewSet(viewsets.ViewSet):
         data = OtpVerifyEmailRequestSerializer.parse(request.data)
         principal = optional_principal(request)
         client = client_info(request, data)
-        result = verify_email_with_code(
+        result = email_verify_by_code(
             email=data["email"],
             code=data["otp"],
             client=client,
@@ -144,55 +140,10 @@ class EmailOtpViewSet(viewsets.ViewSet):
     @public_action(methods=["post"], url_path="check")
     def check(self, request: Request) -> Response:
         data = OtpCheckRequestSerializer.parse(request.data)
-        reset_token = otp_check(
+        reset_token = code_check(
             email=data["email"],
-            otp_type=OtpType(data["type"]),
+            type=CodeType(data["type"]),
             code=data["otp"],
             client=client_info(request, data),
         )
         return responses.success(resetToken=reset_token) if reset_token else responses.success()
-
-
-class PasswordResetViewSet(viewsets.ViewSet):
-    @extend_schema(
-        operation_id="password_reset",
-        request=PasswordResetRequestSerializer,
-        responses={
-            200: SuccessResponseSerializer,
-            **error_responses("INVALID_TOKEN", *_CODE_ERRORS, *PASSWORD_ERRORS),
-        },
-        summary="Set a new password with a resetToken, or with email + forget-password code.",
-        description=(
-            "Every sign-in of the user ends, the email is marked verified, and a notification "
-            "email is sent. A reset token works once and for 10 minutes."
-        ),
-        examples=[
-            OpenApiExample(
-                "With a reset token",
-                request_only=True,
-                value={"resetToken": "eyJhbGciOi...", "password": "a new pass phrase"},
-            ),
-            OpenApiExample(
-                "In one call",
-                request_only=True,
-                value={"email": "ada@example.com", "otp": "314159", "password": "a new phrase"},
-            ),
-        ],
-    )
-    @public_action(methods=["post"], url_path="reset")
-    def reset(self, request: Request) -> Response:
-        data = PasswordResetRequestSerializer.parse(request.data)
-        if "resetToken" in data:
-            password_reset_with_token(
-                reset_token=data["resetToken"],
-                password=data["password"],
-                client=client_info(request, data),
-            )
-        else:
-            password_reset_with_code(
-                email=data["email"],
-                code=data["otp"],
-                password=data["password"],
-                client=client_info(request, data),
-            )
-        return responses.success()

@@ -1,23 +1,18 @@
-"""HTTP layer: validate input, call one flow, render. No business rules here."""
+"""Signing in and out: sign-up/, sign-in/, refresh/, sign-out/, csrf/ (at the API's root)."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from auth_api.authentication import principal_of
 from auth_api.client import client_info
-from auth_api.flows.password_change import change_password
-from auth_api.flows.profile import end_sign_ins
-from auth_api.flows.sign_in import sign_in_with_password
-from auth_api.flows.sign_ins import current_session, list_sessions, revoke_session
-from auth_api.flows.sign_up import sign_up_with_password
+from auth_api.flows.refresh import sign_in_refresh
+from auth_api.flows.sign_in import sign_in_by_password
+from auth_api.flows.sign_out import sign_in_end_by_token
+from auth_api.flows.sign_up import sign_up_by_password
 from auth_api.http import responses
-from auth_api.http.actions import bearer_action, public_action
+from auth_api.http.actions import public_action
 from auth_api.http.schema import (
-    AUTH_ERRORS,
     BODY_TRANSPORT_PARAMETER,
     PASSWORD_ERRORS,
     REFRESH_COOKIE_DOC,
@@ -25,20 +20,15 @@ from auth_api.http.schema import (
 )
 from auth_api.http.serializers import (
     AccessTokenResponseSerializer,
-    PasswordChangeRequestSerializer,
     RefreshRequestSerializer,
-    SessionResponseSerializer,
     SignedInResponseSerializer,
-    SignInListItemSerializer,
     SignInRequestSerializer,
     SignUpRequestSerializer,
-    UserResponseSerializer,
 )
-from auth_api.tokens.sign_ins import sign_in_end, sign_in_rotate
 from auth_api.tokens.transport import issue_csrf_cookie, refresh_token_from
 
 
-class AuthViewSet(viewsets.ViewSet):
+class SignInViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="sign_up",
         request=SignUpRequestSerializer,
@@ -72,7 +62,7 @@ class AuthViewSet(viewsets.ViewSet):
     def sign_up(self, request: Request) -> Response:
         data = SignUpRequestSerializer.parse(request.data)
         client = client_info(request)
-        signed_up = sign_up_with_password(
+        signed_up = sign_up_by_password(
             email=data["email"],
             password=data["password"],
             name=data["name"],
@@ -114,7 +104,7 @@ class AuthViewSet(viewsets.ViewSet):
     def sign_in(self, request: Request) -> Response:
         data = SignInRequestSerializer.parse(request.data)
         client = client_info(request, data)
-        tokens = sign_in_with_password(
+        tokens = sign_in_by_password(
             email=data["email"],
             password=data["password"],
             remember_me=data["rememberMe"],
@@ -136,7 +126,7 @@ class AuthViewSet(viewsets.ViewSet):
     def refresh(self, request: Request) -> Response:
         data = RefreshRequestSerializer.parse(request.data if request.body else {})
         raw, in_body = refresh_token_from(request, body_token=data.get("refreshToken"))
-        tokens = sign_in_rotate(raw_token=raw)
+        tokens = sign_in_refresh(raw_token=raw)
         return responses.rotated(tokens, in_body=in_body)
 
     @extend_schema(
@@ -150,21 +140,8 @@ class AuthViewSet(viewsets.ViewSet):
     def sign_out(self, request: Request) -> Response:
         data = RefreshRequestSerializer.parse(request.data if request.body else {})
         raw, _ = refresh_token_from(request, body_token=data.get("refreshToken"))
-        sign_in_end(raw_token=raw)
+        sign_in_end_by_token(raw_token=raw)
         return responses.signed_out()
-
-    @extend_schema(
-        operation_id="session",
-        responses={
-            200: SessionResponseSerializer,
-            **error_responses(*AUTH_ERRORS, with_body=False),
-        },
-        summary="The signed-in user, fresh from the database, and the current sign-in.",
-    )
-    @bearer_action(methods=["get"], url_path="session")
-    def session(self, request: Request) -> Response:
-        user, sign_in = current_session(principal=principal_of(request))
-        return Response(SessionResponseSerializer({"user": user, "session": sign_in}).data)
 
     @extend_schema(
         operation_id="csrf",
@@ -176,87 +153,3 @@ class AuthViewSet(viewsets.ViewSet):
     def csrf(self, request: Request) -> Response:
         issue_csrf_cookie(request)
         return responses.no_content()
-
-    @extend_schema(
-        operation_id="password_change",
-        request=PasswordChangeRequestSerializer,
-        responses={
-            200: UserResponseSerializer,
-            **error_responses(
-                "INVALID_PASSWORD",
-                "PASSWORD_UNCHANGED",
-                *PASSWORD_ERRORS,
-                *AUTH_ERRORS,
-                "REAUTHENTICATION_REQUIRED",
-                "TOO_MANY_REQUESTS",
-            ),
-        },
-        summary="Change the password; other sign-ins end unless revokeOtherSessions is false.",
-    )
-    @bearer_action(methods=["post"], url_path="password/change")
-    def password_change(self, request: Request) -> Response:
-        data = PasswordChangeRequestSerializer.parse(request.data)
-        user = change_password(
-            principal=principal_of(request),
-            current_password=data.get("currentPassword"),
-            new_password=data["newPassword"],
-            revoke_others=data["revokeOtherSessions"],
-            client=client_info(request),
-        )
-        return responses.user_answer(user)
-
-
-class SessionsViewSet(viewsets.ViewSet):
-    permission_classes = [IsAuthenticated]
-    lookup_value_regex = "[^/]+"
-
-    @extend_schema(
-        operation_id="sessions_list",
-        responses={
-            200: SignInListItemSerializer(many=True),
-            **error_responses(*AUTH_ERRORS, with_body=False),
-        },
-        summary="The caller's live sign-ins, newest use first.",
-    )
-    def list(self, request: Request) -> Response:
-        sign_ins = list_sessions(principal=principal_of(request))
-        return Response(SignInListItemSerializer(sign_ins, many=True).data)
-
-    @extend_schema(
-        operation_id="sessions_revoke",
-        parameters=[],
-        responses={
-            204: None,
-            **error_responses(*AUTH_ERRORS, "NOT_FOUND", with_body=False),
-        },
-        summary="End one of the caller's sign-ins.",
-    )
-    def destroy(self, request: Request, pk: str) -> Response:
-        revoke_session(principal=principal_of(request), sign_in_id=pk)
-        return responses.no_content()
-
-    @extend_schema(
-        operation_id="sessions_revoke_others",
-        request=None,
-        responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
-        summary="End every other sign-in of the caller; this one goes on.",
-    )
-    @action(detail=False, methods=["post"], url_path="revoke-others")
-    def revoke_others(self, request: Request) -> Response:
-        end_sign_ins(
-            principal=principal_of(request), client=client_info(request), keep_this_one=True
-        )
-        return responses.no_content()
-
-    @extend_schema(
-        operation_id="sessions_revoke_all",
-        request=None,
-        responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
-        summary="End every sign-in of the caller, this one too; the refresh cookie is cleared.",
-    )
-    @action(detail=False, methods=["post"], url_path="revoke-all")
-    def revoke_all(self, request: Request) -> Response:
-        end_sign_ins(
-            principal=principal_of(request), client=client_info(request), keep_this_one=False
-        )
-        return responses.signed_out()

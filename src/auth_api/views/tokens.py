@@ -2,7 +2,6 @@
 introspection."""
 
 from django.conf import settings
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -10,8 +9,9 @@ from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+import clock
 from auth_api.authentication import principal_of
-from auth_api.flows.introspection import authenticate_service, introspect
+from auth_api.flows.introspection import introspect, service_authenticate
 from auth_api.http.actions import bearer_action, public_action
 from auth_api.http.parsers import StrictJSONParser
 from auth_api.http.schema import AUTH_ERRORS, error_responses
@@ -28,7 +28,7 @@ from auth_api.tokens.keys import keyring
 def jwks_answer() -> Response:
     # Read afresh (at most once a second per process): a key another process just rotated in is
     # published by every worker at once.
-    response = Response({"keys": keyring(force=True).published(timezone.now())})
+    response = Response({"keys": keyring(force=True).published(clock.now())})
     # Shorter than the overlap during which a rotated key stays published.
     response["Cache-Control"] = f"public, max-age={settings.JWKS_MAX_AGE_SECONDS}"
     return response
@@ -91,6 +91,6 @@ class TokensViewSet(viewsets.ViewSet):
         methods=["post"], url_path="introspect", parser_classes=[StrictJSONParser, FormParser]
     )
     def introspect(self, request: Request) -> Response:
-        authenticate_service(request.META.get("HTTP_AUTHORIZATION", ""))
+        service_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
         data = IntrospectionRequestSerializer.parse(request.data)
         return Response(introspect(token=data["token"]))

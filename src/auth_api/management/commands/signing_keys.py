@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+import clock
 from auth_api.models import SigningKey
 from auth_api.tokens import keys
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
     def _list(self) -> None:
         ring = keys.keyring(force=True)
-        now = timezone.now()
+        now = clock.now()
         if settings.JWT_PRIVATE_KEY or settings.JWT_PRIVATE_KEY_FILE:
             self.stdout.write(f"{ring.signing.kid}  {ring.signing.algorithm}  from the PEM, signs")
             return
