@@ -21,7 +21,7 @@ class SignIn(models.Model):
     """One sign-in ("session"): the family of refresh tokens rotated from one credential check.
 
     Only the newest token (`current_jti`) is live. `previous_jti` is kept for the honest-race grace
-    period; any other token of the family coming back is treated as stolen.
+    period; any other token of the sign-in coming back is treated as stolen.
     """
 
     id = ExactMatchCharField(
@@ -113,7 +113,7 @@ class AccountGuard(models.Model):
 
 
 class SigningKey(models.Model):
-    """A key pair that signs access tokens (see auth_api.sessions.keys). The private key is
+    """A key pair that signs access tokens (see auth_api.tokens.keys). The private key is
     encrypted at rest; only the public JWK is ever served."""
 
     kid = models.CharField(primary_key=True, max_length=64)

@@ -320,6 +320,7 @@ def test_signals_fire_once_per_action(api_client, db, mailoutbox):
 
         @receiver(getattr(signals, name), weak=False)
         def handler(sender, name=name, **kwargs):
+            assert sender is User and isinstance(kwargs["user"], User)  # one shape for all
             fired.append(name)
 
         handlers[name] = handler
@@ -386,7 +387,16 @@ def test_reuse_email_and_deletion_signals_fire_once(signed_in, user, known_codes
     client, access = signed_in
     fired: list[str] = []
     names = ("refresh_token_reused", "email_changed", "email_verified", "user_deleted")
-    handlers = {name: (lambda sender, name=name, **kw: fired.append(name)) for name in names}
+    shapes: list[bool] = []
+
+    def recorder(name: str):
+        def record(sender, **kwargs) -> None:
+            shapes.append(sender is User and isinstance(kwargs["user"], User))
+            fired.append(name)
+
+        return record
+
+    handlers = {name: recorder(name) for name in names}
     for name, handler in handlers.items():
         getattr(signals, name).connect(handler, weak=False)
     try:
@@ -411,6 +421,7 @@ def test_reuse_email_and_deletion_signals_fire_once(signed_in, user, known_codes
         for name, handler in handlers.items():
             getattr(signals, name).disconnect(handler)
     assert fired == ["refresh_token_reused", "email_changed", "email_verified", "user_deleted"]
+    assert all(shapes)  # every signal: sender User, `user` a User
 
 
 @pytest.mark.parametrize(

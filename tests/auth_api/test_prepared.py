@@ -1,9 +1,10 @@
 """PreparedQuery: the ORM's SQL and conversions, compiled once, run with new ids."""
 
+import django
 import pytest
 
 from auth_api.models import SignIn
-from auth_api.tokens.prepared import PreparedQuery
+from auth_api.tokens.prepared import CHECKED_DJANGO, PreparedQuery
 from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +46,11 @@ def test_a_name_the_query_does_not_use_is_refused(db):
     )
     with pytest.raises(ValueError, match="other"):
         query.first(pk="a", other="b")
+
+
+def test_pinned_to_the_django_releases_it_was_checked_against():
+    """An upgrade of Django fails here until PreparedQuery's use of the compiler is re-checked."""
+    assert django.VERSION[:2] in CHECKED_DJANGO, (
+        f"Django {django.get_version()}: re-check PreparedQuery against its SQLCompiler, then add "
+        "the release to CHECKED_DJANGO (or retire PreparedQuery)"
+    )

@@ -25,7 +25,7 @@ def account_delete(*, user_id: str) -> bool:
     if user is None:
         return False
     email = user.email
-    signals.user_deleted.send(sender=User, user=user, user_id=user.pk, email=email)
+    signals.user_deleted.send(sender=User, user=user)
     sids = list(SignIn.objects.filter(user_id=user.pk).values_list("id", flat=True))
     EndedSignIn.objects.bulk_create([EndedSignIn(sid=sid) for sid in sids], ignore_conflicts=True)
     revocations.note_revoked(sids)  # this process at once (a rollback is undone by its refresh)

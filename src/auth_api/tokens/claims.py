@@ -2,7 +2,7 @@
 
 Access tokens are verified without touching the database (all claims the API needs are inside).
 Refresh tokens are rebuilt deterministically from their sign-in row, so a refresh racing inside the
-grace period receives the very same newest token instead of forking the family.
+grace period receives the very same newest token instead of forking the sign-in.
 """
 
 import hmac
@@ -115,7 +115,7 @@ setting_changed.connect(_forget_verified_tokens)
 
 
 def mint_refresh_token(sign_in: SignIn) -> str:
-    """The family's current refresh token, rebuilt from the row (same input, same JWT)."""
+    """The sign-in's current refresh token, rebuilt from the row (same input, same JWT)."""
     token = RefreshToken()
     token.payload.update(
         sub=str(sign_in.user_id),

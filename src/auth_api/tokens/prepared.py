@@ -8,6 +8,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+# PreparedQuery leans on the ORM's compiler, which is not a public API (`as_sql`, `select`,
+# `col_count`, `get_converters`, `apply_converters`). It is checked against these Django releases;
+# a test fails on any other, so an upgrade re-checks it (or retires it) before it ships.
+CHECKED_DJANGO = ((5, 2),)
+
 
 @dataclass(frozen=True)
 class _Compiled:

@@ -1,4 +1,5 @@
-"""Sign-ins (refresh-token families): start, rotate with reuse detection, end, revoke, list."""
+"""Sign-ins (each a chain of rotated refresh tokens): start, rotate with reuse detection, end,
+revoke, list."""
 
 import secrets
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> Issue
     return _issue(user, sign_in)
 
 
-def _rotate(sign_in: SignIn, now: datetime) -> None:
+def _next_token(sign_in: SignIn, now: datetime) -> None:
     sign_in.previous_jti = sign_in.current_jti
     sign_in.current_jti = _new_jti()
     sign_in.current_issued_at = now
@@ -118,7 +119,7 @@ def _classify(sign_in: SignIn | None, claims: RefreshClaims, now: datetime) -> _
 
 
 def sign_in_rotate(*, raw_token: str | None) -> IssuedTokens:
-    """Trade a refresh token for new tokens; a rotated token coming back revokes the family."""
+    """Trade a refresh token for new tokens; a rotated token coming back ends the sign-in."""
     if not raw_token:
         metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
         raise InvalidRefreshToken()
@@ -127,7 +128,7 @@ def sign_in_rotate(*, raw_token: str | None) -> IssuedTokens:
     except BadToken:
         metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
         raise InvalidRefreshToken() from None
-    return _rotate_family(claims)
+    return _rotated(claims)
 
 
 def sign_in_end(*, raw_token: str | None) -> RefreshClaims | None:
@@ -145,27 +146,27 @@ def sign_in_end(*, raw_token: str | None) -> RefreshClaims | None:
     return claims if ended else None
 
 
-def _rotate_family(claims: RefreshClaims) -> IssuedTokens:
-    """Rotate the family's token. Claims are re-read from the database (role, verified, active)."""
+def _rotated(claims: RefreshClaims) -> IssuedTokens:
+    """Rotate the sign-in's token. Claims are re-read from the database (role, verified, active)."""
     now = _second(clock.now())
     with transaction.atomic():
-        # The row lock serialises parallel refreshes of one family: exactly one rotates.
+        # The row lock serialises parallel refreshes of one sign-in: exactly one rotates.
         sign_in = SignIn.objects.select_for_update().filter(pk=claims.sid).first()
         outcome = _classify(sign_in, claims, now)
         if sign_in is None or outcome == _Outcome.INVALID:
             metrics.REFRESHES.labels(_Outcome.INVALID.value).inc()
             raise InvalidRefreshToken()
-        family = SignIn.objects.filter(pk=sign_in.pk)
+        this = SignIn.objects.filter(pk=sign_in.pk)
         user = user_get_active(user_id=claims.user_id)
         if user is None:
-            _revoke_rows(family, reason=RevokeReason.USER_INACTIVE, now=now)
+            _revoke_rows(this, reason=RevokeReason.USER_INACTIVE, now=now)
         elif outcome == _Outcome.ROTATED:
-            _rotate(sign_in, now)
+            _next_token(sign_in, now)
         elif outcome == _Outcome.REUSED:
-            # A rotated token came back: someone holds a copy. Kill the whole family.
-            _revoke_rows(family, reason=RevokeReason.REUSE, now=now)
+            # A rotated token came back: someone holds a copy. End the whole sign-in.
+            _revoke_rows(this, reason=RevokeReason.REUSE, now=now)
             security_events.record(user_id=user.pk, type=SecurityEventType.REFRESH_REUSED)
-            signals.refresh_token_reused.send(sender=SignIn, user=user, sign_in_id=sign_in.pk)
+            signals.refresh_token_reused.send(sender=type(user), user=user, sign_in_id=sign_in.pk)
     counted = _Outcome.INVALID if user is None and outcome != _Outcome.REUSED else outcome
     metrics.REFRESHES.labels(counted.value).inc()
     if outcome == _Outcome.REUSED:
@@ -219,7 +220,8 @@ def sign_ins_live(*, user_id: str) -> list[SignIn]:
     )
 
 
-# What a session answer needs besides the ids the token carries: the user's public columns.
+# What the current sign-in's answer (GET session/) needs besides the ids the token carries: the
+# user's public columns.
 _USER_COLUMNS = ("email", "name", "role", "email_verified", "image", "created_at", "updated_at")
 
 # The hot path of GET session/ (and every flow that starts from the caller's sign-in): compiled

@@ -133,7 +133,7 @@ class SignInViewSet(viewsets.ViewSet):
         operation_id="sign_out",
         request=RefreshRequestSerializer,
         responses={204: None, **error_responses("CSRF_FAILED")},
-        summary="End this sign-in (its whole refresh-token family) and clear the cookie.",
+        summary="End this sign-in (every refresh token of it) and clear the cookie.",
         description=REFRESH_COOKIE_DOC + " Needs no access token, so it works after one expired.",
     )
     @public_action(methods=["post"], url_path="sign-out")
