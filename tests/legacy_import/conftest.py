@@ -27,9 +27,9 @@ def postgres_available() -> bool:
 needs_postgres = pytest.mark.skipif(not postgres_available(), reason="no PostgreSQL on 127.0.0.1")
 
 
-@pytest.fixture
-def legacy_db():
-    url = legacy_synthetic.recreate(PG_NAME, with_fixture_rows=True)
+def load_legacy_db(name: str) -> str:
+    """(Re)create PostgreSQL database `name` from the dump; its URL."""
+    url = legacy_synthetic.recreate(name, with_fixture_rows=True)
     # Replay the dump as if it had just been written: codes and sessions keep their state
     # (unexpired ones still valid, the expired one still expired).
     with psycopg.connect(url, autocommit=True) as pg:
@@ -38,7 +38,12 @@ def legacy_db():
         ).fetchone()[0]
         for table in ("verification", "session"):
             pg.execute(f'UPDATE {table} SET "expiresAt" = "expiresAt" + %s', (shift,))  # noqa: S608
-    yield url
+    return url
+
+
+@pytest.fixture
+def legacy_db():
+    yield load_legacy_db(PG_NAME)
     legacy_synthetic.drop(PG_NAME)
 
 

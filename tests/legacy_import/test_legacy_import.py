@@ -11,14 +11,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 from rest_framework.test import APIClient
 
 from bench import legacy_synthetic
 from tests.helpers import deliver_and_read_code, send_code, sign_in
-from tests.legacy_import.conftest import needs_postgres, run_import
+from tests.legacy_import.conftest import PG_NAME, load_legacy_db, needs_postgres, run_import
 from users.models import LinkedAccount, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,13 +55,37 @@ def test_every_field_arrives_byte_for_byte(legacy_db):
         assert user.updated_at.replace(tzinfo=None) == updated
 
 
+WITH_PASSWORD = [u for u in FIXTURE if u["password"]]
+
+
+@pytest.fixture(scope="class")
+def imported_once(django_db_setup, django_db_blocker):
+    """The fixture imported once for a whole class, as Django's setUpTestData does: inside a
+    transaction that each test's own (a savepoint within it) rolls back to, itself rolled back
+    after the class's last test. The PostgreSQL source is dropped once the import is done."""
+    name = f"{PG_NAME}_shared"
+    hashers = override_settings(PASSWORD_HASHERS=settings.PRODUCTION_PASSWORD_HASHERS)
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            with hashers:  # what `real_hashers` gives each test
+                run_import(load_legacy_db(name))
+        finally:
+            legacy_synthetic.drop(name)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
-@override_settings(RATE_LIMITS_ENABLED=False)  # bulk sign-in check after an import
-def test_every_password_signs_in_and_is_upgraded(legacy_db):
-    run_import(legacy_db)
-    with_password = [u for u in FIXTURE if u["password"]]
-    assert len(with_password) >= 30
-    for entry in with_password:
+class TestEveryPasswordSignsInAndIsUpgraded:
+    """Every password of the fixture signs in, one user a test, all on one import: the scrypt
+    checks, their padding and the Argon2id upgrades take the time, not the import."""
+
+    def test_the_fixture_has_passwords_enough(self):
+        assert len(WITH_PASSWORD) >= 30
+
+    @override_settings(RATE_LIMITS_ENABLED=False)  # bulk sign-in check after an import
+    @pytest.mark.parametrize("entry", WITH_PASSWORD, ids=[u["email"] for u in WITH_PASSWORD])
+    def test_signs_in_and_is_upgraded(self, imported_once, entry):
         user = User.objects.get(pk=entry["id"])
         assert user.password.startswith("better_auth_scrypt$"), entry["email"]
         assert sign_in(APIClient(), entry["email"], "not-the-password").status_code == 401
