@@ -42,7 +42,7 @@ def service_authenticate(authorization: str) -> str:
     return name
 
 
-def introspect(*, token: str) -> dict:
+def token_introspect(*, token: str) -> dict:
     """`{active: true, ...claims}` for a valid access token of a live sign-in, else
     `{active: false}` (expired, forged, another token type, or its sign-in ended)."""
     try:

@@ -145,7 +145,7 @@ class AccountViewSet(viewsets.ViewSet):
         summary="Confirm the new address with its code: new tokens; other sign-ins end.",
     )
     @bearer_action(methods=["post"], url_path="email/change/confirm")
-    def email_change_confirm(self, request: Request) -> Response:
+    def email_change_confirmation(self, request: Request) -> Response:
         data = EmailChangeConfirmRequestSerializer.parse(request.data)
         client = client_info(request, data)
         tokens = email_change_confirm(

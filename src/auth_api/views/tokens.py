@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 import clock
 from auth_api.authentication import principal_of
-from auth_api.flows.introspection import introspect, service_authenticate
+from auth_api.flows.introspection import service_authenticate, token_introspect
 from auth_api.http.actions import bearer_action, public_action
 from auth_api.http.parsers import StrictJSONParser
 from auth_api.http.schema import AUTH_ERRORS, error_responses
@@ -93,4 +93,4 @@ class TokensViewSet(viewsets.ViewSet):
     def introspect(self, request: Request) -> Response:
         service_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
         data = IntrospectionRequestSerializer.parse(request.data)
-        return Response(introspect(token=data["token"]))
+        return Response(token_introspect(token=data["token"]))
