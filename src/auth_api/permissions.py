@@ -5,6 +5,10 @@ queries):
 
     class GradebookView(APIView):
         permission_classes = [HasRole("teacher"), IsEmailVerified]
+
+A refusal is 403 PERMISSION_DENIED with the registry's message (auth_api.errors) whichever check
+refused, so the classes set no `message`. Document it on such a view with
+`error_responses(*PERMISSION_ERRORS, ...)` (auth_api.http.schema).
 """
 
 from rest_framework.permissions import BasePermission
@@ -20,8 +24,6 @@ def HasRole(*roles: str) -> type[BasePermission]:
     """Allows callers whose access token carries one of `roles` (`teacher`, `student`)."""
 
     class _HasRole(BasePermission):
-        message = "Your role does not allow this."
-
         def has_permission(self, request, view) -> bool:
             claims = _claims(request)
             return claims is not None and claims.role in roles
@@ -32,8 +34,6 @@ def HasRole(*roles: str) -> type[BasePermission]:
 
 class IsEmailVerified(BasePermission):
     """Allows callers whose access token says their email address is verified."""
-
-    message = "Verify your email address first."
 
     def has_permission(self, request, view) -> bool:
         claims = _claims(request)

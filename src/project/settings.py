@@ -395,6 +395,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "users.models.Role",
         "OtpType": "auth_api.http.serializers.OTP_TYPES",  # the contract keeps the API's name
+        "ErrorCode": "auth_api.http.serializers.error_code_choices",  # every registered code
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

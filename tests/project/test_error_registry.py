@@ -5,7 +5,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
+from auth_api.permissions import HasRole, IsEmailVerified
 from tests.helpers import csrf_headers, sign_in
 from users.errors import DomainError
 
@@ -111,3 +115,24 @@ def test_token_and_validation_errors_answer_their_registered_message(api_client,
     }
     for code, response in cases.items():
         assert _answer(response) == _registered(code), code
+
+
+class _VerifiedTeachersOnly(APIView):
+    permission_classes = [HasRole("teacher"), IsEmailVerified]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+@pytest.mark.django_db
+def test_authentication_and_permission_refusals_answer_their_registered_message(api_client, user):
+    # authentication.py and permissions.py write no text of their own: the registry's it is.
+    unverified = sign_in(api_client).json()["accessToken"]
+    malformed = api_client.get("/api/auth/session/", HTTP_AUTHORIZATION="Bearer two parts")
+    assert _answer(malformed) == _registered("TOKEN_INVALID")
+    refused = _VerifiedTeachersOnly.as_view()(
+        APIRequestFactory().get("/x", HTTP_AUTHORIZATION=f"Bearer {unverified}")
+    )
+    assert (refused.status_code, refused.data["code"], refused.data["message"]) == _registered(
+        "PERMISSION_DENIED"
+    )

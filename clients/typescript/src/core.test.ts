@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { AuthClient } from "./core";
 import type { AuthClientOptions } from "./core";
 import { ApiError } from "./errors";
+import type { ClientErrorCode, ErrorCode } from "./errors";
 import { deferred, FakeApi, json, USER } from "./testing/fakeApi";
 
 const BASE = "http://app.test";
@@ -286,6 +287,13 @@ describe("errors", () => {
       retryAfter: 42,
     });
     expect(new ApiError(0, undefined).code).toBe("NETWORK_ERROR");
+    expect(new ApiError(502, undefined).code).toBe("UNKNOWN_ERROR");
+  });
+
+  it("keep the client's own codes apart from the server's", () => {
+    // tsc fails here if a ClientErrorCode is also an ErrorCode of the contract.
+    const apart: [Extract<ClientErrorCode, ErrorCode>] extends [never] ? true : false = true;
+    expect(apart).toBe(true);
   });
 });
 

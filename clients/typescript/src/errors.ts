@@ -3,16 +3,29 @@
  * Inside the client a failed call throws `ApiError`; the better-auth-shaped surface (client.ts)
  * hands it back as the plain `error` of `{data, error}`.
  */
+import type { components } from "./schema";
+
+/** Every code the server sends: the contract's `ErrorCode` enum, built from its registry. */
+export type ErrorCode = components["schemas"]["ErrorCode"];
+
+/**
+ * Codes no server sends, made on this side of the wire:
+ * - `NETWORK_ERROR`: the server could not be reached (status 0);
+ * - `UNKNOWN_ERROR`: an answer without an error body (e.g. a proxy's HTML 502);
+ * - `EMAIL_UNCHANGED`: an app's refusal before any call, of a new email address that is the
+ *   current one (the server would answer success and mail the owner instead).
+ */
+export type ClientErrorCode = "NETWORK_ERROR" | "UNKNOWN_ERROR" | "EMAIL_UNCHANGED";
 
 export interface ApiErrorBody {
-  code: string;
+  code: ErrorCode;
   message: string;
   fields?: Record<string, string[]>;
 }
 
 /** The `error` of `{data, error}`: better-auth's `{code, message, status}`, plus what we know more. */
 export interface AuthClientError {
-  code: string;
+  code: ErrorCode | ClientErrorCode;
   message: string;
   status: number;
   statusText: string;
@@ -23,7 +36,7 @@ export interface AuthClientError {
 }
 
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode | ClientErrorCode;
   readonly status: number;
   readonly statusText: string;
   readonly fields: Record<string, string[]>;
@@ -31,7 +44,8 @@ export class ApiError extends Error {
 
   constructor(
     status: number,
-    body: Partial<ApiErrorBody> | undefined,
+    body:
+      (Partial<Omit<ApiErrorBody, "code">> & { code?: ErrorCode | ClientErrorCode }) | undefined,
     retryAfterSeconds: number | null = null,
     statusText = "",
   ) {

@@ -23,5 +23,5 @@ export type {
   User,
 } from "./core";
 export { ApiError } from "./errors";
-export type { ApiErrorBody, AuthClientError } from "./errors";
+export type { ApiErrorBody, AuthClientError, ClientErrorCode, ErrorCode } from "./errors";
 export type { components, paths } from "./schema";

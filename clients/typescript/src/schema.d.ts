@@ -418,7 +418,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * End this sign-in (its whole refresh-token family) and clear the cookie.
+         * End this sign-in (every refresh token of it) and clear the cookie.
          * @description Authenticated by the `refresh_token` cookie (`__Secure-refresh_token` outside DEBUG) plus the `X-CSRFToken` header (see `GET csrf/`), or — for non-browser clients — by `refreshToken` in the body, which needs no cookie and no CSRF token. Needs no access token, so it works after one expired.
          */
         post: operations["sign_out"];
@@ -516,8 +516,7 @@ export interface components {
             flowToken?: string;
         };
         Error: {
-            /** @description Stable UPPER_SNAKE error code. */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @description Human-readable sentence. */
             message: string;
             /** @description Per-field messages, for validation errors. */
@@ -525,6 +524,46 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /**
+         * @description * `BAD_REQUEST` - The request could not be understood.
+         *     * `CSRF_FAILED` - CSRF verification failed. Fetch GET /api/auth/csrf/ and send the X-CSRFToken header.
+         *     * `INTERNAL_ERROR` - Something went wrong on our side.
+         *     * `INVALID_CLIENT` - The service credential is missing or wrong.
+         *     * `INVALID_EMAIL` - Enter a valid email address.
+         *     * `INVALID_EMAIL_OR_PASSWORD` - Invalid email or password.
+         *     * `INVALID_JSON` - The request body is not valid JSON (or holds text that is not valid Unicode).
+         *     * `INVALID_OTP` - The code is not valid. Check it, or ask for a new one.
+         *     * `INVALID_OTP_TYPE` - Type must be "sign-in", "email-verification", "forget-password" or "reauthentication".
+         *     * `INVALID_PASSWORD` - The current password is not correct.
+         *     * `INVALID_REFRESH_TOKEN` - The refresh token is missing, expired or revoked. Sign in again.
+         *     * `INVALID_ROLE` - Role must be "teacher" or "student".
+         *     * `INVALID_TOKEN` - The reset token is invalid, expired or already used.
+         *     * `METHOD_NOT_ALLOWED` - Method "{method}" not allowed.
+         *     * `NOT_ACCEPTABLE` - This API answers application/json only.
+         *     * `NOT_AUTHENTICATED` - Authentication credentials were not provided.
+         *     * `NOT_FOUND` - Not found.
+         *     * `OTP_EXPIRED` - The code has expired. Ask for a new one.
+         *     * `PASSWORD_INVALID` - This password is not allowed.
+         *     * `PASSWORD_SIGN_IN_CLOSED` - Too many failed sign-ins to this account from new devices: sign in with an emailed code or reset the password.
+         *     * `PASSWORD_TOO_COMMON` - This password is too common.
+         *     * `PASSWORD_TOO_LONG` - This password is too long. It must contain at most 128 characters.
+         *     * `PASSWORD_TOO_SHORT` - This password is too short. It must contain at least 8 characters.
+         *     * `PASSWORD_TOO_SIMILAR` - The password is too similar to your email or name.
+         *     * `PASSWORD_UNCHANGED` - The new password is the current one: choose another.
+         *     * `PAYLOAD_TOO_LARGE` - The request body is too large.
+         *     * `PERMISSION_DENIED` - You do not have permission to do this.
+         *     * `REAUTHENTICATION_REQUIRED` - Confirm it is you first: POST reauthenticate/ with your password or a code.
+         *     * `REFRESH_TOKEN_REUSED` - This refresh token was already used; the sign-in has been revoked. Sign in again.
+         *     * `SERVICE_UNAVAILABLE` - The service is temporarily unavailable.
+         *     * `TOKEN_INVALID` - The access token is invalid or expired, or its sign-in has ended.
+         *     * `TOO_MANY_ATTEMPTS` - Too many wrong codes. Ask for a new one.
+         *     * `TOO_MANY_REQUESTS` - Too many requests. Try again later.
+         *     * `UNSUPPORTED_MEDIA_TYPE` - Send the body as application/json.
+         *     * `USER_ALREADY_EXISTS` - A user with this email already exists.
+         *     * `VALIDATION_ERROR` - Some fields are not valid.
+         * @enum {string}
+         */
+        ErrorCode: "BAD_REQUEST" | "CSRF_FAILED" | "INTERNAL_ERROR" | "INVALID_CLIENT" | "INVALID_EMAIL" | "INVALID_EMAIL_OR_PASSWORD" | "INVALID_JSON" | "INVALID_OTP" | "INVALID_OTP_TYPE" | "INVALID_PASSWORD" | "INVALID_REFRESH_TOKEN" | "INVALID_ROLE" | "INVALID_TOKEN" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "NOT_AUTHENTICATED" | "NOT_FOUND" | "OTP_EXPIRED" | "PASSWORD_INVALID" | "PASSWORD_SIGN_IN_CLOSED" | "PASSWORD_TOO_COMMON" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_SIMILAR" | "PASSWORD_UNCHANGED" | "PAYLOAD_TOO_LARGE" | "PERMISSION_DENIED" | "REAUTHENTICATION_REQUIRED" | "REFRESH_TOKEN_REUSED" | "SERVICE_UNAVAILABLE" | "TOKEN_INVALID" | "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "UNSUPPORTED_MEDIA_TYPE" | "USER_ALREADY_EXISTS" | "VALIDATION_ERROR";
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         IntrospectionRequest: {
             token: string;
@@ -831,6 +870,51 @@ export interface operations {
                     "application/json": components["schemas"]["JwksResponse"];
                 };
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     claims: {
@@ -850,8 +934,53 @@ export interface operations {
                     "application/json": components["schemas"]["ClaimsResponse"];
                 };
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -877,6 +1006,51 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     email_otp_check: {
@@ -900,7 +1074,7 @@ export interface operations {
                     "application/json": components["schemas"]["OtpCheckResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `INVALID_OTP_TYPE`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `INVALID_OTP_TYPE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -911,6 +1085,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_ATTEMPTS` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -938,6 +1130,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_REQUESTS` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -971,8 +1181,26 @@ export interface operations {
                     "application/json": components["schemas"]["OtpSendResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP_TYPE`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP_TYPE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1000,6 +1228,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_REQUESTS` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1033,7 +1279,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `INVALID_ROLE`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `INVALID_ROLE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1044,6 +1290,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_ATTEMPTS` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1071,6 +1335,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_REQUESTS` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1104,7 +1386,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyEmailResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,6 +1406,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_ATTEMPTS` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1151,6 +1451,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_REQUESTS` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1181,7 +1499,7 @@ export interface operations {
                     "application/json": components["schemas"]["OtpSendResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1201,6 +1519,24 @@ export interface operations {
             };
             /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1235,6 +1571,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     email_change_confirm: {
@@ -1258,7 +1612,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1278,6 +1632,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_ATTEMPTS`, `REAUTHENTICATION_REQUIRED` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1321,6 +1693,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     introspect: {
@@ -1345,7 +1735,7 @@ export interface operations {
                     "application/json": components["schemas"]["IntrospectionResponse"];
                 };
             };
-            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1356,6 +1746,24 @@ export interface operations {
             };
             /** @description Error codes: `INVALID_CLIENT` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1374,6 +1782,24 @@ export interface operations {
             };
             /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1400,6 +1826,51 @@ export interface operations {
                     "application/json": components["schemas"]["JwksResponse"];
                 };
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     password_change: {
@@ -1423,7 +1894,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_PASSWORD`, `PASSWORD_UNCHANGED`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_PASSWORD`, `PASSWORD_UNCHANGED`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `PASSWORD_INVALID`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1443,6 +1914,24 @@ export interface operations {
             };
             /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1470,6 +1959,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_REQUESTS` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1500,7 +2007,7 @@ export interface operations {
                     "application/json": components["schemas"]["SuccessResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_TOKEN`, `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_TOKEN`, `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `PASSWORD_INVALID`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1511,6 +2018,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_ATTEMPTS` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1538,6 +2063,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_REQUESTS` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1568,7 +2111,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_PASSWORD`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_PASSWORD`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1588,6 +2131,24 @@ export interface operations {
             };
             /** @description Error codes: `TOO_MANY_ATTEMPTS` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1622,6 +2183,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     refresh: {
@@ -1645,7 +2224,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccessTokenResponse"];
                 };
             };
-            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1672,6 +2251,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
@@ -1683,6 +2280,24 @@ export interface operations {
             };
             /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1714,8 +2329,53 @@ export interface operations {
                     "application/json": components["schemas"]["SecurityEventPage"];
                 };
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1742,8 +2402,53 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1770,8 +2475,53 @@ export interface operations {
                     "application/json": components["schemas"]["SignInListItem"][];
                 };
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1799,6 +2549,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
                 headers: {
@@ -1810,6 +2569,42 @@ export interface operations {
             };
             /** @description Error codes: `NOT_FOUND` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1835,8 +2630,53 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1862,8 +2702,53 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1897,7 +2782,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1917,6 +2802,24 @@ export interface operations {
             };
             /** @description Error codes: `PASSWORD_SIGN_IN_CLOSED` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1951,6 +2854,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     sign_out: {
@@ -1973,7 +2894,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1984,6 +2905,24 @@ export interface operations {
             };
             /** @description Error codes: `CSRF_FAILED` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2002,6 +2941,24 @@ export interface operations {
             };
             /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2035,8 +2992,26 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_EMAIL`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `INVALID_ROLE`, `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `INVALID_EMAIL`, `PASSWORD_TOO_SHORT`, `PASSWORD_TOO_LONG`, `PASSWORD_TOO_COMMON`, `PASSWORD_TOO_SIMILAR`, `PASSWORD_INVALID`, `INVALID_ROLE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2080,6 +3055,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     user_delete: {
@@ -2098,7 +3091,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2125,6 +3118,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
@@ -2136,6 +3147,24 @@ export interface operations {
             };
             /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2166,7 +3195,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
-            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON` */
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2177,6 +3206,24 @@ export interface operations {
             };
             /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2195,6 +3242,24 @@ export interface operations {
             };
             /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

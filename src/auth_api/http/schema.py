@@ -10,12 +10,19 @@ from users.errors import DomainError
 AUTH_ERRORS = ("NOT_AUTHENTICATED", "TOKEN_INVALID")
 # What checking an emailed code can answer.
 CODE_ERRORS = ("INVALID_OTP", "OTP_EXPIRED", "TOO_MANY_ATTEMPTS", "TOO_MANY_REQUESTS")
+# What setting a new password can answer: one code per rule, PASSWORD_INVALID for any other
+# validator in AUTH_PASSWORD_VALIDATORS.
 PASSWORD_ERRORS = (
     "PASSWORD_TOO_SHORT",
     "PASSWORD_TOO_LONG",
     "PASSWORD_TOO_COMMON",
     "PASSWORD_TOO_SIMILAR",
+    "PASSWORD_INVALID",
 )
+# What a permission check that can refuse (auth_api.permissions: HasRole, IsEmailVerified)
+# answers. No operation of this API has one (IsAuthenticated refuses with NOT_AUTHENTICATED):
+# it is for an app's own views that use them.
+PERMISSION_ERRORS = ("PERMISSION_DENIED",)
 REFRESH_COOKIE_DOC = (
     "Authenticated by the `refresh_token` cookie (`__Secure-refresh_token` outside DEBUG) plus "
     "the `X-CSRFToken` header (see `GET csrf/`), or — for non-browser clients — by "
@@ -36,13 +43,23 @@ BODY_TRANSPORT_PARAMETER = OpenApiParameter(
 
 # Any endpoint that reads a JSON body can answer these.
 _BODY_ERRORS = ("VALIDATION_ERROR", "INVALID_JSON", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE")
+# Any endpoint can answer these: a Host not in ALLOWED_HOSTS or a request Django cannot parse
+# (400), another method (405), an Accept without JSON (406), a bug (500), the database down (503).
+_ANY_ERRORS = (
+    "BAD_REQUEST",
+    "METHOD_NOT_ALLOWED",
+    "NOT_ACCEPTABLE",
+    "INTERNAL_ERROR",
+    "SERVICE_UNAVAILABLE",
+)
 
 
 def error_responses(*codes: str, with_body: bool = True) -> dict[int, OpenApiResponse]:
-    """OpenAPI responses for these error codes, grouped by the status each code is registered
-    with, each with an example taken from the registry (one message per code)."""
+    """OpenAPI responses for these error codes, plus those any endpoint (or any endpoint that
+    reads a body) can answer, grouped by the status each code is registered with, each with an
+    example taken from the registry (one message per code)."""
     by_status: dict[int, list[type[DomainError]]] = {}
-    for code in dict.fromkeys([*codes, *(_BODY_ERRORS if with_body else ())]):
+    for code in dict.fromkeys([*codes, *(_BODY_ERRORS if with_body else ()), *_ANY_ERRORS]):
         error = DomainError.registry[code]
         by_status.setdefault(error.status, []).append(error)
     return {status: _error_response(status, errors) for status, errors in sorted(by_status.items())}

@@ -491,11 +491,20 @@ class IntrospectionResponseSerializer(serializers.Serializer):
     aud = serializers.CharField(required=False)
 
 
+def error_code_choices() -> list[tuple[str, str]]:
+    """Every registered code with its one message: the contract's `ErrorCode` enum (named in
+    SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]). Sorted, so the contract does not depend on the
+    order the error modules were imported in."""
+    return [(code, DomainError.registry[code].message) for code in sorted(DomainError.registry)]
+
+
 class ErrorSerializer(serializers.Serializer):
     # Declared in get_fields: a class attribute named `fields` would shadow Serializer.fields.
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
-            "code": serializers.CharField(help_text="Stable UPPER_SNAKE error code."),
+            # No help_text: the property is then a bare $ref to ErrorCode, whose description
+            # lists each code with its message (a help_text would repeat that list here).
+            "code": serializers.ChoiceField(choices=error_code_choices()),
             "message": serializers.CharField(help_text="Human-readable sentence."),
             "fields": serializers.DictField(
                 child=serializers.ListField(child=serializers.CharField()),

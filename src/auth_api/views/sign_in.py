@@ -146,7 +146,7 @@ class SignInViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="csrf",
         request=None,
-        responses={204: None},
+        responses={204: None, **error_responses(with_body=False)},
         summary="Set the `csrftoken` cookie; send its value back as `X-CSRFToken`.",
     )
     @public_action(methods=["get"], url_path="csrf")

@@ -36,7 +36,7 @@ def jwks_answer() -> Response:
 
 @extend_schema(
     operation_id="well_known_jwks",
-    responses={200: JwksResponseSerializer},
+    responses={200: JwksResponseSerializer, **error_responses(with_body=False)},
     summary="The public keys that verify access tokens, at the well-known address.",
 )
 @api_view(["GET"])
@@ -49,7 +49,7 @@ def well_known_jwks(request: Request) -> Response:
 class TokensViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="jwks",
-        responses={200: JwksResponseSerializer},
+        responses={200: JwksResponseSerializer, **error_responses(with_body=False)},
         summary="The public keys that verify access tokens (JWKS; also /.well-known/jwks.json).",
         description=(
             "Only public keys: the active one and the rotated ones whose tokens may still be "

@@ -22,6 +22,11 @@ describe("error messages", () => {
     expect(errorMessage(error("NETWORK_ERROR", { status: 0 }))).toMatch(
       /Could not reach the server/,
     );
+    expect(errorMessage(error("EMAIL_UNCHANGED"))).toBe("That is already your email address.");
+    expect(errorMessage(error("UNKNOWN_ERROR", { status: 502 }))).toBe(
+      "Something went wrong. Try again.",
+    );
+    // A code newer than this build: the server's own sentence.
     expect(errorMessage(error("SOMETHING_NEW"))).toBe("server text");
     expect(errorMessage(new Error("bug"))).toBe("Something went wrong. Try again.");
   });

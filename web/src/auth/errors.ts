@@ -3,9 +3,15 @@
  * body is `{code, message, fields?}`, see openapi.yaml) mapped to a sentence by its `code`.
  */
 
-import type { AuthClientError } from "@authsvc/client";
+import type { AuthClientError, ClientErrorCode, ErrorCode } from "@authsvc/client";
 
-const MESSAGES: Record<string, string> = {
+type Code = ErrorCode | ClientErrorCode;
+
+/**
+ * A sentence for every code: the server's (the contract's ErrorCode enum) and the client's own.
+ * Complete on purpose: a code the server starts sending that is not worded here fails `tsc`.
+ */
+const MESSAGES: Record<Code, string> = {
   INVALID_EMAIL_OR_PASSWORD: "Wrong email or password.",
   INVALID_EMAIL: "Enter a valid email address.",
   INVALID_PASSWORD: "Your current password is not correct.",
@@ -18,6 +24,7 @@ const MESSAGES: Record<string, string> = {
   PASSWORD_TOO_LONG: "The password is too long: use at most 128 characters.",
   PASSWORD_TOO_COMMON: "This password is too common. Pick one that is harder to guess.",
   PASSWORD_TOO_SIMILAR: "The password is too similar to your name or email.",
+  PASSWORD_INVALID: "This password is not allowed. Pick another one.",
   USER_ALREADY_EXISTS: "An account with this email already exists. Sign in instead.",
   INVALID_ROLE: "Choose teacher or student.",
   INVALID_OTP: "That code is not right. Check it, or ask for a new one.",
@@ -33,9 +40,19 @@ const MESSAGES: Record<string, string> = {
   CSRF_FAILED: "Your session could not be verified. Reload the page and try again.",
   NOT_FOUND: "That no longer exists.",
   VALIDATION_ERROR: "Some fields are not valid.",
+  PAYLOAD_TOO_LARGE: "That is too much to send. Shorten it and try again.",
+  // What the page itself got wrong (or a proxy on the way): nothing the user typed.
+  BAD_REQUEST: "The request could not be understood. Reload the page and try again.",
+  INVALID_JSON: "The request could not be read. Reload the page and try again.",
+  UNSUPPORTED_MEDIA_TYPE: "The request could not be read. Reload the page and try again.",
+  NOT_ACCEPTABLE: "The answer could not be read. Reload the page and try again.",
+  METHOD_NOT_ALLOWED: "This action is not available. Reload the page and try again.",
+  INVALID_CLIENT: "This action is not available here.",
   SERVICE_UNAVAILABLE: "The service is temporarily unavailable. Try again in a moment.",
   INTERNAL_ERROR: "Something went wrong on our side. Try again.",
   NETWORK_ERROR: "Could not reach the server. Check your connection and try again.",
+  UNKNOWN_ERROR: "Something went wrong. Try again.",
+  EMAIL_UNCHANGED: "That is already your email address.",
 };
 
 /** "45 seconds", "3 minutes", "2 hours", "3 days": a wait a person can read (rounded up). */
@@ -69,6 +86,7 @@ export function errorMessage(error: unknown): string {
     if (error.code === "TOO_MANY_REQUESTS" && error.retryAfter) {
       return `Too many attempts. Try again in ${humaneWait(error.retryAfter)}.`;
     }
+    // A code newer than this build (a server deployed ahead of the page): the server's sentence.
     return MESSAGES[error.code] ?? error.message;
   }
   return "Something went wrong. Try again.";
@@ -78,7 +96,7 @@ export function errorMessage(error: unknown): string {
  * Errors that belong to one field, by code: the first of these names that the form has gets the
  * message under it (and focus) instead of the form-level box.
  */
-const CODE_FIELDS: Record<string, string[]> = {
+const CODE_FIELDS: Partial<Record<Code, string[]>> = {
   INVALID_EMAIL: ["email", "newEmail"],
   EMAIL_UNCHANGED: ["newEmail"],
   USER_ALREADY_EXISTS: ["email"],
@@ -86,6 +104,7 @@ const CODE_FIELDS: Record<string, string[]> = {
   PASSWORD_TOO_LONG: ["newPassword", "password"],
   PASSWORD_TOO_COMMON: ["newPassword", "password"],
   PASSWORD_TOO_SIMILAR: ["newPassword", "password"],
+  PASSWORD_INVALID: ["newPassword", "password"],
   PASSWORD_UNCHANGED: ["newPassword"],
   INVALID_PASSWORD: ["currentPassword", "password"],
   INVALID_OTP: ["otp"],

@@ -19,11 +19,12 @@ import { Loading } from "../components/Layout";
 
 const needsStepUp = (error: AuthClientError | null) => error?.code === "REAUTHENTICATION_REQUIRED";
 
-/** Changing to the address the account already has: said under the field, nothing is sent. */
-const SAME_EMAIL = new ApiError(400, {
-  code: "EMAIL_UNCHANGED",
-  message: "That is already your email address.",
-}).toJSON();
+/**
+ * Changing to the address the account already has: said under the field, nothing is sent (the
+ * server would answer success and mail the owner that the address is taken). A client-only code;
+ * its sentence is in auth/errors.ts like every other.
+ */
+const SAME_EMAIL = new ApiError(400, { code: "EMAIL_UNCHANGED" }).toJSON();
 
 export function ProfileCard() {
   const { client, user } = useAuth();
