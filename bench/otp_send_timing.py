@@ -35,7 +35,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def measure(type: str, iterations: int, warmup: int) -> tuple[list[float], list[float]]:
+def measure(code_type: str, iterations: int, warmup: int) -> tuple[list[float], list[float]]:
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -43,7 +43,7 @@ def measure(type: str, iterations: int, warmup: int) -> tuple[list[float], list[
     unknown_ms: list[float] = []
 
     def timed(email: str) -> float:
-        body = json.dumps({"email": email, "type": type})
+        body = json.dumps({"email": email, "type": code_type})
         start = time.perf_counter()
         response = client.post("/api/auth/email-otp/send/", body, content_type="application/json")
         elapsed = (time.perf_counter() - start) * 1000
@@ -51,7 +51,7 @@ def measure(type: str, iterations: int, warmup: int) -> tuple[list[float], list[
         return elapsed
 
     for index in range(warmup + iterations):
-        unknown = f"nobody-{type}-{index}@example.com"
+        unknown = f"nobody-{code_type}-{index}@example.com"
         if index % 4 in (0, 3):
             k, u = timed(KNOWN), timed(unknown)
         else:
@@ -87,12 +87,12 @@ def main() -> int:
         )
         for delivery in ("worker", "thread"):
             with override_settings(EMAIL_DELIVERY=delivery, RATE_LIMITS=limits):
-                for type in TYPES:
-                    known, unknown = measure(type, args.iterations, args.warmup)
+                for code_type in TYPES:
+                    known, unknown = measure(code_type, args.iterations, args.warmup)
                     ratio = statistics.median(unknown) / statistics.median(known)
                     failed |= abs(ratio - 1) > TARGET
                     print(
-                        f"{delivery:<8} {type:<19} {statistics.median(known):>10.2f} "
+                        f"{delivery:<8} {code_type:<19} {statistics.median(known):>10.2f} "
                         f"{statistics.median(unknown):>12.2f} "
                         f"{statistics.quantiles(known, n=10)[-1]:>10.2f} "
                         f"{statistics.quantiles(unknown, n=10)[-1]:>12.2f} {ratio:>14.3f}"

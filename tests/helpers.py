@@ -46,9 +46,9 @@ def deliver_and_read_code(mailoutbox, email: str) -> str:
     return re.search(r"^\s+(\d{6})\s*$", bodies[-1], re.MULTILINE).group(1)
 
 
-def send_code(client: APIClient, email: str, type: str, **environ):
+def send_code(client: APIClient, email: str, code_type: str, **environ):
     return client.post(
-        "/api/auth/email-otp/send/", {"email": email, "type": type}, format="json", **environ
+        "/api/auth/email-otp/send/", {"email": email, "type": code_type}, format="json", **environ
     )
 
 

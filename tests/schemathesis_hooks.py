@@ -54,11 +54,11 @@ def _mailed_code(email: str, seen: set[Path]) -> str:
     raise RuntimeError(f"no code mailed to {email} within 30 s ({new} other new mail files)")
 
 
-def _code(email: str, type: str) -> tuple[str, str]:
-    """(code, flowToken) of a fresh code of `type` for `email` (one address per operation,
+def _code(email: str, code_type: str) -> tuple[str, str]:
+    """(code, flowToken) of a fresh code of `code_type` for `email` (one address per operation,
     so parallel workers never read each other's codes)."""
     seen = set(MAIL_DIR.glob("*.log"))
-    flow = _post("/api/auth/email-otp/send/", {"email": email, "type": type})["flowToken"]
+    flow = _post("/api/auth/email-otp/send/", {"email": email, "type": code_type})["flowToken"]
     return _mailed_code(email, seen), flow
 
 
@@ -66,9 +66,9 @@ def _sign_in() -> dict:
     return _post("/api/auth/sign-in/", {"email": FUZZ_EMAIL, "password": FUZZ_PASSWORD})
 
 
-def _with_code(email: str, type: str, **extra):
+def _with_code(email: str, code_type: str, **extra):
     def fill(case) -> None:
-        code, flow = _code(email, type)
+        code, flow = _code(email, code_type)
         case.body = {"email": email, "otp": code, "flowToken": flow, **extra}
 
     return fill
