@@ -1,0 +1,1 @@
+"""The one email-code process (`process.EmailCode`), its table (`store`) and its types."""
