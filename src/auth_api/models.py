@@ -15,10 +15,11 @@ class RevokeReason(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
     EMAIL_CLAIMED = "email_claimed", "Address proven by code: unproven password dropped"
     EMAIL_CHANGED = "email_changed", "Email address changed"
+    STEP_UP_FAILED = "step_up_failed", "Too many wrong passwords or codes while signed in"
 
 
 class SignIn(models.Model):
-    """One sign-in ("session"): the family of refresh tokens rotated from one credential check.
+    """One sign-in: the chain of refresh tokens rotated from one credential check.
 
     Only the newest token (`current_jti`) is live. `previous_jti` is kept for the honest-race grace
     period; any other token of the sign-in coming back is treated as stolen.
@@ -46,6 +47,12 @@ class SignIn(models.Model):
     )
     # The last proof of a password or code in this sign-in (the access token's `authTime`).
     auth_time = models.DateTimeField(default=timezone.now)
+    # Wrong passwords or codes in a row at step-up and password change (STEP_UP_MAX_FAILURES
+    # end the sign-in: a stolen access token is no password oracle).
+    step_up_failures = models.PositiveSmallIntegerField(default=0)
+    # How its refresh token travels: in JSON bodies (True) or the httpOnly cookie (False); None
+    # for sign-ins made before this was kept. A cookie sign-in never gets its token in a body.
+    body_transport = models.BooleanField(null=True, default=None)
 
     class Meta:
         indexes = [
@@ -154,6 +161,7 @@ class SecurityEventType(models.TextChoices):
     REFRESH_REUSED = "refresh_reused", "Refresh token reused (sign-in revoked)"
     SIGN_INS_REVOKED = "sign_ins_revoked", "Sign-ins ended"
     REAUTHENTICATED = "reauthenticated", "Identity confirmed again"
+    STEP_UP_FAILED = "step_up_failed", "Wrong password or code while signed in"
 
 
 class SecurityEvent(models.Model):

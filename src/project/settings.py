@@ -335,12 +335,13 @@ OTP_FLOW_COOKIE_NAME = "otp_flow" if not SECURE_COOKIES else "__Secure-otp_flow"
 RATE_LIMITS = {
     # Password sign-in. A trusted device (one that signed in to the account before) is counted
     # on its own; untrusted clients per address, per (account, address) and in one shared budget
-    # per account. See docs/security-model.md for the arithmetic.
+    # per account. Guessable secrets' limits count failures: a success gives its count back.
+    # See docs/security-model.md for the arithmetic.
     "sign_in_ip": (env_int("RATE_LIMIT_SIGN_IN_IP", 30), 60),
     "sign_in_account_ip": (env_int("RATE_LIMIT_SIGN_IN_ACCOUNT_IP", 5), 900),
     "sign_in_untrusted": (env_int("RATE_LIMIT_SIGN_IN_UNTRUSTED", 20), 3600),
     "sign_in_device": (env_int("RATE_LIMIT_SIGN_IN_DEVICE", 10), 900),
-    "sign_up_ip": (env_int("RATE_LIMIT_SIGN_UP_IP", 10), 3600),
+    "sign_up_ip": (env_int("RATE_LIMIT_SIGN_UP_IP", 50), 3600),  # a class of 40 in one lesson
     "sign_up_email": (env_int("RATE_LIMIT_SIGN_UP_EMAIL", 5), 3600),
     "password_change_user": (env_int("RATE_LIMIT_PASSWORD_CHANGE", 10), 300),
     # Email codes: sends per (address, client) under a per-address ceiling that bounds mailbox
@@ -348,7 +349,7 @@ RATE_LIMITS = {
     # 3 sends per 60 s. Guesses: 3 per code, bound to the client that asked for it, plus the
     # per-address allowance of untrusted wrong guesses (CODE_GUESS_*): re-sending never buys a
     # guesser fresh attempts (better-auth #11162).
-    "otp_send_ip": (env_int("RATE_LIMIT_OTP_SEND_IP", 10), 60),
+    "otp_send_ip": (env_int("RATE_LIMIT_OTP_SEND_IP", 50), 60),  # a class of 40 in one minute
     "otp_send_address_client": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS_CLIENT", 3), 600),
     "otp_send_address": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS", 20), 3600),
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
@@ -361,6 +362,8 @@ RATE_LIMITS = {
     for scope, (limit, window) in RATE_LIMITS.items()
 }
 SIGN_IN_CLOSE_AFTER_FAILURES = env_int("SIGN_IN_CLOSE_AFTER_FAILURES", 100)
+# Wrong passwords or codes in a row at step-up and password change that end the sign-in.
+STEP_UP_MAX_FAILURES = env_int("STEP_UP_MAX_FAILURES", 10)
 # Step-up: change email, delete account and a password change without the current password need
 # a proof of the owner (password or code) in this sign-in within this many seconds.
 REAUTH_WINDOW_SECONDS = env_int("REAUTH_WINDOW_SECONDS", 300)

@@ -121,15 +121,21 @@ def test_reauthenticate_needs_exactly_one_proof(signed_in):
         assert client.post(REAUTH, body, format="json", **bearer(access)).status_code == 400
 
 
-def test_password_change_without_the_current_password_only_when_fresh(signed_in, later):
-    client, access = signed_in
+def test_password_change_without_the_current_password_only_when_fresh_and_password_less(
+    api_client, db, mailoutbox, later
+):
+    User.objects.create_user("nopass@example.com", None, email_verified=True)
+    send_code(api_client, "nopass@example.com", "sign-in")
+    code = deliver_and_read_code(mailoutbox, "nopass@example.com")
+    access = api_client.post(
+        "/api/auth/email-otp/sign-in/", {"email": "nopass@example.com", "otp": code}, format="json"
+    ).json()["accessToken"]
     body = {"newPassword": "a brand new phrase 7"}
-    assert (
-        client.post("/api/auth/password/change/", body, format="json", **bearer(access)).status_code
-        == 200
-    )
+    fresh = api_client.post("/api/auth/password/change/", body, format="json", **bearer(access))
+    assert fresh.status_code == 200  # a first password, inside the step-up window
+    User.objects.filter(email="nopass@example.com").update(password="!unusable")
     later()
-    stale = client.post("/api/auth/password/change/", body, format="json", **bearer(access))
+    stale = api_client.post("/api/auth/password/change/", body, format="json", **bearer(access))
     assert stale.json()["code"] == "REAUTHENTICATION_REQUIRED"
 
 

@@ -109,6 +109,28 @@ def test_redis_store_counts(db):
         assert not RateLimitCounter.objects.exists()
 
 
+@pytest.mark.parametrize("store", ["table", "redis", "locmem"])
+def test_a_refund_gives_the_count_back_and_never_below_zero(db, store):
+    caches = {
+        "table": None,
+        "redis": _redis_caches if store == "redis" else None,
+        "locmem": lambda: {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+    }[store]
+    overrides = {"RATE_LIMITS": {"t": (2, 60)}}
+    if caches is not None:
+        overrides["CACHES"] = caches()
+    with override_settings(**overrides):
+        for _ in range(5):  # five successes: each counted, then given back
+            rates.refund([rates.hit("t", "k")])
+        rates.hit("t", "k")
+        rates.hit("t", "k")
+        with pytest.raises(TooManyRequests):  # failures still meet the limit
+            rates.hit("t", "k")
+        rates.refund(["rl:t:gone:0"])  # a counter whose window ended stays gone
+        if store == "table":
+            assert not RateLimitCounter.objects.filter(key="rl:t:gone:0").exists()
+
+
 def test_password_change_is_limited_per_user(api_client, user):
     access = sign_in(api_client).json()["accessToken"]
     body = {"currentPassword": "wrong-guess-000", "newPassword": "whatever-new-pass-1"}

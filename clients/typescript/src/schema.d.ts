@@ -748,9 +748,10 @@ export interface components {
          *     * `refresh_reused` - Refresh token reused (sign-in revoked)
          *     * `sign_ins_revoked` - Sign-ins ended
          *     * `reauthenticated` - Identity confirmed again
+         *     * `step_up_failed` - Wrong password or code while signed in
          * @enum {string}
          */
-        SecurityEventTypeEnum: "signed_up" | "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated";
+        SecurityEventTypeEnum: "signed_up" | "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated" | "step_up_failed";
         SessionInfo: {
             id: string;
             /** Format: date-time */

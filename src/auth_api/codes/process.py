@@ -96,7 +96,7 @@ class EmailCode:
         """Raise InvalidOtp, OtpExpired, TooManyAttempts (or TooManyRequests when a budget is
         spent), or return with the code accepted (and used up when `consume`). A wrong guess is
         counted in its own transaction, though the caller gets an error."""
-        rates.hit(Scope.CODE_CHECK_IP, self.client.limit_key)
+        spent = rates.hit(Scope.CODE_CHECK_IP, self.client.limit_key)
         asking = self._asking()
         flow_id = self._bound(asking.flow_id) if asking.flow_id else None
         limited = asking.device is None and settings.RATE_LIMITS_ENABLED
@@ -112,6 +112,7 @@ class EmailCode:
                 guard.spend_code_guess(allowance)
         self._count(verdict)
         verdict.raise_unless_ok()
+        rates.refund([spent])  # a right code spends no budget
 
     # --- the parts -------------------------------------------------------------------------
 

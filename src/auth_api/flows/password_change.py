@@ -3,10 +3,8 @@ from django.db import transaction
 from auth_api import security_events, signals
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
-from auth_api.flows.reauthentication import require_fresh
+from auth_api.flows.reauthentication import current_password_check, require_fresh
 from auth_api.flows.sign_ins import sign_in_current
-from auth_api.limits import rates
-from auth_api.limits.rates import Scope
 from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.models import EmailKind
@@ -24,15 +22,18 @@ def password_change(
     revoke_others: bool,
     client: ClientInfo,
 ) -> User:
-    """With the current password, or without it inside the step-up window (a password-less
-    account sets its first password this way)."""
-    # Counted per user: a stolen access token must not become a password-guessing oracle.
-    rates.hit(Scope.PASSWORD_CHANGE_USER, principal.id)
-    user, _ = sign_in_current(principal=principal)
-    if current_password is None:
+    """With the current password whenever the account has one, fresh or not (a stolen access
+    token must not set a password); a password-less account sets its first one inside the
+    step-up window."""
+    user, sign_in = sign_in_current(principal=principal)
+    if user.has_usable_password():
+        if current_password is None:
+            raise InvalidPassword()
+        current_password_check(
+            user=user, sign_in_id=sign_in.id, password=current_password, client=client
+        )
+    else:
         require_fresh(principal)
-    elif not user.check_password(current_password):
-        raise InvalidPassword()
     if user.has_usable_password() and user.check_password(new_password):
         raise PasswordUnchanged()
     with transaction.atomic():

@@ -13,13 +13,14 @@ from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode
 from auth_api.codes.types import CodeType
-from auth_api.errors import ReauthenticationRequired
+from auth_api.errors import InvalidOtp, ReauthenticationRequired
 from auth_api.flows.sign_ins import sign_in_current
 from auth_api.limits import rates
 from auth_api.limits.rates import Scope
-from auth_api.models import SecurityEventType
-from auth_api.tokens.sign_ins import IssuedTokens, sign_in_auth_time_renew
+from auth_api.models import RevokeReason, SecurityEventType, SignIn
+from auth_api.tokens.sign_ins import IssuedTokens, sign_in_auth_time_renew, sign_in_revoke
 from users.errors import InvalidPassword
+from users.models import User
 
 
 def is_fresh(principal: Principal) -> bool:
@@ -41,14 +42,52 @@ def sign_in_reauthenticate(
     `authTime` is now."""
     user, sign_in = sign_in_current(principal=principal)
     if password is not None:
-        rates.hit(Scope.PASSWORD_CHANGE_USER, user.pk)  # a stolen token is no guessing oracle
-        if not user.check_password(password):
-            raise InvalidPassword()
+        current_password_check(user=user, sign_in_id=sign_in.id, password=password, client=client)
     else:
         step_up = EmailCode(email=user.email, type=CodeType.REAUTHENTICATION, client=client)
-        step_up.check(code or "", consume=True)
+        try:
+            step_up.check(code or "", consume=True)
+        except InvalidOtp:
+            _step_up_failed(user=user, sign_in_id=sign_in.id, client=client)
+            raise
+        _step_up_succeeded(sign_in_id=sign_in.id)
     with transaction.atomic():
         security_events.record(
             user_id=user.pk, type=SecurityEventType.REAUTHENTICATED, client=client
         )
         return sign_in_auth_time_renew(user=user, sign_in=sign_in)
+
+
+def current_password_check(
+    *, user: User, sign_in_id: str, password: str, client: ClientInfo
+) -> None:
+    """The owner's password asked again inside a sign-in (step-up, password change), so that a
+    stolen access token is no password oracle: failures only spend the account's budget
+    (PASSWORD_CHANGE_USER), each is a security event, and STEP_UP_MAX_FAILURES in a row end the
+    sign-in. Raises InvalidPassword."""
+    spent = rates.hit(Scope.PASSWORD_CHANGE_USER, user.pk)
+    if not user.check_password(password):
+        _step_up_failed(user=user, sign_in_id=sign_in_id, client=client)
+        raise InvalidPassword()
+    rates.refund([spent])
+    _step_up_succeeded(sign_in_id=sign_in_id)
+
+
+def _step_up_failed(*, user: User, sign_in_id: str, client: ClientInfo) -> None:
+    with transaction.atomic():
+        security_events.record(
+            user_id=user.pk, type=SecurityEventType.STEP_UP_FAILED, client=client
+        )
+        row = SignIn.objects.select_for_update().filter(pk=sign_in_id).first()
+        if row is None:
+            return
+        row.step_up_failures += 1
+        row.save(update_fields=["step_up_failures"])
+        if row.step_up_failures >= settings.STEP_UP_MAX_FAILURES:
+            sign_in_revoke(
+                sign_in_id=sign_in_id, user_id=user.pk, reason=RevokeReason.STEP_UP_FAILED
+            )
+
+
+def _step_up_succeeded(*, sign_in_id: str) -> None:
+    SignIn.objects.filter(pk=sign_in_id, step_up_failures__gt=0).update(step_up_failures=0)

@@ -78,12 +78,14 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     user = user_get_by_email(email=email)
     device = trusted_nonce(client.device_token, user_id=user.pk) if user is not None else None
     standing = None
+    # Every attempt is counted before it is judged (parallel guesses cannot slip past a limit);
+    # a right password gives the counts back: the budgets are budgets of failures.
     if device is not None:
-        rates.hit(Scope.SIGN_IN_DEVICE, device)
+        spent = [rates.hit(Scope.SIGN_IN_DEVICE, device)]
     else:
-        rates.hit(Scope.SIGN_IN_IP, client.limit_key)
-        rates.hit(Scope.SIGN_IN_ACCOUNT_IP, f"{email}\n{client.limit_key}")
-        rates.hit(Scope.SIGN_IN_UNTRUSTED, email)
+        spent = [rates.hit(Scope.SIGN_IN_IP, client.limit_key)]
+        spent.append(rates.hit(Scope.SIGN_IN_ACCOUNT_IP, f"{email}\n{client.limit_key}"))
+        spent.append(rates.hit(Scope.SIGN_IN_UNTRUSTED, email))
         standing = guard.untrusted_standing(email=email)
         if standing.closed:
             raise PasswordSignInClosed()
@@ -102,6 +104,7 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
                 user_id=user.pk, type=SecurityEventType.SIGN_IN_FAILED, client=client
             )
         raise InvalidCredentials()
+    rates.refund(spent)
     if standing is not None:  # a trusted device's success says nothing about the strangers' count
         guard.record_password_success(email=email, standing=standing)
     return CheckedCredentials(user=user, trusted_device=device is not None)

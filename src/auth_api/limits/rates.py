@@ -3,11 +3,17 @@
 Counting is atomic in both stores, so N parallel attempts count as N: Redis INCR when the cache is
 Redis (REDIS_URL), otherwise a single-statement upsert on a table (Django's database cache has no
 atomic increment).
+
+A limit that guards a guessable secret counts failures, not attempts: the attempt is counted
+before it is judged (so parallel guesses cannot slip past the limit), and a success gives its
+count back (`refund`), so many people behind one address who get it right are never refused.
 """
 
+import contextlib
 import hashlib
 import math
 import random
+from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
 
@@ -16,6 +22,7 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.db.models import F
 
 import clock
 from auth_api.errors import TooManyRequests
@@ -103,14 +110,51 @@ def _increment(key: str, window: int) -> int:
     return _table_increment(key, window)
 
 
-def hit(scope: Scope, identifier: str) -> None:
-    """Count one request of `scope` for `identifier`; raise TooManyRequests over the limit."""
+def hit(scope: Scope, identifier: str) -> str | None:
+    """Count one request of `scope` for `identifier`; raise TooManyRequests over the limit.
+    Returns the counter's key, for `refund` (None when nothing was counted)."""
     if not settings.RATE_LIMITS_ENABLED or not identifier:
-        return
+        return None
     limit, window = settings.RATE_LIMITS[scope]
     now = clock.time()
     bucket = math.floor(now / window)
     digest = hashlib.sha256(identifier.encode()).hexdigest()[:40]
-    if _increment(f"rl:{scope}:{digest}:{bucket}", window) > limit:
+    key = f"rl:{scope}:{digest}:{bucket}"
+    if _increment(key, window) > limit:
         metrics.RATE_LIMITED.labels(scope).inc()
         raise TooManyRequests(retry_after=math.ceil((bucket + 1) * window - now))
+    return key
+
+
+def refund(keys: Iterable[str | None]) -> None:
+    """Give back the counts of these hits: the attempt succeeded, and only failures spend a
+    budget. One round trip for all of them."""
+    wanted = [key for key in keys if key]
+    if not wanted:
+        return
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        _redis_decrement(backend, wanted)
+    elif isinstance(backend, LocMemCache):
+        for key in wanted:
+            with contextlib.suppress(ValueError):
+                backend.decr(key)
+    else:
+        RateLimitCounter.objects.filter(key__in=wanted, count__gt=0).update(count=F("count") - 1)
+
+
+# Decrement only a counter that still exists: one whose window ended must not come back as -1.
+_DECREMENT_IF_PRESENT = (
+    "for i, key in ipairs(KEYS) do "
+    "if redis.call('EXISTS', key) == 1 then redis.call('DECR', key) end end return 0"
+)
+
+
+def _redis_decrement(cache: RedisCache, keys: list[str]) -> None:
+    by_client: dict = {}  # several Redis servers: each key on the server Django puts it on
+    for key in keys:
+        full_key = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(full_key, write=True)
+        by_client.setdefault(id(client), (client, []))[1].append(full_key)
+    for client, full_keys in by_client.values():
+        client.eval(_DECREMENT_IF_PRESENT, len(full_keys), *full_keys)
