@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
+from auth_api.errors import ValidationFailed
+
 # Every client whose address cannot be read shares one budget: per-IP limits fail closed.
 UNKNOWN_ADDRESS = "unknown-address"
+# Non-browser clients send `body` to get the refresh token in JSON bodies instead of the cookie.
+BODY_TRANSPORT_HEADER = "X-Refresh-Token-Transport"
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,7 @@ class ClientInfo:
     user_agent: str
     device_token: str | None = None
     flow_token: str | None = None
+    body_transport: bool = False  # it asked for the refresh token in JSON bodies
 
     @property
     def limit_key(self) -> str:
@@ -38,6 +43,14 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
 
 
+def wants_body_transport(request: HttpRequest) -> bool:
+    """`X-Refresh-Token-Transport: body`; any other value is refused before anything is done."""
+    value = request.headers.get(BODY_TRANSPORT_HEADER, "").strip().lower()
+    if value not in ("", "body"):
+        raise ValidationFailed(fields={BODY_TRANSPORT_HEADER: ['The only value is "body".']})
+    return value == "body"
+
+
 def client_info(request: HttpRequest, body: dict | None = None) -> ClientInfo:
     """The client; `deviceToken` / `flowToken` in a validated body win over the cookies."""
     body = body or {}
@@ -46,4 +59,5 @@ def client_info(request: HttpRequest, body: dict | None = None) -> ClientInfo:
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
         device_token=body.get("deviceToken") or request.COOKIES.get(settings.DEVICE_COOKIE_NAME),
         flow_token=body.get("flowToken") or request.COOKIES.get(settings.OTP_FLOW_COOKIE_NAME),
+        body_transport=wants_body_transport(request),
     )

@@ -88,6 +88,16 @@ def test_reset_token_works_once(api_client, user, reset_token):
     assert second.status_code == 400 and second.json()["code"] == "INVALID_TOKEN"
 
 
+def test_a_reset_token_dies_when_the_address_changes(api_client, user, reset_token):
+    """Issued through the old address, it must not reset the password once the owner moved."""
+    from users.services import user_change_email
+
+    user_change_email(user=User.objects.get(pk=user.pk), new_email="ada.moved@example.com")
+    answer = reset(api_client, resetToken=reset_token, password=NEW)
+    assert (answer.status_code, answer.json()["code"]) == (400, "INVALID_TOKEN")
+    assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+
+
 def test_expired_reset_token(api_client, user):
     token = mint_password_reset_token(user=user, now=timezone.now() - timedelta(minutes=11))
     assert reset(api_client, resetToken=token, password=NEW).json()["code"] == "INVALID_TOKEN"

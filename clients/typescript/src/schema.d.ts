@@ -1057,7 +1057,10 @@ export interface operations {
     email_otp_check: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1482,7 +1485,10 @@ export interface operations {
     email_change: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1595,7 +1601,10 @@ export interface operations {
     email_change_confirm: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1877,7 +1886,10 @@ export interface operations {
     password_change: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -1990,7 +2002,10 @@ export interface operations {
     password_reset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2094,7 +2109,10 @@ export interface operations {
     reauthenticate: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2618,7 +2636,10 @@ export interface operations {
     sessions_revoke_all: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2690,7 +2711,10 @@ export interface operations {
     sessions_revoke_others: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
             path?: never;
             cookie?: never;
         };

@@ -13,7 +13,6 @@ from auth_api.tokens.transport import (
     set_device_cookie,
     set_flow_cookie,
     set_refresh_cookie,
-    wants_body_transport,
 )
 from users.models import User
 
@@ -40,10 +39,11 @@ def signed_in(
     code: int = 200,
     flow_id: str | None = None,
 ) -> Response:
-    """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body on request.
-    The client becomes a trusted device of the account (device cookie, or `deviceToken`), and
-    holds the flow of a code mailed along (flow cookie, or `flowToken`)."""
-    in_body = wants_body_transport(request)
+    """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body for a sign-in
+    made with body transport (never for a cookie sign-in, whatever this request asks). The client
+    becomes a trusted device of the account (device cookie, or `deviceToken`), and holds the flow
+    of a code mailed along (flow cookie, or `flowToken`)."""
+    in_body = _in_body(tokens, asked=client.body_transport)
     device_token = devices.remember(client.device_token, user_id=tokens.user.pk)
     body: dict = {"user": UserSerializer(tokens.user).data}
     flow_token = code_flows.token_of(flow_id) if flow_id else None
@@ -59,10 +59,17 @@ def signed_in(
     return response
 
 
-def code_sent(request: Request, *, flow_id: str) -> Response:
+def _in_body(tokens: IssuedTokens, *, asked: bool) -> bool:
+    """How the sign-in's refresh token travels: as it was chosen when it started (a sign-in
+    from before that was kept: as this request asks)."""
+    chosen = tokens.sign_in.body_transport
+    return asked if chosen is None else chosen
+
+
+def code_sent(client: ClientInfo, *, flow_id: str) -> Response:
     """`{success: true}` and the client's code flow (cookie, or `flowToken` in the body)."""
     token = code_flows.token_of(flow_id)
-    if wants_body_transport(request):
+    if client.body_transport:
         return Response({**SUCCESS, "flowToken": token})
     response = Response(SUCCESS)
     set_flow_cookie(response, token=token, max_age=code_flows.MAX_AGE_SECONDS)
@@ -70,8 +77,9 @@ def code_sent(request: Request, *, flow_id: str) -> Response:
 
 
 def rotated(tokens: IssuedTokens, *, in_body: bool) -> Response:
-    """New tokens after a refresh, carried the way the old refresh token came."""
-    return _tokens(tokens, in_body=in_body, body={}, code=status.HTTP_200_OK)
+    """New tokens after a refresh, carried the sign-in's way (or, for a sign-in from before that
+    was kept, the way the old refresh token came)."""
+    return _tokens(tokens, in_body=_in_body(tokens, asked=in_body), body={}, code=200)
 
 
 def signed_out() -> Response:

@@ -3,8 +3,8 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
+from auth_api.client import BODY_TRANSPORT_HEADER
 from auth_api.http.serializers import ErrorSerializer
-from auth_api.tokens.transport import BODY_TRANSPORT_HEADER
 from users.errors import DomainError
 
 AUTH_ERRORS = ("NOT_AUTHENTICATED", "TOKEN_INVALID")

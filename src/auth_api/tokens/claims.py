@@ -134,9 +134,11 @@ def decode_refresh_token(raw: str) -> RefreshClaims:
 
 
 def _password_fingerprint(user) -> str:
-    # Bound to the current password hash: the first completed reset changes it, so the token is
-    # single-use without any server-side state.
-    return salted_hmac("auth_api.password_reset", f"{user.pk}\n{user.password}").hexdigest()[:32]
+    # Bound to the current password hash and address: the first completed reset changes the one,
+    # so the token is single-use without any server-side state; an email change the other, so a
+    # token sent to the old address dies with it.
+    binding = f"{user.pk}\n{user.password}\n{user.email}"
+    return salted_hmac("auth_api.password_reset", binding).hexdigest()[:32]
 
 
 def mint_password_reset_token(*, user, now: datetime | None = None) -> str:

@@ -77,6 +77,7 @@ def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> Issue
         auth_time=now,
         ip_address=client.ip,
         user_agent=client.user_agent,
+        body_transport=client.body_transport,
     )
     return _issue(user, sign_in)
 
@@ -230,7 +231,7 @@ _USER_COLUMNS = ("email", "name", "role", "email_verified", "image", "created_at
 _LIVE_SIGN_IN = PreparedQuery(
     lambda sign_in_id, user_id: SignIn.objects.filter(
         pk=sign_in_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True
-    ).values_list("expires_at", *(f"user__{column}" for column in _USER_COLUMNS)),
+    ).values_list("expires_at", "body_transport", *(f"user__{column}" for column in _USER_COLUMNS)),
     "sign_in_id",
     "user_id",
 )
@@ -247,14 +248,20 @@ def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
     row = _LIVE_SIGN_IN.first(sign_in_id=sign_in_id, user_id=user_id)
     if row is None:
         return None
-    expires_at, *user_values = row
+    expires_at, body_transport, *user_values = row
     user = _loaded(
         User,
         {"id": user_id, "is_active": True, **dict(zip(_USER_COLUMNS, user_values, strict=True))},
     )
     sign_in = _loaded(
         SignIn,
-        {"id": sign_in_id, "user_id": user_id, "expires_at": expires_at, "revoked_at": None},
+        {
+            "id": sign_in_id,
+            "user_id": user_id,
+            "expires_at": expires_at,
+            "revoked_at": None,
+            "body_transport": body_transport,
+        },
     )
     sign_in.user = user
     return sign_in if sign_in.is_live(clock.now()) else None

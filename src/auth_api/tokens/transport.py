@@ -16,13 +16,6 @@ import clock
 from auth_api.errors import CsrfFailed
 from auth_api.models import SignIn
 
-BODY_TRANSPORT_HEADER = "X-Refresh-Token-Transport"
-
-
-def wants_body_transport(request: HttpRequest) -> bool:
-    """Non-browser opt-in: the refresh token travels in JSON bodies instead of the cookie."""
-    return request.headers.get(BODY_TRANSPORT_HEADER, "").strip().lower() == "body"
-
 
 def refresh_token_from(request: HttpRequest, *, body_token: str | None) -> tuple[str | None, bool]:
     """(token, came in the body). A cookie-borne token is only honoured with a valid CSRF token."""

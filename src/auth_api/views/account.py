@@ -16,7 +16,7 @@ from auth_api.flows.reauthentication import sign_in_reauthenticate
 from auth_api.flows.security_activity import security_events_list
 from auth_api.http import responses
 from auth_api.http.actions import bearer_action
-from auth_api.http.schema import AUTH_ERRORS, CODE_ERRORS, error_responses
+from auth_api.http.schema import AUTH_ERRORS, BODY_TRANSPORT_PARAMETER, CODE_ERRORS, error_responses
 from auth_api.http.serializers import (
     EmailChangeConfirmRequestSerializer,
     EmailChangeRequestSerializer,
@@ -85,6 +85,7 @@ class AccountViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="reauthenticate",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=ReauthenticateRequestSerializer,
         responses={
             200: SignedInResponseSerializer,
@@ -106,6 +107,7 @@ class AccountViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="email_change",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=EmailChangeRequestSerializer,
         responses={
             200: OtpSendResponseSerializer,
@@ -122,15 +124,15 @@ class AccountViewSet(viewsets.ViewSet):
     @bearer_action(methods=["post"], url_path="email/change")
     def email_change(self, request: Request) -> Response:
         data = EmailChangeRequestSerializer.parse(request.data)
+        client = client_info(request, data)
         flow_id = email_change_request(
-            principal=principal_of(request),
-            new_email=data["newEmail"],
-            client=client_info(request, data),
+            principal=principal_of(request), new_email=data["newEmail"], client=client
         )
-        return responses.code_sent(request, flow_id=flow_id)
+        return responses.code_sent(client, flow_id=flow_id)
 
     @extend_schema(
         operation_id="email_change_confirm",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=EmailChangeConfirmRequestSerializer,
         responses={
             200: SignedInResponseSerializer,

@@ -63,10 +63,9 @@ class EmailCodeViewSet(viewsets.ViewSet):
     @public_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
         data = OtpSendRequestSerializer.parse(request.data)
-        flow_id = code_send(
-            email=data["email"], type=CodeType(data["type"]), client=client_info(request, data)
-        )
-        return responses.code_sent(request, flow_id=flow_id)
+        client = client_info(request, data)
+        flow_id = code_send(email=data["email"], type=CodeType(data["type"]), client=client)
+        return responses.code_sent(client, flow_id=flow_id)
 
     @extend_schema(
         operation_id="email_otp_sign_in",
@@ -130,6 +129,7 @@ class EmailCodeViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="email_otp_check",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=OtpCheckRequestSerializer,
         responses={
             200: OtpCheckResponseSerializer,

@@ -13,6 +13,7 @@ from auth_api.http import responses
 from auth_api.http.actions import bearer_action, public_action
 from auth_api.http.schema import (
     AUTH_ERRORS,
+    BODY_TRANSPORT_PARAMETER,
     CODE_ERRORS,
     PASSWORD_ERRORS,
     error_responses,
@@ -30,6 +31,7 @@ _CODE_ERRORS = ("INVALID_EMAIL", *CODE_ERRORS)
 class PasswordViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="password_reset",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=PasswordResetRequestSerializer,
         responses={
             200: SuccessResponseSerializer,
@@ -73,6 +75,7 @@ class PasswordViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="password_change",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=PasswordChangeRequestSerializer,
         responses={
             200: UserResponseSerializer,

@@ -14,6 +14,7 @@ from auth_api.http import responses
 from auth_api.http.actions import bearer_action
 from auth_api.http.schema import (
     AUTH_ERRORS,
+    BODY_TRANSPORT_PARAMETER,
     error_responses,
 )
 from auth_api.http.serializers import (
@@ -68,6 +69,7 @@ class SignInsViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="sessions_revoke_others",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=None,
         responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
         summary="End every other sign-in of the caller; this one goes on.",
@@ -81,6 +83,7 @@ class SignInsViewSet(viewsets.ViewSet):
 
     @extend_schema(
         operation_id="sessions_revoke_all",
+        parameters=[BODY_TRANSPORT_PARAMETER],
         request=None,
         responses={204: None, **error_responses(*AUTH_ERRORS, with_body=False)},
         summary="End every sign-in of the caller, this one too; the refresh cookie is cleared.",
