@@ -6,7 +6,7 @@ source "$(dirname "$0")/_env.sh"
 source "$(dirname "$0")/_server.sh"
 PORT="${SCHEMATHESIS_PORT:-8765}"
 export RATE_LIMITS_ENABLED=false ACCESS_TOKEN_LIFETIME_SECONDS=3600
-export INTROSPECTION_CLIENTS="fuzz-service:fuzz-service-secret"
+export INTROSPECTION_CLIENTS="fuzz-service:fuzz-service-secret-0123456789abcdef"
 # Mail lands in files the hooks read codes from (tests/schemathesis_hooks.py).
 MAIL_DIR="$(mktemp -d)"
 export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend

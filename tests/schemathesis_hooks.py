@@ -123,7 +123,9 @@ def _introspect_body(case) -> None:
 
 
 INTROSPECT = "POST /api/auth/introspect/"
-SERVICE_CREDENTIAL = "Basic " + base64.b64encode(b"fuzz-service:fuzz-service-secret").decode()
+SERVICE_CREDENTIAL = (
+    "Basic " + base64.b64encode(b"fuzz-service:fuzz-service-secret-0123456789abcdef").decode()
+)
 FILL = {
     "POST /api/auth/sign-in/": _sign_in_body,
     "POST /api/auth/refresh/": _refresh_body,

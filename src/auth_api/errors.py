@@ -127,6 +127,8 @@ class InvalidClient(DomainError):
     code = "INVALID_CLIENT"
     status = 401
     message = "The service credential is missing or wrong."
+    # A service authenticates with HTTP Basic (RFC 7617), not a Bearer token.
+    challenge = 'Basic realm="introspect", charset="UTF-8"'
 
 
 class NotAuthenticated(DomainError):
@@ -181,3 +183,11 @@ class TooManyAttempts(DomainError):
     code = "TOO_MANY_ATTEMPTS"
     status = 403
     message = "Too many wrong codes. Ask for a new one."
+
+
+# --- emailed links --------------------------------------------------------------------------
+
+
+class InvalidLink(DomainError):
+    code = "INVALID_LINK"
+    message = "This link is invalid, expired or already used. Ask for a new one."

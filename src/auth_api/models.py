@@ -82,12 +82,18 @@ class RateLimitCounter(models.Model):
 class OneTimeCode(models.Model):
     """The live email code of one (email, type, client flow): hashed with a server key, never
     stored plain. `flow_id` binds the code to the client that asked for it; only that client can
-    spend its guesses. An empty flow (a code carried over by the legacy import) is bound to none."""
+    spend its guesses. An empty flow (a code carried over by the legacy import) is bound to none.
+
+    The same mail carries a one-click link: its 192-bit token is stored hashed too (`link_hash`),
+    works from any browser, needs no budget, and dies with the code. `account_id` names the
+    signed-in account a code was asked for when the address is not its own yet (email change)."""
 
     email = ExactMatchEmailField(max_length=254)
     type = models.CharField(max_length=32)
     flow_id = models.CharField(max_length=32, blank=True, default="")
     code_hash = models.CharField(max_length=64)
+    link_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    account_id = models.CharField(max_length=32, blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -138,6 +144,32 @@ class SigningKey(models.Model):
         return f"{self.kid} ({self.algorithm})"
 
 
+class TrustedDevice(models.Model):
+    """A client that completed a sign-in to the account: its failures count on its own budget,
+    and nothing a stranger does spends it. The client holds the id and a secret (device cookie or
+    `deviceToken`); only a keyed hash of the secret is stored. Trust ends at TRUSTED_DEVICE_DAYS,
+    or earlier by the events that end it (see auth_api.tokens.devices): the row is deleted."""
+
+    id = ExactMatchCharField(
+        primary_key=True, max_length=ID_LENGTH, default=generate_id, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_devices"
+    )
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"], name="trusted_device_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.user_id})"
+
+
 class EndedSignIn(models.Model):
     """A sign-in whose row is gone (its user was deleted): every process must still refuse its
     access tokens until they expire. Holds no personal data; pruned after an access lifetime."""
@@ -162,6 +194,7 @@ class SecurityEventType(models.TextChoices):
     SIGN_INS_REVOKED = "sign_ins_revoked", "Sign-ins ended"
     REAUTHENTICATED = "reauthenticated", "Identity confirmed again"
     STEP_UP_FAILED = "step_up_failed", "Wrong password or code while signed in"
+    EMAIL_CHANGE_UNDONE = "email_change_undone", "Email change undone from the old address"
 
 
 class SecurityEvent(models.Model):

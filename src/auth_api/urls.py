@@ -4,7 +4,9 @@
     refresh/ sign-in/ sign-up/ sign-out/ csrf/
                               views.sign_in     SignInViewSet
     sessions/…                views.sign_ins    SignInsViewSet
+    devices/…                 views.devices     DevicesViewSet
     email-otp/…               views.codes       EmailCodeViewSet
+    email-link/…              views.links       EmailLinkViewSet
     password/reset/, password/change/
                               views.passwords   PasswordViewSet
     user/ reauthenticate/ email/change/… security-events/
@@ -17,13 +19,15 @@ sign-in/) first. No two viewsets' routes overlap, so the order changes nothing e
 
 from rest_framework.routers import SimpleRouter
 
-from auth_api.views import account, codes, passwords, sign_in, sign_ins, tokens
+from auth_api.views import account, codes, devices, links, passwords, sign_in, sign_ins, tokens
 
 router = SimpleRouter(trailing_slash=True)
 router.register("", sign_ins.SessionViewSet, basename="session")
 router.register("", sign_in.SignInViewSet, basename="sign-in")
 router.register("sessions", sign_ins.SignInsViewSet, basename="sessions")
+router.register("devices", devices.DevicesViewSet, basename="devices")
 router.register("email-otp", codes.EmailCodeViewSet, basename="email-otp")
+router.register("email-link", links.EmailLinkViewSet, basename="email-link")
 router.register("password", passwords.PasswordViewSet, basename="password")
 router.register("", account.AccountViewSet, basename="account")
 router.register("", tokens.TokensViewSet, basename="tokens")

@@ -117,10 +117,16 @@ _CONSOLE = "django.core.mail.backends.console.EmailBackend"
 
 
 def _send(message: OutboxMessage, secrets: dict) -> None:
-    if settings.DEBUG and settings.EMAIL_BACKEND == _CONSOLE and "code" in secrets:
+    if (
+        settings.DEBUG
+        and settings.EMAIL_BACKEND == _CONSOLE
+        and ("code" in secrets or "link" in secrets)
+    ):
         # The development sink: one line a person can read above the MIME dump that follows.
         label = EmailKind(message.kind).label
-        sys.stdout.write(f"code {secrets['code']} for {message.to_email} ({label})\n")
+        for name in ("code", "link"):
+            if name in secrets:
+                sys.stdout.write(f"{name} {secrets[name]} for {message.to_email} ({label})\n")
     rendered = render(message.kind, {**secrets, "email": message.to_email})
     email = EmailMultiAlternatives(
         rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [message.to_email]

@@ -21,6 +21,7 @@ class EmailKind(models.TextChoices):
     EMAIL_CHANGE_TAKEN = "email_change_taken", "New address already has an account"
     EMAIL_CHANGE_NOTICE = "email_change_notice", "Email change requested notice"
     ACCOUNT_DELETED = "account_deleted", "Account deleted confirmation"
+    EMAIL_CHANGED = "email_changed", "Email changed notice, with a link to undo it"
 
 
 class OutboxMessage(models.Model):

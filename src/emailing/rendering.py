@@ -18,6 +18,7 @@ SUBJECTS = {
     EmailKind.EMAIL_CHANGE_TAKEN: "Someone tried to move an account to this address",
     EmailKind.EMAIL_CHANGE_NOTICE: "A change of your email address was requested",
     EmailKind.ACCOUNT_DELETED: "Your account was deleted",
+    EmailKind.EMAIL_CHANGED: "The email address of your account was changed",
 }
 TEMPLATES = {
     EmailKind.PASSWORD_CHANGED: "password_changed",
@@ -25,6 +26,7 @@ TEMPLATES = {
     EmailKind.EMAIL_CHANGE_TAKEN: "notice",
     EmailKind.EMAIL_CHANGE_NOTICE: "notice",
     EmailKind.ACCOUNT_DELETED: "notice",
+    EmailKind.EMAIL_CHANGED: "notice",
 }
 NOTICES = {
     EmailKind.EMAIL_CHANGE_TAKEN: (
@@ -36,6 +38,11 @@ NOTICES = {
         "A change of the email address of your account {email} was requested. It takes effect "
         "once the new address is confirmed with the code sent there. If it was not you, reset "
         'your password now with "Forgot password".'
+    ),
+    EmailKind.EMAIL_CHANGED: (
+        "The email address of your account was changed from this address, {email}, to "
+        "{new_email}. If it was not you, open the link below within 7 days: it gives your "
+        "account this address back, ends every sign-in and asks you to choose a new password."
     ),
     EmailKind.ACCOUNT_DELETED: (
         "Your account {email} and everything in it were deleted, as you asked. This cannot be "
@@ -56,7 +63,8 @@ def render(kind: str, context: dict) -> Rendered:
     context = {"ttl_minutes": settings.OTP_TTL_SECONDS // 60, **context, "kind": kind.value}
     template = TEMPLATES.get(kind, "otp")
     if kind in NOTICES:
-        context = {**context, "notice": NOTICES[kind].format(email=context.get("email", ""))}
+        fields = {"email": context.get("email", ""), "new_email": context.get("new_email", "")}
+        context = {**context, "notice": NOTICES[kind].format(**fields)}
     return Rendered(
         subject=SUBJECTS[kind],
         text=render_to_string(f"emailing/{template}.txt", context),

@@ -1,7 +1,8 @@
-"""In front of every view: the request's id, timing and access line; body size; no caching of
-API answers; the CSP header."""
+"""In front of every view: the request's id, timing and access line; paths no route can hold; body
+size; no caching of API answers; the CSP header."""
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from auth_api.client import client_ip
-from auth_api.errors import BadRequest, PayloadTooLarge
+from auth_api.errors import BadRequest, NotFound, PayloadTooLarge
 from auth_api.http.exception_handler import json_error
 from observability import logs, metrics
 
@@ -75,6 +76,23 @@ def request_context(get_response: Handler) -> Handler:
             return response
         finally:
             logs.unbind_request_id(bound)
+
+    return middleware
+
+
+# Django re-percent-encodes the bytes of a path that are not UTF-8 (RFC 3987), so after decoding
+# they read %80-%FF: no route or file of this service has such a name.
+_NOT_UTF8 = re.compile(r"%[89A-F][0-9A-F]")
+
+
+def unreadable_path(get_response: Handler) -> Handler:
+    """404 for a path with a NUL or bytes that are not UTF-8, whatever its prefix: no route or
+    file has one, and a file lookup with a NUL raises (a 500) instead of missing."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info or _NOT_UTF8.search(request.path_info):
+            return json_error(NotFound())
+        return get_response(request)
 
     return middleware
 

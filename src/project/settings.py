@@ -20,6 +20,9 @@ JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or (_DEV_JWT_KEY if DEBUG else None
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Where the web app is served: the one-click links in mail point there (/auth/link#token=...).
+_WEB_ORIGIN_DEFAULT = (CSRF_TRUSTED_ORIGINS or ["http://localhost:8000"])[0]
+WEB_ORIGIN = (env_str("WEB_ORIGIN") or _WEB_ORIGIN_DEFAULT).rstrip("/")
 DATABASE_ENV = DatabaseEnv(
     url=env_str("DATABASE_URL"),
     legacy_name=env_str("DATABASE_NAME"),
@@ -61,7 +64,8 @@ JWT_LEEWAY_SECONDS = 0
 JWT_HS256_ACCEPT_ISSUED_BEFORE = env_datetime("JWT_HS256_ACCEPT_ISSUED_BEFORE")
 # Recently revoked sign-ins, re-read by each process at most this often (seconds).
 REVOCATION_REFRESH_SECONDS = env_float("REVOCATION_REFRESH_SECONDS", 1.0)
-# Services allowed to call introspect/: "name:secret,name2:secret2" (HTTP Basic).
+# Services allowed to call introspect/: "name:secret,name2:secret2" (HTTP Basic), each secret at
+# least 32 characters.
 INTROSPECTION_CLIENTS: str = env_str("INTROSPECTION_CLIENTS") or ""
 JWT_ISSUER = env_str("JWT_ISSUER", "authsvc")
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "authsvc-api")
@@ -132,6 +136,14 @@ if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters.")
+# A service secret is a password no one types: long enough that no rate of guessing matters.
+for _client in (item for item in INTROSPECTION_CLIENTS.split(",") if item.strip()):
+    _name, _, _secret = _client.partition(":")
+    if not _name.strip() or len(_secret.strip()) < 32:
+        raise ImproperlyConfigured(
+            f"INTROSPECTION_CLIENTS: the secret of {_name.strip()!r} must be at least 32 "
+            "characters (name:secret,...)."
+        )
 if REFRESH_COOKIE_SAMESITE not in ("Strict", "Lax", "None"):
     raise ImproperlyConfigured("REFRESH_COOKIE_SAMESITE must be Strict, Lax or None.")
 if JWT_ALGORITHM not in ("EdDSA", "RS256", "ES256"):
@@ -165,6 +177,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "project.middleware.request_context",
+    # Before any view, WhiteNoise or file lookup: a NUL or non-UTF-8 path is a 404, never a 500.
+    "project.middleware.unreadable_path",
     "project.middleware.body_size_limit",
     "project.middleware.api_no_store",
     "django.middleware.security.SecurityMiddleware",
@@ -341,6 +355,8 @@ RATE_LIMITS = {
     "sign_in_account_ip": (env_int("RATE_LIMIT_SIGN_IN_ACCOUNT_IP", 5), 900),
     "sign_in_untrusted": (env_int("RATE_LIMIT_SIGN_IN_UNTRUSTED", 20), 3600),
     "sign_in_device": (env_int("RATE_LIMIT_SIGN_IN_DEVICE", 10), 900),
+    # Every trusted device of one account together: a pile of devices is no larger budget.
+    "trusted_account": (env_int("RATE_LIMIT_TRUSTED_ACCOUNT", 20), 3600),
     "sign_up_ip": (env_int("RATE_LIMIT_SIGN_UP_IP", 50), 3600),  # a class of 40 in one lesson
     "sign_up_email": (env_int("RATE_LIMIT_SIGN_UP_EMAIL", 5), 3600),
     "password_change_user": (env_int("RATE_LIMIT_PASSWORD_CHANGE", 10), 300),
@@ -351,8 +367,13 @@ RATE_LIMITS = {
     # guesser fresh attempts (better-auth #11162).
     "otp_send_ip": (env_int("RATE_LIMIT_OTP_SEND_IP", 50), 60),  # a class of 40 in one minute
     "otp_send_address_client": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS_CLIENT", 3), 600),
-    "otp_send_address": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS", 20), 3600),
+    # The mail ceiling of one address: bounded (no mailbox flooding), yet in windows of 15
+    # minutes, so strangers who fill it keep the owner from a usable mail 15 minutes at most
+    # (and every mail they trigger carries a link that works for the owner).
+    "otp_send_address": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS", 5), 900),
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
+    # Failed service credentials at introspect/, per client address (a right one spends nothing).
+    "introspect_ip": (env_int("RATE_LIMIT_INTROSPECT_IP", 10), 60),
 }
 # Development (DEBUG) multiplies every limit, so a person clicking around is not stopped; the
 # limits stay on. Tests and production use them as written.
@@ -362,6 +383,10 @@ RATE_LIMITS = {
     for scope, (limit, window) in RATE_LIMITS.items()
 }
 SIGN_IN_CLOSE_AFTER_FAILURES = env_int("SIGN_IN_CLOSE_AFTER_FAILURES", 100)
+# How long the old address's link to undo an email change works.
+EMAIL_CHANGE_UNDO_DAYS = env_int("EMAIL_CHANGE_UNDO_DAYS", 7)
+# How long a device stays trusted after its last complete sign-in (better-auth's trustDevice).
+TRUSTED_DEVICE_DAYS = env_int("TRUSTED_DEVICE_DAYS", 30)
 # Wrong passwords or codes in a row at step-up and password change that end the sign-in.
 STEP_UP_MAX_FAILURES = env_int("STEP_UP_MAX_FAILURES", 10)
 # Step-up: change email, delete account and a password change without the current password need

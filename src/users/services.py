@@ -82,6 +82,15 @@ def user_change_email(*, user: User, new_email: str) -> User:
 
 
 @transaction.atomic
+def user_reset_required(*, user: User) -> User:
+    """The password becomes unusable and the address counts as proven: only a reset through it
+    gives the account a password again (after an email change its owner undid)."""
+    user.set_unusable_password()
+    user.email_verified = True
+    user.save(update_fields=["password", "email_verified"])
+    return user
+
+
 def user_reset_password(*, user: User, new_password: str) -> User:
     """Set a password proven by an email code: the address is verified by the same proof."""
     password = validate_new_password(new_password, user=user)

@@ -299,10 +299,14 @@ def test_has_role_and_is_email_verified_read_only_the_token(user, warm, django_a
     assert view(factory.get("/x")).status_code == 401
 
 
-@override_settings(INTROSPECTION_CLIENTS="grades:s3cret-grades,reports:other")
+GRADES_SECRET = "s3cret-grades-0123456789abcdefghij"  # service secrets are >= 32 characters
+
+
+@override_settings(INTROSPECTION_CLIENTS=f"grades:{GRADES_SECRET},reports:{'o' * 32}")
 def test_introspection_for_services(api_client, user):
     access = sign_in(api_client, HTTP_X_REFRESH_TOKEN_TRANSPORT="body").json()
-    basic = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"grades:s3cret-grades").decode()}
+    credential = base64.b64encode(f"grades:{GRADES_SECRET}".encode()).decode()
+    basic = {"HTTP_AUTHORIZATION": f"Basic {credential}"}
     url = "/api/auth/introspect/"
     assert (
         APIClient().post(url, {"token": access["accessToken"]}, format="json").json()["code"]

@@ -73,6 +73,29 @@ def test_unsafe_or_broken_settings_refuse_to_start(env, message):
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    "clients",
+    [
+        "grades:" + "s" * 31,
+        f"grades:{'g' * 32},reports:hunter2",
+        f"grades: {'g' * 31} ",  # the spaces around it are not part of the secret
+        "grades",
+        ":" + "s" * 40,
+    ],
+)
+def test_short_introspection_secrets_refuse_to_start(clients):
+    # A service secret is guessed online at whatever rate the limits allow: it must be long.
+    result = run_settings({**SAFE, "INTROSPECTION_CLIENTS": clients})
+    assert result.returncode != 0
+    assert "INTROSPECTION_CLIENTS" in result.stderr
+    assert "must be at least 32 characters" in result.stderr
+    assert "hunter2" not in result.stderr  # never the secret itself
+
+
+def test_introspection_secrets_of_32_characters_start():
+    probe({**SAFE, "INTROSPECTION_CLIENTS": f"grades:{'g' * 32}, reports:{'r' * 64},"})
+
+
 def test_debug_runs_without_secrets_and_defaults_to_sqlite():
     config = probe({"DEBUG": "true"})
     assert config["engine"] == "django.db.backends.sqlite3"

@@ -1,9 +1,13 @@
+import html
 import importlib
+import math
+import re
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 from django.urls import clear_url_caches
+from rest_framework.test import APIClient
 
 from tests.helpers import sign_in
 from users.models import User
@@ -90,6 +94,69 @@ def test_admin_password_guessing_spends_the_same_budget_as_the_api(client, api_c
     # The budget is spent: the admin refuses even the right password now, from any address.
     assert not _logged_in(_admin_login(client, "root@example.com", ADMIN_PASSWORD))
     assert sign_in(api_client, email="root@example.com", password=ADMIN_PASSWORD).status_code == 429
+
+
+def _error_note(response) -> str:
+    """The error the admin's login page shows above its form."""
+    assert response.status_code == 200 and b'id="login-form"' in response.content
+    notes = re.findall(r'<p class="errornote">\s*(.*?)\s*</p>', response.content.decode(), re.S)
+    assert len(notes) == 1, notes
+    return html.unescape(notes[0])
+
+
+def _to_window_start(clock, window: int) -> None:
+    """Move the clock to one second into a fixed rate-limit window: the wait is then known."""
+    clock.advance(window - clock.time() % window + 1)
+
+
+WRONG_PASSWORD_NOTE = "Please enter the correct email and password for a staff account."
+
+
+def test_a_rate_limited_admin_login_says_so_not_that_the_password_is_wrong(client, clock, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_untrusted": (3, 900)}
+    User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
+    _to_window_start(clock, 900)
+    for n in range(3):  # a guesser, from addresses of its own
+        guess = _admin_login(client, "root@example.com", f"guess-{n}", REMOTE_ADDR=f"203.0.113.{n}")
+        assert _error_note(guess).startswith(WRONG_PASSWORD_NOTE)
+    # The staff member types the right password, from yet another address: told to wait, on the
+    # admin's own login page, for the rest of the 15-minute window.
+    for address in ("198.51.100.7", "198.51.100.8"):
+        response = _admin_login(client, "root@example.com", ADMIN_PASSWORD, REMOTE_ADDR=address)
+        assert not _logged_in(response)
+        assert _error_note(response) == "Too many attempts; try again in 15 minutes."
+    # The same wait the API gives in its Retry-After.
+    api = sign_in(APIClient(), email="root@example.com", password=ADMIN_PASSWORD)
+    assert api.status_code == 429 and math.ceil(int(api["Retry-After"]) / 60) == 15
+    clock.advance(900)
+    assert _logged_in(_admin_login(client, "root@example.com", ADMIN_PASSWORD))
+
+
+def test_an_admin_login_behind_a_busy_address_is_told_to_wait_a_minute(client, clock, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_ip": (3, 60)}
+    User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
+    _to_window_start(clock, 60)
+    for n in range(3):  # others behind the same office address get their passwords wrong
+        _admin_login(client, f"someone-{n}@example.com", "wrong-pass-1", REMOTE_ADDR="192.0.2.10")
+    refused = _admin_login(client, "root@example.com", ADMIN_PASSWORD, REMOTE_ADDR="192.0.2.10")
+    assert _error_note(refused) == "Too many attempts; try again in 1 minute."
+    assert _logged_in(
+        _admin_login(client, "root@example.com", ADMIN_PASSWORD, REMOTE_ADDR="192.0.2.11")
+    )
+
+
+def test_an_admin_login_to_a_closed_password_sign_in_says_it_is_closed(client, settings):
+    settings.SIGN_IN_CLOSE_AFTER_FAILURES = 3
+    User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
+    for n in range(3):
+        _admin_login(client, "root@example.com", f"guess-{n}", REMOTE_ADDR=f"203.0.113.{n}")
+    response = _admin_login(client, "root@example.com", ADMIN_PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert not _logged_in(response)
+    assert _error_note(response) == (
+        "Password sign-in to this account is closed to new devices after too many failed "
+        "attempts. To open it again, sign in to the app with an emailed code or reset the "
+        "password."
+    )
 
 
 @pytest.mark.real_hashers

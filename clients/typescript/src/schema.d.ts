@@ -58,6 +58,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/devices/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's trusted devices, most recently used first.
+         * @description A device is trusted after a complete sign-in from it: its failed attempts count on its own budget. Trust ends after TRUSTED_DEVICE_DAYS (30) without a sign-in, when revoked here, and on sign out everywhere, a password reset or change that ends other sign-ins, an address claimed by proof, an email change.
+         */
+        get: operations["devices_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/devices/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End the trust of one of the caller's devices. */
+        delete: operations["devices_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/email-link/send/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email a one-click link alone (no code): the limits and answer of email-otp/send/. */
+        post: operations["email_link_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/email-link/verify/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Use the one-click link of a mail: what the code of that mail would give.
+         * @description Every code mail carries a link `{WEB_ORIGIN}/auth/link#token=...`; the web app's page asks for one click, then posts the token here (a GET never uses a link: mail scanners open links). Works from any browser and needs no budget; single use, valid as long as its code (7 days for the undo of an email change). Signed in for a sign-in or the first proof of an address (and a step-up, with the sign-in's Bearer); `{user}` for a verification with the account's Bearer; `{success, resetToken}` for a forgotten password; `{success}` for an email change and its undo.
+         */
+        post: operations["email_link_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/email-otp/check/": {
         parameters: {
             query?: never;
@@ -183,7 +257,7 @@ export interface paths {
         put?: never;
         /**
          * RFC 7662 introspection of an access token, for the app's other services.
-         * @description Authenticated by a service credential (`Authorization: Basic`, from INTROSPECTION_CLIENTS). `{active: false}` for anything but a valid access token of a live sign-in. JSON or form-encoded body.
+         * @description Authenticated by a service credential (`Authorization: Basic`, from INTROSPECTION_CLIENTS); failed credentials are rate-limited per client address. `{active: false}` for anything but a valid access token of a live sign-in of an active user. JSON or form-encoded body.
          */
         post: operations["introspect"];
         delete?: never;
@@ -515,6 +589,36 @@ export interface components {
             /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
             flowToken?: string;
         };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        EmailLinkVerifyRequest: {
+            /** @description The token from the link's fragment (`#token=...`). */
+            token: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
+        };
+        /**
+         * @description What the code of the same mail would give: signed in (sign-in, first proof of an address,
+         *     step-up), `{user}` (verification with the account's Bearer), `{success, resetToken}`
+         *     (forgotten password), `{success}` (email change and its undo).
+         */
+        EmailLinkVerifyResponse: {
+            /** @description Only when the proof signed the caller in (no Bearer sent). */
+            accessToken?: string;
+            /** Format: date-time */
+            accessTokenExpiresAt?: string;
+            /** @description Only for clients that opted in with X-Refresh-Token-Transport. */
+            refreshToken?: string;
+            /** Format: date-time */
+            refreshTokenExpiresAt?: string;
+            user?: components["schemas"]["User"];
+            /** @description Only for clients that opted in with X-Refresh-Token-Transport: body: send it with later sign-ins to this account. Browsers get it as an httpOnly cookie. */
+            deviceToken?: string;
+            /** @description Sign-up only, body-transport clients: the flow of the email-verification code mailed at sign-up (send it with verify-email). Browsers get the flow cookie. */
+            flowToken?: string;
+            success?: boolean;
+            /** @description forget-password: single-use token for password/reset/. */
+            resetToken?: string;
+        };
         Error: {
             code: components["schemas"]["ErrorCode"];
             /** @description Human-readable sentence. */
@@ -532,6 +636,7 @@ export interface components {
          *     * `INVALID_EMAIL` - Enter a valid email address.
          *     * `INVALID_EMAIL_OR_PASSWORD` - Invalid email or password.
          *     * `INVALID_JSON` - The request body is not valid JSON (or holds text that is not valid Unicode).
+         *     * `INVALID_LINK` - This link is invalid, expired or already used. Ask for a new one.
          *     * `INVALID_OTP` - The code is not valid. Check it, or ask for a new one.
          *     * `INVALID_OTP_TYPE` - Type must be "sign-in", "email-verification", "forget-password" or "reauthentication".
          *     * `INVALID_PASSWORD` - The current password is not correct.
@@ -563,7 +668,7 @@ export interface components {
          *     * `VALIDATION_ERROR` - Some fields are not valid.
          * @enum {string}
          */
-        ErrorCode: "BAD_REQUEST" | "CSRF_FAILED" | "INTERNAL_ERROR" | "INVALID_CLIENT" | "INVALID_EMAIL" | "INVALID_EMAIL_OR_PASSWORD" | "INVALID_JSON" | "INVALID_OTP" | "INVALID_OTP_TYPE" | "INVALID_PASSWORD" | "INVALID_REFRESH_TOKEN" | "INVALID_ROLE" | "INVALID_TOKEN" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "NOT_AUTHENTICATED" | "NOT_FOUND" | "OTP_EXPIRED" | "PASSWORD_INVALID" | "PASSWORD_SIGN_IN_CLOSED" | "PASSWORD_TOO_COMMON" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_SIMILAR" | "PASSWORD_UNCHANGED" | "PAYLOAD_TOO_LARGE" | "PERMISSION_DENIED" | "REAUTHENTICATION_REQUIRED" | "REFRESH_TOKEN_REUSED" | "SERVICE_UNAVAILABLE" | "TOKEN_INVALID" | "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "UNSUPPORTED_MEDIA_TYPE" | "USER_ALREADY_EXISTS" | "VALIDATION_ERROR";
+        ErrorCode: "BAD_REQUEST" | "CSRF_FAILED" | "INTERNAL_ERROR" | "INVALID_CLIENT" | "INVALID_EMAIL" | "INVALID_EMAIL_OR_PASSWORD" | "INVALID_JSON" | "INVALID_LINK" | "INVALID_OTP" | "INVALID_OTP_TYPE" | "INVALID_PASSWORD" | "INVALID_REFRESH_TOKEN" | "INVALID_ROLE" | "INVALID_TOKEN" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "NOT_AUTHENTICATED" | "NOT_FOUND" | "OTP_EXPIRED" | "PASSWORD_INVALID" | "PASSWORD_SIGN_IN_CLOSED" | "PASSWORD_TOO_COMMON" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_SIMILAR" | "PASSWORD_UNCHANGED" | "PAYLOAD_TOO_LARGE" | "PERMISSION_DENIED" | "REAUTHENTICATION_REQUIRED" | "REFRESH_TOKEN_REUSED" | "SERVICE_UNAVAILABLE" | "TOKEN_INVALID" | "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "UNSUPPORTED_MEDIA_TYPE" | "USER_ALREADY_EXISTS" | "VALIDATION_ERROR";
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         IntrospectionRequest: {
             token: string;
@@ -749,9 +854,10 @@ export interface components {
          *     * `sign_ins_revoked` - Sign-ins ended
          *     * `reauthenticated` - Identity confirmed again
          *     * `step_up_failed` - Wrong password or code while signed in
+         *     * `email_change_undone` - Email change undone from the old address
          * @enum {string}
          */
-        SecurityEventTypeEnum: "signed_up" | "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated" | "step_up_failed";
+        SecurityEventTypeEnum: "signed_up" | "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated" | "step_up_failed" | "email_change_undone";
         SessionInfo: {
             id: string;
             /** Format: date-time */
@@ -812,6 +918,21 @@ export interface components {
         };
         SuccessResponse: {
             success: boolean;
+        };
+        TrustedDevice: {
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastUsedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            ipAddress: string | null;
+            userAgent: string;
+            /** @description A readable device ("Firefox on Linux"). */
+            readonly device: string;
+            /** @description The device this request comes from. */
+            current: boolean;
         };
         User: {
             id: string;
@@ -1027,6 +1148,367 @@ export interface operations {
             };
             /** @description Error codes: `NOT_ACCEPTABLE` */
             406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    devices_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedDevice"][];
+                };
+            };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    devices_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    email_link_send: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OtpSendRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OtpSendResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP_TYPE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    email_link_verify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailLinkVerifyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailLinkVerifyResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_LINK`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `USER_ALREADY_EXISTS` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1792,6 +2274,15 @@ export interface operations {
             };
             /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

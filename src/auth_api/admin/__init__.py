@@ -1,10 +1,12 @@
-"""Admin views of this app: security activity (read-only), and user deletion through the same
-service as the API (`account_delete`), so an admin deletion leaves nothing behind either."""
+"""Admin views of this app: security activity (read-only), user deletion through the same
+service as the API (`account_delete`), so an admin deletion leaves nothing behind either, and the
+login form that says when the sign-in check is rate-limited or closed."""
 
 from django.contrib import admin
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
+from auth_api.admin.forms import AdminSignInForm
 from auth_api.flows.account_deletion import account_delete
 from auth_api.models import SecurityEvent
 from users.admin import UserAdmin
@@ -24,6 +26,8 @@ class SecurityEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False  # append-only
 
+
+admin.site.login_form = AdminSignInForm
 
 admin.site.unregister(User)
 

@@ -11,7 +11,8 @@ password, step-up and email change. One code belongs to (address, type, the aski
 - **Check**: counted per client address; only the client's own code is found (`codes.store`);
   a wrong guess by a client that is not a trusted device of the account also spends the address's
   allowance of untrusted guesses (`limits.guard`), checked only when the guess meets a live code
-  that this client asked for. At most OTP_MAX_ATTEMPTS guesses per code, whatever the budgets say.
+  that this client asked for. A trusted device's failures count per device and per account
+  instead. At most OTP_MAX_ATTEMPTS guesses per code, whatever the budgets say.
 
 A code asked for by a signed-in account for an address it does not hold yet (email change) is
 bound to that account as well as to the client's flow, and no device of the address counts.
@@ -30,7 +31,7 @@ from auth_api.errors import TooManyRequests
 from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
 from auth_api.tokens.code_flows import flow_id_of, new_flow_id
-from auth_api.tokens.devices import trusted_nonce
+from auth_api.tokens.devices import trusted_device_id
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from observability import metrics
@@ -46,10 +47,17 @@ _MESSAGES = {
 }
 
 
+def link_url(token: str) -> str:
+    """Where the web app takes one click to use a link: the token in the fragment, which never
+    reaches a server's log or a Referer."""
+    return f"{settings.WEB_ORIGIN}/auth/link#token={token}"
+
+
 @dataclass(frozen=True)
 class _Asking:
     flow_id: str | None  # the client's flow, if it holds one
-    device: str | None  # its device nonce when it is a trusted device of the address's account
+    device: str | None  # its device id when it is a trusted device of the address's account
+    account_id: str | None = None  # that account, when `device`
 
 
 @dataclass(frozen=True)
@@ -61,12 +69,12 @@ class EmailCode:
     client: ClientInfo
     account_id: str | None = None  # a signed-in account asking for an address it does not hold
 
-    def send(self) -> str:
-        """Admit the send, issue a code bound to the client's flow and queue its mail; return the
-        flow id."""
+    def send(self, *, with_code: bool = True) -> str:
+        """Admit the send, issue a code bound to the client's flow and queue its mail (the code
+        and its link, or the link alone); return the flow id."""
         flow_id = self.admit()
         with transaction.atomic():
-            self.issue_and_mail(flow_id)
+            self.issue_and_mail(flow_id, with_code=with_code)
         return flow_id
 
     def admit(self) -> str:
@@ -96,8 +104,13 @@ class EmailCode:
         """Raise InvalidOtp, OtpExpired, TooManyAttempts (or TooManyRequests when a budget is
         spent), or return with the code accepted (and used up when `consume`). A wrong guess is
         counted in its own transaction, though the caller gets an error."""
-        spent = rates.hit(Scope.CODE_CHECK_IP, self.client.limit_key)
+        spent = [rates.hit(Scope.CODE_CHECK_IP, self.client.limit_key)]
         asking = self._asking()
+        if asking.device is not None and asking.account_id is not None:
+            # A trusted device skips the address's untrusted allowance, not every bound: its
+            # failures count per device and, with all the account's devices, per account.
+            spent.append(rates.hit(Scope.SIGN_IN_DEVICE, asking.device))
+            spent.append(rates.hit(Scope.TRUSTED_ACCOUNT, asking.account_id))
         flow_id = self._bound(asking.flow_id) if asking.flow_id else None
         limited = asking.device is None and settings.RATE_LIMITS_ENABLED
         if limited:
@@ -112,7 +125,7 @@ class EmailCode:
                 guard.spend_code_guess(allowance)
         self._count(verdict)
         verdict.raise_unless_ok()
-        rates.refund([spent])  # a right code spends no budget
+        rates.refund(spent)  # a right code spends no budget
 
     # --- the parts -------------------------------------------------------------------------
 
@@ -121,8 +134,10 @@ class EmailCode:
         if self.account_id is not None or not self.client.device_token:
             return _Asking(flow_id=flow_id, device=None)
         user = user_get_by_email(email=self.email)  # looked up only with a device token
-        device = trusted_nonce(self.client.device_token, user_id=user.pk) if user else None
-        return _Asking(flow_id=flow_id, device=device)
+        if user is None:
+            return _Asking(flow_id=flow_id, device=None)
+        device = trusted_device_id(self.client.device_token, user_id=user.pk)
+        return _Asking(flow_id=flow_id, device=device, account_id=user.pk if device else None)
 
     def _bound(self, flow_id: str) -> str:
         """The flow the code row is stored under: the client's, and the account's if any."""
@@ -131,17 +146,27 @@ class EmailCode:
         binding = f"{self.account_id}\n{flow_id}"
         return salted_hmac("auth_api.email-change", binding).hexdigest()[:32]
 
-    def issue_and_mail(self, flow_id: str, *, message: EmailKind | None = None) -> None:
-        """A new code for the flow and its mail queued (inside a transaction). `message` replaces
-        the code's mail with one that carries no code: the same work, so the answer tells
-        nothing."""
+    def issue_and_mail(
+        self, flow_id: str, *, message: EmailKind | None = None, with_code: bool = True
+    ) -> None:
+        """A new code for the flow and its mail queued (inside a transaction): the code and a
+        one-click link for the same purpose (or the link alone). `message` replaces the mail
+        with one that carries neither: the same work, so the answer tells nothing."""
         kind, requires_user = _MESSAGES[self.type]
-        issued = store.code_issue(email=self.email, type=self.type, flow_id=self._bound(flow_id))
+        issued = store.code_issue(
+            email=self.email,
+            type=self.type,
+            flow_id=self._bound(flow_id),
+            account_id=self.account_id or "",
+        )
         metrics.CODES_SENT.labels(self.type.value).inc()
+        carried = {"link": link_url(issued.link_token)}
+        if with_code:
+            carried["code"] = issued.code
         email_enqueue(
             kind=message or kind,
             to_email=self.email,
-            secrets={} if message else {"code": issued.code},
+            secrets={} if message else carried,
             requires_user=requires_user,
             expires_at=issued.expires_at,
         )

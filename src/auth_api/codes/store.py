@@ -29,6 +29,7 @@ from auth_api.models import OneTimeCode
 @dataclass(frozen=True)
 class IssuedCode:
     code: str
+    link_token: str  # the one-click link's token (the mail carries it in a URL fragment)
     expires_at: datetime
 
 
@@ -45,24 +46,57 @@ def random_code() -> str:
 new_code: Callable[[], str] = random_code
 
 
-def code_issue(*, email: str, type: CodeType, flow_id: str) -> IssuedCode:
-    """A fresh code for (email, type) bound to `flow_id`, replacing that flow's earlier one and
-    its attempt count (other clients' codes stay as they are)."""
-    code, now = new_code(), clock.now()
-    expires_at = now + timedelta(seconds=settings.OTP_TTL_SECONDS)
+def _link_digest(token: str) -> str:
+    return salted_hmac("auth_api.email-link", token, algorithm="sha256").hexdigest()
+
+
+def code_issue(
+    *,
+    email: str,
+    type: CodeType,
+    flow_id: str,
+    account_id: str = "",
+    ttl: timedelta | None = None,
+    link_only: bool = False,
+) -> IssuedCode:
+    """A fresh code and link for (email, type) bound to `flow_id`, replacing that flow's earlier
+    ones and its attempt count (other clients' codes stay as they are). `link_only`: a code no
+    mail will ever carry (random, never the test seam's)."""
+    code = random_code() if link_only else new_code()
+    link_token, now = secrets.token_urlsafe(24), clock.now()
+    expires_at = now + (ttl or timedelta(seconds=settings.OTP_TTL_SECONDS))
     OneTimeCode.objects.update_or_create(
         email=email,
         type=type.value,
         flow_id=flow_id,
         defaults={
             "code_hash": _digest(email=email, type=type.value, code=code),
+            "link_hash": _link_digest(link_token),
+            "account_id": account_id,
             "attempts": 0,
             "created_at": now,
             "expires_at": expires_at,
             "consumed_at": None,
         },
     )
-    return IssuedCode(code=code, expires_at=expires_at)
+    return IssuedCode(code=code, link_token=link_token, expires_at=expires_at)
+
+
+def locked_link(token: str) -> OneTimeCode | None:
+    """The live code whose link this is, locked (inside a transaction): unused and unexpired.
+    A link is judged before any budget and whatever its code's wrong guesses: a stranger who asked
+    for a code and spent its guesses must not kill the link that reached the owner's mailbox."""
+    if not token or len(token) > 128:
+        return None
+    row = OneTimeCode.objects.select_for_update().filter(link_hash=_link_digest(token)).first()
+    if row is None or row.consumed_at is not None or row.expires_at <= clock.now():
+        return None
+    return row
+
+
+def code_use_up(row: OneTimeCode) -> None:
+    row.consumed_at = clock.now()
+    row.save(update_fields=["consumed_at"])
 
 
 def code_import(

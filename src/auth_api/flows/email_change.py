@@ -6,21 +6,28 @@ a code (free) or a "this address already has an account" mail (taken) with no us
 code is bound to the requesting user and client, so it confirms nothing for anyone else.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 
 from auth_api import security_events, signals
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
-from auth_api.codes.process import EmailCode
+from auth_api.codes.process import EmailCode, link_url
+from auth_api.codes.store import code_issue
 from auth_api.codes.types import CodeType
+from auth_api.errors import InvalidLink
 from auth_api.flows.reauthentication import require_fresh
 from auth_api.flows.sign_ins import sign_in_current
 from auth_api.models import RevokeReason, SecurityEventType
+from auth_api.tokens.code_flows import new_flow_id
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_reissue, sign_ins_revoke_all
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
+from users.models import User
 from users.selectors import user_email_taken
-from users.services import user_change_email
+from users.services import user_change_email, user_reset_required
 
 
 def _new_address_code(*, user_id: str, new_email: str, client: ClientInfo) -> EmailCode:
@@ -48,10 +55,52 @@ def email_change_confirm(
     user, sign_in = sign_in_current(principal=principal)
     _new_address_code(user_id=user.pk, new_email=new_email, client=client).check(code, consume=True)
     with transaction.atomic():
-        old_email = user.email
-        user_change_email(user=user, new_email=new_email)
-        sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CHANGED, keep=sign_in.id)
-        security_events.record(user_id=user.pk, type=SecurityEventType.EMAIL_CHANGED, client=client)
-        signals.email_changed.send(sender=type(user), user=user, old_email=old_email)
-        signals.email_verified.send(sender=type(user), user=user)
+        email_change_complete(user=user, new_email=new_email, client=client, keep=sign_in.id)
         return sign_in_reissue(user=user, sign_in=sign_in)
+
+
+def email_change_complete(
+    *, user: User, new_email: str, client: ClientInfo, keep: str | None
+) -> None:
+    """The new address is proven (code or link): it becomes the account's, every other sign-in
+    and every trusted device ends, and the old address is told, with a link to undo it for
+    EMAIL_CHANGE_UNDO_DAYS (a stolen access token that moved the account is not the last word).
+    Inside the caller's transaction."""
+    old_email = user.email
+    user_change_email(user=user, new_email=new_email)
+    sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CHANGED, keep=keep)
+    security_events.record(user_id=user.pk, type=SecurityEventType.EMAIL_CHANGED, client=client)
+    undo = code_issue(
+        email=old_email,
+        type=CodeType.EMAIL_CHANGE_UNDO,
+        flow_id=new_flow_id(),
+        account_id=user.pk,
+        ttl=timedelta(days=settings.EMAIL_CHANGE_UNDO_DAYS),
+        link_only=True,
+    )
+    email_enqueue(
+        kind=EmailKind.EMAIL_CHANGED,
+        to_email=old_email,
+        secrets={"link": link_url(undo.link_token), "new_email": new_email},
+        expires_at=undo.expires_at,
+    )
+    signals.email_changed.send(sender=type(user), user=user, old_email=old_email)
+    signals.email_verified.send(sender=type(user), user=user)
+
+
+def email_change_undo(*, user_id: str, old_email: str, client: ClientInfo) -> None:
+    """The old address's owner says it was not them: the account gets that address back, every
+    sign-in and trusted device ends, and the password is made unusable, so a new one is chosen
+    by a reset through this address. Inside the caller's transaction."""
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None or not user.is_active:
+        raise InvalidLink()
+    moved_to = user.email
+    if moved_to != old_email:
+        user_change_email(user=user, new_email=old_email)  # UserAlreadyExists if taken since
+    user_reset_required(user=user)
+    sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CHANGED)
+    security_events.record(
+        user_id=user.pk, type=SecurityEventType.EMAIL_CHANGE_UNDONE, client=client
+    )
+    signals.email_changed.send(sender=type(user), user=user, old_email=moved_to)

@@ -28,6 +28,15 @@ def email_verify_by_code(
     user = user_get_by_email(email=email)
     if user is None or not user.is_active:
         raise InvalidOtp()
+    return email_proven(user=user, client=client, signed_in_as=signed_in_as)
+
+
+def email_proven(
+    *, user: User, client: ClientInfo, signed_in_as: str | None
+) -> User | IssuedTokens:
+    """The address of `user` is proven (by code or link): verified for its signed-in owner, else
+    the first proof of the address signs the prover in."""
+    email = user.email
     if signed_in_as == user.pk:
         with transaction.atomic():
             user_mark_verified(user=user)

@@ -7,10 +7,12 @@ import hmac
 from django.conf import settings
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
-import clock
+from auth_api.client import ClientInfo
 from auth_api.errors import InvalidClient
-from auth_api.models import SignIn
+from auth_api.limits import rates
+from auth_api.limits.rates import Scope
 from auth_api.tokens.claims import BadToken, decode_access_token
+from auth_api.tokens.sign_ins import sign_in_with_user
 
 INACTIVE = {"active": False}
 
@@ -26,8 +28,18 @@ def _clients() -> dict[str, str]:
     }
 
 
-def service_authenticate(authorization: str) -> str:
-    """The client name of a valid `Authorization: Basic` credential, or InvalidClient."""
+def service_authenticate(*, authorization: str, client: ClientInfo) -> str:
+    """The client name of a valid `Authorization: Basic` credential, or InvalidClient; failed
+    credentials are budgeted per client address (TooManyRequests once over)."""
+    # Counted before it is judged (parallel guesses cannot slip past the limit; over it, even the
+    # right secret is refused, so the answer is no oracle); a right credential gives it back.
+    spent = rates.hit(Scope.INTROSPECT_IP, client.limit_key)
+    name = _credential_name(authorization)
+    rates.refund([spent])
+    return name
+
+
+def _credential_name(authorization: str) -> str:
     scheme, _, encoded = authorization.partition(" ")
     if scheme.lower() != "basic" or not encoded:
         raise InvalidClient()
@@ -43,16 +55,14 @@ def service_authenticate(authorization: str) -> str:
 
 
 def token_introspect(*, token: str) -> dict:
-    """`{active: true, ...claims}` for a valid access token of a live sign-in, else
-    `{active: false}` (expired, forged, another token type, or its sign-in ended)."""
+    """`{active: true, ...claims}` for a valid access token of a live sign-in of an active user,
+    else `{active: false}` (expired, forged, another token type, its sign-in ended, or its user
+    deactivated or deleted): the same check as GET session/."""
     try:
         claims = decode_access_token(token)
     except BadToken:
         return INACTIVE
-    live = SignIn.objects.filter(
-        pk=claims.sid, revoked_at__isnull=True, expires_at__gt=clock.now()
-    ).exists()
-    if not live:
+    if sign_in_with_user(sign_in_id=claims.sid, user_id=claims.user_id) is None:
         return INACTIVE
     return {
         "active": True,

@@ -40,7 +40,10 @@ def password_change(
         user_change_password(user=user, new_password=new_password)
         if revoke_others:
             sign_ins_revoke_all(
-                user_id=user.pk, reason=RevokeReason.PASSWORD_CHANGE, keep=principal.claims.sid
+                user_id=user.pk,
+                reason=RevokeReason.PASSWORD_CHANGE,
+                keep=principal.claims.sid,
+                keep_device_token=client.device_token,
             )
         email_enqueue(
             kind=EmailKind.PASSWORD_CHANGED,

@@ -11,7 +11,7 @@ from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
 from auth_api.limits.timing import constant_time_check, is_legacy_hash
 from auth_api.models import SecurityEventType
-from auth_api.tokens.devices import trusted_nonce
+from auth_api.tokens.devices import trusted_device_id
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from observability import metrics
 from users.errors import DomainError
@@ -76,12 +76,13 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     sign-in to untrusted clients (see auth_api.guard).
     """
     user = user_get_by_email(email=email)
-    device = trusted_nonce(client.device_token, user_id=user.pk) if user is not None else None
+    device = trusted_device_id(client.device_token, user_id=user.pk) if user is not None else None
     standing = None
     # Every attempt is counted before it is judged (parallel guesses cannot slip past a limit);
     # a right password gives the counts back: the budgets are budgets of failures.
-    if device is not None:
+    if device is not None and user is not None:  # bounded per device and per account
         spent = [rates.hit(Scope.SIGN_IN_DEVICE, device)]
+        spent.append(rates.hit(Scope.TRUSTED_ACCOUNT, user.pk))
     else:
         spent = [rates.hit(Scope.SIGN_IN_IP, client.limit_key)]
         spent.append(rates.hit(Scope.SIGN_IN_ACCOUNT_IP, f"{email}\n{client.limit_key}"))

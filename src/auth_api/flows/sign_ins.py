@@ -55,6 +55,7 @@ def sign_ins_end(*, principal: Principal, client: ClientInfo, keep_this_one: boo
             user_id=user.pk,
             reason=RevokeReason.REVOKED if keep_this_one else RevokeReason.SIGN_OUT,
             keep=sign_in.id if keep_this_one else None,
+            keep_device_token=client.device_token if keep_this_one else None,
         )
         if ended:
             security_events.record(

@@ -43,7 +43,8 @@ def error_headers(error: DomainError) -> dict[str, str]:
     if retry_after is not None:
         headers["Retry-After"] = str(retry_after)
     if error.status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        # What the client should authenticate with: a Bearer token unless the error names another.
+        headers["WWW-Authenticate"] = getattr(error, "challenge", 'Bearer realm="api"')
     return headers
 
 

@@ -44,16 +44,18 @@ def signed_in(
     becomes a trusted device of the account (device cookie, or `deviceToken`), and holds the flow
     of a code mailed along (flow cookie, or `flowToken`)."""
     in_body = _in_body(tokens, asked=client.body_transport)
-    device_token = devices.remember(client.device_token, user_id=tokens.user.pk)
+    device_token = tokens.device_token
     body: dict = {"user": UserSerializer(tokens.user).data}
     flow_token = code_flows.token_of(flow_id) if flow_id else None
     if in_body:
-        body["deviceToken"] = device_token
+        if device_token:
+            body["deviceToken"] = device_token
         if flow_token:
             body["flowToken"] = flow_token
     response = _tokens(tokens, in_body=in_body, body=body, code=code)
     if not in_body:
-        set_device_cookie(response, token=device_token, max_age=devices.MAX_AGE_SECONDS)
+        if device_token:
+            set_device_cookie(response, token=device_token, max_age=devices.max_age_seconds())
         if flow_token:
             set_flow_cookie(response, token=flow_token, max_age=code_flows.MAX_AGE_SECONDS)
     return response

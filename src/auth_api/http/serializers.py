@@ -24,7 +24,12 @@ from users.emails import EMAIL_MAX_LENGTH, validate_email
 from users.errors import DomainError
 from users.models import Role
 
-OTP_TYPES = [(t.value, t.value) for t in CodeType if t != CodeType.EMAIL_CHANGE]
+# What a client may ask a code for (email change and its undo are sent by their own flows).
+OTP_TYPES = [
+    (t.value, t.value)
+    for t in CodeType
+    if t not in (CodeType.EMAIL_CHANGE, CodeType.EMAIL_CHANGE_UNDO)
+]
 
 
 class StrictCharField(serializers.CharField):
@@ -395,6 +400,25 @@ class VerifyEmailResponseSerializer(SignedInResponseSerializer):
     accessTokenExpiresAt = serializers.DateTimeField(required=False)
 
 
+class EmailLinkVerifyRequestSerializer(InputSerializer):
+    token = StrictCharField(
+        max_length=128, help_text="The token from the link's fragment (`#token=...`)."
+    )
+    deviceToken = device_token_field()
+
+
+class EmailLinkVerifyResponseSerializer(VerifyEmailResponseSerializer):
+    """What the code of the same mail would give: signed in (sign-in, first proof of an address,
+    step-up), `{user}` (verification with the account's Bearer), `{success, resetToken}`
+    (forgotten password), `{success}` (email change and its undo)."""
+
+    user = UserSerializer(required=False)
+    success = serializers.BooleanField(required=False)
+    resetToken = serializers.CharField(
+        required=False, help_text="forget-password: single-use token for password/reset/."
+    )
+
+
 class SessionInfoSerializer(serializers.Serializer):
     id = serializers.CharField()
     expiresAt = serializers.DateTimeField(source="expires_at")
@@ -424,6 +448,20 @@ class SignInListItemSerializer(serializers.Serializer):
 
     def get_device(self, item) -> str:
         return readable_device(item.sign_in.user_agent)
+
+
+class TrustedDeviceSerializer(serializers.Serializer):
+    id = serializers.CharField(source="device.id")
+    createdAt = serializers.DateTimeField(source="device.created_at")
+    lastUsedAt = serializers.DateTimeField(source="device.last_used_at")
+    expiresAt = serializers.DateTimeField(source="device.expires_at")
+    ipAddress = serializers.IPAddressField(source="device.ip_address", allow_null=True)
+    userAgent = serializers.CharField(source="device.user_agent", allow_blank=True)
+    device = serializers.SerializerMethodField(help_text='A readable device ("Firefox on Linux").')
+    current = serializers.BooleanField(help_text="The device this request comes from.")
+
+    def get_device(self, item) -> str:
+        return readable_device(item.device.user_agent)
 
 
 @lru_cache(maxsize=4096)

@@ -36,7 +36,8 @@ class Scope(StrEnum):
     SIGN_IN_IP = "sign_in_ip"  # password failures and attempts per client address
     SIGN_IN_ACCOUNT_IP = "sign_in_account_ip"  # per (address, client address)
     SIGN_IN_UNTRUSTED = "sign_in_untrusted"  # per address, every untrusted client together
-    SIGN_IN_DEVICE = "sign_in_device"  # per trusted device
+    SIGN_IN_DEVICE = "sign_in_device"  # failures (passwords and codes) per trusted device
+    TRUSTED_ACCOUNT = "trusted_account"  # every trusted device of one account together
     SIGN_UP_IP = "sign_up_ip"
     SIGN_UP_EMAIL = "sign_up_email"
     PASSWORD_CHANGE_USER = "password_change_user"  # noqa: S105 - password checks by a signed-in user
@@ -44,6 +45,7 @@ class Scope(StrEnum):
     CODE_SEND_ADDRESS_CLIENT = "otp_send_address_client"
     CODE_SEND_ADDRESS = "otp_send_address"  # the address's mail ceiling
     CODE_CHECK_IP = "otp_verify_ip"
+    INTROSPECT_IP = "introspect_ip"  # failed service credentials per client address
 
 
 def _redis_increment(cache: RedisCache, key: str, window: int) -> int:

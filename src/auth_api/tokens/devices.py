@@ -1,48 +1,101 @@
-"""Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies").
+"""Trusted devices (OWASP "Slow Down Online Guessing Attacks with Device Cookies"), kept on the
+server so that trust can be listed, revoked and ended.
 
-A client that signed in to an account holds a signed token naming that account and a random
-nonce: it is a trusted device for that account. Its failures are counted per nonce, and nothing a
-stranger does spends its budget. One token holds up to MAX_ACCOUNTS accounts (a shared browser);
-it travels in an httpOnly cookie, or in JSON bodies (`deviceToken`) for non-browser clients.
+A client that completes a sign-in to an account gets a `TrustedDevice` row and holds its id and a
+128-bit secret; only a keyed hash of the secret is stored. The device token holds up to
+MAX_ACCOUNTS such entries (a shared browser) and travels in an httpOnly cookie, or in JSON bodies
+(`deviceToken`) for non-browser clients. Trust ends after TRUSTED_DEVICE_DAYS, when the owner
+revokes it, and at every event that must end it (`devices_end`): sign out everywhere, a password
+reset, a password change that ends other sign-ins, an address claimed by proof, an email change,
+account deletion (the rows go with the user).
 """
 
+import hmac
 import secrets
+from datetime import timedelta
 
-from django.core import signing
+from django.conf import settings
+from django.utils.crypto import salted_hmac
 
-_SALT = "auth_api.device"
+import clock
+from auth_api.client import ClientInfo
+from auth_api.models import TrustedDevice
+
 MAX_ACCOUNTS = 5
-MAX_AGE_SECONDS = 365 * 24 * 3600
+_ENTRY, _ENTRIES = ".", "~"  # cookie-safe: ids are alphanumeric, secrets base64url
 
 
-def _entries(token: str | None) -> list[list[str]]:
-    if not token:
+def max_age_seconds() -> int:
+    return settings.TRUSTED_DEVICE_DAYS * 24 * 3600
+
+
+def _hash(secret: str) -> str:
+    return salted_hmac("auth_api.trusted-device", secret, algorithm="sha256").hexdigest()
+
+
+def _entries(token: str | None) -> list[tuple[str, str]]:
+    if not token or len(token) > 1024:
         return []
-    try:
-        entries = signing.loads(token, salt=_SALT, max_age=MAX_AGE_SECONDS)
-    except (signing.BadSignature, ValueError):
-        return []
-    if not isinstance(entries, list):
-        return []
-    return [
-        e
-        for e in entries
-        if isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e)
-    ]
+    pairs = (entry.partition(_ENTRY) for entry in token.split(_ENTRIES)[:MAX_ACCOUNTS])
+    return [(device_id, secret) for device_id, _, secret in pairs if device_id and secret]
 
 
-def _nonce_in(entries: list[list[str]], user_id: str) -> str | None:
-    return next((nonce for uid, nonce in entries if uid == user_id), None)
+def trusted_device_id(token: str | None, *, user_id: str) -> str | None:
+    """The id of the live device this token holds for `user_id`, or None: not trusted."""
+    entries = dict(_entries(token))
+    if not entries:
+        return None
+    rows = TrustedDevice.objects.filter(
+        pk__in=list(entries), user_id=user_id, expires_at__gt=clock.now()
+    ).values_list("pk", "secret_hash")
+    for device_id, secret_hash in rows:
+        if hmac.compare_digest(_hash(entries[device_id]), secret_hash):
+            return device_id
+    return None
 
 
-def trusted_nonce(token: str | None, *, user_id: str) -> str | None:
-    """The nonce this device holds for `user_id`, or None when it is not trusted for it."""
-    return _nonce_in(_entries(token), user_id)
-
-
-def remember(token: str | None, *, user_id: str) -> str:
-    """The device token after a sign-in of `user_id`: that account first, its nonce kept."""
+def device_trust(token: str | None, *, user_id: str, client: ClientInfo) -> str:
+    """The device token after a complete sign-in of `user_id`: that account's device (kept, or
+    made now) first, the other accounts' entries after it."""
+    now = clock.now()
+    kept = trusted_device_id(token, user_id=user_id)
     entries = _entries(token)
-    nonce = _nonce_in(entries, user_id) or secrets.token_urlsafe(16)
-    kept = [e for e in entries if e[0] != user_id][: MAX_ACCOUNTS - 1]
-    return signing.dumps([[user_id, nonce], *kept], salt=_SALT, compress=True)
+    if kept is not None:
+        expires_at = now + timedelta(days=settings.TRUSTED_DEVICE_DAYS)
+        TrustedDevice.objects.filter(pk=kept).update(last_used_at=now, expires_at=expires_at)
+        mine = next(entry for entry in entries if entry[0] == kept)
+    else:
+        secret = secrets.token_urlsafe(16)
+        device = TrustedDevice.objects.create(
+            user_id=user_id,
+            secret_hash=_hash(secret),
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + timedelta(days=settings.TRUSTED_DEVICE_DAYS),
+            ip_address=client.ip,
+            user_agent=client.user_agent,
+        )
+        mine = (device.pk, secret)
+    others = [entry for entry in entries if entry[0] != mine[0]][: MAX_ACCOUNTS - 1]
+    return _ENTRIES.join(_ENTRY.join(entry) for entry in [mine, *others])
+
+
+def devices_end(*, user_id: str, keep_token: str | None = None) -> int:
+    """End the trust of every device of `user_id` (but the one `keep_token` holds for it)."""
+    devices = TrustedDevice.objects.filter(user_id=user_id)
+    kept = trusted_device_id(keep_token, user_id=user_id) if keep_token else None
+    if kept is not None:
+        devices = devices.exclude(pk=kept)
+    return devices.delete()[0]
+
+
+def device_end(*, user_id: str, device_id: str) -> bool:
+    return TrustedDevice.objects.filter(pk=device_id, user_id=user_id).delete()[0] > 0
+
+
+def devices_live(*, user_id: str) -> list[TrustedDevice]:
+    return list(
+        TrustedDevice.objects.filter(user_id=user_id, expires_at__gt=clock.now()).order_by(
+            "-last_used_at"
+        )
+    )

@@ -1,6 +1,7 @@
 """Sign-ins (each a chain of rotated refresh tokens): start, rotate with reuse detection, end,
 revoke, list."""
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from auth_api.tokens.claims import (
     mint_refresh_token,
     refresh_lifetime,
 )
+from auth_api.tokens.devices import device_trust, devices_end
 from auth_api.tokens.prepared import PreparedQuery
 from observability import metrics
 from users.models import User
@@ -39,6 +41,7 @@ class IssuedTokens:
     access_token: str
     access_expires_at: datetime
     refresh_token: str
+    device_token: str | None = None  # a new sign-in's trusted device (see devices)
 
 
 class _Outcome(Enum):
@@ -79,7 +82,10 @@ def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> Issue
         user_agent=client.user_agent,
         body_transport=client.body_transport,
     )
-    return _issue(user, sign_in)
+    issued = _issue(user, sign_in)
+    # A complete sign-in trusts the client: its device for this account, kept or made now.
+    device_token = device_trust(client.device_token, user_id=user.pk, client=client)
+    return dataclasses.replace(issued, device_token=device_token)
 
 
 def _next_token(sign_in: SignIn, now: datetime) -> None:
@@ -205,7 +211,17 @@ def sign_in_revoke(*, sign_in_id: str, user_id: str, reason: RevokeReason) -> bo
     return _revoke_rows(SignIn.objects.filter(pk=sign_in_id, user_id=user_id), reason=reason) > 0
 
 
-def sign_ins_revoke_all(*, user_id: str, reason: RevokeReason, keep: str | None = None) -> int:
+def sign_ins_revoke_all(
+    *,
+    user_id: str,
+    reason: RevokeReason,
+    keep: str | None = None,
+    keep_device_token: str | None = None,
+) -> int:
+    """End every sign-in of the user (but `keep`) and the trust of every device of theirs (but
+    the one `keep_device_token` holds): each reason this is called for (sign out everywhere or
+    of the others, a password reset or change, an address claimed, an email change) ends both."""
+    devices_end(user_id=user_id, keep_token=keep_device_token)
     queryset = SignIn.objects.filter(user_id=user_id)
     if keep is not None:
         queryset = queryset.exclude(pk=keep)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 import clock
 from auth_api.authentication import principal_of
+from auth_api.client import client_info
 from auth_api.flows.introspection import service_authenticate, token_introspect
 from auth_api.http.actions import bearer_action, public_action
 from auth_api.http.parsers import StrictJSONParser
@@ -76,13 +77,14 @@ class TokensViewSet(viewsets.ViewSet):
         request=IntrospectionRequestSerializer,
         responses={
             200: IntrospectionResponseSerializer,
-            **error_responses("INVALID_CLIENT", "VALIDATION_ERROR"),
+            **error_responses("INVALID_CLIENT", "TOO_MANY_REQUESTS", "VALIDATION_ERROR"),
         },
         summary="RFC 7662 introspection of an access token, for the app's other services.",
         description=(
             "Authenticated by a service credential (`Authorization: Basic`, from "
-            "INTROSPECTION_CLIENTS). `{active: false}` for anything but a valid access token of a "
-            "live sign-in. JSON or form-encoded body."
+            "INTROSPECTION_CLIENTS); failed credentials are rate-limited per client address. "
+            "`{active: false}` for anything but a valid access token of a live sign-in of an "
+            "active user. JSON or form-encoded body."
         ),
         examples=[OpenApiExample("A token", request_only=True, value={"token": "eyJhbGciOi..."})],
         auth=[{"serviceCredential": []}],  # type: ignore[list-item]  # dicts, as generated
@@ -91,6 +93,8 @@ class TokensViewSet(viewsets.ViewSet):
         methods=["post"], url_path="introspect", parser_classes=[StrictJSONParser, FormParser]
     )
     def introspect(self, request: Request) -> Response:
-        service_authenticate(request.META.get("HTTP_AUTHORIZATION", ""))
+        service_authenticate(
+            authorization=request.META.get("HTTP_AUTHORIZATION", ""), client=client_info(request)
+        )
         data = IntrospectionRequestSerializer.parse(request.data)
         return Response(token_introspect(token=data["token"]))
