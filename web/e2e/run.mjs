@@ -306,6 +306,13 @@ async function signInWithPassword(page, who) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/**
+ * The rows of the settings page's "Trusted devices" list.
+ * @param {import("playwright-core").Page} page
+ */
+const trustedDevices = (page) =>
+  page.getByRole("list", { name: "Trusted devices", exact: true }).getByTestId("device");
+
 /** @param {import("playwright-core").Page} page */
 async function signOutFromNav(page) {
   await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
@@ -531,6 +538,17 @@ async function main() {
       await heading(pageA, `Welcome, ${ada.name}!`);
     });
 
+    await test("settings lists this browser as the one trusted device", async () => {
+      await pageA.getByRole("link", { name: "Settings" }).click();
+      await heading(pageA, "Settings");
+      const rows = trustedDevices(pageA);
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), 1);
+      assert.match(await rows.first().innerText(), /This device/);
+      await pageA.getByRole("link", { name: "Dashboard" }).click(); // the next step reloads it
+      await heading(pageA, `Welcome, ${ada.name}!`);
+    });
+
     await test("settings lists both browsers' sign-ins and revokes the other one", async () => {
       assert.ok(b);
       await b.page.goto("/sign-in");
@@ -552,6 +570,28 @@ async function main() {
       );
       await rows.filter({ hasText: "This device" }).waitFor();
       await screenshot(pageA, "settings-after-revoke");
+    });
+
+    await test("the second browser's sign-in made it a trusted device; revoking it leaves one", async () => {
+      const rows = trustedDevices(pageA);
+      await pageA.waitForFunction(
+        () => document.querySelectorAll('[data-testid="device"]').length === 2,
+      );
+      const current = rows.filter({ hasText: "This device" });
+      assert.equal(await current.count(), 1);
+      for (const text of await rows.allInnerTexts()) {
+        assert.match(text, /^Chrome on Linux/, "a readable device name");
+        assert.match(text, /last used \w{3} \d{1,2}, \d{4}/, "the date of its last use");
+      }
+      await screenshot(pageA, "settings-two-devices");
+      const other = rows.filter({ hasNotText: "This device" });
+      await other.getByRole("button", { name: /^Revoke Chrome on Linux, last used / }).click();
+      await pageA.waitForFunction(
+        () => document.querySelectorAll('[data-testid="device"]').length === 1,
+      );
+      await current.waitFor();
+      assert.equal(await pageA.getByRole("alert").count(), 0);
+      await screenshot(pageA, "settings-after-device-revoke");
     });
 
     await test("the revoked browser is signed out at its next API call", async () => {

@@ -16,6 +16,7 @@ import type {
   SecurityEvent,
   SessionInfo,
   SignInListItem,
+  TrustedDevice,
   User,
 } from "./core";
 import { toAuthClientError } from "./errors";
@@ -281,6 +282,22 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
         await core.revokeAllSessions();
         return { status: true as const };
       }, fetchOptions),
+
+    /** The user's trusted devices (a complete sign-in from a client makes it one), newest use first. */
+    listDevices: (fetchOptions?: FetchOptions<TrustedDevice[]>) =>
+      call(() => core.listDevices(), fetchOptions),
+
+    /** Ends the trust of one device (`id` from `listDevices()`); its sign-ins go on. */
+    revokeDevice: (
+      input: WithFetchOptions<{ id: string }, { status: true }>,
+      fetchOptions?: FetchOptions<{ status: true }>,
+    ) => {
+      const [{ id }, fo] = split(input, fetchOptions);
+      return call(async () => {
+        await core.revokeDevice(id);
+        return { status: true as const };
+      }, fo);
+    },
 
     updateUser: (
       input: WithFetchOptions<

@@ -1,9 +1,10 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createAuthClient } from "./client";
 import { AuthClient } from "./core";
 import type { AuthClientOptions } from "./core";
 import { ApiError } from "./errors";
 import type { ClientErrorCode, ErrorCode } from "./errors";
-import { deferred, FakeApi, json, USER } from "./testing/fakeApi";
+import { DEVICE, deferred, FakeApi, json, USER } from "./testing/fakeApi";
 
 const BASE = "http://app.test";
 
@@ -357,5 +358,63 @@ describe("signed-out page loads", () => {
     api.requests = [];
     await makeClient().start();
     expect(api.requests).toEqual([]);
+  });
+});
+
+describe("trusted devices", () => {
+  const other = { ...DEVICE, id: "e".repeat(32), device: "Firefox on Windows", current: false };
+
+  it("listDevices: GET devices/ with the Bearer token, most recently used first", async () => {
+    api.devices = [DEVICE, other];
+    const client = await signedInClient();
+    expect(await client.listDevices()).toEqual([DEVICE, other]);
+    const sent = api.requests.find((r) => r.path === "/api/auth/devices/");
+    expect(sent?.method).toBe("GET");
+    expect(sent?.headers.get("Authorization")).toBe("Bearer access-1");
+  });
+
+  it("revokeDevice: DELETE devices/{id}/; an unknown id is NOT_FOUND", async () => {
+    api.devices = [DEVICE, other];
+    const client = await signedInClient();
+    await client.revokeDevice(other.id);
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `DELETE /api/auth/devices/${other.id}/`,
+    ]);
+    expect(api.devices).toEqual([DEVICE]);
+    const error = await client.revokeDevice(other.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).toJSON()).toMatchObject({ code: "NOT_FOUND", status: 404 });
+  });
+
+  it("like every Bearer call, a 401 refreshes once and retries once", async () => {
+    const client = await signedInClient();
+    api.validToken = "rotated-by-server";
+    expect(await client.listDevices()).toEqual([DEVICE]);
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
+    expect(api.count("GET", "/api/auth/devices/")).toBe(2);
+  });
+
+  it("better-auth's surface: listDevices() and revokeDevice({id}) resolve to {data, error}", async () => {
+    api.devices = [DEVICE, other];
+    const client = createAuthClient({
+      baseURL: BASE,
+      fetch: api.fetch,
+      readCookie: api.readCookie,
+      writeCookie: () => {},
+    });
+    await client.signIn.email({ email: USER.email, password: "correct horse" });
+    expect(await client.listDevices()).toEqual({ data: [DEVICE, other], error: null });
+    const onSuccess = vi.fn();
+    expect(await client.revokeDevice({ id: other.id }, { onSuccess })).toEqual({
+      data: { status: true },
+      error: null,
+    });
+    expect(onSuccess).toHaveBeenCalledWith({ data: { status: true } });
+    const missing = await client.revokeDevice({ id: other.id });
+    expect(missing.data).toBeNull();
+    expect(missing.error).toMatchObject({ code: "NOT_FOUND", status: 404 });
+    await client.signOut();
+    const after = await client.listDevices();
+    expect(after.error?.code).toBe("TOKEN_INVALID");
   });
 });

@@ -28,6 +28,7 @@ export type SignUpRequest = components["schemas"]["SignUpRequest"];
 export type OtpSignInRequest = components["schemas"]["OtpSignInRequest"];
 export type SecurityEvent = components["schemas"]["SecurityEvent"];
 export type SessionInfo = components["schemas"]["SessionInfo"];
+export type TrustedDevice = components["schemas"]["TrustedDevice"];
 export type ProfileUpdate = components["schemas"]["PatchedProfileUpdateRequest"];
 export type Reauthentication = { password: string } | { otp: string };
 type SignedInResponse = components["schemas"]["SignedInResponse"];
@@ -496,6 +497,21 @@ export class AuthClient {
   async revokeSession(id: string): Promise<void> {
     const { error, response } = await send(() =>
       this.api.DELETE("/api/auth/sessions/{id}/", { params: { path: { id } } }),
+    );
+    if (!response.ok) throw apiError(response, error);
+  }
+
+  /** GET devices/: the user's trusted devices, most recently used first. */
+  async listDevices(): Promise<TrustedDevice[]> {
+    const { data, error, response } = await send(() => this.api.GET("/api/auth/devices/"));
+    if (!data) throw apiError(response, error);
+    return data;
+  }
+
+  /** DELETE devices/{id}/: that device's trust ends (its sign-ins go on). */
+  async revokeDevice(id: string): Promise<void> {
+    const { error, response } = await send(() =>
+      this.api.DELETE("/api/auth/devices/{id}/", { params: { path: { id } } }),
     );
     if (!response.ok) throw apiError(response, error);
   }

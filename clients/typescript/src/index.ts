@@ -20,6 +20,7 @@ export type {
   SecurityEvent,
   SessionInfo,
   SignInListItem,
+  TrustedDevice,
   User,
 } from "./core";
 export { ApiError } from "./errors";

@@ -249,6 +249,31 @@ describe("account", () => {
     expect(after.error?.code).toMatch(/^(NOT_AUTHENTICATED|TOKEN_INVALID)$/);
   });
 
+  it("listDevices, revokeDevice: a sign-in from another browser trusts it, until revoked", async () => {
+    const { client, email } = await signedUp("devices");
+    const first = await client.listDevices();
+    expect(first.error).toBeNull();
+    expect(first.data).toHaveLength(1); // the sign-up was a complete sign-in from this browser
+    expect(first.data?.[0]).toMatchObject({ current: true, device: expect.stringMatching(/\S/) });
+
+    const second = pageOf(new CookieJar());
+    await second.signIn.email({ email, password: PASSWORD });
+    const both = await client.listDevices();
+    expect(both.data).toHaveLength(2);
+    const other = both.data?.find((item) => !item.current);
+    expect(other).toBeDefined();
+    expect((await second.listDevices()).data?.find((item) => item.current)?.id).toBe(other?.id);
+
+    expect(await client.revokeDevice({ id: other!.id })).toEqual({
+      data: { status: true },
+      error: null,
+    });
+    expect((await client.listDevices()).data?.map((item) => item.current)).toEqual([true]);
+    expect((await second.getSession()).data).not.toBeNull(); // its sign-in goes on
+    const again = await client.revokeDevice({ id: other!.id });
+    expect(again.error).toMatchObject({ code: "NOT_FOUND", status: 404 });
+  });
+
   it("updateUser changes the name; bad input is VALIDATION_ERROR", async () => {
     const { client } = await signedUp("update");
     const { data, error } = await client.updateUser({ name: "Grace Hopper" });

@@ -32,6 +32,7 @@ const MESSAGES: Record<Code, string> = {
   TOO_MANY_ATTEMPTS: "Too many wrong codes. Ask for a new one.",
   INVALID_OTP_TYPE: "This kind of code is not supported.",
   INVALID_TOKEN: "This reset link has expired or was already used. Start again.",
+  INVALID_LINK: "This link is invalid, expired or already used. Ask for a new one.",
   TOO_MANY_REQUESTS: "Too many attempts. Wait a moment and try again.",
   INVALID_REFRESH_TOKEN: "Your session has ended. Sign in again.",
   REFRESH_TOKEN_REUSED: "Your session was ended for safety. Sign in again.",

@@ -277,6 +277,8 @@ const EVENT_LABELS: Record<SecurityEvent["type"], string> = {
   refresh_reused: "A stolen session was detected and ended",
   sign_ins_revoked: "Signed out of other devices",
   reauthenticated: "Confirmed it was you",
+  step_up_failed: "Wrong password or code while confirming it was you",
+  email_change_undone: "Email change undone from the old address",
 };
 
 export function SecurityActivityCard() {

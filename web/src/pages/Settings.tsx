@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { FormEvent } from "react";
 import { useNavigate } from "react-router";
-import type { SessionListItem } from "@authsvc/client";
+import type { SessionListItem, TrustedDevice } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
 import { useAsyncAction } from "../auth/useAsyncAction";
@@ -23,6 +23,7 @@ export function Settings() {
       <ChangeEmailCard />
       <ChangePassword />
       <SignIns />
+      <TrustedDevices />
       <SecurityActivityCard />
       <SignOutCard />
       <DeleteAccountCard />
@@ -89,6 +90,12 @@ function ChangePassword() {
 
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" });
+
+/** A date in a list's details: one piece on a phone (never "10:10" at a line's end, "PM" below). */
+function At({ iso, format = when }: { iso: string; format?: (iso: string) => string }) {
+  return <time dateTime={iso}>{format(iso)}</time>;
+}
 
 function SignIns() {
   const { client } = useAuth();
@@ -141,8 +148,8 @@ function SignIns() {
                 <strong>{item.device}</strong>
                 {item.current && <span className="badge badge-current">This device</span>}
                 <div className="muted small">
-                  {item.ipAddress ?? "unknown address"} · signed in {when(item.createdAt)} · last
-                  active {when(item.lastUsedAt)}
+                  {item.ipAddress ?? "unknown address"} · signed in <At iso={item.createdAt} /> ·
+                  last active <At iso={item.lastUsedAt} />
                 </div>
               </div>
               {!item.current && (
@@ -169,6 +176,72 @@ function SignIns() {
         >
           {revoking === "others" ? "Signing out…" : "Sign out of all other devices"}
         </button>
+      )}
+    </div>
+  );
+}
+
+/** The clients that completed a sign-in to the account: failures elsewhere never lock them out. */
+function TrustedDevices() {
+  const { client } = useAuth();
+  const [items, setItems] = useState<TrustedDevice[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [revoking, setRevoking] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    const { data, error } = await client.listDevices();
+    setItems(data ?? null);
+    setError(error && errorMessage(error));
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function revoke(id: string) {
+    setRevoking(id);
+    const { error } = await client.revokeDevice({ id });
+    await load(); // after an error too: a device revoked elsewhere (NOT_FOUND) leaves the list
+    if (error) setError(errorMessage(error));
+    setRevoking(null);
+  }
+
+  return (
+    <div className="card">
+      <h2>Trusted devices</h2>
+      <p className="muted">
+        Devices where you completed a sign-in. Failed sign-ins from other devices never lock them
+        out. Revoking a device does not sign it out.
+      </p>
+      <FormError message={error} />
+      {!items && !error && <Loading label="Loading your devices…" />}
+      {items && items.length === 0 && <p className="muted">No trusted devices.</p>}
+      {items && items.length > 0 && (
+        <ul className="devices" aria-label="Trusted devices">
+          {items.map((item) => (
+            <li key={item.id} className="device" data-testid="device">
+              <div>
+                <div className="device-name">
+                  <strong>{item.device}</strong>
+                  {item.current && <span className="badge badge-current">This device</span>}
+                </div>
+                <div className="muted small">
+                  {item.ipAddress ?? "unknown address"} · last used <At iso={item.lastUsedAt} /> ·
+                  trusted until <At iso={item.expiresAt} format={day} />
+                </div>
+              </div>
+              <button
+                type="button"
+                className="button danger"
+                onClick={() => revoke(item.id)}
+                disabled={revoking !== null}
+                aria-label={`Revoke ${item.device}${item.current ? " (this device)" : ""}, last used ${when(item.lastUsedAt)}`}
+              >
+                {revoking === item.id ? "Revoking…" : "Revoke"}
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );

@@ -2,7 +2,7 @@
  * A fake of the auth API for unit tests: a `fetch` that answers like the server does, records
  * every request, and lets a test hold refresh answers back (to observe single-flight behaviour).
  */
-import type { User } from "../core";
+import type { TrustedDevice, User } from "../core";
 
 export interface RecordedRequest {
   method: string;
@@ -21,6 +21,18 @@ export const USER: User = {
   image: null,
   createdAt: "2025-01-01T00:00:00Z",
   updatedAt: "2025-01-01T00:00:00Z",
+};
+
+/** This browser's trusted device, as GET devices/ lists it. */
+export const DEVICE: TrustedDevice = {
+  id: "d".repeat(32),
+  createdAt: "2025-01-01T00:00:00Z",
+  lastUsedAt: "2025-01-02T00:00:00Z",
+  expiresAt: "2025-02-01T00:00:00Z",
+  ipAddress: "192.0.2.1",
+  userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0 Safari/537.36",
+  device: "Chrome on Linux",
+  current: true,
 };
 
 type Handler = (request: RecordedRequest) => Response | Promise<Response>;
@@ -57,6 +69,8 @@ export class FakeApi {
   lifetimeMs = 600_000;
   now = () => Date.now();
   overrides = new Map<string, Handler>();
+  /** The user's trusted devices: GET devices/ lists them, DELETE devices/{id}/ removes one. */
+  devices: TrustedDevice[] = [DEVICE];
 
   readCookie = (name: string) => this.cookies.get(name) ?? null;
 
@@ -100,8 +114,25 @@ export class FakeApi {
     return request.headers.get("X-CSRFToken") === this.cookies.get("csrftoken");
   }
 
+  private unauthenticated() {
+    return json(401, {
+      code: "TOKEN_INVALID",
+      message: "The access token is invalid or expired.",
+    });
+  }
+
   private async route(request: RecordedRequest): Promise<Response> {
     const key = `${request.method} ${request.path}`;
+    const device = key.match(/^DELETE \/api\/auth\/devices\/([^/]+)\/$/);
+    if (device) {
+      if (!this.bearerOk(request)) return this.unauthenticated();
+      const before = this.devices.length;
+      this.devices = this.devices.filter((item) => item.id !== device[1]);
+      if (this.devices.length === before) {
+        return json(404, { code: "NOT_FOUND", message: "Not found." });
+      }
+      return noContent();
+    }
     switch (key) {
       case "GET /api/auth/csrf/":
         this.cookies.set("csrftoken", this.cookies.get("csrftoken") ?? "csrf-2");
@@ -130,21 +161,14 @@ export class FakeApi {
         this.validToken = null;
         return noContent();
       case "GET /api/auth/session/":
-        if (!this.bearerOk(request)) {
-          return json(401, {
-            code: "TOKEN_INVALID",
-            message: "The access token is invalid or expired.",
-          });
-        }
+        if (!this.bearerOk(request)) return this.unauthenticated();
         return json(200, { user: USER, session: { id: "s1", expiresAt: "2030-01-01T00:00:00Z" } });
       case "GET /api/auth/sessions/":
-        if (!this.bearerOk(request)) {
-          return json(401, {
-            code: "TOKEN_INVALID",
-            message: "The access token is invalid or expired.",
-          });
-        }
+        if (!this.bearerOk(request)) return this.unauthenticated();
         return json(200, []);
+      case "GET /api/auth/devices/":
+        if (!this.bearerOk(request)) return this.unauthenticated();
+        return json(200, this.devices);
       default:
         return json(404, { code: "NOT_FOUND", message: "No such endpoint." });
     }
