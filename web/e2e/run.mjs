@@ -239,26 +239,52 @@ const PURPOSE = {
 };
 
 /**
- * The newest 6-digit code mailed to `email` for `type` after `since` (the "development mail sink":
- * the console backend prints each message, `To:` header and the code on its own indented line).
+ * The first group of `pattern` in the newest message to `email` after `since` that holds `text`
+ * (the "development mail sink": the console backend prints each message with its `To:` header).
+ * @param {string} email
+ * @param {string} text
+ * @param {RegExp} pattern
+ * @param {number} since
+ */
+async function readMail(email, text, pattern, since) {
+  const deadline = Date.now() + TIMEOUT;
+  const to = new RegExp(`^To: ${email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
+  while (Date.now() < deadline) {
+    const log = (await readFile(MAIL_LOG)).subarray(since).toString("utf8");
+    const messages = log.split(/^-{79}$/m).reverse();
+    for (const message of messages) {
+      if (!to.test(message) || !message.includes(text)) continue;
+      const match = message.match(pattern);
+      if (match) return match[1];
+    }
+    await sleep(200);
+  }
+  return null;
+}
+
+/**
+ * The newest 6-digit code mailed to `email` for `type` after `since` (on its own indented line).
  * @param {string} email
  * @param {keyof typeof PURPOSE} type
  * @param {number} since
  */
 async function readCode(email, type, since) {
-  const deadline = Date.now() + TIMEOUT;
-  const to = new RegExp(`^To: ${email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
-  while (Date.now() < deadline) {
-    const text = (await readFile(MAIL_LOG)).subarray(since).toString("utf8");
-    const messages = text.split(/^-{79}$/m).reverse();
-    for (const message of messages) {
-      if (!to.test(message) || !message.includes(PURPOSE[type])) continue;
-      const code = message.match(/^[ \t]+(\d{6})[ \t]*$/m);
-      if (code) return code[1];
-    }
-    await sleep(200);
-  }
-  throw new Error(`no ${type} code for ${email} in ${MAIL_LOG}`);
+  const code = await readMail(email, PURPOSE[type], /^[ \t]+(\d{6})[ \t]*$/m, since);
+  if (code === null) throw new Error(`no ${type} code for ${email} in ${MAIL_LOG}`);
+  return code;
+}
+
+/**
+ * The token of the link that the newest code mail of `type` to `email` after `since` carries
+ * beside its code: `{WEB_ORIGIN}/auth/link#token=...`.
+ * @param {string} email
+ * @param {keyof typeof PURPOSE} type
+ * @param {number} since
+ */
+async function readLinkToken(email, type, since) {
+  const token = await readMail(email, PURPOSE[type], /\/auth\/link#token=([\w-]+)/, since);
+  if (token === null) throw new Error(`no ${type} link for ${email} in ${MAIL_LOG}`);
+  return token;
 }
 
 /** @param {string} name */
@@ -328,12 +354,19 @@ const ada = {
   password: "correct horse battery",
   resetPassword: "purple monkey dishwasher 42",
   changedPassword: "tangerine bicycle lantern",
+  linkPassword: "seventeen paper cranes",
 };
 const grace = {
   name: "Grace Hopper",
   email: `grace-${stamp}@example.com`,
   password: "compilers all the way",
   newEmail: `grace-new-${stamp}@example.com`,
+};
+const katherine = {
+  name: "Katherine Johnson",
+  email: `katherine-${stamp}@example.com`,
+  password: "orbital mechanics by hand",
+  newEmail: `katherine-new-${stamp}@example.com`,
 };
 const REFRESH_COOKIE = "__Secure-refresh_token";
 let adaSignUpMail = 0;
@@ -348,6 +381,9 @@ async function main() {
   const a = await openBrowser("browser-a");
   /** @type {Awaited<ReturnType<typeof openBrowser>> | null} */
   let b = null;
+  /** Browsers that open a mailed link (each a fresh profile, as on another device).
+   * @type {Awaited<ReturnType<typeof openBrowser>>[]} */
+  const linkBrowsers = [];
   const pageA = a.page;
 
   try {
@@ -732,6 +768,151 @@ async function main() {
       await pageA.emulateMedia({ colorScheme: "light" });
     });
 
+    /** The link of a sign-in code mail, kept to show that it works once. */
+    let signInLink = "";
+
+    await test("sign-in by link: asked for on the code page, one press in a fresh browser", async () => {
+      assert.ok(b);
+      await b.page.goto("/sign-in/code");
+      await heading(b.page, "Sign in with a code");
+      await b.page.getByLabel("Email", { exact: true }).fill(ada.email);
+      const mark = await mailMark();
+      await b.page.getByRole("button", { name: "Send me a code" }).click();
+      await b.page.getByLabel("6-digit code", { exact: true }).waitFor();
+      signInLink = await readLinkToken(ada.email, "sign-in", mark);
+
+      const c = await openBrowser("browser-c"); // the phone the mail was read on
+      linkBrowsers.push(c);
+      /** @type {string[]} */
+      const linkCalls = [];
+      c.page.on("request", (request) => {
+        if (request.url().includes("/api/auth/email-link/")) linkCalls.push(request.method());
+      });
+      await c.page.goto(`/auth/link#token=${signInLink}`);
+      await heading(c.page, "Continue from your email");
+      const main = c.page.getByRole("main");
+      await main.getByRole("button", { name: "Continue" }).waitFor();
+      assert.equal(await main.getByRole("button").count(), 1, "one button");
+      assert.equal(await c.page.title(), "Email link · Classroom");
+      // The token leaves the address bar (and the history entry) before anything else happens.
+      assert.equal(new URL(c.page.url()).hash, "");
+      assert.equal(await c.page.evaluate(() => location.href.includes("token")), false);
+      await c.page.waitForLoadState("networkidle");
+      assert.deepEqual(linkCalls, [], "opening the link uses nothing (mail scanners open links)");
+      await screenshot(c.page, "link-continue");
+
+      await main.getByRole("button", { name: "Continue" }).click();
+      await heading(c.page, `Welcome, ${ada.name}!`);
+      assert.equal(new URL(c.page.url()).pathname, "/dashboard");
+      assert.deepEqual(linkCalls, ["POST"]);
+      const cookie = (await c.context.cookies()).find((item) => item.name === REFRESH_COOKIE);
+      assert.ok(cookie?.httpOnly, "signed in with the refresh cookie, like a code sign-in");
+      await c.page.reload();
+      await heading(c.page, `Welcome, ${ada.name}!`);
+    });
+
+    await test("a used link says so and offers a new code; a link without its token is incomplete", async () => {
+      const d = await openBrowser("browser-d");
+      linkBrowsers.push(d);
+      await d.page.goto(`/auth/link#token=${signInLink}`);
+      await d.page.getByRole("button", { name: "Continue" }).click();
+      assert.equal(
+        await alertText(d.page),
+        "This link is invalid, expired or already used. Ask for a new one.",
+      );
+      await d.page.waitForFunction(() => document.activeElement?.getAttribute("role") === "alert");
+      assert.equal(await d.page.getByRole("main").getByRole("button").count(), 0);
+      await d.page.getByRole("link", { name: "Sign in with a new code" }).waitFor();
+      await screenshot(d.page, "link-used");
+
+      await d.page.goto("/auth/link");
+      assert.equal(
+        await alertText(d.page),
+        "This link is incomplete. Open it again from the email, or ask for a new one.",
+      );
+      assert.equal(await d.page.getByRole("main").getByRole("button").count(), 0);
+      await screenshot(d.page, "link-incomplete");
+    });
+
+    await test("forgot password by link: a new password right there, then sign in with it", async () => {
+      const d = linkBrowsers[1];
+      await d.page.getByRole("link", { name: "Forgot your password?" }).click();
+      await heading(d.page, "Reset your password");
+      await d.page.getByLabel("Email", { exact: true }).fill(ada.email);
+      const mark = await mailMark();
+      await d.page.getByRole("button", { name: "Send me a code" }).click();
+      await d.page.getByLabel("6-digit code", { exact: true }).waitFor();
+      const token = await readLinkToken(ada.email, "forget-password", mark);
+      await d.page.goto(`/auth/link#token=${token}`);
+      await d.page.getByRole("button", { name: "Continue" }).click();
+      await heading(d.page, "Choose a new password");
+      const password = d.page.getByLabel("New password", { exact: true });
+      await d.page.waitForFunction(
+        () => document.activeElement?.getAttribute("name") === "password",
+      );
+      await password.fill(ada.linkPassword);
+      await d.page.getByLabel("Repeat the new password", { exact: true }).fill(ada.linkPassword);
+      await screenshot(d.page, "link-new-password");
+      await d.page.getByRole("button", { name: "Set new password" }).click();
+      await heading(d.page, "Password changed");
+      await d.page
+        .getByText("Your password has been changed. Every device was signed out.")
+        .waitFor();
+      await screenshot(d.page, "link-password-changed");
+      await d.page.getByRole("link", { name: "Sign in", exact: true }).click();
+      await heading(d.page, "Sign in");
+      await signInWithPassword(d.page, { email: ada.email, password: ada.changedPassword });
+      assert.equal(await alertText(d.page), "Wrong email or password.");
+      await d.page.getByLabel("Password", { exact: true }).fill(ada.linkPassword);
+      await d.page.getByRole("button", { name: "Sign in" }).click();
+      await heading(d.page, `Welcome, ${ada.name}!`);
+    });
+
+    await test("signed in, a verification link verifies; an email change by link is done", async () => {
+      const e = await openBrowser("browser-e");
+      linkBrowsers.push(e);
+      await e.page.goto("/sign-up");
+      await heading(e.page, "Create an account");
+      await e.page.getByLabel("Name", { exact: true }).fill(katherine.name);
+      await e.page.getByLabel("Email", { exact: true }).fill(katherine.email);
+      await e.page.getByLabel("Password", { exact: true }).fill(katherine.password);
+      let mark = await mailMark();
+      await e.page.getByRole("button", { name: "Create account" }).click();
+      await heading(e.page, `Welcome, ${katherine.name}!`);
+      const verification = await readLinkToken(katherine.email, "email-verification", mark);
+
+      await e.page.goto(`/auth/link#token=${verification}`);
+      await heading(e.page, "Continue from your email");
+      await e.page.getByText("You are signed in as").waitFor();
+      await screenshot(e.page, "link-continue-signed-in");
+      await e.page.getByRole("button", { name: "Continue" }).click();
+      await heading(e.page, "Email verified");
+      await e.page.getByText(`Your email ${katherine.email} is verified. Thank you!`).waitFor();
+      await screenshot(e.page, "link-email-verified");
+      await e.page.getByRole("link", { name: "Go to the dashboard" }).click();
+      await heading(e.page, `Welcome, ${katherine.name}!`);
+      assert.equal(await e.page.getByText("verify your address").count(), 0);
+
+      await e.page.getByRole("link", { name: "Settings" }).click();
+      await heading(e.page, "Settings");
+      const card = e.page.locator(".card", { hasText: "Email address" });
+      await card.getByLabel("New email address", { exact: true }).fill(katherine.newEmail);
+      mark = await mailMark();
+      await card.getByRole("button", { name: "Send a code to the new address" }).click();
+      const change = await readLinkToken(katherine.newEmail, "email-change", mark);
+      await e.page.goto(`/auth/link#token=${change}`);
+      await e.page.getByRole("button", { name: "Continue" }).click();
+      await heading(e.page, "Done");
+      await e.page.getByText("Every device signed in to the account was signed out.").waitFor();
+      // The change ended this browser's sign-in too: the page knows it.
+      await e.page.getByRole("navigation").waitFor({ state: "detached" });
+      await screenshot(e.page, "link-done");
+      await e.page.getByRole("link", { name: "Sign in", exact: true }).click();
+      await heading(e.page, "Sign in");
+      await signInWithPassword(e.page, { email: katherine.newEmail, password: katherine.password });
+      await heading(e.page, `Welcome, ${katherine.name}!`);
+    });
+
     await test("unknown pages show the SPA's 404; unknown API routes stay JSON", async () => {
       await pageA.goto("/no/such/page");
       await heading(pageA, "Page not found");
@@ -774,7 +955,7 @@ async function main() {
   } finally {
     const browsers =
       /** @type {{context: import("playwright-core").BrowserContext, userDataDir: string}[]} */ (
-        [a, b].filter(Boolean)
+        [a, b, ...linkBrowsers].filter(Boolean)
       );
     for (const browser of browsers) {
       await browser.context.close().catch(() => {});

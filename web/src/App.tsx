@@ -3,6 +3,7 @@ import type { ReactAuthClient } from "@authsvc/client/react";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
 import { Layout, Loading, RedirectIfSignedIn, RequireAuth } from "./components/Layout";
 import { Dashboard } from "./pages/Dashboard";
+import { EmailLink } from "./pages/EmailLink";
 import { ForgotPassword } from "./pages/ForgotPassword";
 import { NotFound } from "./pages/NotFound";
 import { Settings } from "./pages/Settings";
@@ -29,6 +30,7 @@ export function AppRoutes() {
         </Route>
         <Route path="forgot-password" element={<ForgotPassword />} />
         <Route path="verify-email" element={<VerifyEmail />} />
+        <Route path="auth/link" element={<EmailLink />} />
         <Route element={<RequireAuth />}>
           <Route path="dashboard" element={<Dashboard />} />
           <Route path="settings" element={<Settings />} />

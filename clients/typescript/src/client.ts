@@ -10,6 +10,7 @@
 import { AuthClient } from "./core";
 import type {
   AuthClientOptions,
+  LinkOutcome,
   OtpType,
   Reauthentication,
   Role,
@@ -46,6 +47,17 @@ export interface SessionData {
 
 /** A sign-in of this user, as listSessions() gives it; `token` is its id (not a secret). */
 export type SessionListItem = SignInListItem & { token: string };
+
+/**
+ * What `magicLink.verify` gives: the link's outcome (see `LinkOutcome`); a sign-in also carries
+ * better-auth's `token` (the access token).
+ */
+export type MagicLinkData =
+  | (Extract<LinkOutcome, { outcome: "signedIn" }> & { token: string })
+  | Exclude<LinkOutcome, { outcome: "signedIn" }>;
+
+/** The link's token: `{token}`, or better-auth's `{query: {token}}`. */
+type MagicLinkToken = { token: string } | { query: { token: string; callbackURL?: string } };
 
 async function call<T>(run: () => Promise<T>, options?: FetchOptions<T>): Promise<Result<T>> {
   options?.onRequest?.();
@@ -126,6 +138,40 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
           async () => signedIn(await core.signInWithOtp({ email, otp, name, role, rememberMe })),
           fo,
         );
+      },
+      /**
+       * Mails a sign-in link alone (no code) to `email`; the link opens the web app's
+       * `/auth/link#token=...` (`callbackURL` is ignored). Use it with `magicLink.verify`.
+       */
+      magicLink: (
+        input: WithFetchOptions<{ email: string; callbackURL?: string }, { status: true }>,
+        fetchOptions?: FetchOptions<{ status: true }>,
+      ) => {
+        const [{ email }, fo] = split(input, fetchOptions);
+        return call(async () => {
+          await core.sendLink(email, "sign-in");
+          return { status: true as const };
+        }, fo);
+      },
+    },
+
+    magicLink: {
+      /**
+       * Uses the link of any code mail (its token, from `#token=...`): what the code would give.
+       * Signed in, the Bearer token goes along (a verification or a step-up applies to this
+       * sign-in); a sign-in puts its tokens in this client. `data.outcome` says what it did.
+       */
+      verify: (
+        input: WithFetchOptions<MagicLinkToken, MagicLinkData>,
+        fetchOptions?: FetchOptions<MagicLinkData>,
+      ) => {
+        const [link, fo] = split(input, fetchOptions);
+        const token = "query" in link ? link.query.token : link.token;
+        return call(async (): Promise<MagicLinkData> => {
+          const result = await core.verifyLink(token);
+          if (result.outcome !== "signedIn") return result;
+          return { ...result, token: core.getAccessToken() ?? "" };
+        }, fo);
       },
     },
 
@@ -217,6 +263,18 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
           return { success: true as const };
         }, fo);
       },
+    },
+
+    /** Sets a new password with a reset token (`magicLink.verify`'s `resetToken`); ends every sign-in. */
+    resetPassword: (
+      input: WithFetchOptions<{ newPassword: string; token: string }, { status: true }>,
+      fetchOptions?: FetchOptions<{ status: true }>,
+    ) => {
+      const [{ newPassword, token }, fo] = split(input, fetchOptions);
+      return call(async () => {
+        await core.resetPassword(token, newPassword);
+        return { status: true as const };
+      }, fo);
     },
 
     forgetPassword: {

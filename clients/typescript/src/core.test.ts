@@ -418,3 +418,146 @@ describe("trusted devices", () => {
     expect(after.error?.code).toBe("TOKEN_INVALID");
   });
 });
+
+describe("emailed links (magicLink)", () => {
+  function betterAuthClient() {
+    return createAuthClient({
+      baseURL: BASE,
+      fetch: api.fetch,
+      readCookie: api.readCookie,
+      writeCookie: (name, value) =>
+        value === null ? api.cookies.delete(name) : api.cookies.set(name, value),
+      setTimer: (callback, ms) => timers.push({ callback, ms }),
+      clearTimer: () => {},
+    });
+  }
+
+  async function signedOutClient() {
+    api.cookies.delete("signed_in");
+    const client = betterAuthClient();
+    await client.$core.start();
+    return client;
+  }
+
+  it("signIn.magicLink posts email-link/send/ with type sign-in, and answers {status: true}", async () => {
+    const client = await signedOutClient();
+    const onSuccess = vi.fn();
+    expect(await client.signIn.magicLink({ email: USER.email }, { onSuccess })).toEqual({
+      data: { status: true },
+      error: null,
+    });
+    expect(onSuccess).toHaveBeenCalledWith({ data: { status: true } });
+    const sent = api.requests.find((r) => r.path === "/api/auth/email-link/send/");
+    expect(sent?.method).toBe("POST");
+    expect(sent?.body).toEqual({ email: USER.email, type: "sign-in" });
+    expect(sent?.headers.get("Authorization")).toBeNull();
+    const bad = await client.signIn.magicLink({ email: "nope" });
+    expect(bad).toMatchObject({ data: null, error: { code: "INVALID_EMAIL", status: 400 } });
+  });
+
+  it("a sign-in link signs this page in, as a code sign-in does: tokens in memory, state", async () => {
+    api.links.set("tok-sign-in", "sign-in");
+    const client = await signedOutClient();
+    const { data, error } = await client.magicLink.verify({ token: "tok-sign-in" });
+    expect(error).toBeNull();
+    expect(data).toEqual({ outcome: "signedIn", user: USER, token: "access-1" });
+    const sent = api.requests.find((r) => r.path === "/api/auth/email-link/verify/");
+    expect(sent?.body).toEqual({ token: "tok-sign-in" });
+    expect(sent?.headers.get("Authorization")).toBeNull();
+    expect(sent?.credentials).toBe("include"); // the refresh cookie comes back with the answer
+    expect(client.getAccessToken()).toBe("access-1");
+    expect(client.$core.getState()).toMatchObject({ status: "signedIn", user: USER });
+    expect(api.cookies.get("signed_in")).toBe("1"); // the next page load restores it
+    expect(timers).toHaveLength(1); // and it is refreshed before it expires
+  });
+
+  it("takes better-auth's {query: {token}} too; a used or unknown link is INVALID_LINK", async () => {
+    api.links.set("tok-once", "sign-in");
+    const client = await signedOutClient();
+    expect((await client.magicLink.verify({ query: { token: "tok-once" } })).error).toBeNull();
+    const again = await client.magicLink.verify({ query: { token: "tok-once" } });
+    expect(again.data).toBeNull();
+    expect(again.error).toMatchObject({ code: "INVALID_LINK", status: 400 });
+    const onError = vi.fn();
+    const unknown = await client.magicLink.verify({ token: "nope", fetchOptions: { onError } });
+    expect(onError).toHaveBeenCalledWith({ error: unknown.error });
+  });
+
+  it("signed in: a verification link goes with the Bearer token and only updates the user", async () => {
+    api.overrides.set("POST /api/auth/sign-in/", () =>
+      json(200, { user: { ...USER, emailVerified: false }, ...api.issueToken() }),
+    );
+    const core = await signedInClient();
+    expect(core.getState().user?.emailVerified).toBe(false);
+    api.links.set("tok-verify", "email-verification");
+    expect(await core.verifyLink("tok-verify")).toEqual({
+      outcome: "verified",
+      user: { ...USER, emailVerified: true },
+    });
+    expect(api.requests[0].headers.get("Authorization")).toBe("Bearer access-1");
+    expect(core.getAccessToken()).toBe("access-1"); // the same sign-in
+    expect(core.getState().user?.emailVerified).toBe(true);
+  });
+
+  it("signed out: a verification link (the first proof of the address) signs this page in", async () => {
+    api.links.set("tok-verify", "email-verification");
+    const client = await signedOutClient();
+    const { data } = await client.magicLink.verify({ token: "tok-verify" });
+    expect(data).toMatchObject({ outcome: "signedIn", user: { emailVerified: true } });
+    expect(client.$core.getState().status).toBe("signedIn");
+  });
+
+  it("a step-up link renews this sign-in with the Bearer token; without one it is INVALID_LINK", async () => {
+    api.links.set("tok-step-up", "reauthentication");
+    const core = await signedInClient();
+    expect(await core.verifyLink("tok-step-up")).toEqual({ outcome: "signedIn", user: USER });
+    expect(api.requests[0].headers.get("Authorization")).toBe("Bearer access-1");
+    expect(core.getAccessToken()).toBe("access-2");
+
+    api.links.set("tok-step-up-2", "reauthentication");
+    const client = await signedOutClient();
+    const refused = await client.magicLink.verify({ token: "tok-step-up-2" });
+    expect(refused.error?.code).toBe("INVALID_LINK");
+  });
+
+  it("a forgotten-password link gives a reset token; resetPassword({newPassword, token}) spends it", async () => {
+    api.links.set("tok-reset", "forget-password");
+    const client = await signedOutClient();
+    const { data } = await client.magicLink.verify({ token: "tok-reset" });
+    expect(data).toEqual({ outcome: "resetToken", resetToken: "reset-1" });
+    expect(client.$core.getState().status).toBe("signedOut");
+
+    const short = await client.resetPassword({ newPassword: "short", token: "reset-1" });
+    expect(short.error?.code).toBe("PASSWORD_TOO_SHORT");
+    expect(await client.resetPassword({ newPassword: "a new horse", token: "reset-1" })).toEqual({
+      data: { status: true },
+      error: null,
+    });
+    const reset = api.requests.find((r) => r.path === "/api/auth/password/reset/");
+    expect(reset?.body).toEqual({ resetToken: "reset-1", password: "short" });
+    const again = await client.resetPassword({ newPassword: "a new horse", token: "reset-1" });
+    expect(again.error?.code).toBe("INVALID_TOKEN");
+  });
+
+  it("an email change (or its undo) is done; a page signed in to that account learns its sign-in ended", async () => {
+    api.links.set("tok-change", "email-change");
+    const core = await signedInClient();
+    expect(await core.verifyLink("tok-change")).toEqual({ outcome: "done" });
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /api/auth/email-link/verify/",
+      "GET /api/auth/session/",
+      "POST /api/auth/refresh/",
+    ]);
+    expect(core.getState()).toMatchObject({ status: "signedOut", endedBy: "expired" });
+    expect(core.getAccessToken()).toBeNull();
+
+    api.links.set("tok-undo", "email-change-undo");
+    api.requests = [];
+    const client = await signedOutClient();
+    expect(await client.magicLink.verify({ token: "tok-undo" })).toEqual({
+      data: { outcome: "done" },
+      error: null,
+    });
+    expect(api.count("GET", "/api/auth/session/")).toBe(0); // signed out: nothing to check
+  });
+});

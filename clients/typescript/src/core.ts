@@ -33,6 +33,21 @@ export type ProfileUpdate = components["schemas"]["PatchedProfileUpdateRequest"]
 export type Reauthentication = { password: string } | { otp: string };
 type SignedInResponse = components["schemas"]["SignedInResponse"];
 
+/**
+ * What an emailed link gave (POST email-link/verify/): what the code of its mail would give.
+ * - `signedIn`: a sign-in, the first proof of an address, or a step-up (its tokens are this
+ *   client's now);
+ * - `verified`: the address of the signed-in account is verified;
+ * - `resetToken`: a forgotten password, to be set with this single-use token (password/reset/);
+ * - `done`: an email change confirmed, or undone from the old address (every sign-in of the
+ *   account ends either way).
+ */
+export type LinkOutcome =
+  | { outcome: "signedIn"; user: User }
+  | { outcome: "verified"; user: User }
+  | { outcome: "resetToken"; resetToken: string }
+  | { outcome: "done" };
+
 export type AuthStatus = "loading" | "signedIn" | "signedOut";
 
 export interface AuthState {
@@ -412,6 +427,43 @@ export class AuthClient {
       this.setState({ user: data.user });
     }
     return data.user;
+  }
+
+  /** POST email-link/send/: mail a link alone (no code) for `type`, under a code's limits. */
+  async sendLink(email: string, type: OtpType): Promise<void> {
+    const { data, error, response } = await send(() =>
+      this.publicApi.POST("/api/auth/email-link/send/", { body: { email, type } }),
+    );
+    if (!data) throw apiError(response, error);
+  }
+
+  /**
+   * POST email-link/verify/: use the one-click link of a mail. Signed in, the Bearer token goes
+   * along, so a verification or a step-up applies to this sign-in; an answer that signs in puts
+   * its tokens in this client, as a code sign-in does.
+   */
+  async verifyLink(token: string): Promise<LinkOutcome> {
+    const signedIn = this.accessToken !== null;
+    const { data, error, response } = await send(() =>
+      (signedIn ? this.api : this.publicApi).POST("/api/auth/email-link/verify/", {
+        body: { token },
+      }),
+    );
+    if (!data) throw apiError(response, error);
+    const { user, accessToken, accessTokenExpiresAt, resetToken } = data;
+    if (user && accessToken && accessTokenExpiresAt) {
+      const signedInAs = this.acceptSignedIn({ ...data, user, accessToken, accessTokenExpiresAt });
+      return { outcome: "signedIn", user: signedInAs };
+    }
+    if (user) {
+      if (this.state.user && this.state.user.id === user.id) this.setState({ user });
+      return { outcome: "verified", user };
+    }
+    if (resetToken) return { outcome: "resetToken", resetToken };
+    // An email change or its undo ends every sign-in of the account: when this page was signed
+    // in, GET session/ tells whether its own sign-in is still there (if not, it is signed out).
+    if (signedIn) await this.loadSession().catch(() => undefined);
+    return { outcome: "done" };
   }
 
   /** Check a code without using it (a forget-password code is traded: see checkResetCode). */

@@ -10,6 +10,7 @@ import {
   newEmail,
   pageOf,
   readCode,
+  readLink,
   signedUp,
   wrongCode,
 } from "./support";
@@ -198,6 +199,167 @@ describe("emailOtp", () => {
       password: "one call horse",
     });
     expect(error).toBeNull();
+  });
+});
+
+describe("magicLink (the link of a mail)", () => {
+  it("signIn.magicLink mails a link alone; magicLink.verify signs in any browser, once", async () => {
+    const { email } = await signedUp("link-sign-in");
+    const asking = pageOf(new CookieJar());
+    const since = await mailMark();
+    expect(await asking.signIn.magicLink({ email })).toEqual({
+      data: { status: true },
+      error: null,
+    });
+    const token = await readLink(email, "sign-in-link", since);
+
+    const other = pageOf(new CookieJar()); // the phone the mail was read on
+    const { data, error } = await other.magicLink.verify({ token });
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ outcome: "signedIn", user: { email, emailVerified: true } });
+    expect(data?.outcome === "signedIn" && data.token.split(".")).toHaveLength(3);
+    expect(other.getAccessToken()).toBe(data?.outcome === "signedIn" ? data.token : null);
+    expect((await other.getSession()).data?.user.email).toBe(email);
+    expect(asking.getAccessToken()).toBeNull(); // the browser that asked is not signed in
+
+    const again = await pageOf(new CookieJar()).magicLink.verify({ query: { token } });
+    expect(again.data).toBeNull();
+    expect(again.error).toMatchObject({ code: "INVALID_LINK", status: 400 });
+    const badEmail = await asking.signIn.magicLink({ email: "nope" });
+    expect(badEmail.error?.code).toMatch(/^(INVALID_EMAIL|VALIDATION_ERROR)$/);
+  });
+
+  it("the link of a sign-in code mail works in place of its code, and uses the code up", async () => {
+    const { email } = await signedUp("link-or-code");
+    const client = pageOf(new CookieJar());
+    const since = await mailMark();
+    await client.emailOtp.sendVerificationOtp({ email, type: "sign-in" });
+    const otp = await readCode(email, "sign-in", since);
+    const token = await readLink(email, "sign-in", since);
+    const other = pageOf(new CookieJar());
+    expect((await other.magicLink.verify({ token })).data?.outcome).toBe("signedIn");
+    const code = await client.signIn.emailOtp({ email, otp });
+    expect(code.error?.code).toMatch(/^(INVALID_OTP|OTP_EXPIRED)$/);
+  });
+
+  it("signed in, the verification link of the sign-up mail verifies this sign-in's account", async () => {
+    const { client, email, verificationLink } = await signedUp("link-verify");
+    const before = client.getAccessToken();
+    const { data, error } = await client.magicLink.verify({ token: verificationLink });
+    expect(error).toBeNull();
+    expect(data).toEqual({ outcome: "verified", user: expect.objectContaining({ email }) });
+    expect(data?.outcome === "verified" && data.user.emailVerified).toBe(true);
+    expect(client.getAccessToken()).toBe(before); // the same sign-in, not a new one
+    expect((await client.getSession()).data?.user.emailVerified).toBe(true);
+  });
+
+  it("signed out, the verification link (first proof of the address) signs that browser in", async () => {
+    const { email, verificationLink } = await signedUp("link-verify-out");
+    const other = pageOf(new CookieJar());
+    const { data } = await other.magicLink.verify({ token: verificationLink });
+    expect(data).toMatchObject({ outcome: "signedIn", user: { email, emailVerified: true } });
+    expect((await other.getSession()).data?.user.email).toBe(email);
+  });
+
+  it("a forget-password link gives a reset token; resetPassword({newPassword, token}) sets it", async () => {
+    const { email } = await signedUp("link-reset");
+    const since = await mailMark();
+    await pageOf(new CookieJar()).forgetPassword.emailOtp({ email });
+    const token = await readLink(email, "forget-password", since);
+    const client = pageOf(new CookieJar());
+    const { data, error } = await client.magicLink.verify({ token });
+    expect(error).toBeNull();
+    expect(data).toEqual({ outcome: "resetToken", resetToken: expect.stringMatching(/\S/) });
+    expect(client.getAccessToken()).toBeNull();
+    const resetToken = data?.outcome === "resetToken" ? data.resetToken : "";
+    const short = await client.resetPassword({ newPassword: "short", token: resetToken });
+    expect(short.error?.code).toBe("PASSWORD_TOO_SHORT");
+    expect(
+      await client.resetPassword({ newPassword: "purple walrus orbit 7", token: resetToken }),
+    ).toEqual({
+      data: { status: true },
+      error: null,
+    });
+    const again = await client.resetPassword({
+      newPassword: "green walrus orbit 8",
+      token: resetToken,
+    });
+    expect(again.error?.code).toBe("INVALID_TOKEN");
+    const signIn = await pageOf(new CookieJar()).signIn.email({
+      email,
+      password: "purple walrus orbit 7",
+    });
+    expect(signIn.error).toBeNull();
+  });
+
+  it("a step-up link renews the sign-in that sends its Bearer token, and no other", async () => {
+    const { client, email } = await signedUp("link-step-up");
+    const since = await mailMark();
+    await client.emailOtp.sendVerificationOtp({ email, type: "reauthentication" });
+    const token = await readLink(email, "reauthentication", since);
+    const stranger = await pageOf(new CookieJar()).magicLink.verify({ token });
+    expect(stranger.error?.code).toBe("INVALID_LINK"); // and the link is still usable:
+    const before = client.getAccessToken();
+    const { data, error } = await client.magicLink.verify({ token });
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ outcome: "signedIn", user: { email } });
+    expect(client.getAccessToken()).not.toBe(before); // a new authTime
+    expect((await client.getSession()).data?.user.email).toBe(email);
+  });
+
+  it("an email change by link is done, and ends the sign-in of the page that used it", async () => {
+    const { client } = await signedUp("link-change");
+    const newAddress = newEmail("link-changed");
+    const since = await mailMark();
+    await client.changeEmail({ newEmail: newAddress });
+    const token = await readLink(newAddress, "email-change", since);
+    const { data, error } = await client.magicLink.verify({ token });
+    expect(error).toBeNull();
+    expect(data).toEqual({ outcome: "done" });
+    expect(client.getAccessToken()).toBeNull(); // every sign-in of the account ended, this one too
+    expect(client.$core.getState().endedBy).toBe("expired");
+    const signIn = await pageOf(new CookieJar()).signIn.email({
+      email: newAddress,
+      password: PASSWORD,
+    });
+    expect(signIn.data?.user.email).toBe(newAddress);
+  });
+
+  it("the undo link gives the old address back; USER_ALREADY_EXISTS when it was taken since", async () => {
+    const first = await signedUp("link-undo");
+    const moved = newEmail("link-undo-new");
+    let since = await mailMark();
+    await first.client.changeEmail({ newEmail: moved });
+    await first.client.changeEmail({
+      newEmail: moved,
+      otp: await readCode(moved, "email-change", since),
+    });
+    const undo = await readLink(first.email, "email-change-undo", since);
+    const outsider = pageOf(new CookieJar());
+    expect((await outsider.magicLink.verify({ token: undo })).data).toEqual({ outcome: "done" });
+    expect((await outsider.magicLink.verify({ token: undo })).error?.code).toBe("INVALID_LINK");
+    const old = await pageOf(new CookieJar()).signIn.email({
+      email: first.email,
+      password: PASSWORD,
+    });
+    expect(old.error?.code).toBe("INVALID_EMAIL_OR_PASSWORD"); // a new password is asked for
+
+    const second = await signedUp("link-undo-taken");
+    const away = newEmail("link-undo-away");
+    since = await mailMark();
+    await second.client.changeEmail({ newEmail: away });
+    await second.client.changeEmail({
+      newEmail: away,
+      otp: await readCode(away, "email-change", since),
+    });
+    const taken = await readLink(second.email, "email-change-undo", since);
+    await pageOf(new CookieJar()).signUp.email({
+      email: second.email,
+      password: PASSWORD,
+      name: "Taker",
+    });
+    const refused = await pageOf(new CookieJar()).magicLink.verify({ token: taken });
+    expect(refused.error).toMatchObject({ code: "USER_ALREADY_EXISTS", status: 422 });
   });
 });
 

@@ -104,28 +104,52 @@ export async function mailMark(): Promise<number> {
   return (await stat(MAIL_LOG)).size;
 }
 
-/** The newest code mailed to `email` for `type` after `since`. */
-export async function readCode(email: string, type: string, since: number): Promise<string> {
+/** Mails that carry a link, by what they are for (a code mail of each type carries one too). */
+const LINK_MAILS: Record<string, string> = {
+  ...PURPOSE,
+  "sign-in-link": "press the button there to sign in", // a link alone (email-link/send/)
+  "email-change-undo": "The email address of your account was changed from this address",
+};
+
+/** The newest message to `email` after `since` that holds `text` and `pattern`: its match. */
+async function readMail(email: string, text: string, pattern: RegExp, since: number) {
   const deadline = Date.now() + 15_000;
   const to = new RegExp(`^To: ${email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m");
   while (Date.now() < deadline) {
-    const text = (await readFile(MAIL_LOG)).subarray(since).toString("utf8");
-    for (const message of text.split(/^-{79}$/m).reverse()) {
-      if (!to.test(message) || !message.includes(PURPOSE[type])) continue;
-      const code = message.match(/^[ \t]+(\d{6})[ \t]*$/m);
-      if (code) return code[1];
+    const log = (await readFile(MAIL_LOG)).subarray(since).toString("utf8");
+    for (const message of log.split(/^-{79}$/m).reverse()) {
+      if (!to.test(message) || !message.includes(text)) continue;
+      const match = message.match(pattern);
+      if (match) return match[1];
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
-  throw new Error(`no ${type} code for ${email}`);
+  return null;
+}
+
+/** The newest code mailed to `email` for `type` after `since`. */
+export async function readCode(email: string, type: string, since: number): Promise<string> {
+  const code = await readMail(email, PURPOSE[type], /^[ \t]+(\d{6})[ \t]*$/m, since);
+  if (code === null) throw new Error(`no ${type} code for ${email}`);
+  return code;
+}
+
+/**
+ * The token of the newest link mailed to `email` after `since` in a mail of `kind` (a code
+ * type, "sign-in-link" or "email-change-undo"): the link is `{WEB_ORIGIN}/auth/link#token=...`.
+ */
+export async function readLink(email: string, kind: string, since: number): Promise<string> {
+  const token = await readMail(email, LINK_MAILS[kind], /\/auth\/link#token=([\w-]+)/, since);
+  if (token === null) throw new Error(`no ${kind} link for ${email}`);
+  return token;
 }
 
 /** A wrong code for `code` (same length, never equal). */
 export const wrongCode = (code: string) => (code === "000000" ? "111111" : "000000");
 
 /**
- * A new account signed in on a new browser, and the email-verification code its sign-up mailed
- * (waited for, so that no later code of a test races with it in the mail log).
+ * A new account signed in on a new browser, and the email-verification code and link its sign-up
+ * mailed (waited for, so that no later code of a test races with it in the mail log).
  */
 export async function signedUp(label: string, extra: { role?: "teacher" | "student" } = {}) {
   const jar = new CookieJar();
@@ -140,5 +164,6 @@ export async function signedUp(label: string, extra: { role?: "teacher" | "stude
   });
   if (error) throw new Error(`sign-up failed: ${error.code}`);
   const verificationCode = await readCode(email, "email-verification", since);
-  return { jar, client, email, user: data.user, verificationCode };
+  const verificationLink = await readLink(email, "email-verification", since);
+  return { jar, client, email, user: data.user, verificationCode, verificationLink };
 }

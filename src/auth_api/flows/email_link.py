@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from auth_api import security_events
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
 from auth_api.codes import store
@@ -21,7 +22,7 @@ from auth_api.flows.email_change import email_change_complete, email_change_undo
 from auth_api.flows.email_verification import email_proven
 from auth_api.flows.sign_in_by_code import sign_in_proven
 from auth_api.flows.sign_ins import sign_in_current
-from auth_api.models import OneTimeCode
+from auth_api.models import OneTimeCode, SecurityEventType
 from auth_api.tokens.claims import mint_password_reset_token
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_auth_time_renew
 from users.models import User
@@ -85,6 +86,7 @@ def _step_up(row: OneTimeCode, client: ClientInfo, principal: Principal | None):
     user, sign_in = sign_in_current(principal=principal)
     if user.email != row.email:
         raise InvalidLink()
+    security_events.record(user_id=user.pk, type=SecurityEventType.REAUTHENTICATED, client=client)
     return LinkOutcome(tokens=sign_in_auth_time_renew(user=user, sign_in=sign_in))
 
 

@@ -16,6 +16,7 @@ const TITLES: Record<string, string> = {
   "/sign-up": "Create an account",
   "/forgot-password": "Forgot password",
   "/verify-email": "Verify your email",
+  "/auth/link": "Email link",
   "/dashboard": "Dashboard",
   "/settings": "Settings",
 };

@@ -3,9 +3,9 @@ import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
-import { NewPasswordField, PasswordField } from "../components/AuthFields";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
-import { Address, FormError, Notice, SubmitButton } from "../components/Form";
+import { Address } from "../components/Form";
+import { NewPasswordStep, PasswordResetDone } from "../components/NewPasswordStep";
 import { useEmailCode } from "../components/useEmailCode";
 
 /**
@@ -15,16 +15,13 @@ import { useEmailCode } from "../components/useEmailCode";
 export function ForgotPassword() {
   const { client } = useAuth();
   const action = useAsyncAction();
-  const { pending, error, fields, run } = action;
+  const { run } = action;
   const [step, setStep] = useState<"email" | "code" | "password" | "done">("email");
   const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode(
     "forget-password",
     run,
     () => setStep("code"),
   );
-  const [password, setPassword] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [mismatch, setMismatch] = useState(false);
 
   function checkCode(event: FormEvent) {
     event.preventDefault();
@@ -39,22 +36,9 @@ export function ForgotPassword() {
     }, event);
   }
 
-  function resetPassword(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (password && password !== confirm) {
-      setMismatch(true);
-      const repeat = event.currentTarget.elements.namedItem("confirm");
-      if (repeat instanceof HTMLInputElement) repeat.focus();
-      return;
-    }
-    setMismatch(false);
-    void run(async () => {
-      const { error } = await client.emailOtp.resetPassword({ email, otp, password });
-      if (error) throw error;
-      // A reset ends every sign-in of the account, this tab's included.
-      if (client.$core.getState().status === "signedIn") await client.signOut();
-      setStep("done");
-    }, event);
+  async function resetPassword(password: string) {
+    const { error } = await client.emailOtp.resetPassword({ email, otp, password });
+    if (error) throw error;
   }
 
   return (
@@ -86,35 +70,13 @@ export function ForgotPassword() {
         />
       )}
       {step === "password" && (
-        <form onSubmit={resetPassword} noValidate>
-          <FormError message={error} />
-          <NewPasswordField
-            label="New password"
-            value={password}
-            onChange={setPassword}
-            error={fields.password}
-          />
-          <PasswordField
-            label="Repeat the new password"
-            name="confirm"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={setConfirm}
-            error={mismatch ? "The two passwords do not match." : fields.confirm}
-          />
-          <SubmitButton pending={pending} pendingLabel="Saving…">
-            Set new password
-          </SubmitButton>
-        </form>
+        <NewPasswordStep
+          action={action}
+          setPassword={resetPassword}
+          onDone={() => setStep("done")}
+        />
       )}
-      {step === "done" && (
-        <>
-          <Notice>Your password has been changed. Every device was signed out.</Notice>
-          <Link className="button primary" to="/sign-in">
-            Sign in
-          </Link>
-        </>
-      )}
+      {step === "done" && <PasswordResetDone />}
       {step !== "done" && (
         <ul className="links">
           <li>

@@ -2,7 +2,7 @@
  * A fake of the auth API for unit tests: a `fetch` that answers like the server does, records
  * every request, and lets a test hold refresh answers back (to observe single-flight behaviour).
  */
-import type { TrustedDevice, User } from "../core";
+import type { OtpType, TrustedDevice, User } from "../core";
 
 export interface RecordedRequest {
   method: string;
@@ -36,6 +36,14 @@ export const DEVICE: TrustedDevice = {
 };
 
 type Handler = (request: RecordedRequest) => Response | Promise<Response>;
+
+/** The type of the code mail a link came in (the undo of an email change is mailed alone). */
+export type LinkType = OtpType | "email-change" | "email-change-undo";
+
+const INVALID_LINK = {
+  code: "INVALID_LINK",
+  message: "This link is invalid, expired or already used. Ask for a new one.",
+};
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), {
@@ -71,6 +79,10 @@ export class FakeApi {
   overrides = new Map<string, Handler>();
   /** The user's trusted devices: GET devices/ lists them, DELETE devices/{id}/ removes one. */
   devices: TrustedDevice[] = [DEVICE];
+  /** Live links of USER's mails, by token: email-link/verify/ uses one up (a test adds them). */
+  links = new Map<string, LinkType>();
+  /** Reset tokens password/reset/ accepts once (a forget-password link hands one out). */
+  resetTokens = new Set<string>();
 
   readCookie = (name: string) => this.cookies.get(name) ?? null;
 
@@ -121,6 +133,42 @@ export class FakeApi {
     });
   }
 
+  /** Every sign-in of USER ends (a password reset, an email change and its undo). */
+  private endSignIns() {
+    this.signedIn = false;
+    this.validToken = null;
+  }
+
+  /** email-link/verify/: what the code of the link's mail would give, as the server answers. */
+  private useLink(request: RecordedRequest): Response {
+    const bearer = request.headers.get("Authorization") !== null;
+    if (bearer && !this.bearerOk(request)) return this.unauthenticated();
+    const { token } = request.body as { token: string };
+    const type = this.links.get(token);
+    if (type === undefined || (type === "reauthentication" && !bearer)) {
+      return json(400, INVALID_LINK);
+    }
+    this.links.delete(token);
+    switch (type) {
+      case "sign-in":
+      case "reauthentication":
+        this.signedIn = true;
+        return json(200, { user: USER, ...this.issueToken() });
+      case "email-verification":
+        if (bearer) return json(200, { user: { ...USER, emailVerified: true } });
+        this.signedIn = true; // the first proof of the address signs the prover in
+        return json(200, { user: { ...USER, emailVerified: true }, ...this.issueToken() });
+      case "forget-password": {
+        const resetToken = `reset-${this.resetTokens.size + 1}`;
+        this.resetTokens.add(resetToken);
+        return json(200, { success: true, resetToken });
+      }
+      default:
+        this.endSignIns();
+        return json(200, { success: true });
+    }
+  }
+
   private async route(request: RecordedRequest): Promise<Response> {
     const key = `${request.method} ${request.path}`;
     const device = key.match(/^DELETE \/api\/auth\/devices\/([^/]+)\/$/);
@@ -160,6 +208,26 @@ export class FakeApi {
         this.signedIn = false;
         this.validToken = null;
         return noContent();
+      case "POST /api/auth/email-link/send/": {
+        const { email } = request.body as { email: string };
+        if (!email.includes("@")) {
+          return json(400, { code: "INVALID_EMAIL", message: "Enter a valid email address." });
+        }
+        return json(200, { success: true });
+      }
+      case "POST /api/auth/email-link/verify/":
+        return this.useLink(request);
+      case "POST /api/auth/password/reset/": {
+        const { resetToken, password } = request.body as { resetToken: string; password: string };
+        if (password.length < 8) {
+          return json(400, { code: "PASSWORD_TOO_SHORT", message: "The password is too short." });
+        }
+        if (!this.resetTokens.delete(resetToken)) {
+          return json(400, { code: "INVALID_TOKEN", message: "The reset token is invalid." });
+        }
+        this.endSignIns();
+        return json(200, { success: true });
+      }
       case "GET /api/auth/session/":
         if (!this.bearerOk(request)) return this.unauthenticated();
         return json(200, { user: USER, session: { id: "s1", expiresAt: "2030-01-01T00:00:00Z" } });
