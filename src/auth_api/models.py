@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from users.fields import ExactMatchCharField, ExactMatchEmailField
 from users.ids import ID_LENGTH, generate_id
@@ -110,19 +111,26 @@ class OneTimeCode(models.Model):
         return f"{self.type} code for {self.email}"
 
 
+def guard_key(email: str) -> str:
+    return salted_hmac("auth_api.guard", email, algorithm="sha256").hexdigest()
+
+
 class AccountGuard(models.Model):
     """What strangers did to one address (known or not, so it reveals nothing): consecutive
     password failures from untrusted clients, whether password sign-in is closed to them, and the
-    allowance of wrong code guesses untrusted clients may still make (a token bucket)."""
+    allowance of wrong code guesses untrusted clients may still make (a token bucket).
 
-    email = ExactMatchEmailField(primary_key=True, max_length=254)
+    Keyed by a keyed hash of the address (`guard_key`), not the address: it outlives a deleted
+    account (a delete-and-sign-up-again must not refill a stranger's budget), yet names nobody."""
+
+    address_key = models.CharField(primary_key=True, max_length=64)
     untrusted_failures = models.PositiveIntegerField(default=0)
     closed_at = models.DateTimeField(null=True, blank=True)
     code_allowance = models.FloatField(null=True, blank=True)  # null: full
     code_allowance_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"guard of {self.email}"
+        return f"guard {self.address_key[:12]}"
 
 
 class SigningKey(models.Model):

@@ -371,6 +371,9 @@ RATE_LIMITS = {
     # minutes, so strangers who fill it keep the owner from a usable mail 15 minutes at most
     # (and every mail they trigger carries a link that works for the owner).
     "otp_send_address": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS", 5), 900),
+    # Mail to an address with no link for it ("someone tried to move an account here"): its own
+    # cap, so it cannot fill the ceiling above.
+    "notice_send_address": (env_int("RATE_LIMIT_NOTICE_SEND_ADDRESS", 5), 3600),
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
     # Failed service credentials at introspect/, per client address (a right one spends nothing).
     "introspect_ip": (env_int("RATE_LIMIT_INTROSPECT_IP", 10), 60),

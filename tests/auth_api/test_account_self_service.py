@@ -105,7 +105,7 @@ def test_reauthenticate_with_a_code_for_password_less_users(api_client, db, mail
         "/api/auth/email-otp/sign-in/", {"email": "nopass@example.com", "otp": code}, format="json"
     ).json()["accessToken"]
     later()
-    send_code(api_client, "nopass@example.com", "reauthentication")
+    send_code(api_client, "nopass@example.com", "reauthentication", **bearer(access))
     code = deliver_and_read_code(mailoutbox, "nopass@example.com")
     answer = api_client.post(REAUTH, {"otp": code}, format="json", **bearer(access))
     assert answer.status_code == 200

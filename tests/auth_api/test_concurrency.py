@@ -9,7 +9,7 @@ from django.db import connection, connections
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from auth_api.models import AccountGuard, RateLimitCounter, SignIn
+from auth_api.models import AccountGuard, RateLimitCounter, SignIn, guard_key
 from auth_api.tokens.claims import decode_refresh_token
 from tests.helpers import PASSWORD
 from users.models import User
@@ -56,7 +56,7 @@ def test_fifty_parallel_bad_sign_ins_count_as_fifty():
     email_counter = RateLimitCounter.objects.order_by("-count").first()
     assert email_counter.count == 50
     # Each evaluated failure counts towards closing password sign-in to untrusted clients.
-    assert AccountGuard.objects.get(pk="ada@example.com").untrusted_failures == 10
+    assert AccountGuard.objects.get(pk=guard_key("ada@example.com")).untrusted_failures == 10
 
 
 def test_parallel_refresh_with_one_token_never_forks_the_family():

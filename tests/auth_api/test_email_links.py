@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from auth_api.models import AccountGuard, OneTimeCode, SignIn
+from auth_api.models import AccountGuard, OneTimeCode, SignIn, guard_key
 from emailing.delivery import deliver_due
 from tests.helpers import PASSWORD, bearer, send_code, sign_in
 from users.models import User
@@ -135,7 +135,7 @@ def test_strangers_on_seven_addresses_cannot_keep_the_owner_out(owner, mailoutbo
 
     signed_in = use_link(fresh, newest_link(mailoutbox))  # no budget stands in its way
     assert signed_in.status_code == 200
-    assert AccountGuard.objects.get(pk=OWNER).closed_at is None  # the owner's proof reopens
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).closed_at is None  # reopened
     assert sign_in(fresh, REMOTE_ADDR="198.51.100.7").status_code == 200  # a trusted browser
 
     clock.advance(15 * 60)  # and the owner's own mail goes out again within 15 minutes
@@ -195,3 +195,128 @@ def test_an_email_change_is_told_to_the_old_address_with_a_link_that_undoes_it(
     assert user.email == OWNER and not user.has_usable_password()  # a reset chooses a new one
     assert not SignIn.objects.filter(user=user, revoked_at__isnull=True).exists()
     assert thief.get("/api/auth/session/", **bearer(access)).status_code == 401
+
+
+# --- from an attacker's review: the undo cannot be beaten, strangers cannot fill the ceiling ---
+
+
+def _change_email(client: APIClient, access: str, new_email: str, known_codes) -> str:
+    known_codes.append("161803")
+    client.post("/api/auth/email/change/", {"newEmail": new_email}, format="json", **bearer(access))
+    confirmed = client.post(
+        "/api/auth/email/change/confirm/",
+        {"newEmail": new_email, "otp": "161803"},
+        format="json",
+        **bearer(access),
+    )
+    assert confirmed.status_code == 200, confirmed.content
+    return confirmed.json()["accessToken"]
+
+
+def test_a_thief_who_chains_changes_cannot_undo_the_owners_undo(owner, mailoutbox, known_codes):
+    thief = APIClient()
+    access = sign_in(thief).json()["accessToken"]
+    access = _change_email(thief, access, "thief@example.com", known_codes)
+    _change_email(thief, access, "thief2@example.com", known_codes)
+    owners_undo = newest_link(mailoutbox, OWNER)
+    thiefs_undo = newest_link(mailoutbox, "thief@example.com")
+    assert use_link(APIClient(), owners_undo).json() == {"success": True}
+    refused = use_link(APIClient(), thiefs_undo)  # the later change's undo died with the undo
+    assert refused.json()["code"] == "INVALID_LINK"
+    assert User.objects.get(pk=owner.pk).email == OWNER
+
+
+def test_the_owners_undo_still_works_after_the_thief_undid_his_own(owner, mailoutbox, known_codes):
+    thief = APIClient()
+    access = sign_in(thief).json()["accessToken"]
+    access = _change_email(thief, access, "thief@example.com", known_codes)
+    _change_email(thief, access, "thief2@example.com", known_codes)
+    owners_undo = newest_link(mailoutbox, OWNER)
+    assert use_link(APIClient(), newest_link(mailoutbox, "thief@example.com")).status_code == 200
+    assert use_link(APIClient(), owners_undo).json() == {"success": True}
+    assert User.objects.get(pk=owner.pk).email == OWNER
+
+
+def test_the_freed_address_stays_reserved_for_the_undo(owner, mailoutbox, known_codes):
+    thief = APIClient()
+    access = sign_in(thief).json()["accessToken"]
+    _change_email(thief, access, "thief@example.com", known_codes)
+    squat = APIClient().post(
+        "/api/auth/sign-up/",
+        {"name": "", "email": OWNER, "password": "squatter-phrase-1"},
+        format="json",
+    )
+    assert (squat.status_code, squat.json()["code"]) == (422, "USER_ALREADY_EXISTS")
+    assert use_link(APIClient(), newest_link(mailoutbox, OWNER)).json() == {"success": True}
+
+
+def test_a_pending_email_change_dies_when_the_owner_signs_out_everywhere(
+    owner, mailoutbox, known_codes
+):
+    thief = APIClient()
+    access = sign_in(thief).json()["accessToken"]
+    known_codes.append("161803")
+    thief.post(
+        "/api/auth/email/change/",
+        {"newEmail": "thief@example.com"},
+        format="json",
+        **bearer(access),
+    )
+    pending = newest_link(mailoutbox, "thief@example.com")
+    browser = APIClient()
+    mine = sign_in(browser).json()["accessToken"]
+    from tests.helpers import csrf_headers
+
+    browser.post("/api/auth/sessions/revoke-all/", **bearer(mine), **csrf_headers(browser))
+    assert use_link(APIClient(), pending).json()["code"] == "INVALID_LINK"
+    assert User.objects.get(pk=owner.pk).email == OWNER
+
+
+def test_a_pending_reset_link_dies_when_the_password_is_reset(owner, mailoutbox):
+    send_code(APIClient(), OWNER, "forget-password")  # one client's pending reset ...
+    pending = newest_link(mailoutbox)
+    send_code(APIClient(REMOTE_ADDR="198.51.100.9"), OWNER, "forget-password")  # ... another's
+    reset_token = use_link(APIClient(), newest_link(mailoutbox)).json()["resetToken"]
+    body = {"resetToken": reset_token, "password": "a fresh phrase 42"}
+    assert APIClient().post("/api/auth/password/reset/", body, format="json").status_code == 200
+    assert use_link(APIClient(), pending).json()["code"] == "INVALID_LINK"
+
+
+@pytest.mark.parametrize("path", ["/api/auth/email-otp/send/", "/api/auth/email-link/send/"])
+def test_strangers_cannot_send_step_up_mail(owner, path):
+    """Its link needs the owner's Bearer: from strangers it would only fill the address's mail
+    ceiling with mail the owner cannot use in a new browser."""
+    answer = APIClient().post(path, {"email": OWNER, "type": "reauthentication"}, format="json")
+    assert (answer.status_code, answer.json()["code"]) == (401, "NOT_AUTHENTICATED")
+    assert not OneTimeCode.objects.exists()
+
+
+def test_taken_notices_cannot_fill_the_owners_mail_ceiling(owner, mailoutbox, clock):
+    """Throwaway accounts asking to move to the owner's address send "taken" notices with no
+    link: they have a cap of their own, and a usable mail still reaches the owner."""
+    for n in range(3):
+        throwaway = APIClient(REMOTE_ADDR=f"127.0.0.{n + 2}")
+        body = {"name": "", "email": f"throwaway{n}@example.com", "password": PASSWORD}
+        access = throwaway.post("/api/auth/sign-up/", body, format="json").json()["accessToken"]
+        for _ in range(3):
+            throwaway.post(
+                "/api/auth/email/change/", {"newEmail": OWNER}, format="json", **bearer(access)
+            )
+    assert send_code(APIClient(), OWNER, "sign-in").status_code == 200
+    assert use_link(APIClient(), newest_link(mailoutbox)).status_code == 200
+
+
+def test_deleting_an_account_keeps_the_addresss_guard(mailoutbox):
+    from auth_api.models import AccountGuard, guard_key
+
+    address = "fresh@example.com"
+    stranger = APIClient(REMOTE_ADDR="198.51.100.5")
+    send_code(stranger, address, "sign-in")
+    stranger.post(
+        "/api/auth/email-otp/sign-in/", {"email": address, "otp": "000000"}, format="json"
+    )
+    spent = AccountGuard.objects.get(pk=guard_key(address)).code_allowance
+    body = {"name": "", "email": address, "password": PASSWORD}
+    access = APIClient().post("/api/auth/sign-up/", body, format="json").json()["accessToken"]
+    assert APIClient().delete("/api/auth/user/", **bearer(access)).status_code == 204
+    assert AccountGuard.objects.get(pk=guard_key(address)).code_allowance == spent

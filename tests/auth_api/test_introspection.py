@@ -128,3 +128,13 @@ def test_a_refused_service_is_challenged_for_basic_credentials(access, api_clien
         assert refused["WWW-Authenticate"] == 'Basic realm="introspect", charset="UTF-8"'
     # The API's own operations still ask for a Bearer token.
     assert api_client.get("/api/auth/session/")["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_a_non_ascii_credential_is_a_401_not_a_500(api_client, settings):
+    answer = api_client.post(
+        "/api/auth/introspect/",
+        {"token": "x"},
+        format="json",
+        HTTP_AUTHORIZATION="Basic \u00e9\u00e9\u00e9\u00e9",
+    )
+    assert (answer.status_code, answer.json()["code"]) == (401, "INVALID_CLIENT")

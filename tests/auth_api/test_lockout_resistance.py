@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from auth_api.models import AccountGuard, OneTimeCode
+from auth_api.models import AccountGuard, OneTimeCode, guard_key
 from emailing.delivery import deliver_due
 from tests.helpers import PASSWORD, LoopbackClient, deliver_and_read_code, send_code, sign_in
 from users.models import User
@@ -214,7 +214,7 @@ def test_password_sign_in_closes_to_strangers_after_100_failures(
     closed = sign_in(APIClient(), REMOTE_ADDR="192.0.2.200")  # even the right password
     assert (closed.status_code, closed.json()["code"]) == (403, "PASSWORD_SIGN_IN_CLOSED")
     _fail_from_strangers(OWNER, 20)  # more attempts after closing are not even evaluated
-    assert AccountGuard.objects.get(pk=OWNER).untrusted_failures == 100
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).untrusted_failures == 100
     assert sign_in(laptop).status_code == 200  # a trusted device goes on as before
     deliver_due()
     notices = [m for m in mailoutbox if "paused" in m.subject]
@@ -278,7 +278,7 @@ def test_parallel_failures_close_exactly_once(user, settings, mailoutbox):
     with ThreadPoolExecutor(max_workers=12) as pool:
         answers = list(pool.map(attempt, range(30)))
     assert answers.count(401) >= 10 and set(answers) <= {401, 403}
-    assert AccountGuard.objects.get(pk=OWNER).closed_at is not None
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).closed_at is not None
     deliver_due()
     assert len([m for m in mailoutbox if "paused" in m.subject]) == 1
 
@@ -387,9 +387,9 @@ def test_the_owners_usual_device_does_not_reset_the_strangers_count(user, genero
     assert sign_in(laptop).status_code == 200
     _fail_from_strangers(OWNER, 5)
     assert sign_in(laptop).status_code == 200
-    assert AccountGuard.objects.get(pk=OWNER).untrusted_failures == 5
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).untrusted_failures == 5
     assert sign_in(APIClient(), REMOTE_ADDR="192.0.2.200").status_code == 200
-    assert AccountGuard.objects.get(pk=OWNER).untrusted_failures == 0
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).untrusted_failures == 0
 
 
 def _guard_statements(client, **extra) -> list[str]:
@@ -403,6 +403,6 @@ def test_a_success_with_no_count_to_forget_only_reads_the_guard(user):
     assert _guard_statements(APIClient()) == ["SELECT"]
     _fail_from_strangers(OWNER, 2)
     assert _guard_statements(APIClient(), REMOTE_ADDR="192.0.2.200") == ["SELECT", "UPDATE"]
-    assert AccountGuard.objects.get(pk=OWNER).untrusted_failures == 0
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).untrusted_failures == 0
     with override_settings(RATE_LIMITS_ENABLED=False):
         assert _guard_statements(APIClient()) == []

@@ -66,3 +66,12 @@ def test_right_passwords_spend_no_step_up_budget(stolen, user):
     for _ in range(limit + 3):
         answer = client.post(REAUTH, {"password": PASSWORD}, format="json", **bearer(access))
         assert answer.status_code == 200
+
+
+def test_step_up_failures_spend_the_accounts_password_budget(stolen, user):
+    from auth_api.models import AccountGuard, guard_key
+
+    client, access = stolen
+    for n in range(4):
+        client.post(REAUTH, {"password": f"guess {n}"}, format="json", **bearer(access))
+    assert AccountGuard.objects.get(pk=guard_key(user.email)).untrusted_failures == 4

@@ -2,6 +2,7 @@
 a later request sends, and the transport header takes its one documented value or a 400."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from auth_api.models import OneTimeCode
 from tests.helpers import PASSWORD, bearer, sign_in
@@ -20,20 +21,24 @@ def test_step_up_of_a_cookie_sign_in_never_puts_the_refresh_token_in_json(
     )
     assert answer.status_code == 200
     assert "refreshToken" not in answer.json()
-    assert answer.cookies[settings.REFRESH_COOKIE_NAME].value
 
 
-def test_a_body_sign_in_keeps_its_body_transport(api_client, user):
-    signed_in = sign_in(api_client, **BODY).json()
-    assert signed_in["refreshToken"]
-    answer = api_client.post(
+@pytest.mark.parametrize("transport", [{}, BODY])
+def test_an_access_token_never_buys_its_sign_ins_refresh_token(user, settings, transport):
+    """A thief with a fresh access token alone (no cookie): step-up answers new access tokens,
+    never the refresh token, in a body or a cookie, whatever transport the sign-in has."""
+    signed_in = sign_in(APIClient(), **transport).json()
+    thief = APIClient()
+    answer = thief.post(
         "/api/auth/reauthenticate/",
         {"password": PASSWORD},
         format="json",
         **bearer(signed_in["accessToken"]),
-        **BODY,
+        **transport,
     )
-    assert answer.json()["refreshToken"]
+    assert answer.status_code == 200 and answer.json()["accessToken"]
+    assert "refreshToken" not in answer.json()
+    assert settings.REFRESH_COOKIE_NAME not in answer.cookies
 
 
 def test_a_refresh_of_a_cookie_sign_in_answers_with_the_cookie(api_client, user, settings):

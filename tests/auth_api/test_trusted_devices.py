@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from auth_api.models import AccountGuard, TrustedDevice
+from auth_api.models import AccountGuard, TrustedDevice, guard_key
 from auth_api.tokens.devices import trusted_device_id
 from tests.helpers import PASSWORD, bearer, csrf_headers, deliver_and_read_code, send_code, sign_in
 from users.models import User
@@ -45,7 +45,7 @@ def test_a_squatters_devices_die_when_the_owner_claims_the_address(api_client, m
     ]
     assert guesses == [401] * 8
     # ... each an untrusted failure now: the strangers' count moves towards closing.
-    assert AccountGuard.objects.get(pk=VICTIM).untrusted_failures == 8
+    assert AccountGuard.objects.get(pk=guard_key(VICTIM)).untrusted_failures == 8
 
 
 def test_a_pile_of_trusted_devices_is_no_larger_budget(user):

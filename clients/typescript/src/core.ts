@@ -400,8 +400,10 @@ export class AuthClient {
   // --- email codes and passwords --------------------------------------------------------------
 
   async sendOtp(email: string, type: OtpType): Promise<void> {
+    // A step-up code is the signed-in owner's to ask for: the Bearer token goes along.
+    const client = type === "reauthentication" ? this.api : this.publicApi;
     const { data, error, response } = await send(() =>
-      this.publicApi.POST("/api/auth/email-otp/send/", { body: { email, type } }),
+      client.POST("/api/auth/email-otp/send/", { body: { email, type } }),
     );
     if (!data) throw apiError(response, error);
   }

@@ -160,7 +160,7 @@ export interface paths {
         put?: never;
         /**
          * Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.
-         * @description Always `200 {success: true}` for a well-formed email, whether or not an account exists; `sign-in` codes also go to unknown addresses (sign-up by code), the other types only to existing accounts. Mail leaves after the answer. A new send replaces the previous code of the same email and type asked for by this client. The code is bound to this client: only it can spend the code's guesses (browsers hold an httpOnly flow cookie; body-transport clients get `flowToken`).
+         * @description Always `200 {success: true}` for a well-formed email, whether or not an account exists; `sign-in` codes also go to unknown addresses (sign-up by code), the other types only to existing accounts. Mail leaves after the answer. A new send replaces the previous code of the same email and type asked for by this client. The code is bound to this client: only it can spend the code's guesses (browsers hold an httpOnly flow cookie; body-transport clients get `flowToken`). Every mail also carries a one-click link (see email-link/verify/). A `reauthentication` code is the signed-in owner's to ask for: the account's Bearer is required (401 without it, 403 for another address).
          */
         post: operations["email_otp_send"];
         delete?: never;
@@ -1364,6 +1364,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PERMISSION_DENIED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Error codes: `METHOD_NOT_ALLOWED` */
             405: {
                 headers: {
@@ -1669,6 +1687,24 @@ export interface operations {
             };
             /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP_TYPE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PERMISSION_DENIED` */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -77,15 +77,17 @@ class EmailCode:
             self.issue_and_mail(flow_id, with_code=with_code)
         return flow_id
 
-    def admit(self) -> str:
+    def admit(self, *, ceiling: Scope = Scope.CODE_SEND_ADDRESS) -> str:
         """Count the send against the client's and the address's limits (outside any
-        transaction); the flow id the code will be bound to."""
+        transaction); the flow id the code will be bound to. `ceiling`: the address's cap this
+        mail counts against (mail without a link the owner can use has a cap of its own, so it
+        cannot crowd out the mail that has one)."""
         rates.hit(Scope.CODE_SEND_IP, self.client.limit_key)
         asking = self._asking()
         sender = self.account_id or asking.device or self.client.limit_key
         rates.hit(Scope.CODE_SEND_ADDRESS_CLIENT, f"{self.email}\n{sender}")
         if asking.device is None:
-            rates.hit(Scope.CODE_SEND_ADDRESS, self.email)
+            rates.hit(ceiling, self.email)
         return asking.flow_id or new_flow_id()
 
     def send_unasked(self) -> str | None:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.crypto import salted_hmac
 
 import clock
@@ -115,6 +116,37 @@ def code_import(
             "created_at": expires_at - timedelta(seconds=settings.OTP_TTL_SECONDS),
         },
     )
+
+
+def codes_pending_end(*, user_id: str, email: str) -> int:
+    """A pending proof dies when the password or address it was issued for changes, or the owner
+    ends every sign-in: the account's email-change codes and links, and the codes and links of
+    its address that act on the account (forgotten password, step-up, verification)."""
+    acting = [CodeType.FORGET_PASSWORD, CodeType.REAUTHENTICATION, CodeType.EMAIL_VERIFICATION]
+    pending = OneTimeCode.objects.filter(
+        Q(account_id=user_id, type=CodeType.EMAIL_CHANGE.value)
+        | Q(email=email, type__in=[t.value for t in acting])
+    )
+    return pending.delete()[0]
+
+
+def address_reserved(*, email: str) -> bool:
+    """An address an account moved away from stays its own while the undo link works: nobody
+    else can make an account of it (a squatter would block the owner's undo)."""
+    return OneTimeCode.objects.filter(
+        email=email,
+        type=CodeType.EMAIL_CHANGE_UNDO.value,
+        consumed_at__isnull=True,
+        expires_at__gt=clock.now(),
+    ).exists()
+
+
+def undos_after_end(*, user_id: str, issued_at: datetime) -> int:
+    """An undo used: the undo links of later changes die (a thief who chained changes holds
+    one), earlier ones stay (the owner's, when the thief undid first)."""
+    return OneTimeCode.objects.filter(
+        account_id=user_id, type=CodeType.EMAIL_CHANGE_UNDO.value, created_at__gt=issued_at
+    ).delete()[0]
 
 
 class Verdict(Enum):

@@ -6,7 +6,7 @@ a code (free) or a "this address already has an account" mail (taken) with no us
 code is bound to the requesting user and client, so it confirms nothing for anyone else.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -15,14 +15,15 @@ from auth_api import security_events, signals
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode, link_url
-from auth_api.codes.store import code_issue
+from auth_api.codes.store import code_issue, undos_after_end
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidLink
 from auth_api.flows.reauthentication import require_fresh
-from auth_api.flows.sign_ins import sign_in_current
+from auth_api.flows.sign_ins import account_secured, sign_in_current
+from auth_api.limits.rates import Scope
 from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.code_flows import new_flow_id
-from auth_api.tokens.sign_ins import IssuedTokens, sign_in_reissue, sign_ins_revoke_all
+from auth_api.tokens.sign_ins import IssuedTokens, sign_in_reissue
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.models import User
@@ -38,10 +39,11 @@ def email_change_request(*, principal: Principal, new_email: str, client: Client
     """Queue the code (or the "taken" mail) and the notice to the old address; the client's flow."""
     require_fresh(principal)
     user, _ = sign_in_current(principal=principal)
-    # The new address's mail ceiling counts too: throwaway accounts must not flood a mailbox.
+    # Throwaway accounts must not flood a mailbox: the new address's caps count too. Its owner
+    # can use no link of a "taken" notice, so those have a cap of their own.
     code = _new_address_code(user_id=user.pk, new_email=new_email, client=client)
-    flow_id = code.admit()
     taken = new_email == user.email or user_email_taken(email=new_email)
+    flow_id = code.admit(ceiling=Scope.NOTICE_SEND_ADDRESS if taken else Scope.CODE_SEND_ADDRESS)
     with transaction.atomic():
         code.issue_and_mail(flow_id, message=EmailKind.EMAIL_CHANGE_TAKEN if taken else None)
         email_enqueue(kind=EmailKind.EMAIL_CHANGE_NOTICE, to_email=user.email)
@@ -68,7 +70,7 @@ def email_change_complete(
     Inside the caller's transaction."""
     old_email = user.email
     user_change_email(user=user, new_email=new_email)
-    sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CHANGED, keep=keep)
+    account_secured(user_id=user.pk, email=old_email, reason=RevokeReason.EMAIL_CHANGED, keep=keep)
     security_events.record(user_id=user.pk, type=SecurityEventType.EMAIL_CHANGED, client=client)
     undo = code_issue(
         email=old_email,
@@ -88,10 +90,13 @@ def email_change_complete(
     signals.email_verified.send(sender=type(user), user=user)
 
 
-def email_change_undo(*, user_id: str, old_email: str, client: ClientInfo) -> None:
+def email_change_undo(
+    *, user_id: str, old_email: str, issued_at: datetime, client: ClientInfo
+) -> None:
     """The old address's owner says it was not them: the account gets that address back, every
-    sign-in and trusted device ends, and the password is made unusable, so a new one is chosen
-    by a reset through this address. Inside the caller's transaction."""
+    sign-in, trusted device and pending proof ends, the undo links of later changes die (a thief
+    who chained changes holds one), and the password is made unusable, so a new one is chosen by a
+    reset through this address. Inside the caller's transaction."""
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None or not user.is_active:
         raise InvalidLink()
@@ -99,7 +104,8 @@ def email_change_undo(*, user_id: str, old_email: str, client: ClientInfo) -> No
     if moved_to != old_email:
         user_change_email(user=user, new_email=old_email)  # UserAlreadyExists if taken since
     user_reset_required(user=user)
-    sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CHANGED)
+    undos_after_end(user_id=user.pk, issued_at=issued_at)
+    account_secured(user_id=user.pk, email=moved_to, reason=RevokeReason.EMAIL_CHANGED)
     security_events.record(
         user_id=user.pk, type=SecurityEventType.EMAIL_CHANGE_UNDONE, client=client
     )

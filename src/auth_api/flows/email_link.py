@@ -15,9 +15,8 @@ from auth_api import security_events
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
 from auth_api.codes import store
-from auth_api.codes.process import EmailCode
 from auth_api.codes.types import CodeType
-from auth_api.errors import InvalidLink
+from auth_api.errors import InvalidLink, InvalidOtp
 from auth_api.flows.email_change import email_change_complete, email_change_undo
 from auth_api.flows.email_verification import email_proven
 from auth_api.flows.sign_in_by_code import sign_in_proven
@@ -37,11 +36,6 @@ class LinkOutcome:
     # none of them: `{success: true}`
 
 
-def email_link_send(*, email: str, type: CodeType, client: ClientInfo) -> str:
-    """Link-only mail, under the same limits and with the same answer as a code's."""
-    return EmailCode(email=email, type=type, client=client).send(with_code=False)
-
-
 def email_link_verify(
     *, token: str, client: ClientInfo, principal: Principal | None
 ) -> LinkOutcome:
@@ -49,8 +43,8 @@ def email_link_verify(
         row = store.locked_link(token)
         if row is None:
             raise InvalidLink()
+        store.code_use_up(row)  # an error below rolls it back: the link stays usable
         outcome = _OUTCOMES[CodeType(row.type)](row, client, principal)
-        store.code_use_up(row)  # an error above rolls back: the link stays usable
     return outcome
 
 
@@ -61,7 +55,12 @@ def _active(user: User | None) -> User:
 
 
 def _sign_in(row: OneTimeCode, client: ClientInfo, principal: Principal | None) -> LinkOutcome:
-    tokens = sign_in_proven(email=row.email, name=None, role=None, remember_me=True, client=client)
+    try:
+        tokens = sign_in_proven(
+            email=row.email, name=None, role=None, remember_me=True, client=client
+        )
+    except InvalidOtp:  # a deactivated account: the link's own refusal, not a code's
+        raise InvalidLink() from None
     return LinkOutcome(tokens=tokens)
 
 
@@ -97,7 +96,9 @@ def _email_change(row: OneTimeCode, client: ClientInfo, principal: Principal | N
 
 
 def _email_change_undo(row: OneTimeCode, client: ClientInfo, principal: Principal | None):
-    email_change_undo(user_id=row.account_id, old_email=row.email, client=client)
+    email_change_undo(
+        user_id=row.account_id, old_email=row.email, issued_at=row.created_at, client=client
+    )
     return LinkOutcome()
 
 

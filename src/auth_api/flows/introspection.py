@@ -1,7 +1,6 @@
 """RFC 7662 token introspection for the app's other services (authenticated by a credential)."""
 
 import base64
-import binascii
 import hmac
 
 from django.conf import settings
@@ -45,7 +44,7 @@ def _credential_name(authorization: str) -> str:
         raise InvalidClient()
     try:
         name, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):  # binascii.Error, and non-ASCII text, are ValueErrors
         raise InvalidClient() from None
     expected = _clients().get(name)
     # Compared even when the name is unknown, so the answer takes the same time.

@@ -4,9 +4,8 @@ from auth_api import security_events, signals
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
 from auth_api.flows.reauthentication import current_password_check, require_fresh
-from auth_api.flows.sign_ins import sign_in_current
+from auth_api.flows.sign_ins import account_secured, sign_in_current
 from auth_api.models import RevokeReason, SecurityEventType
-from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.errors import InvalidPassword, PasswordUnchanged
@@ -39,8 +38,9 @@ def password_change(
     with transaction.atomic():
         user_change_password(user=user, new_password=new_password)
         if revoke_others:
-            sign_ins_revoke_all(
+            account_secured(
                 user_id=user.pk,
+                email=user.email,
                 reason=RevokeReason.PASSWORD_CHANGE,
                 keep=principal.claims.sid,
                 keep_device_token=client.device_token,

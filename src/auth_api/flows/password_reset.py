@@ -5,6 +5,7 @@ from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp, InvalidToken
+from auth_api.flows.sign_ins import account_secured
 from auth_api.limits import guard
 from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.claims import (
@@ -13,7 +14,6 @@ from auth_api.tokens.claims import (
     mint_password_reset_token,
     password_reset_token_matches,
 )
-from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.models import User
@@ -60,7 +60,7 @@ def password_reset_by_code(*, email: str, code: str, password: str, client: Clie
 
 def _complete(*, user: User, password: str, client: ClientInfo) -> None:
     user_reset_password(user=user, new_password=password)
-    sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.PASSWORD_RESET)
+    account_secured(user_id=user.pk, email=user.email, reason=RevokeReason.PASSWORD_RESET)
     guard.owner_proven(email=user.email)
     security_events.record(user_id=user.pk, type=SecurityEventType.PASSWORD_RESET, client=client)
     signals.password_changed.send(sender=type(user), user=user, how="reset")

@@ -15,7 +15,7 @@ from auth_api.codes.process import EmailCode
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp, ReauthenticationRequired
 from auth_api.flows.sign_ins import sign_in_current
-from auth_api.limits import rates
+from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
 from auth_api.models import RevokeReason, SecurityEventType, SignIn
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_auth_time_renew, sign_in_revoke
@@ -74,6 +74,8 @@ def current_password_check(
 
 
 def _step_up_failed(*, user: User, sign_in_id: str, client: ClientInfo) -> None:
+    # The account's password budget too: a wrong password here is as much a guess as at sign-in.
+    guard.record_untrusted_failure(email=user.email)
     with transaction.atomic():
         security_events.record(
             user_id=user.pk, type=SecurityEventType.STEP_UP_FAILED, client=client

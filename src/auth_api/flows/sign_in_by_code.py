@@ -3,13 +3,15 @@ from django.db import transaction
 from auth_api import security_events, signals
 from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode
+from auth_api.codes.store import address_reserved
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp
+from auth_api.flows.sign_ins import account_secured
 from auth_api.limits import guard
 from auth_api.models import RevokeReason, SecurityEventType
-from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start, sign_ins_revoke_all
+from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from observability import metrics
-from users.errors import DomainError
+from users.errors import DomainError, UserAlreadyExists
 from users.models import Role, User
 from users.selectors import user_get_by_email
 from users.services import user_create, user_mark_verified
@@ -57,6 +59,8 @@ def sign_in_proven(
 def _account_for(*, email: str, name: str | None, role: str | None) -> User:
     user = user_get_by_email(email=email)
     if user is None:  # sign-up by code: verified, no password
+        if address_reserved(email=email):  # an account moved away may still undo the move
+            raise UserAlreadyExists()
         user = user_create(
             email=email,
             password=None,
@@ -72,6 +76,6 @@ def _account_for(*, email: str, name: str | None, role: str | None) -> User:
         # Whoever set this password never proved the address: it may be an attacker's
         # pre-registration. Drop it and end its sign-ins before trusting the account.
         user_mark_verified(user=user, drop_password=True)
-        sign_ins_revoke_all(user_id=user.pk, reason=RevokeReason.EMAIL_CLAIMED)
+        account_secured(user_id=user.pk, email=email, reason=RevokeReason.EMAIL_CLAIMED)
         signals.email_verified.send(sender=type(user), user=user)
     return user

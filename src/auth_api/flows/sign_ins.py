@@ -7,6 +7,7 @@ from django.db import transaction
 from auth_api import security_events
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
+from auth_api.codes.store import codes_pending_end
 from auth_api.errors import NotFound, TokenInvalid
 from auth_api.models import RevokeReason, SecurityEventType, SignIn
 from auth_api.tokens.sign_ins import (
@@ -47,12 +48,30 @@ def sign_in_end_own(*, principal: Principal, sign_in_id: str) -> None:
         raise NotFound()
 
 
+def account_secured(
+    *,
+    user_id: str,
+    email: str,
+    reason: RevokeReason,
+    keep: str | None = None,
+    keep_device_token: str | None = None,
+) -> int:
+    """What every change of the account's credentials (and sign out everywhere) ends: its
+    sign-ins (but `keep`), its trusted devices (but the one `keep_device_token` holds) and the
+    pending proofs issued for its address or password (`email`: the address they were sent to)."""
+    codes_pending_end(user_id=user_id, email=email)
+    return sign_ins_revoke_all(
+        user_id=user_id, reason=reason, keep=keep, keep_device_token=keep_device_token
+    )
+
+
 def sign_ins_end(*, principal: Principal, client: ClientInfo, keep_this_one: bool) -> int:
     """End every sign-in of the caller (but its own one, with `keep_this_one`)."""
     user, sign_in = sign_in_current(principal=principal)
     with transaction.atomic():
-        ended = sign_ins_revoke_all(
+        ended = account_secured(
             user_id=user.pk,
+            email=user.email,
             reason=RevokeReason.REVOKED if keep_this_one else RevokeReason.SIGN_OUT,
             keep=sign_in.id if keep_this_one else None,
             keep_device_token=client.device_token if keep_this_one else None,

@@ -9,11 +9,13 @@ from django.db import transaction
 from auth_api import security_events, signals
 from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode
+from auth_api.codes.store import address_reserved
 from auth_api.codes.types import CodeType
 from auth_api.limits import rates
 from auth_api.limits.rates import Scope
 from auth_api.models import SecurityEventType
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
+from users.errors import UserAlreadyExists
 from users.models import User
 from users.passwords import validate_new_password
 from users.services import user_create
@@ -34,6 +36,8 @@ def sign_up_by_password(
     # not spend the sign-ups of an address nobody holds yet, locking its owner out of sign-up.
     validate_new_password(password, user=User(email=email, name=name, role=role))
     rates.hit(Scope.SIGN_UP_EMAIL, email)
+    if address_reserved(email=email):  # an account moved away may still undo the move
+        raise UserAlreadyExists()
     with transaction.atomic():
         user = user_create(email=email, password=password, name=name, role=role)
         signals.user_signed_up.send(sender=type(user), user=user)

@@ -22,11 +22,11 @@ SUCCESS = {"success": True}
 def _tokens(tokens: IssuedTokens, *, in_body: bool, body: dict, code: int) -> Response:
     body = {**body, "accessToken": tokens.access_token}
     body["accessTokenExpiresAt"] = tokens.access_expires_at
-    if in_body:
+    if in_body and tokens.refresh_token:
         body["refreshToken"] = tokens.refresh_token
         body["refreshTokenExpiresAt"] = tokens.sign_in.expires_at
     response = Response(body, status=code)
-    if not in_body:
+    if not in_body and tokens.refresh_token:
         set_refresh_cookie(response, token=tokens.refresh_token, sign_in=tokens.sign_in)
     return response
 

@@ -26,7 +26,7 @@ import clock
 from auth_api import security_events
 from auth_api.client import ClientInfo
 from auth_api.errors import TooManyRequests
-from auth_api.models import AccountGuard, SecurityEventType
+from auth_api.models import AccountGuard, SecurityEventType, guard_key
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from observability import metrics
@@ -34,11 +34,13 @@ from observability import metrics
 
 def prepare(*, email: str) -> None:
     """Make sure the address has a row; call outside any transaction."""
-    AccountGuard.objects.bulk_create([AccountGuard(email=email)], ignore_conflicts=True)
+    AccountGuard.objects.bulk_create(
+        [AccountGuard(address_key=guard_key(email))], ignore_conflicts=True
+    )
 
 
 def _locked(email: str) -> AccountGuard:
-    return AccountGuard.objects.select_for_update().get(pk=email)
+    return AccountGuard.objects.select_for_update().get(pk=guard_key(email))
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ def untrusted_standing(*, email: str) -> UntrustedStanding:
     """One read. With rate limits off the guard is neither consulted nor kept."""
     if not settings.RATE_LIMITS_ENABLED:
         return _UNGUARDED
-    rows = AccountGuard.objects.filter(pk=email).values_list("closed_at", "untrusted_failures")
+    rows = AccountGuard.objects.filter(pk=guard_key(email)).values_list(
+        "closed_at", "untrusted_failures"
+    )
     for closed_at, failures in rows[:1]:
         return UntrustedStanding(closed=closed_at is not None, failures=failures)
     return _UNGUARDED
@@ -93,14 +97,14 @@ def record_password_success(*, email: str, standing: UntrustedStanding) -> None:
     the standing read before the check saw one; a failure counted in between may stay)."""
     if standing.failures:
         AccountGuard.objects.filter(
-            pk=email, closed_at__isnull=True, untrusted_failures__gt=0
+            pk=guard_key(email), closed_at__isnull=True, untrusted_failures__gt=0
         ).update(untrusted_failures=0)
 
 
 def owner_proven(*, email: str) -> None:
     """The owner proved the address (code sign-in, password reset): reopen, forget the failures.
     The code-guess allowance is left alone: the attack may go on, and its bound must hold."""
-    AccountGuard.objects.filter(pk=email).update(untrusted_failures=0, closed_at=None)
+    AccountGuard.objects.filter(pk=guard_key(email)).update(untrusted_failures=0, closed_at=None)
 
 
 def _refilled(guard: AccountGuard, now: datetime) -> float:

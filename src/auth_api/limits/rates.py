@@ -44,6 +44,7 @@ class Scope(StrEnum):
     CODE_SEND_IP = "otp_send_ip"
     CODE_SEND_ADDRESS_CLIENT = "otp_send_address_client"
     CODE_SEND_ADDRESS = "otp_send_address"  # the address's mail ceiling
+    NOTICE_SEND_ADDRESS = "notice_send_address"  # mail to an address that carries no link
     CODE_CHECK_IP = "otp_verify_ip"
     INTROSPECT_IP = "introspect_ip"  # failed service credentials per client address
 

@@ -40,7 +40,9 @@ class IssuedTokens:
     sign_in: SignIn
     access_token: str
     access_expires_at: datetime
-    refresh_token: str
+    # None for new tokens of a sign-in the caller already holds (step-up, a changed email): an
+    # access token must never buy the refresh token of its sign-in.
+    refresh_token: str | None
     device_token: str | None = None  # a new sign-in's trusted device (see devices)
 
 
@@ -55,11 +57,12 @@ def _new_jti() -> str:
     return secrets.token_hex(16)
 
 
-def _issue(user: User, sign_in: SignIn) -> IssuedTokens:
+def _issue(user: User, sign_in: SignIn, *, refresh: bool = True) -> IssuedTokens:
     access, access_expires_at = mint_access_token(
         user=user, sid=sign_in.id, auth_time=sign_in.auth_time
     )
-    return IssuedTokens(user, sign_in, access, access_expires_at, mint_refresh_token(sign_in))
+    refresh_token = mint_refresh_token(sign_in) if refresh else None
+    return IssuedTokens(user, sign_in, access, access_expires_at, refresh_token)
 
 
 def _second(now: datetime) -> datetime:
@@ -187,12 +190,12 @@ def sign_in_auth_time_renew(*, user: User, sign_in: SignIn) -> IssuedTokens:
     """The owner proved it again in this sign-in: its `authTime` is now; new tokens say so."""
     sign_in.auth_time = _second(clock.now())
     sign_in.save(update_fields=["auth_time"])
-    return _issue(user, sign_in)
+    return _issue(user, sign_in, refresh=False)
 
 
 def sign_in_reissue(*, user: User, sign_in: SignIn) -> IssuedTokens:
     """New tokens of the same sign-in (the user's claims changed, e.g. its email)."""
-    return _issue(user, sign_in)
+    return _issue(user, sign_in, refresh=False)
 
 
 def _revoke_rows(queryset, *, reason: RevokeReason, now: datetime | None = None) -> int:

@@ -40,7 +40,14 @@ class EmailCodeViewSet(viewsets.ViewSet):
         request=OtpSendRequestSerializer,
         responses={
             200: OtpSendResponseSerializer,
-            **error_responses("INVALID_EMAIL", "INVALID_OTP_TYPE", "TOO_MANY_REQUESTS"),
+            **error_responses(
+                "INVALID_EMAIL",
+                "INVALID_OTP_TYPE",
+                "TOO_MANY_REQUESTS",
+                "NOT_AUTHENTICATED",
+                "TOKEN_INVALID",
+                "PERMISSION_DENIED",
+            ),
         },
         parameters=[BODY_TRANSPORT_PARAMETER],
         summary="Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.",
@@ -50,7 +57,10 @@ class EmailCodeViewSet(viewsets.ViewSet):
             "types only to existing accounts. Mail leaves after the answer. A new send replaces "
             "the previous code of the same email and type asked for by this client. The code is "
             "bound to this client: only it can spend the code's guesses (browsers hold an "
-            "httpOnly flow cookie; body-transport clients get `flowToken`)."
+            "httpOnly flow cookie; body-transport clients get `flowToken`). Every mail also "
+            "carries a one-click link (see email-link/verify/). A `reauthentication` code is the "
+            "signed-in owner's to ask for: the account's Bearer is required (401 without it, "
+            "403 for another address)."
         ),
         examples=[
             OpenApiExample(
@@ -60,11 +70,16 @@ class EmailCodeViewSet(viewsets.ViewSet):
             )
         ],
     )
-    @public_action(methods=["post"], url_path="send")
+    @optional_bearer_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
         data = OtpSendRequestSerializer.parse(request.data)
         client = client_info(request, data)
-        flow_id = code_send(email=data["email"], type=CodeType(data["type"]), client=client)
+        flow_id = code_send(
+            email=data["email"],
+            type=CodeType(data["type"]),
+            client=client,
+            principal=optional_principal(request),
+        )
         return responses.code_sent(client, flow_id=flow_id)
 
     @extend_schema(

@@ -8,9 +8,10 @@ from rest_framework.response import Response
 from auth_api.authentication import optional_principal
 from auth_api.client import client_info
 from auth_api.codes.types import CodeType
-from auth_api.flows.email_link import email_link_send, email_link_verify
+from auth_api.flows.code_send import code_send
+from auth_api.flows.email_link import email_link_verify
 from auth_api.http import responses
-from auth_api.http.actions import optional_bearer_action, public_action
+from auth_api.http.actions import optional_bearer_action
 from auth_api.http.schema import BODY_TRANSPORT_PARAMETER, error_responses
 from auth_api.http.serializers import (
     EmailLinkVerifyRequestSerializer,
@@ -27,15 +28,28 @@ class EmailLinkViewSet(viewsets.ViewSet):
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
             200: OtpSendResponseSerializer,
-            **error_responses("INVALID_EMAIL", "INVALID_OTP_TYPE", "TOO_MANY_REQUESTS"),
+            **error_responses(
+                "INVALID_EMAIL",
+                "INVALID_OTP_TYPE",
+                "TOO_MANY_REQUESTS",
+                "NOT_AUTHENTICATED",
+                "TOKEN_INVALID",
+                "PERMISSION_DENIED",
+            ),
         },
         summary="Email a one-click link alone (no code): the limits and answer of email-otp/send/.",
     )
-    @public_action(methods=["post"], url_path="send")
+    @optional_bearer_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
         data = OtpSendRequestSerializer.parse(request.data)
         client = client_info(request, data)
-        flow_id = email_link_send(email=data["email"], type=CodeType(data["type"]), client=client)
+        flow_id = code_send(
+            email=data["email"],
+            type=CodeType(data["type"]),
+            client=client,
+            principal=optional_principal(request),
+            with_code=False,
+        )
         return responses.code_sent(client, flow_id=flow_id)
 
     @extend_schema(
