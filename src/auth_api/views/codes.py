@@ -34,6 +34,20 @@ from auth_api.tokens.sign_ins import IssuedTokens
 _CODE_ERRORS = ("INVALID_EMAIL", *CODE_ERRORS)
 
 
+def sent(request: Request, *, with_code: bool) -> Response:
+    """email-otp/send/ and email-link/send/: a code and its link, or the link alone."""
+    data = OtpSendRequestSerializer.parse(request.data)
+    client = client_info(request, data)
+    flow_id = code_send(
+        email=data["email"],
+        type=CodeType(data["type"]),
+        client=client,
+        principal=optional_principal(request),
+        with_code=with_code,
+    )
+    return responses.code_sent(client, flow_id=flow_id)
+
+
 class EmailCodeViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="email_otp_send",
@@ -72,15 +86,7 @@ class EmailCodeViewSet(viewsets.ViewSet):
     )
     @optional_bearer_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
-        data = OtpSendRequestSerializer.parse(request.data)
-        client = client_info(request, data)
-        flow_id = code_send(
-            email=data["email"],
-            type=CodeType(data["type"]),
-            client=client,
-            principal=optional_principal(request),
-        )
-        return responses.code_sent(client, flow_id=flow_id)
+        return sent(request, with_code=True)
 
     @extend_schema(
         operation_id="email_otp_sign_in",

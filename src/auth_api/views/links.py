@@ -7,8 +7,6 @@ from rest_framework.response import Response
 
 from auth_api.authentication import optional_principal
 from auth_api.client import client_info
-from auth_api.codes.types import CodeType
-from auth_api.flows.code_send import code_send
 from auth_api.flows.email_link import email_link_verify
 from auth_api.http import responses
 from auth_api.http.actions import optional_bearer_action
@@ -19,6 +17,7 @@ from auth_api.http.serializers import (
     OtpSendRequestSerializer,
     OtpSendResponseSerializer,
 )
+from auth_api.views.codes import sent
 
 
 class EmailLinkViewSet(viewsets.ViewSet):
@@ -41,16 +40,7 @@ class EmailLinkViewSet(viewsets.ViewSet):
     )
     @optional_bearer_action(methods=["post"], url_path="send")
     def send(self, request: Request) -> Response:
-        data = OtpSendRequestSerializer.parse(request.data)
-        client = client_info(request, data)
-        flow_id = code_send(
-            email=data["email"],
-            type=CodeType(data["type"]),
-            client=client,
-            principal=optional_principal(request),
-            with_code=False,
-        )
-        return responses.code_sent(client, flow_id=flow_id)
+        return sent(request, with_code=False)
 
     @extend_schema(
         operation_id="email_link_verify",
