@@ -2,17 +2,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
-from django.db import transaction
 
-from auth_api import security_events, signals
+from auth_api import security_events
 from auth_api.client import ClientInfo
 from auth_api.errors import InvalidCredentials, PasswordSignInClosed
+from auth_api.flows.signing_in import Proof, SignInMethod, sign_in_complete
 from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
 from auth_api.limits.timing import constant_time_check, is_legacy_hash
 from auth_api.models import SecurityEventType
 from auth_api.tokens.devices import trusted_device_id
-from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
+from auth_api.tokens.sign_ins import IssuedTokens
 from observability import metrics
 from users.errors import DomainError
 from users.models import User
@@ -34,19 +34,13 @@ def sign_in_by_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> IssuedTokens:
     checked = credentials_check(email=email, password=password, client=client)
-    user = checked.user
     event = (
         SecurityEventType.SIGNED_IN_PASSWORD
         if checked.trusted_device
         else SecurityEventType.SIGNED_IN_NEW_DEVICE
     )
-    with transaction.atomic():
-        tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
-        security_events.record(user_id=user.pk, type=event, client=client)
-        signals.user_signed_in.send(
-            sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="password"
-        )
-        return tokens
+    proof = Proof(method=SignInMethod.PASSWORD, event=event)
+    return sign_in_complete(user=checked.user, proof=proof, remember_me=remember_me, client=client)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,23 @@
 from django.db import transaction
 
-from auth_api import security_events, signals
+from auth_api import signals
 from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode
 from auth_api.codes.store import address_reserved
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp
 from auth_api.flows.sign_ins import account_secured
+from auth_api.flows.signing_in import Proof, SignInMethod, sign_in_complete
 from auth_api.limits import guard
 from auth_api.models import RevokeReason, SecurityEventType
-from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
+from auth_api.tokens.sign_ins import IssuedTokens
 from observability import metrics
 from users.errors import DomainError, UserAlreadyExists
 from users.models import Role, User
 from users.selectors import user_get_by_email
 from users.services import user_create, user_mark_verified
+
+_BY_CODE = Proof(method=SignInMethod.CODE, event=SecurityEventType.SIGNED_IN_CODE)
 
 
 def sign_in_by_code(
@@ -44,13 +47,7 @@ def sign_in_proven(
     reopens to new devices and the stranger's failures are forgotten."""
     with transaction.atomic():
         user = _account_for(email=email, name=name, role=role)
-        tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
-        security_events.record(
-            user_id=user.pk, type=SecurityEventType.SIGNED_IN_CODE, client=client
-        )
-        signals.user_signed_in.send(
-            sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method="code"
-        )
+        tokens = sign_in_complete(user=user, proof=_BY_CODE, remember_me=remember_me, client=client)
     guard.owner_proven(email=email)
     metrics.SIGN_INS.labels("code", "success").inc()
     return tokens
