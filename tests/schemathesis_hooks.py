@@ -118,6 +118,27 @@ def _reset_body(case) -> None:
     }
 
 
+def _mailed_link(email: str, seen: set[Path]) -> str:
+    """The link token in the first new mail file to `email` (see _mailed_code)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for path in set(MAIL_DIR.glob("*.log")) - seen:
+            text = path.read_text(errors="replace")
+            found = re.search(r"/auth/link#token=([A-Za-z0-9_-]+)", text)
+            if f"To: {email}" in text and found:
+                return found.group(1)
+        time.sleep(0.05)
+    raise RuntimeError(f"no link mailed to {email} within 30 s")
+
+
+def _link_body(case) -> None:
+    """A live link of a sign-in mail to an address of its own (each signs someone in once)."""
+    email = f"link-{os.getpid()}-{next(_disposables)}@example.com"
+    seen = set(MAIL_DIR.glob("*.log"))
+    _post("/api/auth/email-link/send/", {"email": email, "type": "sign-in"})
+    case.body = {"token": _mailed_link(email, seen)}
+
+
 def _introspect_body(case) -> None:
     case.body = {"token": _sign_in()["accessToken"]}
 
@@ -137,6 +158,7 @@ FILL = {
     "POST /api/auth/email-otp/verify-email/": _with_code(CODES_EMAIL, "email-verification"),
     "POST /api/auth/password/reset/": _reset_body,
     "POST /api/auth/introspect/": _introspect_body,
+    "POST /api/auth/email-link/verify/": _link_body,
 }
 
 
