@@ -54,6 +54,9 @@ class SignIn(models.Model):
     # How its refresh token travels: in JSON bodies (True) or the httpOnly cookie (False); None
     # for sign-ins made before this was kept. A cookie sign-in never gets its token in a body.
     body_transport = models.BooleanField(null=True, default=None)
+    # How the user proved it at sign-in, RFC 8176 values separated by spaces ("pwd", "otp"): the
+    # access token's `amr`.
+    amr = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [

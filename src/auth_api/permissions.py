@@ -1,10 +1,13 @@
 """Permission classes for the app's own DRF views that read only the verified access token (zero
 queries):
 
-    from auth_api.permissions import HasRole, IsEmailVerified
+    from auth_api.permissions import HasRole, IsEmailVerified, RequiresMFA
 
     class GradebookView(APIView):
         permission_classes = [HasRole("teacher"), IsEmailVerified]
+
+    class GradesExportView(APIView):
+        permission_classes = [HasRole("teacher"), RequiresMFA]
 
 A refusal is 403 PERMISSION_DENIED with the registry's message (auth_api.errors) whichever check
 refused, so the classes set no `message`. Document it on such a view with
@@ -38,3 +41,13 @@ class IsEmailVerified(BasePermission):
     def has_permission(self, request, view) -> bool:
         claims = _claims(request)
         return claims is not None and claims.email_verified
+
+
+class RequiresMFA(BasePermission):
+    """Allows callers whose sign-in proved two factors (the access token's RFC 8176 `amr` holds
+    `mfa`), read from the token alone: zero queries. Until an account has a second factor, no
+    sign-in of it passes."""
+
+    def has_permission(self, request, view) -> bool:
+        claims = _claims(request)
+        return claims is not None and "mfa" in claims.amr

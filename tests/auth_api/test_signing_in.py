@@ -5,9 +5,12 @@ import re
 from pathlib import Path
 
 import pytest
-from rest_framework.test import APIClient
+from rest_framework.response import Response
+from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.views import APIView
 
 from auth_api.flows import signing_in
+from auth_api.permissions import RequiresMFA
 from tests.helpers import deliver_and_read_code, send_code, sign_in
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -55,3 +58,39 @@ def test_every_path_goes_through_the_pipeline(path, user, mailoutbox, monkeypatc
         answer = client.post("/api/auth/email-otp/verify-email/", body, format="json")
     assert answer.status_code == 200, answer.content
     assert completed == [user.email]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "amr"), [("password", ["pwd"]), ("code", ["otp"])])
+def test_the_access_token_says_how_the_user_proved_it(path, amr, user, mailoutbox):
+    """RFC 8176 `amr`, kept by the sign-in."""
+    import jwt
+
+    client = APIClient()
+    if path == "password":
+        answer = sign_in(client)
+    else:
+        send_code(client, user.email, "sign-in")
+        code = deliver_and_read_code(mailoutbox, user.email)
+        body = {"email": user.email, "otp": code}
+        answer = client.post("/api/auth/email-otp/sign-in/", body, format="json")
+    access = answer.json()["accessToken"]
+    assert jwt.decode(access, options={"verify_signature": False})["amr"] == amr
+
+
+class _SecondFactorOnly(APIView):
+    permission_classes = [RequiresMFA]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+@pytest.mark.django_db
+def test_requires_mfa_reads_only_the_token(user, warm, django_assert_num_queries):
+    """No account has a second factor yet, so no sign-in passes; and never a query for it."""
+    access = sign_in(APIClient()).json()["accessToken"]
+    warm()
+    view = _SecondFactorOnly.as_view()
+    with django_assert_num_queries(0):
+        refused = view(APIRequestFactory().get("/x", HTTP_AUTHORIZATION=f"Bearer {access}"))
+    assert refused.status_code == 403

@@ -28,6 +28,11 @@ class SignInMethod(StrEnum):
     PASSWORD = "password"  # noqa: S105 - a method's name, not a secret
     CODE = "code"  # an emailed code, or the link of the same mail
 
+    @property
+    def amr(self) -> tuple[str, ...]:
+        """The access token's RFC 8176 `amr`: a password, or a one-time password by mail."""
+        return ("pwd",) if self is SignInMethod.PASSWORD else ("otp",)
+
 
 @dataclass(frozen=True)
 class Proof:
@@ -40,7 +45,9 @@ def sign_in_complete(
 ) -> IssuedTokens:
     """The stages after a path's own proof: tokens for a trusted client, recorded and told."""
     with transaction.atomic():
-        tokens = sign_in_start(user=user, remember_me=remember_me, client=client)
+        tokens = sign_in_start(
+            user=user, remember_me=remember_me, client=client, amr=proof.method.amr
+        )
         security_events.record(user_id=user.pk, type=proof.event, client=client)
         signals.user_signed_in.send(
             sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method=proof.method.value

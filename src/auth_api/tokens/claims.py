@@ -40,6 +40,7 @@ class AccessClaims:
     email_verified: bool
     expires_at: datetime
     auth_time: datetime | None = None
+    amr: tuple[str, ...] = ()  # RFC 8176 authentication methods ("pwd", "otp"; "mfa" to come)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,12 @@ def _require(token: SignedToken, *names: str) -> None:
 
 
 def mint_access_token(
-    *, user, sid: str, now: datetime | None = None, auth_time: datetime | None = None
+    *,
+    user,
+    sid: str,
+    now: datetime | None = None,
+    auth_time: datetime | None = None,
+    amr: tuple[str, ...] = (),
 ) -> tuple[str, datetime]:
     """`authTime`: the last proof of a password or code in this sign-in (default: now)."""
     now = now or clock.now()
@@ -70,6 +76,7 @@ def mint_access_token(
         iat=datetime_to_epoch(now),
         exp=datetime_to_epoch(expires_at),
         authTime=datetime_to_epoch(auth_time or now),
+        amr=list(amr),
     )
     return str(token), datetime_from_epoch(token["exp"])
 
@@ -94,6 +101,7 @@ def _verify_access_token(raw: str) -> tuple[AccessClaims, str | None]:
     if not isinstance(token.get("emailVerified"), bool):
         raise BadToken("missing claim")
     auth_time = token.get("authTime")  # absent only from tokens minted before it existed
+    amr = token.get("amr")  # likewise
     claims = AccessClaims(
         user_id=token["sub"],
         sid=token["sid"],
@@ -102,6 +110,7 @@ def _verify_access_token(raw: str) -> tuple[AccessClaims, str | None]:
         email_verified=token["emailVerified"],
         expires_at=datetime_from_epoch(token["exp"]),
         auth_time=datetime_from_epoch(auth_time) if isinstance(auth_time, int) else None,
+        amr=tuple(m for m in amr if isinstance(m, str)) if isinstance(amr, list) else (),
     )
     return claims, jwt.get_unverified_header(raw).get("kid")
 

@@ -59,7 +59,7 @@ def _new_jti() -> str:
 
 def _issue(user: User, sign_in: SignIn, *, refresh: bool = True) -> IssuedTokens:
     access, access_expires_at = mint_access_token(
-        user=user, sid=sign_in.id, auth_time=sign_in.auth_time
+        user=user, sid=sign_in.id, auth_time=sign_in.auth_time, amr=tuple(sign_in.amr.split())
     )
     refresh_token = mint_refresh_token(sign_in) if refresh else None
     return IssuedTokens(user, sign_in, access, access_expires_at, refresh_token)
@@ -70,7 +70,10 @@ def _second(now: datetime) -> datetime:
     return now.replace(microsecond=0)
 
 
-def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> IssuedTokens:
+def sign_in_start(
+    *, user: User, remember_me: bool, client: ClientInfo, amr: tuple[str, ...] = ("pwd",)
+) -> IssuedTokens:
+    """A new sign-in of `user`, proven by `amr` (RFC 8176), its device trusted, its tokens."""
     now = _second(clock.now())
     sign_in = SignIn.objects.create(
         user=user,
@@ -84,6 +87,7 @@ def sign_in_start(*, user: User, remember_me: bool, client: ClientInfo) -> Issue
         ip_address=client.ip,
         user_agent=client.user_agent,
         body_transport=client.body_transport,
+        amr=" ".join(amr),
     )
     issued = _issue(user, sign_in)
     # A complete sign-in trusts the client: its device for this account, kept or made now.
@@ -250,7 +254,12 @@ _USER_COLUMNS = ("email", "name", "role", "email_verified", "image", "created_at
 _LIVE_SIGN_IN = PreparedQuery(
     lambda sign_in_id, user_id: SignIn.objects.filter(
         pk=sign_in_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True
-    ).values_list("expires_at", "body_transport", *(f"user__{column}" for column in _USER_COLUMNS)),
+    ).values_list(
+        "expires_at",
+        "body_transport",
+        "amr",
+        *(f"user__{column}" for column in _USER_COLUMNS),
+    ),
     "sign_in_id",
     "user_id",
 )
@@ -267,7 +276,7 @@ def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
     row = _LIVE_SIGN_IN.first(sign_in_id=sign_in_id, user_id=user_id)
     if row is None:
         return None
-    expires_at, body_transport, *user_values = row
+    expires_at, body_transport, amr, *user_values = row
     user = _loaded(
         User,
         {"id": user_id, "is_active": True, **dict(zip(_USER_COLUMNS, user_values, strict=True))},
@@ -280,6 +289,7 @@ def sign_in_with_user(*, sign_in_id: str, user_id: str) -> SignIn | None:
             "expires_at": expires_at,
             "revoked_at": None,
             "body_transport": body_transport,
+            "amr": amr,
         },
     )
     sign_in.user = user
