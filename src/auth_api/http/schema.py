@@ -10,6 +10,15 @@ from users.errors import DomainError
 AUTH_ERRORS = ("NOT_AUTHENTICATED", "TOKEN_INVALID")
 # What checking an emailed code can answer.
 CODE_ERRORS = ("INVALID_OTP", "OTP_EXPIRED", "TOO_MANY_ATTEMPTS", "TOO_MANY_REQUESTS")
+# What sending a code or a link can answer (a step-up code is the signed-in owner's to ask for).
+SEND_ERRORS = (
+    "INVALID_EMAIL",
+    "INVALID_OTP_TYPE",
+    "TOO_MANY_REQUESTS",
+    "NOT_AUTHENTICATED",
+    "TOKEN_INVALID",
+    "PERMISSION_DENIED",
+)
 # What setting a new password can answer: one code per rule, PASSWORD_INVALID for any other
 # validator in AUTH_PASSWORD_VALIDATORS.
 PASSWORD_ERRORS = (

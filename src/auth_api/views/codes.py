@@ -17,6 +17,7 @@ from auth_api.http.actions import optional_bearer_action, public_action
 from auth_api.http.schema import (
     BODY_TRANSPORT_PARAMETER,
     CODE_ERRORS,
+    SEND_ERRORS,
     error_responses,
 )
 from auth_api.http.serializers import (
@@ -54,14 +55,7 @@ class EmailCodeViewSet(viewsets.ViewSet):
         request=OtpSendRequestSerializer,
         responses={
             200: OtpSendResponseSerializer,
-            **error_responses(
-                "INVALID_EMAIL",
-                "INVALID_OTP_TYPE",
-                "TOO_MANY_REQUESTS",
-                "NOT_AUTHENTICATED",
-                "TOKEN_INVALID",
-                "PERMISSION_DENIED",
-            ),
+            **error_responses(*SEND_ERRORS),
         },
         parameters=[BODY_TRANSPORT_PARAMETER],
         summary="Email a 6-digit code (valid 5 minutes, 3 tries). Same answer for every address.",

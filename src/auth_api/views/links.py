@@ -10,7 +10,7 @@ from auth_api.client import client_info
 from auth_api.flows.email_link import email_link_verify
 from auth_api.http import responses
 from auth_api.http.actions import optional_bearer_action
-from auth_api.http.schema import BODY_TRANSPORT_PARAMETER, error_responses
+from auth_api.http.schema import BODY_TRANSPORT_PARAMETER, SEND_ERRORS, error_responses
 from auth_api.http.serializers import (
     EmailLinkVerifyRequestSerializer,
     EmailLinkVerifyResponseSerializer,
@@ -27,14 +27,7 @@ class EmailLinkViewSet(viewsets.ViewSet):
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
             200: OtpSendResponseSerializer,
-            **error_responses(
-                "INVALID_EMAIL",
-                "INVALID_OTP_TYPE",
-                "TOO_MANY_REQUESTS",
-                "NOT_AUTHENTICATED",
-                "TOKEN_INVALID",
-                "PERMISSION_DENIED",
-            ),
+            **error_responses(*SEND_ERRORS),
         },
         summary="Email a one-click link alone (no code): the limits and answer of email-otp/send/.",
     )
