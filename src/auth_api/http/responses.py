@@ -1,7 +1,6 @@
 """Successful answers, built once for every viewset (errors: see exception_handler)."""
 
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from auth_api.client import ClientInfo
@@ -32,7 +31,6 @@ def _tokens(tokens: IssuedTokens, *, in_body: bool, body: dict, code: int) -> Re
 
 
 def signed_in(
-    request: Request,
     tokens: IssuedTokens,
     *,
     client: ClientInfo,
@@ -40,9 +38,9 @@ def signed_in(
     flow_id: str | None = None,
 ) -> Response:
     """`{user, accessToken, ...}`; the refresh token as a cookie, or in the body for a sign-in
-    made with body transport (never for a cookie sign-in, whatever this request asks). The client
-    becomes a trusted device of the account (device cookie, or `deviceToken`), and holds the flow
-    of a code mailed along (flow cookie, or `flowToken`)."""
+    made with body transport (never for a cookie sign-in, whatever this request asks); a new
+    sign-in's trusted device (device cookie, or `deviceToken`), and the flow of a code mailed
+    along (flow cookie, or `flowToken`)."""
     in_body = _in_body(tokens, asked=client.body_transport)
     device_token = tokens.device_token
     body: dict = {"user": UserSerializer(tokens.user).data}

@@ -103,7 +103,7 @@ class AccountViewSet(viewsets.ViewSet):
             code=data.get("otp"),
             client=client,
         )
-        return responses.signed_in(request, tokens, client=client)
+        return responses.signed_in(tokens, client=client)
 
     @extend_schema(
         operation_id="email_change",
@@ -156,7 +156,7 @@ class AccountViewSet(viewsets.ViewSet):
             code=data["otp"],
             client=client,
         )
-        return responses.signed_in(request, tokens, client=client)
+        return responses.signed_in(tokens, client=client)
 
     @extend_schema(
         operation_id="security_events",

@@ -109,7 +109,7 @@ class EmailCodeViewSet(viewsets.ViewSet):
             remember_me=data["rememberMe"],
             client=client,
         )
-        return responses.signed_in(request, tokens, client=client)
+        return responses.signed_in(tokens, client=client)
 
     @extend_schema(
         operation_id="email_otp_verify_email",
@@ -139,7 +139,7 @@ class EmailCodeViewSet(viewsets.ViewSet):
             signed_in_as=principal.id if principal else None,
         )
         if isinstance(result, IssuedTokens):
-            return responses.signed_in(request, result, client=client)
+            return responses.signed_in(result, client=client)
         return responses.user_answer(result)
 
     @extend_schema(

@@ -63,7 +63,7 @@ class EmailLinkViewSet(viewsets.ViewSet):
             token=data["token"], client=client, principal=optional_principal(request)
         )
         if outcome.tokens is not None:
-            return responses.signed_in(request, outcome.tokens, client=client)
+            return responses.signed_in(outcome.tokens, client=client)
         if outcome.user is not None:
             return responses.user_answer(outcome.user)
         if outcome.reset_token is not None:

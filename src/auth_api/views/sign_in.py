@@ -71,7 +71,6 @@ class SignInViewSet(viewsets.ViewSet):
             client=client,
         )
         return responses.signed_in(
-            request,
             signed_up.tokens,
             client=client,
             code=status.HTTP_201_CREATED,
@@ -110,7 +109,7 @@ class SignInViewSet(viewsets.ViewSet):
             remember_me=data["rememberMe"],
             client=client,
         )
-        return responses.signed_in(request, tokens, client=client)
+        return responses.signed_in(tokens, client=client)
 
     @extend_schema(
         operation_id="refresh",
