@@ -127,7 +127,7 @@ def test_a_nul_or_undecodable_byte_in_any_path_is_a_json_404(client, path, caplo
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
-def test_readable_paths_next_to_them_still_answer(client):
+def test_readable_paths_next_to_them_still_answer(client, built_spa):
     assert client.get("/sign-in").status_code == 200  # the web app's page
     assert client.get("/%E2%9C%93").status_code == 200  # UTF-8 (a check mark) is a fine path
     assert _error(client.get("/api/auth/nothing-here/")) == (404, "NOT_FOUND")

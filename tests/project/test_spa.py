@@ -5,16 +5,6 @@ import pytest
 from project import spa
 
 
-@pytest.fixture
-def built_spa(tmp_path, monkeypatch):
-    (tmp_path / "assets").mkdir()
-    (tmp_path / "index.html").write_text("<!doctype html><div id=root></div>")
-    (tmp_path / "assets" / "app-abc123.js").write_text("console.log(1)")
-    (tmp_path / "robots.txt").write_text("User-agent: *\nDisallow: /api/\n")
-    monkeypatch.setattr(spa, "DIST_DIR", tmp_path)
-    return tmp_path
-
-
 @pytest.mark.parametrize("path", ["/", "/dashboard", "/sign-in/code", "/settings?x=1"])
 def test_client_routes_get_the_page_uncached(client, built_spa, path):
     response = client.get(path)
