@@ -1,5 +1,6 @@
-"""What the API needs to know about the HTTP client: its address, user agent, and the device and
-code-flow tokens it holds (from its cookies, or from the JSON body for non-browser clients)."""
+"""What the API needs to know about the HTTP client: its address, user agent, and the device,
+code-flow, pending sign-in and passkey-challenge tokens it holds (from its cookies, or from the
+JSON body for non-browser clients)."""
 
 import ipaddress
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ class ClientInfo:
     user_agent: str
     device_token: str | None = None
     flow_token: str | None = None
+    two_factor_token: str | None = None  # a pending sign-in's (see tokens.pending)
+    passkey_token: str | None = None  # what its passkey challenges are bound to
     body_transport: bool = False  # it asked for the refresh token in JSON bodies
 
     @property
@@ -59,5 +62,9 @@ def client_info(request: HttpRequest, body: dict | None = None) -> ClientInfo:
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
         device_token=body.get("deviceToken") or request.COOKIES.get(settings.DEVICE_COOKIE_NAME),
         flow_token=body.get("flowToken") or request.COOKIES.get(settings.OTP_FLOW_COOKIE_NAME),
+        two_factor_token=body.get("twoFactorToken")
+        or request.COOKIES.get(settings.TWO_FACTOR_COOKIE_NAME),
+        passkey_token=body.get("challengeToken")
+        or request.COOKIES.get(settings.PASSKEY_COOKIE_NAME),
         body_transport=wants_body_transport(request),
     )

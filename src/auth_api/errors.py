@@ -191,3 +191,45 @@ class TooManyAttempts(DomainError):
 class InvalidLink(DomainError):
     code = "INVALID_LINK"
     message = "This link is invalid, expired or already used. Ask for a new one."
+
+
+# --- second factors and passkeys ------------------------------------------------------------
+
+
+class InvalidTwoFactorCode(DomainError):
+    code = "INVALID_TWO_FACTOR_CODE"
+    message = "The code is not valid. Check it, or use another way to confirm it is you."
+
+
+class TwoFactorSignInExpired(DomainError):
+    code = "TWO_FACTOR_SIGN_IN_EXPIRED"
+    status = 401
+    message = "This sign-in has expired or had too many wrong answers. Sign in again."
+
+
+class TwoFactorNotEnabled(DomainError):
+    code = "TWO_FACTOR_NOT_ENABLED"
+    message = "Two-factor authentication is not set up for this account."
+
+
+class TwoFactorAlreadyEnabled(DomainError):
+    code = "TWO_FACTOR_ALREADY_ENABLED"
+    message = "Two-factor authentication is already on. Turn it off first to set it up again."
+
+
+class EmailNotVerified(DomainError):
+    code = "EMAIL_NOT_VERIFIED"
+    status = 403
+    message = "Verify your email address first."
+
+
+class InvalidPasskey(DomainError):
+    code = "INVALID_PASSKEY"
+    status = 401
+    message = "This passkey could not be verified. Try again, or use another way to sign in."
+
+
+class PasskeyNotRegistered(InvalidPasskey):
+    """INVALID_PASSKEY when a new passkey is refused (registration): the request was bad, 400."""
+
+    status = 400

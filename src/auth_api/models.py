@@ -173,6 +173,9 @@ class TrustedDevice(models.Model):
     expires_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=512, blank=True, default="")
+    # The owner asked to trust this device (`trustDevice`) at a second step: it skips the second
+    # step of this account until the row expires or ends.
+    skips_second_factor = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["user", "expires_at"], name="trusted_device_user_live")]
@@ -206,6 +209,14 @@ class SecurityEventType(models.TextChoices):
     REAUTHENTICATED = "reauthenticated", "Identity confirmed again"
     STEP_UP_FAILED = "step_up_failed", "Wrong password or code while signed in"
     EMAIL_CHANGE_UNDONE = "email_change_undone", "Email change undone from the old address"
+    SIGNED_IN_PASSKEY = "signed_in_passkey", "Signed in with a passkey"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong second-factor code"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication turned on"
+    TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor authentication turned off"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+    RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes made"
+    PASSKEY_ADDED = "passkey_added", "Passkey added"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
 
 
 class SecurityEvent(models.Model):
@@ -224,3 +235,99 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} ({self.user_id})"
+
+
+class TotpFactor(models.Model):
+    """An account's authenticator app (RFC 6238). The secret is encrypted at rest. It counts once
+    confirmed (the first right code); `last_used_step` makes each code single use on every
+    worker; the failure counts are the account's budgets for untrusted clients (consecutive)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="totp"
+    )
+    secret = models.TextField()  # Fernet token of the base32 secret
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(default=0)
+    untrusted_failures = models.PositiveIntegerField(default=0)
+    recovery_failures = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"TOTP of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code; only a keyed hash is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"], name="recovery_code_user_hash")]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey) of the account."""
+
+    id = ExactMatchCharField(
+        primary_key=True, max_length=ID_LENGTH, default=generate_id, editable=False
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    credential_id = models.TextField()  # base64url, as the browser sends it
+    credential_hash = models.CharField(max_length=64, unique=True)  # sha256 of the raw id
+    public_key = models.BinaryField()  # COSE key
+    sign_count = models.BigIntegerField(default=0)
+    transports = models.CharField(max_length=128, blank=True, default="")  # comma-separated
+    device_type = models.CharField(max_length=16, default="singleDevice")
+    backed_up = models.BooleanField(default=False)
+    aaguid = models.CharField(max_length=36, blank=True, default="")
+    name = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"passkey {self.name or self.id} ({self.user_id})"
+
+
+class PendingSignIn(models.Model):
+    """A sign-in whose first proof passed and that waits for its second step. The client holds a
+    signed token of its id (httpOnly cookie, or `twoFactorToken`); it lives 5 minutes and admits
+    TWO_FACTOR_MAX_ATTEMPTS answers."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_sign_ins"
+    )
+    remember_me = models.BooleanField(default=True)
+    amr = models.CharField(max_length=64)  # the first proof's
+    method = models.CharField(max_length=16)
+    event = models.CharField(max_length=32)
+    body_transport = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"pending sign-in of {self.user_id}"
+
+
+class WebAuthnChallenge(models.Model):
+    """A WebAuthn challenge, single use (the row is deleted by the check that spends it) and bound
+    to what asked for it: a signed-in user, a pending sign-in, or a client (its cookie)."""
+
+    challenge_hash = models.CharField(primary_key=True, max_length=64)
+    purpose = models.CharField(max_length=16)  # registration | authentication
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
+    binding_hash = models.CharField(max_length=64, blank=True, default="")
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} challenge"

@@ -12,6 +12,9 @@
     user/ reauthenticate/ email/change/… security-events/
                               views.account     AccountViewSet
     jwks/ claims/ introspect/ views.tokens      TokensViewSet (/.well-known/jwks.json: project.urls)
+    two-factor/…              views.two_factor  TwoFactorViewSet
+    passkey/…                 views.passkeys    PasskeyViewSet
+    passkeys/…                views.passkeys    PasskeysViewSet
 
 Patterns are tried in this order: the routes every page load takes (session/, refresh/,
 sign-in/) first. No two viewsets' routes overlap, so the order changes nothing else.
@@ -19,7 +22,18 @@ sign-in/) first. No two viewsets' routes overlap, so the order changes nothing e
 
 from rest_framework.routers import SimpleRouter
 
-from auth_api.views import account, codes, devices, links, passwords, sign_in, sign_ins, tokens
+from auth_api.views import (
+    account,
+    codes,
+    devices,
+    links,
+    passkeys,
+    passwords,
+    sign_in,
+    sign_ins,
+    tokens,
+    two_factor,
+)
 
 router = SimpleRouter(trailing_slash=True)
 router.register("", sign_ins.SessionViewSet, basename="session")
@@ -31,5 +45,8 @@ router.register("email-link", links.EmailLinkViewSet, basename="email-link")
 router.register("password", passwords.PasswordViewSet, basename="password")
 router.register("", account.AccountViewSet, basename="account")
 router.register("", tokens.TokensViewSet, basename="tokens")
+router.register("two-factor", two_factor.TwoFactorViewSet, basename="two-factor")
+router.register("passkey", passkeys.PasskeyViewSet, basename="passkey")
+router.register("passkeys", passkeys.PasskeysViewSet, basename="passkeys")
 
 urlpatterns = router.urls

@@ -22,6 +22,12 @@ class EmailKind(models.TextChoices):
     EMAIL_CHANGE_NOTICE = "email_change_notice", "Email change requested notice"
     ACCOUNT_DELETED = "account_deleted", "Account deleted confirmation"
     EMAIL_CHANGED = "email_changed", "Email changed notice, with a link to undo it"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication turned on notice"
+    TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor authentication turned off notice"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used notice"
+    RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes notice"
+    PASSKEY_ADDED = "passkey_added", "Passkey added notice"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed notice"
 
 
 class OutboxMessage(models.Model):

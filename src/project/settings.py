@@ -2,6 +2,7 @@
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -344,6 +345,8 @@ REFRESH_COOKIE_PATH = "/api/auth/"
 # cookie binds an emailed code to the browser that asked for it. Both httpOnly, on the API path.
 DEVICE_COOKIE_NAME = "device" if not SECURE_COOKIES else "__Secure-device"
 OTP_FLOW_COOKIE_NAME = "otp_flow" if not SECURE_COOKIES else "__Secure-otp_flow"
+TWO_FACTOR_COOKIE_NAME = "two_factor" if not SECURE_COOKIES else "__Secure-two_factor"
+PASSKEY_COOKIE_NAME = "passkey_challenge" if not SECURE_COOKIES else "__Secure-passkey_challenge"
 
 # (limit, window seconds) per scope; see auth_api/ratelimit.py.
 RATE_LIMITS = {
@@ -377,6 +380,10 @@ RATE_LIMITS = {
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
     # Failed service credentials at introspect/, per client address (a right one spends nothing).
     "introspect_ip": (env_int("RATE_LIMIT_INTROSPECT_IP", 10), 60),
+    # Second-step answers (TOTP, recovery codes, passkeys) per client address; failures only.
+    "second_factor_ip": (env_int("RATE_LIMIT_SECOND_FACTOR_IP", 30), 60),
+    # Passkey challenges handed out per client address (each one is a row until it expires).
+    "passkey_options_ip": (env_int("RATE_LIMIT_PASSKEY_OPTIONS_IP", 60), 60),
 }
 # Development (DEBUG) multiplies every limit, so a person clicking around is not stopped; the
 # limits stay on. Tests and production use them as written.
@@ -395,6 +402,21 @@ STEP_UP_MAX_FAILURES = env_int("STEP_UP_MAX_FAILURES", 10)
 # Step-up: change email, delete account and a password change without the current password need
 # a proof of the owner (password or code) in this sign-in within this many seconds.
 REAUTH_WINDOW_SECONDS = env_int("REAUTH_WINDOW_SECONDS", 300)
+# Second factors. A pending sign-in (first proof passed, second step awaited) lives this long and
+# admits this many answers; untrusted clients' consecutive wrong TOTP codes (and recovery codes)
+# per account close that factor to them until the owner proves it with something unguessable.
+TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 300)
+TWO_FACTOR_MAX_ATTEMPTS = env_int("TWO_FACTOR_MAX_ATTEMPTS", 5)
+TOTP_CLOSE_AFTER_FAILURES = env_int("TOTP_CLOSE_AFTER_FAILURES", 30)
+RECOVERY_CLOSE_AFTER_FAILURES = env_int("RECOVERY_CLOSE_AFTER_FAILURES", 100)
+# The name authenticator apps show beside the account.
+TOTP_ISSUER = env_str("TOTP_ISSUER") or "Auth"
+# Passkeys (WebAuthn): the relying party's id (a registrable domain of the web app's origin) and
+# every origin the browser may report. Default: the web app's origin.
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS") or [WEB_ORIGIN]
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID") or urlsplit(WEBAUTHN_ORIGINS[0]).hostname or "localhost"
+WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME") or TOTP_ISSUER
+WEBAUTHN_CHALLENGE_SECONDS = env_int("WEBAUTHN_CHALLENGE_SECONDS", 300)
 SECURITY_EVENT_RETENTION_DAYS = env_int("SECURITY_EVENT_RETENTION_DAYS", 90)
 CODE_GUESS_BURST = env_int("CODE_GUESS_BURST", 60)
 CODE_GUESS_REFILL_SECONDS = env_int("CODE_GUESS_REFILL_SECONDS", 30 * 24 * 3600 // 40)

@@ -29,6 +29,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=255, blank=True, default="")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
     email_verified = models.BooleanField(default=False)
+    # TOTP enrolled and confirmed: every sign-in path asks for a second step (see auth_api).
+    two_factor_enabled = models.BooleanField(default=False, db_default=False)
     image = models.TextField(blank=True, null=True)  # noqa: DJ001 - better-auth keeps NULL
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

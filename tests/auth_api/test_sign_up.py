@@ -31,10 +31,12 @@ def test_sign_up_creates_student_and_signs_in(api_client, cookie_name):
         "name",
         "role",
         "emailVerified",
+        "twoFactorEnabled",
         "image",
         "createdAt",
         "updatedAt",
     }
+    assert body["user"]["twoFactorEnabled"] is False
     assert cookie_name in response.cookies
     user = User.objects.get(email="grace@example.com")
     assert user.check_password("cobol-compiler-1959")

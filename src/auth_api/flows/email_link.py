@@ -23,14 +23,15 @@ from auth_api.flows.sign_in_by_code import sign_in_proven
 from auth_api.flows.sign_ins import sign_in_current
 from auth_api.models import OneTimeCode, SecurityEventType
 from auth_api.tokens.claims import mint_password_reset_token
-from auth_api.tokens.sign_ins import IssuedTokens, sign_in_auth_time_renew
+from auth_api.tokens.pending import SignInOutcome
+from auth_api.tokens.sign_ins import sign_in_auth_time_renew
 from users.models import User
 from users.selectors import user_get, user_get_by_email
 
 
 @dataclass(frozen=True)
 class LinkOutcome:
-    tokens: IssuedTokens | None = None  # signed in
+    tokens: SignInOutcome | None = None  # signed in (or a second step asked for)
     user: User | None = None  # an address verified for its signed-in owner
     reset_token: str | None = None  # a forgotten password's reset token
     # none of them: `{success: true}`

@@ -6,7 +6,7 @@ from auth_api.codes.process import EmailCode
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp
 from auth_api.flows.sign_in_by_code import sign_in_proven
-from auth_api.tokens.sign_ins import IssuedTokens
+from auth_api.tokens.pending import SignInOutcome
 from users.models import User
 from users.selectors import user_get_by_email
 from users.services import user_mark_verified
@@ -14,7 +14,7 @@ from users.services import user_mark_verified
 
 def email_verify_by_code(
     *, email: str, code: str, client: ClientInfo, signed_in_as: str | None
-) -> User | IssuedTokens:
+) -> User | SignInOutcome:
     """Prove an address with an `email-verification` code.
 
     Called with the Bearer token of the account the address belongs to, this only marks it
@@ -33,7 +33,7 @@ def email_verify_by_code(
 
 def email_proven(
     *, user: User, client: ClientInfo, signed_in_as: str | None
-) -> User | IssuedTokens:
+) -> User | SignInOutcome:
     """The address of `user` is proven (by code or link): verified for its signed-in owner, else
     the first proof of the address signs the prover in."""
     email = user.email

@@ -1,7 +1,7 @@
 """Step-up: sensitive actions need a recent proof of the owner in this sign-in.
 
-The access token's `authTime` is when the password or a code was last proven in its sign-in
-(sign-in, or POST reauthenticate/). Within REAUTH_WINDOW_SECONDS it is fresh.
+The access token's `authTime` is when the password, a code, a TOTP code or a passkey was last
+proven in its sign-in (sign-in, or POST reauthenticate/). Within REAUTH_WINDOW_SECONDS it is fresh.
 """
 
 from django.conf import settings
@@ -13,7 +13,13 @@ from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode
 from auth_api.codes.types import CodeType
-from auth_api.errors import InvalidOtp, ReauthenticationRequired
+from auth_api.errors import (
+    InvalidOtp,
+    InvalidPasskey,
+    InvalidTwoFactorCode,
+    ReauthenticationRequired,
+)
+from auth_api.factors import passkeys, totp
 from auth_api.flows.sign_ins import sign_in_current
 from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
@@ -36,13 +42,37 @@ def require_fresh(principal: Principal) -> None:
 
 
 def sign_in_reauthenticate(
-    *, principal: Principal, password: str | None, code: str | None, client: ClientInfo
+    *,
+    principal: Principal,
+    password: str | None = None,
+    code: str | None = None,
+    totp_code: str | None = None,
+    credential: dict | None = None,
+    client: ClientInfo,
 ) -> IssuedTokens:
-    """A fresh proof of the owner (the password, or a `reauthentication` code): new tokens whose
-    `authTime` is now."""
+    """A fresh proof of the owner (the password, a `reauthentication` code, a TOTP code or a
+    passkey): new tokens whose `authTime` is now."""
     user, sign_in = sign_in_current(principal=principal)
     if password is not None:
         current_password_check(user=user, sign_in_id=sign_in.id, password=password, client=client)
+    elif totp_code is not None:
+        # A stolen access token is no TOTP oracle: an untrusted guess on the account's budget.
+        if totp.check(user_id=user.pk, code=totp_code, trusted=False) is not totp.Verdict.ACCEPTED:
+            _step_up_failed(user=user, sign_in_id=sign_in.id, client=client, password=False)
+            raise InvalidTwoFactorCode()
+        _step_up_succeeded(sign_in_id=sign_in.id)
+    elif credential is not None:
+        try:
+            asserted = passkeys.authenticate(
+                credential=credential, binding=client.passkey_token or ""
+            )
+        except InvalidPasskey:
+            _step_up_failed(user=user, sign_in_id=sign_in.id, client=client, password=False)
+            raise
+        if asserted.user_id != user.pk:
+            _step_up_failed(user=user, sign_in_id=sign_in.id, client=client, password=False)
+            raise InvalidPasskey()
+        _step_up_succeeded(sign_in_id=sign_in.id)
     else:
         step_up = EmailCode(email=user.email, type=CodeType.REAUTHENTICATION, client=client)
         try:
@@ -73,9 +103,12 @@ def current_password_check(
     _step_up_succeeded(sign_in_id=sign_in_id)
 
 
-def _step_up_failed(*, user: User, sign_in_id: str, client: ClientInfo) -> None:
+def _step_up_failed(
+    *, user: User, sign_in_id: str, client: ClientInfo, password: bool = True
+) -> None:
     # The account's password budget too: a wrong password here is as much a guess as at sign-in.
-    guard.record_untrusted_failure(email=user.email)
+    if password:
+        guard.record_untrusted_failure(email=user.email)
     with transaction.atomic():
         security_events.record(
             user_id=user.pk, type=SecurityEventType.STEP_UP_FAILED, client=client

@@ -12,7 +12,7 @@ from auth_api.limits.rates import Scope
 from auth_api.limits.timing import constant_time_check, is_legacy_hash
 from auth_api.models import SecurityEventType
 from auth_api.tokens.devices import trusted_device_id
-from auth_api.tokens.sign_ins import IssuedTokens
+from auth_api.tokens.pending import SignInOutcome
 from observability import metrics
 from users.errors import DomainError
 from users.models import User
@@ -32,7 +32,7 @@ def _spend_hash_time(password: str) -> None:
 
 def sign_in_by_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
-) -> IssuedTokens:
+) -> SignInOutcome:
     checked = credentials_check(email=email, password=password, client=client)
     event = (
         SecurityEventType.SIGNED_IN_PASSWORD

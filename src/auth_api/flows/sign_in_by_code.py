@@ -8,9 +8,10 @@ from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp
 from auth_api.flows.sign_ins import account_secured
 from auth_api.flows.signing_in import Proof, SignInMethod, sign_in_complete
+from auth_api.flows.two_factor import second_factors_drop
 from auth_api.limits import guard
 from auth_api.models import RevokeReason, SecurityEventType
-from auth_api.tokens.sign_ins import IssuedTokens
+from auth_api.tokens.pending import SignInOutcome
 from observability import metrics
 from users.errors import DomainError, UserAlreadyExists
 from users.models import Role, User
@@ -28,7 +29,7 @@ def sign_in_by_code(
     role: str | None,
     remember_me: bool,
     client: ClientInfo,
-) -> IssuedTokens:
+) -> SignInOutcome:
     try:
         EmailCode(email=email, type=CodeType.SIGN_IN, client=client).check(code, consume=True)
         tokens = sign_in_proven(
@@ -42,7 +43,7 @@ def sign_in_by_code(
 
 def sign_in_proven(
     *, email: str, name: str | None, role: str | None, remember_me: bool, client: ClientInfo
-) -> IssuedTokens:
+) -> SignInOutcome:
     """Sign in whoever just proved the address with a code: its owner, so password sign-in
     reopens to new devices and the stranger's failures are forgotten."""
     with transaction.atomic():
@@ -70,9 +71,11 @@ def _account_for(*, email: str, name: str | None, role: str | None) -> User:
     if not user.is_active:
         raise InvalidOtp()
     if not user.email_verified:
-        # Whoever set this password never proved the address: it may be an attacker's
-        # pre-registration. Drop it and end its sign-ins before trusting the account.
+        # Whoever set this password (and any second factor or passkey) never proved the
+        # address: it may be an attacker's pre-registration. Drop them and end its sign-ins
+        # before trusting the account, or the attacker's TOTP would lock the owner out.
         user_mark_verified(user=user, drop_password=True)
+        second_factors_drop(user=user)
         account_secured(user_id=user.pk, email=email, reason=RevokeReason.EMAIL_CLAIMED)
         signals.email_verified.send(sender=type(user), user=user)
     return user

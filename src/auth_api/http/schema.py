@@ -1,10 +1,19 @@
 """OpenAPI helpers: the bearer scheme, and error responses with one example per code."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+)
 
 from auth_api.client import BODY_TRANSPORT_HEADER
-from auth_api.http.serializers import ErrorSerializer
+from auth_api.http.serializers import (
+    ErrorSerializer,
+    SignedInResponseSerializer,
+    TwoFactorRedirectSerializer,
+)
 from users.errors import DomainError
 
 AUTH_ERRORS = ("NOT_AUTHENTICATED", "TOKEN_INVALID")
@@ -28,6 +37,10 @@ PASSWORD_ERRORS = (
     "PASSWORD_TOO_SIMILAR",
     "PASSWORD_INVALID",
 )
+# What answering the second step of a pending sign-in can answer.
+SECOND_STEP_ERRORS = ("TWO_FACTOR_SIGN_IN_EXPIRED", "TOO_MANY_REQUESTS")
+# What an action that changes an account's factors can answer before anything else.
+FACTOR_CHANGE_ERRORS = ("REAUTHENTICATION_REQUIRED", "NOT_AUTHENTICATED", "TOKEN_INVALID")
 # What a permission check that can refuse (auth_api.permissions: HasRole, IsEmailVerified)
 # answers. No operation of this API has one (IsAuthenticated refuses with NOT_AUTHENTICATED):
 # it is for an app's own views that use them.
@@ -63,14 +76,18 @@ _ANY_ERRORS = (
 )
 
 
-def error_responses(*codes: str, with_body: bool = True) -> dict[int, OpenApiResponse]:
+def error_responses(
+    *codes: str, with_body: bool = True, statuses: dict[str, int] | None = None
+) -> dict[int, OpenApiResponse]:
     """OpenAPI responses for these error codes, plus those any endpoint (or any endpoint that
-    reads a body) can answer, grouped by the status each code is registered with, each with an
-    example taken from the registry (one message per code)."""
+    reads a body) can answer, grouped by the status each code is registered with (or the one
+    `statuses` gives it here), each with an example taken from the registry (one message per
+    code)."""
     by_status: dict[int, list[type[DomainError]]] = {}
     for code in dict.fromkeys([*codes, *(_BODY_ERRORS if with_body else ()), *_ANY_ERRORS]):
         error = DomainError.registry[code]
-        by_status.setdefault(error.status, []).append(error)
+        status = (statuses or {}).get(code, error.status)
+        by_status.setdefault(status, []).append(error)
     return {status: _error_response(status, errors) for status, errors in sorted(by_status.items())}
 
 
@@ -102,3 +119,13 @@ class AccessTokenScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "JWT",
             "description": "The `accessToken` from sign-in, sign-up or refresh.",
         }
+
+
+def sign_in_answer(signed_in=SignedInResponseSerializer) -> PolymorphicProxySerializer:
+    """A sign-in path's 200: signed in, or (two-factor on) a second step to answer."""
+    name = signed_in.__name__.removesuffix("Serializer").removesuffix("Response")
+    return PolymorphicProxySerializer(
+        component_name=f"{name}OrTwoFactorRedirect",
+        serializers=[signed_in, TwoFactorRedirectSerializer],
+        resource_type_field_name=None,
+    )

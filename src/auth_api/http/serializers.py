@@ -15,6 +15,7 @@ from auth_api.errors import (
     InvalidOtpType,
     InvalidRole,
     InvalidToken,
+    InvalidTwoFactorCode,
     ValidationFailed,
 )
 from auth_api.models import SecurityEventType
@@ -142,6 +143,48 @@ def flow_token_field() -> ClientTokenField:
     )
 
 
+def challenge_token_field() -> ClientTokenField:
+    return ClientTokenField(
+        help_text=(
+            "Non-browser clients only: the `challengeToken` passkey/authentication-options/ "
+            "answered with. Browsers hold it in an httpOnly cookie."
+        )
+    )
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{6}$", "minLength": 6, "maxLength": 6})
+class TotpCodeField(StrictCharField):
+    """Six digits from the authenticator app (spaces are ignored)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=16, **kwargs)
+
+    def to_internal_value(self, data):
+        value = "".join(super().to_internal_value(data).split())
+        if len(value) != 6 or not value.isascii() or not value.isdigit():
+            raise serializers.ValidationError("Enter the 6 digits your authenticator app shows.")
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": (
+            "The PublicKeyCredential from navigator.credentials.create() or .get(), in its "
+            "JSON form (PublicKeyCredential.toJSON(): id, rawId, type, response, ...)."
+        ),
+    }
+)
+class CredentialField(serializers.DictField):
+    """A WebAuthn credential in JSON form; the WebAuthn library judges its contents."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or len(str(data)) > 32_768:
+            self.fail("not_a_dict", input_type=type(data).__name__)
+        return data
+
+
 class SignInRequestSerializer(InputSerializer):
     field_errors = {"email": InvalidEmail}
 
@@ -264,18 +307,24 @@ class ProfileUpdateRequestSerializer(InputSerializer):
 
 
 class ReauthenticateRequestSerializer(InputSerializer):
-    """`password`, or `otp` (a `reauthentication` code from email-otp/send/)."""
+    """One of: `password`, `otp` (a `reauthentication` code from email-otp/send/), `code` (from
+    the authenticator app) or `credential` (a passkey, with passkey/authentication-options/)."""
 
-    field_errors = {"otp": InvalidOtp}
+    field_errors = {"otp": InvalidOtp, "code": InvalidTwoFactorCode}
 
     password = PasswordField(required=False)
     otp = OtpField(required=False)
+    code = TotpCodeField(required=False)
+    credential = CredentialField(required=False)
     flowToken = flow_token_field()
+    challengeToken = challenge_token_field()
     deviceToken = device_token_field()
 
     def validate(self, attrs):
-        if ("password" in attrs) == ("otp" in attrs):
-            raise serializers.ValidationError({"password": ["Send password or otp (one of them)."]})
+        if sum(name in attrs for name in ("password", "otp", "code", "credential")) != 1:
+            raise serializers.ValidationError(
+                {"password": ["Send one of password, otp, code or credential."]}
+            )
         return attrs
 
 
@@ -337,6 +386,10 @@ class UserSerializer(serializers.Serializer):
     name = serializers.CharField(allow_blank=True, trim_whitespace=False)
     role = serializers.ChoiceField(choices=Role.choices)
     emailVerified = serializers.BooleanField(source="email_verified")
+    twoFactorEnabled = serializers.BooleanField(
+        source="two_factor_enabled",
+        help_text="Every sign-in asks for a second step (TOTP, recovery code or passkey).",
+    )
     image = serializers.CharField(allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
@@ -354,6 +407,7 @@ def _user_body(user) -> dict:
         "name": user.name,
         "role": user.role,
         "emailVerified": user.email_verified,
+        "twoFactorEnabled": user.two_factor_enabled,
         "image": user.image,
         "createdAt": iso_datetime(user.created_at),
         "updatedAt": iso_datetime(user.updated_at),
@@ -417,6 +471,13 @@ class EmailLinkVerifyResponseSerializer(VerifyEmailResponseSerializer):
     resetToken = serializers.CharField(
         required=False, help_text="forget-password: single-use token for password/reset/."
     )
+    twoFactorRedirect = serializers.BooleanField(
+        required=False, help_text="A sign-in of an account with two-factor on: see sign-in/."
+    )
+    twoFactorMethods = serializers.ListField(
+        child=serializers.ChoiceField(choices=["totp", "backup-code", "passkey"]), required=False
+    )
+    twoFactorToken = serializers.CharField(required=False)
 
 
 class SessionInfoSerializer(serializers.Serializer):
@@ -550,3 +611,142 @@ class ErrorSerializer(serializers.Serializer):
                 help_text="Per-field messages, for validation errors.",
             ),
         }
+
+
+# --- second factors and passkeys ------------------------------------------------------------
+
+TWO_FACTOR_METHODS = ["totp", "backup-code", "passkey"]
+
+
+def two_factor_token_field() -> ClientTokenField:
+    return ClientTokenField(
+        help_text=(
+            "Non-browser clients only: the `twoFactorToken` the sign-in answered with. Browsers "
+            "hold the pending sign-in in an httpOnly cookie."
+        )
+    )
+
+
+class TwoFactorPasswordRequestSerializer(InputSerializer):
+    """`password`: required when the account has one."""
+
+    password = PasswordField(required=False)
+
+
+class TwoFactorEnableResponseSerializer(serializers.Serializer):
+    totpURI = serializers.CharField(
+        help_text="otpauth://totp/... for the authenticator app (a QR code, or typed in)."
+    )
+    backupCodes = serializers.ListField(child=serializers.CharField(), min_length=10, max_length=10)
+
+
+class BackupCodesResponseSerializer(serializers.Serializer):
+    backupCodes = serializers.ListField(child=serializers.CharField(), min_length=10, max_length=10)
+
+
+class VerifyTotpRequestSerializer(InputSerializer):
+    field_errors = {"code": InvalidTwoFactorCode}
+
+    code = TotpCodeField()
+    trustDevice = StrictBooleanField(
+        default=False, help_text="Skip the second step on this device for 30 days."
+    )
+    twoFactorToken = two_factor_token_field()
+    deviceToken = device_token_field()
+
+
+class VerifyBackupCodeRequestSerializer(InputSerializer):
+    field_errors = {"code": InvalidTwoFactorCode}
+
+    code = StrictCharField(max_length=64, help_text="One of the recovery codes (xxxxxx-xxxxxx).")
+    trustDevice = StrictBooleanField(default=False)
+    twoFactorToken = two_factor_token_field()
+    deviceToken = device_token_field()
+
+
+class VerifyPasskeyRequestSerializer(InputSerializer):
+    credential = CredentialField()
+    trustDevice = StrictBooleanField(default=False)
+    twoFactorToken = two_factor_token_field()
+    challengeToken = challenge_token_field()
+    deviceToken = device_token_field()
+
+
+class TwoFactorRedirectSerializer(serializers.Serializer):
+    twoFactorRedirect = serializers.BooleanField(help_text="Always true: answer a second step.")
+    twoFactorMethods = serializers.ListField(
+        child=serializers.ChoiceField(choices=TWO_FACTOR_METHODS),
+        help_text="What the account can answer the second step with.",
+    )
+    twoFactorToken = serializers.CharField(
+        required=False,
+        help_text="Body-transport clients only; browsers get an httpOnly cookie (5 minutes).",
+    )
+
+
+class PasskeySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField(max_length=64)
+    createdAt = serializers.DateTimeField(source="created_at")
+    lastUsedAt = serializers.DateTimeField(source="last_used_at", allow_null=True)
+    backedUp = serializers.BooleanField(source="backed_up")
+    deviceType = serializers.ChoiceField(
+        source="device_type", choices=["singleDevice", "multiDevice"]
+    )
+
+
+class PasskeyAnswerSerializer(serializers.Serializer):
+    passkey = PasskeySerializer()
+
+
+class PasskeyRegisterRequestSerializer(InputSerializer):
+    credential = CredentialField()
+    name = StrictCharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class PasskeyRenameRequestSerializer(InputSerializer):
+    name = StrictCharField(min_length=1, max_length=64)
+
+
+class PasskeyOptionsRequestSerializer(InputSerializer):
+    field_errors = {"email": InvalidEmail}
+
+    email = NormalizedEmailField(
+        required=False,
+        help_text=(
+            "Accepted for better-auth's client; it changes nothing (the options name no "
+            "credential, so they say nothing about any account)."
+        ),
+    )
+
+
+class PasskeySignInRequestSerializer(InputSerializer):
+    credential = CredentialField()
+    rememberMe = StrictBooleanField(default=True)
+    challengeToken = challenge_token_field()
+    deviceToken = device_token_field()
+
+
+class CreationOptionsSerializer(serializers.Serializer):
+    """WebAuthn PublicKeyCredentialCreationOptions, JSON form (base64url binary members)."""
+
+    rp = serializers.DictField()
+    user = serializers.DictField()
+    challenge = serializers.CharField()
+    pubKeyCredParams = serializers.ListField(child=serializers.DictField())
+    timeout = serializers.IntegerField()
+    excludeCredentials = serializers.ListField(child=serializers.DictField())
+    authenticatorSelection = serializers.DictField()
+    attestation = serializers.CharField()
+
+
+class RequestOptionsSerializer(serializers.Serializer):
+    """WebAuthn PublicKeyCredentialRequestOptions, JSON form, plus `challengeToken` for
+    body-transport clients."""
+
+    challenge = serializers.CharField()
+    timeout = serializers.IntegerField()
+    rpId = serializers.CharField()
+    allowCredentials = serializers.ListField(child=serializers.DictField())
+    userVerification = serializers.CharField()
+    challengeToken = serializers.CharField(required=False)

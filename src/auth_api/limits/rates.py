@@ -47,6 +47,8 @@ class Scope(StrEnum):
     NOTICE_SEND_ADDRESS = "notice_send_address"  # mail to an address that carries no link
     CODE_CHECK_IP = "otp_verify_ip"
     INTROSPECT_IP = "introspect_ip"  # failed service credentials per client address
+    SECOND_FACTOR_IP = "second_factor_ip"  # wrong TOTP / recovery codes / passkeys per address
+    PASSKEY_OPTIONS_IP = "passkey_options_ip"  # passkey challenges handed out per address
 
 
 def _redis_increment(cache: RedisCache, key: str, window: int) -> int:

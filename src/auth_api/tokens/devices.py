@@ -7,7 +7,7 @@ MAX_ACCOUNTS such entries (a shared browser) and travels in an httpOnly cookie, 
 (`deviceToken`) for non-browser clients. Trust ends after TRUSTED_DEVICE_DAYS, when the owner
 revokes it, and at every event that must end it (`devices_end`): sign out everywhere, a password
 reset, a password change that ends other sign-ins, an address claimed by proof, an email change,
-account deletion (the rows go with the user).
+turning off two-factor authentication, account deletion (the rows go with the user).
 """
 
 import hmac
@@ -54,15 +54,30 @@ def trusted_device_id(token: str | None, *, user_id: str) -> str | None:
     return None
 
 
-def device_trust(token: str | None, *, user_id: str, client: ClientInfo) -> str:
+def skips_second_factor(token: str | None, *, user_id: str) -> bool:
+    """The token holds a live device of `user_id` that its owner trusted at a second step."""
+    device_id = trusted_device_id(token, user_id=user_id)
+    return (
+        device_id is not None
+        and TrustedDevice.objects.filter(pk=device_id, skips_second_factor=True).exists()
+    )
+
+
+def device_trust(
+    token: str | None, *, user_id: str, client: ClientInfo, skip_second_factor: bool = False
+) -> str:
     """The device token after a complete sign-in of `user_id`: that account's device (kept, or
-    made now) first, the other accounts' entries after it."""
+    made now) first, the other accounts' entries after it. `skip_second_factor`: the owner asked
+    to trust it at a second step (it keeps that until its trust ends)."""
     now = clock.now()
     kept = trusted_device_id(token, user_id=user_id)
     entries = _entries(token)
     if kept is not None:
         expires_at = now + timedelta(days=settings.TRUSTED_DEVICE_DAYS)
-        TrustedDevice.objects.filter(pk=kept).update(last_used_at=now, expires_at=expires_at)
+        changes: dict = {"last_used_at": now, "expires_at": expires_at}
+        if skip_second_factor:
+            changes["skips_second_factor"] = True
+        TrustedDevice.objects.filter(pk=kept).update(**changes)
         mine = next(entry for entry in entries if entry[0] == kept)
     else:
         secret = secrets.token_urlsafe(16)
@@ -74,6 +89,7 @@ def device_trust(token: str | None, *, user_id: str, client: ClientInfo) -> str:
             expires_at=now + timedelta(days=settings.TRUSTED_DEVICE_DAYS),
             ip_address=client.ip,
             user_agent=client.user_agent,
+            skips_second_factor=skip_second_factor,
         )
         mine = (device.pk, secret)
     others = [entry for entry in entries if entry[0] != mine[0]][: MAX_ACCOUNTS - 1]

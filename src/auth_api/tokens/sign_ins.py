@@ -71,9 +71,15 @@ def _second(now: datetime) -> datetime:
 
 
 def sign_in_start(
-    *, user: User, remember_me: bool, client: ClientInfo, amr: tuple[str, ...] = ("pwd",)
+    *,
+    user: User,
+    remember_me: bool,
+    client: ClientInfo,
+    amr: tuple[str, ...] = ("pwd",),
+    skip_second_factor: bool = False,
 ) -> IssuedTokens:
-    """A new sign-in of `user`, proven by `amr` (RFC 8176), its device trusted, its tokens."""
+    """A new sign-in of `user`, proven by `amr` (RFC 8176), its device trusted (to skip the
+    second step too, with `skip_second_factor`: the owner's `trustDevice`), its tokens."""
     now = _second(clock.now())
     sign_in = SignIn.objects.create(
         user=user,
@@ -91,7 +97,9 @@ def sign_in_start(
     )
     issued = _issue(user, sign_in)
     # A complete sign-in trusts the client: its device for this account, kept or made now.
-    device_token = device_trust(client.device_token, user_id=user.pk, client=client)
+    device_token = device_trust(
+        client.device_token, user_id=user.pk, client=client, skip_second_factor=skip_second_factor
+    )
     return dataclasses.replace(issued, device_token=device_token)
 
 
@@ -246,7 +254,16 @@ def sign_ins_live(*, user_id: str) -> list[SignIn]:
 
 # What the current sign-in's answer (GET session/) needs besides the ids the token carries: the
 # user's public columns.
-_USER_COLUMNS = ("email", "name", "role", "email_verified", "image", "created_at", "updated_at")
+_USER_COLUMNS = (
+    "email",
+    "name",
+    "role",
+    "email_verified",
+    "two_factor_enabled",
+    "image",
+    "created_at",
+    "updated_at",
+)
 
 # The hot path of GET session/ (and every flow that starts from the caller's sign-in): compiled
 # once per process, see PreparedQuery. Revocation and the user's state are checked in SQL, the

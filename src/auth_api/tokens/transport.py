@@ -89,3 +89,17 @@ def set_device_cookie(response: HttpResponse, *, token: str, max_age: int) -> No
 
 def set_flow_cookie(response: HttpResponse, *, token: str, max_age: int) -> None:
     _api_cookie(response, settings.OTP_FLOW_COOKIE_NAME, token, max_age)
+
+
+def set_two_factor_cookie(response: HttpResponse, *, token: str, max_age: int) -> None:
+    _api_cookie(response, settings.TWO_FACTOR_COOKIE_NAME, token, max_age)
+
+
+def clear_two_factor_cookie(response: HttpResponse) -> None:
+    response.delete_cookie(
+        settings.TWO_FACTOR_COOKIE_NAME, path=settings.REFRESH_COOKIE_PATH, samesite="Strict"
+    )
+
+
+def set_passkey_cookie(response: HttpResponse, *, token: str, max_age: int) -> None:
+    _api_cookie(response, settings.PASSKEY_COOKIE_NAME, token, max_age)

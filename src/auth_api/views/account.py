@@ -89,9 +89,16 @@ class AccountViewSet(viewsets.ViewSet):
         request=ReauthenticateRequestSerializer,
         responses={
             200: SignedInResponseSerializer,
-            **error_responses("INVALID_PASSWORD", *CODE_ERRORS, "VALIDATION_ERROR", *AUTH_ERRORS),
+            **error_responses(
+                "INVALID_PASSWORD",
+                *CODE_ERRORS,
+                "INVALID_TWO_FACTOR_CODE",
+                "VALIDATION_ERROR",
+                *AUTH_ERRORS,
+                "INVALID_PASSKEY",
+            ),
         },
-        summary="Prove it is you again (password, or a `reauthentication` code): fresh authTime.",
+        summary="Prove it is you again (password, code, TOTP or passkey): fresh authTime.",
     )
     @bearer_action(methods=["post"], url_path="reauthenticate")
     def reauthenticate(self, request: Request) -> Response:
@@ -101,6 +108,8 @@ class AccountViewSet(viewsets.ViewSet):
             principal=principal_of(request),
             password=data.get("password"),
             code=data.get("otp"),
+            totp_code=data.get("code"),
+            credential=data.get("credential"),
             client=client,
         )
         return responses.signed_in(tokens, client=client)

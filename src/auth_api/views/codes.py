@@ -19,6 +19,7 @@ from auth_api.http.schema import (
     CODE_ERRORS,
     SEND_ERRORS,
     error_responses,
+    sign_in_answer,
 )
 from auth_api.http.serializers import (
     OtpCheckRequestSerializer,
@@ -27,10 +28,9 @@ from auth_api.http.serializers import (
     OtpSendResponseSerializer,
     OtpSignInRequestSerializer,
     OtpVerifyEmailRequestSerializer,
-    SignedInResponseSerializer,
     VerifyEmailResponseSerializer,
 )
-from auth_api.tokens.sign_ins import IssuedTokens
+from users.models import User
 
 _CODE_ERRORS = ("INVALID_EMAIL", *CODE_ERRORS)
 
@@ -87,14 +87,15 @@ class EmailCodeViewSet(viewsets.ViewSet):
         request=OtpSignInRequestSerializer,
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
-            200: SignedInResponseSerializer,
+            200: sign_in_answer(),
             **error_responses(*_CODE_ERRORS, "INVALID_ROLE"),
         },
         summary="Sign in (or sign up) with an emailed `sign-in` code.",
         description=(
             "An unknown email creates a verified account without a password (`name`/`role` "
             "used then). For an existing unverified account the password is made unusable and "
-            "its sign-ins are ended before it is marked verified."
+            "its sign-ins are ended before it is marked verified. With two-factor on: "
+            "`{twoFactorRedirect, twoFactorMethods}` instead of tokens (see sign-in/)."
         ),
     )
     @public_action(methods=["post"], url_path="sign-in")
@@ -116,7 +117,7 @@ class EmailCodeViewSet(viewsets.ViewSet):
         request=OtpVerifyEmailRequestSerializer,
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
-            200: VerifyEmailResponseSerializer,
+            200: sign_in_answer(VerifyEmailResponseSerializer),
             **error_responses(*_CODE_ERRORS, "TOKEN_INVALID"),
         },
         summary="Prove the address with an `email-verification` code.",
@@ -138,7 +139,7 @@ class EmailCodeViewSet(viewsets.ViewSet):
             client=client,
             signed_in_as=principal.id if principal else None,
         )
-        if isinstance(result, IssuedTokens):
+        if not isinstance(result, User):
             return responses.signed_in(result, client=client)
         return responses.user_answer(result)
 

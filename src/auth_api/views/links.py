@@ -10,7 +10,11 @@ from auth_api.client import client_info
 from auth_api.flows.email_link import email_link_verify
 from auth_api.http import responses
 from auth_api.http.actions import optional_bearer_action
-from auth_api.http.schema import BODY_TRANSPORT_PARAMETER, SEND_ERRORS, error_responses
+from auth_api.http.schema import (
+    BODY_TRANSPORT_PARAMETER,
+    SEND_ERRORS,
+    error_responses,
+)
 from auth_api.http.serializers import (
     EmailLinkVerifyRequestSerializer,
     EmailLinkVerifyResponseSerializer,
@@ -51,7 +55,9 @@ class EmailLinkViewSet(viewsets.ViewSet):
             "as long as its code (7 days for the undo of an email change). Signed in for a "
             "sign-in or the first proof of an address (and a step-up, with the sign-in's Bearer); "
             "`{user}` for a verification with the account's Bearer; `{success, resetToken}` for a "
-            "forgotten password; `{success}` for an email change and its undo."
+            "forgotten password; `{success}` for an email change and its undo. A sign-in of an "
+            "account with two-factor on answers `{twoFactorRedirect, twoFactorMethods}` "
+            "instead of tokens (see sign-in/)."
         ),
         examples=[OpenApiExample("A link", request_only=True, value={"token": "q3R…"})],
     )

@@ -17,6 +17,7 @@ from auth_api.http.schema import (
     PASSWORD_ERRORS,
     REFRESH_COOKIE_DOC,
     error_responses,
+    sign_in_answer,
 )
 from auth_api.http.serializers import (
     AccessTokenResponseSerializer,
@@ -82,7 +83,7 @@ class SignInViewSet(viewsets.ViewSet):
         request=SignInRequestSerializer,
         parameters=[BODY_TRANSPORT_PARAMETER],
         responses={
-            200: SignedInResponseSerializer,
+            200: sign_in_answer(),
             **error_responses(
                 "INVALID_EMAIL",
                 "INVALID_EMAIL_OR_PASSWORD",
@@ -92,6 +93,11 @@ class SignInViewSet(viewsets.ViewSet):
         },
         summary="Sign in with email and password.",
         description=(
+            "With two-factor authentication on, the answer is `{twoFactorRedirect: true, "
+            "twoFactorMethods}` and a pending sign-in (an httpOnly cookie for 5 minutes, or "
+            "`twoFactorToken` for body-transport clients), never a token: answer it at "
+            "two-factor/verify-totp/, verify-backup-code/ or verify-passkey/. A device its "
+            "owner trusted at a second step (`trustDevice`) skips it. "
             "A client that signed in to the account before (device cookie, or `deviceToken`) "
             "has its own failure budget. Other clients share per-address and per-account "
             "budgets, and after 100 consecutive failures from them password sign-in closes to "
