@@ -5,7 +5,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.authenticator import SoftAuthenticator
-from tests.helpers import bearer
 from tests.two_factor import PASSKEY, access_of, add_passkey, passkey_assertion
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from auth_api.models import SecurityEvent
-from tests.helpers import PASSWORD, bearer, sign_in
+from tests.helpers import sign_in
 from tests.two_factor import TWO_FACTOR, access_of, code_at, enable_totp
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,10 @@ def test_enrol_then_password_sign_in_asks_for_the_code(user, clock, mailoutbox):
     other = APIClient()
     pending = sign_in(other)
     assert pending.status_code == 200
-    assert pending.json() == {"twoFactorRedirect": True, "twoFactorMethods": ["totp", "backup-code"]}
+    assert pending.json() == {
+        "twoFactorRedirect": True,
+        "twoFactorMethods": ["totp", "backup-code"],
+    }
     assert "refresh_token" not in pending.cookies
     verified = other.post(
         TWO_FACTOR + "verify-totp/", {"code": code_at(factors["secret"])}, format="json"
