@@ -30,18 +30,18 @@ def access_of(client: APIClient, email: str = "ada@example.com", password: str =
 
 
 def enable_totp(client: APIClient, access: str, password: str | None = PASSWORD) -> dict:
-    """Turn two-factor on for the signed-in caller: {secret, backupCodes}. Moves the clock one
-    step on, so the test's own next code is not the enrolment's (a replay)."""
+    """Turn two-factor on for the signed-in caller: {secret, backupCodes}. It confirms with the
+    previous step's code (inside the ±1 step window), so the current step's code is still
+    unused for the test's next sign-in."""
     body = {"password": password} if password is not None else {}
     enabled = client.post(TWO_FACTOR + "enable/", body, format="json", **bearer(access))
     assert enabled.status_code == 200, enabled.content
     secret = secret_of(enabled.json()["totpURI"])
     confirmed = client.post(
-        TWO_FACTOR + "verify-totp/", {"code": code_at(secret)}, format="json", **bearer(access)
+        TWO_FACTOR + "verify-totp/", {"code": code_at(secret, -1)}, format="json", **bearer(access)
     )
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["user"]["twoFactorEnabled"] is True
-    clock.advance(30)
     return {"secret": secret, "backupCodes": enabled.json()["backupCodes"]}
 
 
@@ -59,3 +59,9 @@ def passkey_assertion(client: APIClient, key: SoftAuthenticator, **kwargs) -> di
     options = client.post(PASSKEY + "authentication-options/", {}, format="json")
     assert options.status_code == 200, options.content
     return key.get(options.json(), **kwargs)
+
+
+class JsonClient(APIClient):
+    """A client whose bodies are JSON unless a call says otherwise."""
+
+    default_format = "json"

@@ -41,6 +41,8 @@ from auth_api.models import Passkey, WebAuthnChallenge
 from users.models import User
 
 REGISTRATION, AUTHENTICATION = "registration", "authentication"
+# The library's credential device types, named as WebAuthn (and better-auth) name them.
+_DEVICE_TYPES = {"single_device": "singleDevice", "multi_device": "multiDevice"}
 NAME_MAX_LENGTH = 64
 _MALFORMED = (WebAuthnException, ValueError, TypeError, KeyError, AttributeError)
 
@@ -132,7 +134,7 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
         transports=",".join(transports)[:128],
-        device_type=verified.credential_device_type.value,
+        device_type=_DEVICE_TYPES[verified.credential_device_type.value],
         backed_up=verified.credential_backed_up,
         aaguid=verified.aaguid,
         name=(name.strip() or "Passkey")[:NAME_MAX_LENGTH],
@@ -196,7 +198,7 @@ def authenticate(*, credential: dict, binding: str) -> Asserted:
     if not moved.update(
         sign_count=verified.new_sign_count,
         backed_up=verified.credential_backed_up,
-        device_type=verified.credential_device_type.value,
+        device_type=_DEVICE_TYPES[verified.credential_device_type.value],
         last_used_at=clock.now(),
     ):
         raise InvalidPasskey()

@@ -6,6 +6,7 @@ from auth_api.codes.process import EmailCode
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidOtp, InvalidToken
 from auth_api.flows.sign_ins import account_secured
+from auth_api.flows.two_factor import second_factors_drop
 from auth_api.limits import guard
 from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.claims import (
@@ -59,6 +60,11 @@ def password_reset_by_code(*, email: str, code: str, password: str, client: Clie
 
 
 def _complete(*, user: User, password: str, client: ClientInfo) -> None:
+    if not user.email_verified:
+        # The first proof of the address: second factors set by whoever never proved it (an
+        # attacker's pre-registration) go, or the owner would be locked out behind them. Proven
+        # owners keep theirs: a reset never bypasses a second factor (ASVS 6.4.3).
+        second_factors_drop(user=user)
     user_reset_password(user=user, new_password=password)
     account_secured(user_id=user.pk, email=user.email, reason=RevokeReason.PASSWORD_RESET)
     guard.owner_proven(email=user.email)
