@@ -195,3 +195,33 @@ def test_admin_can_move_or_be_switched_off(client, reload_urls):
     reload_urls(ADMIN_ENABLED=False)
     assert not _is_admin_login(client.get("/ops-7f3a/login/"))
     assert not _is_admin_login(client.get("/admin/login/"))
+
+
+def test_staff_with_two_factor_on_give_their_second_factor_at_the_admin_too(client, clock):
+    """The admin login is no way around a second factor: the password alone is refused (saying
+    why), a current TOTP code gets in once, a recovery code too."""
+    from auth_api.models import SecurityEvent
+    from tests.two_factor import JsonClient, code_at, enable_totp
+
+    User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
+    api = JsonClient()
+    access = sign_in(api, "root@example.com", ADMIN_PASSWORD).json()["accessToken"]
+    factors = enable_totp(api, access, password=ADMIN_PASSWORD)
+    alone = _admin_login(client, "root@example.com", ADMIN_PASSWORD)
+    assert not _logged_in(alone)
+    assert "has two-factor authentication on" in html.unescape(alone.content.decode())
+    wrong = {"username": "root@example.com", "password": ADMIN_PASSWORD, "code": "000000"}
+    assert not _logged_in(client.post("/admin/login/", wrong))
+    assert SecurityEvent.objects.filter(type="second_factor_failed").count() == 1
+    code = code_at(factors["secret"])
+    data = {"username": "root@example.com", "password": ADMIN_PASSWORD, "code": code}
+    assert _logged_in(client.post("/admin/login/", {**data, "next": "/admin/"}))
+    client.logout()
+    assert not _logged_in(client.post("/admin/login/", {**data, "next": "/admin/"}))  # replay
+    data["code"] = factors["backupCodes"][0]
+    assert _logged_in(client.post("/admin/login/", {**data, "next": "/admin/"}))
+
+
+def test_the_admin_login_page_has_a_second_factor_field(client):
+    page = client.get("/admin/login/").content.decode()
+    assert 'name="code"' in page and 'autocomplete="one-time-code"' in page

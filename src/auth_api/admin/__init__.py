@@ -28,6 +28,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
 
 admin.site.login_form = AdminSignInForm
+admin.site.login_template = "admin/auth_api/login.html"
 
 admin.site.unregister(User)
 

@@ -1,18 +1,30 @@
-"""The admin's login form: it says why the sign-in check refused before judging the password."""
+"""The admin's login form: it says why the sign-in check refused before judging the password, and
+asks accounts with two-factor on for their second factor (the admin is no way around it)."""
 
 import math
 
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from auth_api.admin.backend import sign_in_refusal
+from auth_api.client import client_info
 from auth_api.errors import PasswordSignInClosed, TooManyRequests
+from auth_api.flows.second_step import second_factor_check
 
 
 class AdminSignInForm(AdminAuthenticationForm):
     """A rate limit or a closed password sign-in is said as such on the login page, never as a
     wrong password: staff who typed the right one would otherwise doubt it and try others. It
     tells no more than the API's 429 and 403 do (both are decided before the password is judged)."""
+
+    code = forms.CharField(
+        required=False,
+        max_length=64,
+        label="Two-factor code",
+        help_text="With two-factor on: the code from your authenticator app, or a recovery code.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
@@ -22,16 +34,37 @@ class AdminSignInForm(AdminAuthenticationForm):
             "attempts. To open it again, sign in to the app with an emailed code or reset the "
             "password."
         ),
+        "second_factor": (
+            "This account has two-factor authentication on: enter a current code from your "
+            "authenticator app, or one of your recovery codes."
+        ),
     }
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not user.two_factor_enabled:
+            return
+        code = self.cleaned_data.get("code") or ""
+        try:
+            passed = bool(code) and second_factor_check(
+                user_id=user.pk, code=code, client=client_info(self.request)
+            )
+        except TooManyRequests as refusal:
+            raise self._rate_limited(refusal) from None
+        if not passed:
+            raise ValidationError(self.error_messages["second_factor"], code="second_factor")
+
+    def _rate_limited(self, refusal: TooManyRequests) -> ValidationError:
+        minutes = math.ceil(refusal.retry_after / 60)
+        wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        return ValidationError(
+            self.error_messages["rate_limited"], code="rate_limited", params={"wait": wait}
+        )
 
     def get_invalid_login_error(self) -> ValidationError:
         refusal = sign_in_refusal(self.request)
         if isinstance(refusal, TooManyRequests):
-            minutes = math.ceil(refusal.retry_after / 60)
-            wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
-            return ValidationError(
-                self.error_messages["rate_limited"], code="rate_limited", params={"wait": wait}
-            )
+            return self._rate_limited(refusal)
         if isinstance(refusal, PasswordSignInClosed):
             return ValidationError(self.error_messages["sign_in_closed"], code="sign_in_closed")
         return super().get_invalid_login_error()

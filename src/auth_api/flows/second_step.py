@@ -125,3 +125,24 @@ def _owner_proven(user_id: str, email: str) -> None:
     """Something a stranger cannot guess passed: their failures are forgotten."""
     totp.reopen(user_id=user_id)
     guard.owner_proven(email=email)
+
+
+def second_factor_check(*, user_id: str, code: str, client: ClientInfo) -> bool:
+    """A second factor typed next to the password where there is no pending sign-in (the Django
+    admin's login form): six digits are a TOTP code, anything else a recovery code. Counted like
+    an answer to a pending sign-in (the client's budget, the account's factor budget)."""
+    spent = [rates.hit(Scope.SECOND_FACTOR_IP, client.limit_key)]
+    code = "".join(code.split())
+    if len(code) == totp.DIGITS and code.isdigit():
+        accepted = totp.check(user_id=user_id, code=code, trusted=False) is totp.Verdict.ACCEPTED
+    else:
+        accepted = recovery.use(user_id=user_id, code=code, trusted=False) is (
+            recovery.Verdict.ACCEPTED
+        )
+    if not accepted:
+        security_events.record(
+            user_id=user_id, type=SecurityEventType.SECOND_FACTOR_FAILED, client=client
+        )
+        return False
+    rates.refund(spent)
+    return True
