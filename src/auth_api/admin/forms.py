@@ -42,7 +42,7 @@ class AdminSignInForm(AdminAuthenticationForm):
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
-        if not user.two_factor_enabled:
+        if not user.two_factor_enabled or self.request is None:
             return
         code = self.cleaned_data.get("code") or ""
         try:
