@@ -42,12 +42,14 @@ class AdminSignInForm(AdminAuthenticationForm):
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
-        if not user.two_factor_enabled or self.request is None:
+        if not user.two_factor_enabled:
             return
-        code = self.cleaned_data.get("code") or ""
+        code, request = self.cleaned_data.get("code") or "", self.request
         try:
-            passed = bool(code) and second_factor_check(
-                user_id=user.pk, code=code, client=client_info(self.request)
+            passed = (
+                bool(code)
+                and request is not None
+                and second_factor_check(user_id=user.pk, code=code, client=client_info(request))
             )
         except TooManyRequests as refusal:
             raise self._rate_limited(refusal) from None
