@@ -44,7 +44,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def main() -> int:  # noqa: PLR0915 - one straight script
+def main() -> int:
     args = parse_args()
     env = bench_env(args.database_url, rate_limits=True)
     recreate_database(env)
