@@ -385,6 +385,20 @@ def test_untrusted_wrong_codes_close_totp_until_the_owner_proves_it_otherwise(fa
     assert _pending().post(VERIFY_TOTP, {"code": code_at(factors["secret"])}).status_code == 200
 
 
+def test_turning_it_on_ends_the_trust_of_every_other_device(verified):
+    """A device that signed in with the password alone before (perhaps a thief's) keeps no
+    budget of its own for guessing codes."""
+    thief = JsonClient()
+    sign_in(thief)
+    owner = JsonClient()
+    enable_totp(owner, access_of(owner))
+    assert TrustedDevice.objects.count() == 1  # the owner's
+    from auth_api.tokens.devices import trusted_device_id
+
+    thiefs = thief.cookies[django_settings.DEVICE_COOKIE_NAME].value
+    assert trusted_device_id(thiefs, user_id=verified.pk) is None
+
+
 def test_a_trusted_devices_wrong_codes_do_not_close_totp_to_others(factors, settings):
     settings.TOTP_CLOSE_AFTER_FAILURES = 3
     laptop = _pending()

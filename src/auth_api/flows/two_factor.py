@@ -64,7 +64,8 @@ def two_factor_enable(
 
 
 def two_factor_confirm(*, principal: Principal, code: str, client: ClientInfo) -> User:
-    """The first right code of a new authenticator: two-factor is on."""
+    """The first right code of a new authenticator: two-factor is on, and every other device's
+    trust ends."""
     user, _ = sign_in_current(principal=principal)
     spent = rates.hit(Scope.SECOND_FACTOR_IP, client.limit_key)
     verdict = totp.check(user_id=user.pk, code=code, trusted=True, confirming=True)
@@ -76,6 +77,10 @@ def two_factor_confirm(*, principal: Principal, code: str, client: ClientInfo) -
     with transaction.atomic():
         user.two_factor_enabled = True
         user.save(update_fields=["two_factor_enabled"])
+        # Trust handed out before there was a second factor ends (but this device's): a device
+        # that signed in with the password alone must not keep a budget of its own for guessing
+        # codes (trusted devices' failures do not close TOTP).
+        devices_end(user_id=user.pk, keep_token=client.device_token)
         _changed(user, SecurityEventType.TWO_FACTOR_ENABLED, EmailKind.TWO_FACTOR_ENABLED, client)
     return user
 
