@@ -253,6 +253,7 @@ def test_claims_are_what_the_token_says_at_zero_queries(
         "emailVerified",
         "email",
         "authTime",
+        "amr",
         "expiresAt",
     }
     assert (body["userId"], body["role"], body["emailVerified"]) == (user.pk, "teacher", False)

@@ -535,6 +535,7 @@ def claims_json(claims: AccessClaims) -> dict:
         "emailVerified": claims.email_verified,
         "email": claims.email,
         "authTime": iso_datetime(claims.auth_time),
+        "amr": list(claims.amr),
         "expiresAt": iso_datetime(claims.expires_at),
     }
 
@@ -548,6 +549,10 @@ class ClaimsResponseSerializer(serializers.Serializer):
     emailVerified = serializers.BooleanField(source="email_verified")
     email = serializers.EmailField()
     authTime = serializers.DateTimeField(source="auth_time", allow_null=True)
+    amr = serializers.ListField(
+        child=serializers.ChoiceField(choices=["pwd", "otp", "mfa", "hwk", "swk"]),
+        help_text="RFC 8176: how the sign-in was proven; `mfa` when a second factor was.",
+    )
     expiresAt = serializers.DateTimeField(source="expires_at")
 
     def to_representation(self, instance) -> dict:

@@ -40,7 +40,7 @@ class AccessClaims:
     email_verified: bool
     expires_at: datetime
     auth_time: datetime | None = None
-    amr: tuple[str, ...] = ()  # RFC 8176 authentication methods ("pwd", "otp"; "mfa" to come)
+    amr: tuple[str, ...] = ()  # RFC 8176 authentication methods ("pwd", "otp", "mfa", "hwk", "swk")
 
 
 @dataclass(frozen=True)
