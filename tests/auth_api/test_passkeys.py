@@ -302,3 +302,29 @@ def test_the_second_step_with_a_totp_code_after_a_passkey_was_added(registered, 
     sign_in(browser)
     answer = browser.post(TWO_FACTOR + "verify-totp/", {"code": code_at(factors["secret"])})
     assert answer.status_code == 200
+
+
+JUNK = [
+    {},
+    {"id": 1},
+    {"id": "x", "rawId": "x", "type": "public-key", "response": 5},
+    {"id": "x", "rawId": "x", "type": "public-key", "response": {"clientDataJSON": 7}},
+    {"id": "***", "rawId": "***", "type": "public-key", "response": {"clientDataJSON": "***"}},
+    {"id": "AA", "rawId": "AA", "type": "public-key", "response": {"clientDataJSON": "e30"}},
+    {"id": "AA", "rawId": "AA", "type": "other", "response": {}, "authenticatorAttachment": 3},
+]
+
+
+@pytest.mark.parametrize("credential", JUNK)
+@pytest.mark.parametrize(
+    "path", ["passkey/sign-in/", "passkey/register/", "two-factor/verify-passkey/"]
+)
+def test_junk_credentials_are_clear_errors(verified, credential, path):
+    client = JsonClient()
+    access = access_of(client)
+    client.post(PASSKEY + "authentication-options/", {})
+    if path == "two-factor/verify-passkey/":
+        client.cookies.pop(django_settings.REFRESH_COOKIE_NAME, None)
+    answer = client.post("/api/auth/" + path, {"credential": credential}, **bearer(access))
+    assert answer.status_code in (400, 401), answer.content
+    assert answer.json()["code"] in ("INVALID_PASSKEY", "TWO_FACTOR_SIGN_IN_EXPIRED")
