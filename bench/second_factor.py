@@ -101,7 +101,6 @@ def main() -> int:
                 amr=("pwd",),
                 method="password",
                 event="signed_in_password",
-                body_transport=False,
             )
             client.cookies.clear()
             client.cookies[cookie] = token

@@ -229,7 +229,8 @@ class InvalidPasskey(DomainError):
     message = "This passkey could not be verified. Try again, or use another way to sign in."
 
 
-class PasskeyNotRegistered(InvalidPasskey):
-    """INVALID_PASSKEY when a new passkey is refused (registration): the request was bad, 400."""
+class PasskeyRejected(InvalidPasskey):
+    """INVALID_PASSKEY where the caller is already signed in (a new passkey refused, a step-up
+    by passkey failed): 400, so a client does not take it for an expired access token."""
 
     status = 400

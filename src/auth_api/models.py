@@ -240,7 +240,7 @@ class SecurityEvent(models.Model):
 class TotpFactor(models.Model):
     """An account's authenticator app (RFC 6238). The secret is encrypted at rest. It counts once
     confirmed (the first right code); `last_used_step` makes each code single use on every
-    worker; the failure counts are the account's budgets for untrusted clients (consecutive)."""
+    worker; `untrusted_failures` is the account's budget for untrusted clients (consecutive)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="totp"
@@ -249,7 +249,6 @@ class TotpFactor(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(default=0)
     untrusted_failures = models.PositiveIntegerField(default=0)
-    recovery_failures = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -310,7 +309,6 @@ class PendingSignIn(models.Model):
     amr = models.CharField(max_length=64)  # the first proof's
     method = models.CharField(max_length=16)
     event = models.CharField(max_length=32)
-    body_transport = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
@@ -321,7 +319,8 @@ class PendingSignIn(models.Model):
 
 class WebAuthnChallenge(models.Model):
     """A WebAuthn challenge, single use (the row is deleted by the check that spends it) and bound
-    to what asked for it: a signed-in user, a pending sign-in, or a client (its cookie)."""
+    to what asked for it: a signed-in user (registration), or a client's challenge token
+    (authentication: a sign-in, a second step, a step-up)."""
 
     challenge_hash = models.CharField(primary_key=True, max_length=64)
     purpose = models.CharField(max_length=16)  # registration | authentication

@@ -45,8 +45,9 @@ class IsEmailVerified(BasePermission):
 
 class RequiresMFA(BasePermission):
     """Allows callers whose sign-in proved two factors (the access token's RFC 8176 `amr` holds
-    `mfa`), read from the token alone: zero queries. Until an account has a second factor, no
-    sign-in of it passes."""
+    `mfa`), read from the token alone: zero queries. That is a password or emailed code with a
+    second step (TOTP, recovery code, passkey, or a device trusted at one), or a passkey alone
+    (user-verified: multi-factor by itself), whether or not the account has two-factor on."""
 
     def has_permission(self, request, view) -> bool:
         claims = _claims(request)

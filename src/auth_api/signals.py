@@ -11,9 +11,9 @@ raises rolls the action back (the caller gets the error, nothing is half done).
 
 Every signal is sent with `sender` the User class and `user` the User instance, and only these
 besides: `sign_in_id` for user_signed_in, user_signed_out and refresh_token_reused; `method`
-("password" or "code") for user_signed_in; `how` ("change" or "reset") for password_changed;
-`old_email` for email_changed. user_deleted is sent before the rows are deleted (`user.pk` and
-`user.email` are still there).
+("password", "code" or "passkey": the first proof) for user_signed_in; `how` ("change" or
+"reset") for password_changed; `old_email` for email_changed. user_deleted is sent before the
+rows are deleted (`user.pk` and `user.email` are still there).
 """
 
 from django.dispatch import Signal

@@ -17,7 +17,8 @@ REQUEST_SECONDS = Histogram(
 
 SIGN_INS = Counter(
     "authsvc_sign_ins_total",
-    "Sign-in attempts by method (password, code) and outcome (success or the error code).",
+    "Sign-in attempts by method (password, code, passkey, second-step) and outcome (success or "
+    "the error code). A password or code that leads to a second step counts as its success.",
     ["method", "outcome"],
 )
 

@@ -384,6 +384,10 @@ RATE_LIMITS = {
     "second_factor_ip": (env_int("RATE_LIMIT_SECOND_FACTOR_IP", 30), 60),
     # Passkey challenges handed out per client address (each one is a row until it expires).
     "passkey_options_ip": (env_int("RATE_LIMIT_PASSKEY_OPTIONS_IP", 60), 60),
+    # Untrusted wrong recovery codes per account: a window, never a closure (a recovery code is
+    # what the owner holds when strangers closed TOTP): 10 / 15 min = 28,800 guesses in 30 days
+    # at 10 / 2^60 each.
+    "recovery_account": (env_int("RATE_LIMIT_RECOVERY_ACCOUNT", 10), 900),
 }
 # Development (DEBUG) multiplies every limit, so a person clicking around is not stopped; the
 # limits stay on. Tests and production use them as written.
@@ -403,12 +407,11 @@ STEP_UP_MAX_FAILURES = env_int("STEP_UP_MAX_FAILURES", 10)
 # a proof of the owner (password or code) in this sign-in within this many seconds.
 REAUTH_WINDOW_SECONDS = env_int("REAUTH_WINDOW_SECONDS", 300)
 # Second factors. A pending sign-in (first proof passed, second step awaited) lives this long and
-# admits this many answers; untrusted clients' consecutive wrong TOTP codes (and recovery codes)
-# per account close that factor to them until the owner proves it with something unguessable.
+# admits this many answers; untrusted clients' consecutive wrong TOTP codes per account close TOTP
+# to them until the owner proves it is them otherwise (a recovery code or a passkey).
 TWO_FACTOR_PENDING_SECONDS = env_int("TWO_FACTOR_PENDING_SECONDS", 300)
 TWO_FACTOR_MAX_ATTEMPTS = env_int("TWO_FACTOR_MAX_ATTEMPTS", 5)
 TOTP_CLOSE_AFTER_FAILURES = env_int("TOTP_CLOSE_AFTER_FAILURES", 30)
-RECOVERY_CLOSE_AFTER_FAILURES = env_int("RECOVERY_CLOSE_AFTER_FAILURES", 100)
 # The name authenticator apps show beside the account.
 TOTP_ISSUER = env_str("TOTP_ISSUER") or "Auth"
 # Passkeys (WebAuthn): the relying party's id (a registrable domain of the web app's origin) and

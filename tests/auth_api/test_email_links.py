@@ -320,3 +320,25 @@ def test_deleting_an_account_keeps_the_addresss_guard(mailoutbox):
     access = APIClient().post("/api/auth/sign-up/", body, format="json").json()["accessToken"]
     assert APIClient().delete("/api/auth/user/", **bearer(access)).status_code == 204
     assert AccountGuard.objects.get(pk=guard_key(address)).code_allowance == spent
+
+
+def test_the_undo_takes_the_thiefs_passkey_and_totp_with_it(owner, mailoutbox, known_codes):
+    """A thief who held the account added a passkey (it would sign in alone) and TOTP (it would
+    keep the owner out after the reset). The owner's undo removes both."""
+    from auth_api.models import Passkey, TotpFactor
+    from tests.authenticator import SoftAuthenticator
+    from tests.two_factor import JsonClient, add_passkey, enable_totp, passkey_assertion
+
+    thief = JsonClient()
+    access = sign_in(thief).json()["accessToken"]
+    key = SoftAuthenticator()
+    add_passkey(thief, access, key)
+    enable_totp(thief, access)
+    _change_email(thief, access, "thief@example.com", known_codes)
+    assert use_link(APIClient(), newest_link(mailoutbox, OWNER)).json() == {"success": True}
+    assert not Passkey.objects.exists() and not TotpFactor.objects.exists()
+    assert User.objects.get(pk=owner.pk).two_factor_enabled is False
+    browser = JsonClient()
+    credential = passkey_assertion(browser, key)
+    answer = browser.post("/api/auth/passkey/sign-in/", {"credential": credential})
+    assert answer.status_code == 401

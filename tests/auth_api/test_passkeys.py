@@ -283,6 +283,14 @@ def test_step_up_by_passkey(registered, key, clock):
     assert _claims(fresh)["authTime"] > _claims(access)["authTime"]
 
 
+def test_a_failed_step_up_by_passkey_is_a_400_not_an_expired_token(registered, key, clock):
+    client = JsonClient()
+    access = access_of(client)
+    credential = passkey_assertion(client, key, origin="https://evil.example")
+    answer = client.post("/api/auth/reauthenticate/", {"credential": credential}, **bearer(access))
+    assert (answer.status_code, answer.json()["code"]) == (400, "INVALID_PASSKEY")
+
+
 def test_a_passkey_reopens_what_strangers_closed(registered, key, verified, settings):
     from auth_api.limits import guard
 

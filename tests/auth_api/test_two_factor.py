@@ -411,6 +411,42 @@ def test_a_trusted_devices_wrong_codes_do_not_close_totp_to_others(factors, sett
     assert _pending().post(VERIFY_TOTP, {"code": code_at(factors["secret"])}).status_code == 200
 
 
+def test_recovery_codes_have_a_window_not_a_closure(factors, settings, clock):
+    """Wrong recovery codes spend a budget that lapses: strangers slow the owner 15 minutes at
+    most, for a recovery code is what the owner holds when TOTP is closed."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "recovery_account": (4, 900)}
+    for n in range(4):
+        client = _pending(REMOTE_ADDR=f"10.0.2.{n}")
+        wrong = client.post(VERIFY_BACKUP, {"code": "aaaaaa-aaaaaa"}, REMOTE_ADDR=f"10.0.2.{n}")
+        assert wrong.json()["code"] == "INVALID_TWO_FACTOR_CODE"
+    owner = _pending()
+    refused = owner.post(VERIFY_BACKUP, {"code": factors["backupCodes"][0]})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) <= 900
+    clock.advance(901)
+    assert _pending().post(VERIFY_BACKUP, {"code": factors["backupCodes"][0]}).status_code == 200
+
+
+@pytest.mark.parametrize("event", ["password reset", "sign out everywhere"])
+def test_what_secures_the_account_ends_its_pending_sign_ins(factors, mailoutbox, event):
+    pending = _pending()
+    owner = _pending()
+    access = owner.post(VERIFY_TOTP, {"code": code_at(factors["secret"])}).json()["accessToken"]
+    if event == "password reset":
+        from tests.helpers import deliver_and_read_code, send_code
+
+        send_code(owner, "ada@example.com", "forget-password")
+        code = deliver_and_read_code(mailoutbox, "ada@example.com")
+        body = {"email": "ada@example.com", "otp": code, "password": "another long phrase 7"}
+        assert owner.post("/api/auth/password/reset/", body).status_code == 200
+    else:
+        assert owner.post("/api/auth/sessions/revoke-all/", **bearer(access)).status_code in (
+            200,
+            204,
+        )
+    late = pending.post(VERIFY_BACKUP, {"code": factors["backupCodes"][0]})
+    assert late.json()["code"] == "TWO_FACTOR_SIGN_IN_EXPIRED"
+
+
 # --- the pre-registration case ---------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ from webauthn.helpers.structs import (
 )
 
 import clock
-from auth_api.errors import InvalidPasskey, PasskeyNotRegistered
+from auth_api.errors import InvalidPasskey, PasskeyRejected
 from auth_api.models import Passkey, WebAuthnChallenge
 from users.models import User
 
@@ -113,7 +113,7 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
             parsed.response.client_data_json, purpose=REGISTRATION, user_id=user.pk
         )
         if challenge is None:
-            raise PasskeyNotRegistered()
+            raise PasskeyRejected()
         verified = webauthn.verify_registration_response(
             credential=parsed,
             expected_challenge=challenge,
@@ -122,10 +122,10 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
             require_user_verification=True,
         )
     except _MALFORMED:
-        raise PasskeyNotRegistered() from None
+        raise PasskeyRejected() from None
     credential_hash = _digest(verified.credential_id)
     if Passkey.objects.filter(credential_hash=credential_hash).exists():
-        raise PasskeyNotRegistered()
+        raise PasskeyRejected()
     transports = [str(getattr(t, "value", t)) for t in (parsed.response.transports or [])]
     return Passkey.objects.create(
         user=user,
@@ -142,16 +142,18 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
     )
 
 
-def authentication_options(*, binding: str) -> dict[str, Any]:
+def authentication_options() -> tuple[dict[str, Any], str]:
     """PublicKeyCredentialRequestOptions for a discoverable credential (no allowCredentials, so
-    the answer says nothing about any account), bound to the client holding `binding`."""
+    the answer says nothing about any account), and the challenge token (256 random bits) the
+    client must hold to answer them: the challenge is bound to it."""
+    binding = secrets.token_urlsafe(32)
     options = webauthn.generate_authentication_options(
         rp_id=settings.WEBAUTHN_RP_ID,
         challenge=_challenge_new(purpose=AUTHENTICATION, binding=binding),
         timeout=settings.WEBAUTHN_CHALLENGE_SECONDS * 1000,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    return options_to_json_dict(options)
+    return options_to_json_dict(options), binding
 
 
 @dataclass(frozen=True)

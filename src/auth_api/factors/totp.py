@@ -4,8 +4,9 @@ The secret is stored encrypted (Fernet, keyed from SECRET_KEY). A code is accept
 it belongs to must be later than the last accepted step, and that check and the write are one
 UPDATE, so two workers given the same code cannot both accept it. Consecutive wrong codes from
 untrusted clients are counted per account (`untrusted_failures`), before the code is judged, and
-at TOTP_CLOSE_AFTER_FAILURES the factor closes to them until the owner proves it is them with
-something unguessable (a passkey, a recovery code or a trusted device: `reopen`).
+at TOTP_CLOSE_AFTER_FAILURES the factor closes to them until the owner proves it is them
+otherwise: a recovery code or a passkey (`reopen`). A right code from an untrusted client resets
+the count; a device its owner trusted at a second step never meets TOTP at all.
 """
 
 import base64
@@ -61,7 +62,6 @@ def enrol(*, user: User) -> str:
             "confirmed_at": None,
             "last_used_step": 0,
             "untrusted_failures": 0,
-            "recovery_failures": 0,
             "created_at": clock.now(),
         },
     )
@@ -129,9 +129,7 @@ def check(*, user_id: str, code: str, trusted: bool, confirming: bool = False) -
 
 def reopen(*, user_id: str) -> None:
     """The owner proved it is them with something unguessable: strangers' failures forgotten."""
-    TotpFactor.objects.filter(pk=user_id).exclude(untrusted_failures=0, recovery_failures=0).update(
-        untrusted_failures=0, recovery_failures=0
-    )
+    TotpFactor.objects.filter(pk=user_id, untrusted_failures__gt=0).update(untrusted_failures=0)
 
 
 def remove(*, user_id: str) -> bool:

@@ -20,6 +20,7 @@ from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidLink
 from auth_api.flows.reauthentication import require_fresh
 from auth_api.flows.sign_ins import account_secured, sign_in_current
+from auth_api.flows.two_factor import second_factors_drop
 from auth_api.limits.rates import Scope
 from auth_api.models import RevokeReason, SecurityEventType
 from auth_api.tokens.code_flows import new_flow_id
@@ -95,8 +96,10 @@ def email_change_undo(
 ) -> None:
     """The old address's owner says it was not them: the account gets that address back, every
     sign-in, trusted device and pending proof ends, the undo links of later changes die (a thief
-    who chained changes holds one), and the password is made unusable, so a new one is chosen by a
-    reset through this address. Inside the caller's transaction."""
+    who chained changes holds one), second factors and passkeys go (a thief who held the account
+    may have set them: their passkey would sign in, their TOTP would keep the owner out), and the
+    password is made unusable, so a new one is chosen by a reset through this address. Inside the
+    caller's transaction."""
     user = User.objects.select_for_update().filter(pk=user_id).first()
     if user is None or not user.is_active:
         raise InvalidLink()
@@ -104,6 +107,7 @@ def email_change_undo(
     if moved_to != old_email:
         user_change_email(user=user, new_email=old_email)  # UserAlreadyExists if taken since
     user_reset_required(user=user)
+    second_factors_drop(user=user)
     undos_after_end(user_id=user.pk, issued_at=issued_at)
     account_secured(user_id=user.pk, email=moved_to, reason=RevokeReason.EMAIL_CHANGED)
     security_events.record(

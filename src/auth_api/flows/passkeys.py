@@ -7,8 +7,6 @@ pipeline asks for no second step, and, as an unguessable proof of the owner, it 
 strangers' failures closed.
 """
 
-import secrets
-
 from django.db import transaction
 
 from auth_api import security_events
@@ -25,6 +23,7 @@ from auth_api.models import Passkey, SecurityEventType
 from auth_api.tokens.pending import SignInOutcome
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
+from observability import metrics
 from users.selectors import user_get_active
 
 
@@ -82,16 +81,20 @@ def passkey_delete(*, principal: Principal, passkey_id: str, client: ClientInfo)
 def passkey_authentication_options(*, client: ClientInfo) -> tuple[dict, str]:
     """Request options bound to a new challenge token for this client (and that token)."""
     rates.hit(Scope.PASSKEY_OPTIONS_IP, client.limit_key)
-    token = secrets.token_urlsafe(32)
-    return passkeys.authentication_options(binding=token), token
+    return passkeys.authentication_options()
 
 
 def sign_in_by_passkey(*, credential: dict, remember_me: bool, client: ClientInfo) -> SignInOutcome:
     spent = rates.hit(Scope.SECOND_FACTOR_IP, client.limit_key)
-    asserted = passkeys.authenticate(credential=credential, binding=client.passkey_token or "")
-    user = user_get_active(user_id=asserted.user_id)
-    if user is None:
-        raise InvalidPasskey()
+    try:
+        asserted = passkeys.authenticate(credential=credential, binding=client.passkey_token or "")
+        user = user_get_active(user_id=asserted.user_id)
+        if user is None:
+            raise InvalidPasskey()
+    except InvalidPasskey as error:
+        metrics.SIGN_INS.labels("passkey", error.code).inc()
+        raise
+    metrics.SIGN_INS.labels("passkey", "success").inc()
     rates.refund([spent])
     proof = Proof(
         method=SignInMethod.PASSKEY,

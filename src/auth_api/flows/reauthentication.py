@@ -17,6 +17,7 @@ from auth_api.errors import (
     InvalidOtp,
     InvalidPasskey,
     InvalidTwoFactorCode,
+    PasskeyRejected,
     ReauthenticationRequired,
 )
 from auth_api.factors import passkeys, totp
@@ -68,10 +69,10 @@ def sign_in_reauthenticate(
             )
         except InvalidPasskey:
             _step_up_failed(user=user, sign_in_id=sign_in.id, client=client, password=False)
-            raise
+            raise PasskeyRejected() from None
         if asserted.user_id != user.pk:
             _step_up_failed(user=user, sign_in_id=sign_in.id, client=client, password=False)
-            raise InvalidPasskey()
+            raise PasskeyRejected()
         _step_up_succeeded(sign_in_id=sign_in.id)
     else:
         step_up = EmailCode(email=user.email, type=CodeType.REAUTHENTICATION, client=client)

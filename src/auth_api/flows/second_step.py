@@ -29,6 +29,7 @@ from auth_api.tokens.pending import pending_attempt, pending_of
 from auth_api.tokens.sign_ins import IssuedTokens
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
+from observability import metrics
 
 _CLOSED_RETRY_SECONDS = 15 * 60  # what Retry-After says when a factor is closed to the client
 
@@ -36,6 +37,7 @@ _CLOSED_RETRY_SECONDS = 15 * 60  # what Retry-After says when a factor is closed
 def _pending_for(client: ClientInfo) -> PendingSignIn:
     pending = pending_of(client.two_factor_token)
     if pending is None:
+        metrics.SIGN_INS.labels("second-step", TwoFactorSignInExpired.code).inc()
         raise TwoFactorSignInExpired()
     return pending
 
@@ -53,7 +55,8 @@ def _counted(pending: PendingSignIn, client: ClientInfo) -> tuple[bool, list[str
     return device is not None, spent
 
 
-def _failed(pending: PendingSignIn, client: ClientInfo) -> None:
+def _failed(pending: PendingSignIn, client: ClientInfo, code: str) -> None:
+    metrics.SIGN_INS.labels("second-step", code).inc()
     security_events.record(
         user_id=pending.user_id, type=SecurityEventType.SECOND_FACTOR_FAILED, client=client
     )
@@ -66,7 +69,7 @@ def second_step_totp(*, code: str, trust_device: bool, client: ClientInfo) -> Is
     if verdict is totp.Verdict.CLOSED:
         raise TooManyRequests(retry_after=_CLOSED_RETRY_SECONDS)
     if verdict is not totp.Verdict.ACCEPTED:
-        _failed(pending, client)
+        _failed(pending, client, InvalidTwoFactorCode.code)
         raise InvalidTwoFactorCode()
     rates.refund(spent)
     return sign_in_second_step(
@@ -77,11 +80,8 @@ def second_step_totp(*, code: str, trust_device: bool, client: ClientInfo) -> Is
 def second_step_recovery_code(*, code: str, trust_device: bool, client: ClientInfo) -> IssuedTokens:
     pending = _pending_for(client)
     trusted, spent = _counted(pending, client)
-    verdict = recovery.use(user_id=pending.user_id, code=code, trusted=trusted)
-    if verdict is recovery.Verdict.CLOSED:
-        raise TooManyRequests(retry_after=_CLOSED_RETRY_SECONDS)
-    if verdict is not recovery.Verdict.ACCEPTED:
-        _failed(pending, client)
+    if not recovery.use(user_id=pending.user_id, code=code, trusted=trusted):
+        _failed(pending, client, InvalidTwoFactorCode.code)
         raise InvalidTwoFactorCode()
     rates.refund(spent)
     user = pending.user
@@ -111,7 +111,7 @@ def second_step_passkey(
         if asserted.user_id != pending.user_id:
             raise InvalidPasskey()
     except InvalidPasskey:
-        _failed(pending, client)
+        _failed(pending, client, InvalidPasskey.code)
         raise
     rates.refund(spent)
     tokens = sign_in_second_step(
@@ -136,9 +136,7 @@ def second_factor_check(*, user_id: str, code: str, client: ClientInfo) -> bool:
     if len(code) == totp.DIGITS and code.isdigit():
         accepted = totp.check(user_id=user_id, code=code, trusted=False) is totp.Verdict.ACCEPTED
     else:
-        accepted = recovery.use(user_id=user_id, code=code, trusted=False) is (
-            recovery.Verdict.ACCEPTED
-        )
+        accepted = recovery.use(user_id=user_id, code=code, trusted=False)
     if not accepted:
         security_events.record(
             user_id=user_id, type=SecurityEventType.SECOND_FACTOR_FAILED, client=client

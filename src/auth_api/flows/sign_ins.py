@@ -10,6 +10,7 @@ from auth_api.client import ClientInfo
 from auth_api.codes.store import codes_pending_end
 from auth_api.errors import NotFound, TokenInvalid
 from auth_api.models import RevokeReason, SecurityEventType, SignIn
+from auth_api.tokens.pending import pendings_end
 from auth_api.tokens.sign_ins import (
     sign_in_revoke,
     sign_in_with_user,
@@ -57,9 +58,11 @@ def account_secured(
     keep_device_token: str | None = None,
 ) -> int:
     """What every change of the account's credentials (and sign out everywhere) ends: its
-    sign-ins (but `keep`), its trusted devices (but the one `keep_device_token` holds) and the
-    pending proofs issued for its address or password (`email`: the address they were sent to)."""
+    sign-ins (but `keep`), its trusted devices (but the one `keep_device_token` holds), its
+    pending sign-ins (a first proof made before the change), and the pending proofs issued for its
+    address or password (`email`: the address they were sent to)."""
     codes_pending_end(user_id=user_id, email=email)
+    pendings_end(user_id=user_id)
     return sign_ins_revoke_all(
         user_id=user_id, reason=reason, keep=keep, keep_device_token=keep_device_token
     )

@@ -26,6 +26,7 @@ from auth_api.models import Passkey, PendingSignIn, SecurityEventType
 from auth_api.tokens.devices import skips_second_factor
 from auth_api.tokens.pending import SecondStepRequired, SignInOutcome, pending_end, pending_start
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
+from observability import metrics
 from users.models import User
 
 MFA = "mfa"
@@ -94,7 +95,6 @@ def _second_step_required(
         amr=proof.factors,
         method=proof.method.value,
         event=proof.event.value,
-        body_transport=client.body_transport,
     )
     return SecondStepRequired(user_id=user.pk, token=token, methods=second_step_methods(user))
 
@@ -107,6 +107,7 @@ def sign_in_second_step(
     with transaction.atomic():
         if not pending_end(pending):
             raise TwoFactorSignInExpired()
+        metrics.SIGN_INS.labels("second-step", "success").inc()
         return _signed_in(
             user=pending.user,
             amr=(*pending.amr.split(), *amr, MFA),

@@ -30,7 +30,6 @@ def pending_start(
     amr: tuple[str, ...],
     method: str,
     event: str,
-    body_transport: bool,
 ) -> tuple[PendingSignIn, str]:
     """A new pending sign-in and the token its client holds."""
     now = clock.now()
@@ -42,7 +41,6 @@ def pending_start(
         amr=" ".join(amr),
         method=method,
         event=event,
-        body_transport=body_transport,
         created_at=now,
         expires_at=now + timedelta(seconds=settings.TWO_FACTOR_PENDING_SECONDS),
     )

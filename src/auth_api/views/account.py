@@ -96,6 +96,7 @@ class AccountViewSet(viewsets.ViewSet):
                 "VALIDATION_ERROR",
                 *AUTH_ERRORS,
                 "INVALID_PASSKEY",
+                statuses={"INVALID_PASSKEY": 400},
             ),
         },
         summary="Prove it is you again (password, code, TOTP or passkey): fresh authTime.",
