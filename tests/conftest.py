@@ -20,6 +20,14 @@ def user(db) -> User:
 
 
 @pytest.fixture
+def verified(user) -> User:
+    """`user` with a proven address (second factors and passkeys need one)."""
+    user.email_verified = True
+    user.save()
+    return user
+
+
+@pytest.fixture
 def cookie_name() -> str:
     return settings.REFRESH_COOKIE_NAME
 

@@ -26,13 +26,6 @@ PASSKEYS = "/api/auth/passkeys/"
 
 
 @pytest.fixture
-def verified(user):
-    user.email_verified = True
-    user.save()
-    return user
-
-
-@pytest.fixture
 def key() -> SoftAuthenticator:
     return SoftAuthenticator()
 

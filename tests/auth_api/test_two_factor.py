@@ -36,13 +36,6 @@ def _events(user) -> list[str]:
 
 
 @pytest.fixture
-def verified(user):
-    user.email_verified = True
-    user.save()
-    return user
-
-
-@pytest.fixture
 def factors(verified, clock):
     """Ada with two-factor on: {secret, backupCodes}."""
     client = JsonClient()
