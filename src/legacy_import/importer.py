@@ -1,15 +1,18 @@
 """Import a better-auth database: users (with their credential hash), other providers' accounts,
-unexpired email codes (optional); sessions are only counted (this API is stateless)."""
+unexpired email codes (optional), second factors (TOTP and backup codes: with the old app's
+secret) and passkeys; sessions are only counted (this API is stateless)."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connections
+from django.db import connections, transaction
 
 import clock
 from auth_api.codes.store import code_import
 from auth_api.codes.types import CodeType
 
+from .cipher import Keys
+from .factors import undo_gone_passkeys, undo_gone_two_factors, write_passkeys, write_two_factors
 from .mapping import Skip, map_code, map_user
 from .report import ImportReport
 from .source import Source
@@ -22,8 +25,10 @@ def import_better_auth(
     batch_size: int,
     dry_run: bool,
     carry_codes: bool,
+    keys: Keys | None,
     on_batch=lambda table, report: None,
 ) -> ImportReport:
+    """`keys`: the old app's secrets for the twoFactor rows; None leaves them out (counted)."""
     report = ImportReport()
     started = time.perf_counter()
     _import_users(source, report, batch_size=batch_size, dry_run=dry_run, on_batch=on_batch)
@@ -37,7 +42,34 @@ def import_better_auth(
     report.sessions.read = total
     report.sessions.notes = {"still valid": live, "carried": 0}
     _import_codes(source, report, batch_size=batch_size, dry_run=dry_run, carry=carry_codes)
+    _import_two_factors(source, report, keys, batch_size=batch_size, dry_run=dry_run)
+    _import_passkeys(source, report, batch_size=batch_size, dry_run=dry_run)
     return report
+
+
+def _import_two_factors(source, report, keys: Keys | None, *, batch_size, dry_run) -> None:
+    started = time.perf_counter()
+    if keys is None:
+        report.two_factors.notes["twoFactor rows not carried (--skip-two-factor)"] = (
+            source.two_factor_count()
+        )
+        return
+    seen: set[str] = set()
+    for rows in source.two_factors(batch_size):
+        with transaction.atomic():
+            write_two_factors(rows, keys, report, dry_run=dry_run, seen=seen)
+    undo_gone_two_factors(report, seen=seen, dry_run=dry_run)
+    report.two_factors.seconds = time.perf_counter() - started
+
+
+def _import_passkeys(source, report, *, batch_size, dry_run) -> None:
+    started = time.perf_counter()
+    seen: set[str] = set()
+    for rows in source.passkeys(batch_size):
+        with transaction.atomic():
+            write_passkeys(rows, report, dry_run=dry_run, seen=seen)
+    undo_gone_passkeys(report, seen=seen, dry_run=dry_run)
+    report.passkeys.seconds = time.perf_counter() - started
 
 
 def _import_users(source, report, *, batch_size, dry_run, on_batch) -> None:

@@ -34,6 +34,8 @@ class ImportReport:
     accounts: TableReport = field(default_factory=TableReport)
     sessions: TableReport = field(default_factory=TableReport)
     verifications: TableReport = field(default_factory=TableReport)
+    two_factors: TableReport = field(default_factory=TableReport)  # one a user
+    passkeys: TableReport = field(default_factory=TableReport)
     problems: list[str] = field(default_factory=list)
     problem_count: int = 0
 
@@ -45,10 +47,8 @@ class ImportReport:
 
     def render(self, *, dry_run: bool = False) -> str:
         title = "Import (dry run: nothing written)" if dry_run else "Import"
-        lines = [
-            title,
-            *(getattr(self, t).line(t) for t in ("users", "accounts", "sessions", "verifications")),
-        ]
+        tables = ("users", "accounts", "sessions", "verifications", "two_factors", "passkeys")
+        lines = [title, *(getattr(self, t).line(t) for t in tables)]
         if self.problems:
             lines.append(f"skipped rows ({self.problem_count}):")
             lines += [f"  {p}" for p in self.problems]

@@ -84,6 +84,30 @@ _VERIFICATIONS = (
     'SELECT id, identifier, value, "expiresAt" AS expires_at FROM verification ORDER BY id'
 )
 
+# The twoFactor plugin: a user with two-factor on, or with a twoFactor row (a finished or a
+# started enrolment), one line per row. `verified` came with better-auth 1.4; before it, a row
+# was a finished enrolment (NULL here).
+_TWO_FACTORS = """
+SELECT u.id AS user_id, {enabled} AS enabled, t.id, t.secret, t."backupCodes" AS backup_codes,
+       {verified} AS verified
+FROM "user" u LEFT JOIN "twoFactor" t ON t."userId" = u.id
+WHERE {enabled} OR t.id IS NOT NULL
+ORDER BY u.id, t.id
+"""
+# two-factor on without the plugin's table: better-auth's `otp` method alone (codes by mail/SMS)
+_TWO_FACTOR_USERS = """
+SELECT u.id AS user_id, true AS enabled, NULL AS id, NULL AS secret, NULL AS backup_codes,
+       NULL::boolean AS verified
+FROM "user" u WHERE {enabled} ORDER BY u.id
+"""
+
+_PASSKEYS = """
+SELECT id, "userId" AS user_id, name, "publicKey" AS public_key,
+       "credentialID" AS credential_id, counter, "deviceType" AS device_type,
+       "backedUp" AS backed_up, transports, {created_at} AS created_at, {aaguid} AS aaguid
+FROM passkey ORDER BY id
+"""
+
 
 class Source:
     def __init__(self, connection: psycopg.Connection):
@@ -176,6 +200,66 @@ class Source:
 
     def verifications(self, batch_size: int) -> Iterator[list[dict]]:
         return self._stream("legacy_verifications", _VERIFICATIONS, batch_size)
+
+    def has_table(self, table: str) -> bool:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+                "AND table_name = %s",
+                (table,),
+            )
+            return cursor.fetchone() is not None
+
+    def two_factors(self, batch_size: int) -> Iterator[list[dict]]:
+        """Users with two-factor on or a twoFactor row, ordered by user id; a user's rows are
+        never split across two batches (a batch runs longer for that)."""
+        enabled = (
+            'coalesce(u."twoFactorEnabled", false)'
+            if self._has_column("user", "twoFactorEnabled")
+            else "false"
+        )
+        if self.has_table("twoFactor"):
+            verified = "t.verified" if self._has_column("twoFactor", "verified") else "NULL"
+            sql = _TWO_FACTORS.format(enabled=enabled, verified=f"{verified}::boolean")
+        elif enabled != "false":
+            sql = _TWO_FACTOR_USERS.format(enabled=enabled)
+        else:
+            return
+        pending: list[dict] = []
+        for rows in self._stream("legacy_two_factors", sql, batch_size):
+            pending.extend(rows)
+            cut = len(pending)
+            while cut and pending[cut - 1]["user_id"] == pending[-1]["user_id"]:
+                cut -= 1
+            if cut:
+                yield pending[:cut]
+                pending = pending[cut:]
+        if pending:
+            yield pending
+
+    def two_factor_count(self) -> int:
+        if not self.has_table("twoFactor"):
+            return 0
+        with self.connection.cursor() as cursor:
+            (count,) = cursor.execute('SELECT count(*) FROM "twoFactor"').fetchone() or (0,)
+            return count
+
+    def two_factor_sample(self, limit: int) -> list[str]:
+        """Encrypted TOTP secrets of the first `limit` twoFactor rows (to try the secret on)."""
+        if not self.has_table("twoFactor"):
+            return []
+        with self.connection.cursor() as cursor:
+            cursor.execute('SELECT secret FROM "twoFactor" ORDER BY id LIMIT %s', (limit,))
+            return [secret for (secret,) in cursor.fetchall()]
+
+    def passkeys(self, batch_size: int) -> Iterator[list[dict]]:
+        if not self.has_table("passkey"):
+            return iter(())
+        sql = _PASSKEYS.format(
+            created_at='"createdAt"' if self._has_column("passkey", "createdAt") else "NULL",
+            aaguid="aaguid" if self._has_column("passkey", "aaguid") else "NULL",
+        )
+        return self._stream("legacy_passkeys", sql, batch_size)
 
     def session_counts(self) -> tuple[int, int]:
         """(all sessions, sessions still valid)."""

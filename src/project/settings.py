@@ -14,6 +14,9 @@ PROJECT_DIR = BASE_DIR.parent
 
 # --- environment ---------------------------------------------------------------------------
 DEBUG = env_bool("DEBUG", False)
+# The better-auth app's secret(s), for `import_better_auth` only: they decrypt its twoFactor rows.
+BETTER_AUTH_SECRET = env_str("BETTER_AUTH_SECRET") or ""
+BETTER_AUTH_SECRETS = env_str("BETTER_AUTH_SECRETS") or ""
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105 - DEBUG only, refused otherwise
 _DEV_JWT_KEY = "dev-only-insecure-jwt-signing-key-do-not-use-in-production-01234"
 SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET if DEBUG else None)

@@ -1,5 +1,6 @@
 """A better-auth database for each test, loaded from the dump the real better-auth wrote."""
 
+import json
 import os
 from io import StringIO
 from pathlib import Path
@@ -12,6 +13,11 @@ from bench import legacy_synthetic
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_NAME = f"authsvc_legacy_{os.getpid()}"
+FIXTURE_DIR = ROOT / "tests/fixtures/better_auth"
+# What the old app's second factors need: its secret, the TOTP secrets, backup codes and passkey
+# keys better-auth was given or gave (the generator wrote them beside the dump).
+SECOND_FACTORS = json.loads((FIXTURE_DIR / "second_factors.json").read_text())
+SECRET = SECOND_FACTORS["betterAuthSecret"]
 
 
 def postgres_available() -> bool:
@@ -47,7 +53,11 @@ def legacy_db():
     legacy_synthetic.drop(PG_NAME)
 
 
-def run_import(url: str, *args: str, stderr: StringIO | None = None) -> str:
+def run_import(
+    url: str, *args: str, stderr: StringIO | None = None, secret: str | None = SECRET
+) -> str:
+    """The command's report; the old app's secret given unless `secret` is None."""
     out = StringIO()
-    call_command("import_better_auth", "--source", url, *args, stdout=out, stderr=stderr)
+    given = ("--better-auth-secret", secret) if secret is not None else ()
+    call_command("import_better_auth", "--source", url, *given, *args, stdout=out, stderr=stderr)
     return out.getvalue()

@@ -19,7 +19,13 @@ from rest_framework.test import APIClient
 
 from bench import legacy_synthetic
 from tests.helpers import deliver_and_read_code, send_code, sign_in
-from tests.legacy_import.conftest import PG_NAME, load_legacy_db, needs_postgres, run_import
+from tests.legacy_import.conftest import (
+    PG_NAME,
+    SECRET,
+    load_legacy_db,
+    needs_postgres,
+    run_import,
+)
 from users.models import LinkedAccount, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,6 +213,7 @@ def _import_process(url: str, database_url: str, *args: str) -> subprocess.Popen
         "DATABASE_URL": database_url,
         "DEBUG": "true",
         "DJANGO_SETTINGS_MODULE": "project.settings",
+        "BETTER_AUTH_SECRET": SECRET,  # the option's default
     }
     return subprocess.Popen(
         [
