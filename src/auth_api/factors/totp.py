@@ -117,13 +117,15 @@ def check(*, user_id: str, code: str, trusted: bool, confirming: bool = False) -
         if not counted:
             return Verdict.CLOSED
     step = matching_step(factor.secret, code)
-    # Single use: the step must be later than the last one accepted, checked and written at once.
-    if step is None or not rows.filter(last_used_step__lt=step).update(last_used_step=step):
-        return Verdict.WRONG
+    # Single use: the step must be later than the last one accepted, checked and written at once
+    # (with what an accepted code changes besides: the strangers' count, the confirmation).
+    accepted: dict = {"last_used_step": step}
     if not trusted:
-        rows.update(untrusted_failures=0)
+        accepted["untrusted_failures"] = 0
     if confirming:
-        rows.update(confirmed_at=clock.now())
+        accepted["confirmed_at"] = clock.now()
+    if step is None or not rows.filter(last_used_step__lt=step).update(**accepted):
+        return Verdict.WRONG
     return Verdict.ACCEPTED
 
 
