@@ -7,17 +7,21 @@
  * Where this API differs (access token in memory, refresh token in an httpOnly cookie, codes bound
  * to the browser that asked for them) see docs/migrating-from-better-auth.md.
  */
-import { AuthClient } from "./core";
+import { AuthClient, isTwoFactorRedirect } from "./core";
 import type {
   AuthClientOptions,
   LinkOutcome,
   OtpType,
+  Passkey,
   Reauthentication,
   Role,
   SecurityEvent,
   SessionInfo,
   SignInListItem,
+  SignInResult,
   TrustedDevice,
+  TwoFactorMethod,
+  TwoFactorRedirect,
   User,
 } from "./core";
 import { toAuthClientError } from "./errors";
@@ -38,7 +42,21 @@ type WithFetchOptions<A, T> = A & { fetchOptions?: FetchOptions<T> };
 export interface CreateAuthClientOptions extends Omit<AuthClientOptions, "baseUrl"> {
   /** Origin of the API ("" or unset: the page's own origin). better-auth's name. */
   baseURL?: string;
+  /**
+   * Called when a sign-in answers twoFactorRedirect, before the call resolves (better-auth's
+   * `twoFactorClient({onTwoFactorRedirect})`): e.g. go to the second-step page.
+   */
+  onTwoFactorRedirect?: (context: { twoFactorMethods: TwoFactorMethod[] }) => unknown;
 }
+
+/**
+ * A signed-in answer: it has no `twoFactorRedirect` (declared so that `data.twoFactorRedirect`
+ * reads on every answer of a sign-in call, as with better-auth).
+ */
+export type NoRedirect<T> = T & { twoFactorRedirect?: undefined };
+
+/** What a sign-in call resolves to: signed in (`{token, user}`), or a second step to answer. */
+export type SignInData<T = { token: string; user: User }> = NoRedirect<T> | TwoFactorRedirect;
 
 export interface SessionData {
   user: User;
@@ -53,8 +71,9 @@ export type SessionListItem = SignInListItem & { token: string };
  * better-auth's `token` (the access token).
  */
 export type MagicLinkData =
-  | (Extract<LinkOutcome, { outcome: "signedIn" }> & { token: string })
-  | Exclude<LinkOutcome, { outcome: "signedIn" }>;
+  | NoRedirect<Extract<LinkOutcome, { outcome: "signedIn" }> & { token: string }>
+  | NoRedirect<Exclude<LinkOutcome, { outcome: "signedIn" | "twoFactorRedirect" }>>
+  | (Extract<LinkOutcome, { outcome: "twoFactorRedirect" }> & TwoFactorRedirect);
 
 /** The link's token: `{token}`, or better-auth's `{query: {token}}`. */
 type MagicLinkToken = { token: string } | { query: { token: string; callbackURL?: string } };
@@ -82,7 +101,7 @@ function split<A extends object, T>(
 }
 
 export function createAuthClient(options: CreateAuthClientOptions = {}) {
-  const { baseURL, ...rest } = options;
+  const { baseURL, onTwoFactorRedirect, ...rest } = options;
   const core = new AuthClient({ ...rest, baseUrl: baseURL ?? "" });
   /** Reset tokens traded for forget-password codes by checkVerificationOtp, for resetPassword. */
   const resetTokens = new Map<string, string>();
@@ -110,34 +129,67 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
   }
 
   const signedIn = (user: User) => ({ token: core.getAccessToken() ?? "", user });
+  const secondStep = (user: User): SecondStepData => signedIn(user);
+
+  /** A sign-in's result as better-auth's data: `{...signed-in data}` or the redirect. */
+  async function signInData<T>(
+    result: SignInResult,
+    data: (user: User) => T,
+  ): Promise<NoRedirect<T> | TwoFactorRedirect> {
+    if (!isTwoFactorRedirect(result)) return data(result) as NoRedirect<T>;
+    await onTwoFactorRedirect?.({ twoFactorMethods: result.twoFactorMethods });
+    return result;
+  }
 
   return {
     signIn: {
+      /**
+       * `data.twoFactorRedirect === true` (with `twoFactorMethods`) when the account asks for a
+       * second step: answer it with `twoFactor.verifyTotp`, `verifyBackupCode` or `verifyPasskey`.
+       */
       email: (
         input: WithFetchOptions<
           { email: string; password: string; rememberMe?: boolean; callbackURL?: string },
-          { redirect: false; token: string; user: User }
+          SignInData<{ redirect: false; token: string; user: User }>
         >,
-        fetchOptions?: FetchOptions<{ redirect: false; token: string; user: User }>,
+        fetchOptions?: FetchOptions<SignInData<{ redirect: false; token: string; user: User }>>,
       ) => {
         const [{ email, password, rememberMe }, fo] = split(input, fetchOptions);
         return call(async () => {
-          const user = await core.signIn({ email, password, rememberMe });
-          return { redirect: false as const, ...signedIn(user) };
+          const result = await core.signIn({ email, password, rememberMe });
+          return signInData(result, (user) => ({ redirect: false as const, ...signedIn(user) }));
         }, fo);
       },
+      /** Signed in, or `data.twoFactorRedirect` as for `signIn.email`. */
       emailOtp: (
         input: WithFetchOptions<
           { email: string; otp: string; name?: string; role?: Role; rememberMe?: boolean },
-          { token: string; user: User }
+          SignInData
         >,
-        fetchOptions?: FetchOptions<{ token: string; user: User }>,
+        fetchOptions?: FetchOptions<SignInData>,
       ) => {
         const [{ email, otp, name, role, rememberMe }, fo] = split(input, fetchOptions);
-        return call(
-          async () => signedIn(await core.signInWithOtp({ email, otp, name, role, rememberMe })),
-          fo,
-        );
+        return call(async () => {
+          const result = await core.signInWithOtp({ email, otp, name, role, rememberMe });
+          return signInData(result, signedIn);
+        }, fo);
+      },
+      /**
+       * Sign in with a passkey (the browser's dialog; no second step: a passkey with user
+       * verification is multi-factor). `autoFill: true` offers the passkeys in the autofill of
+       * a field with `autocomplete="username webauthn"` and waits until one is picked; call it
+       * once when the sign-in form shows. A later passkey call (a "Sign in with a passkey"
+       * button) aborts it: that waiting call resolves with `ERROR_CEREMONY_ABORTED`.
+       */
+      passkey: (
+        input: WithFetchOptions<{ autoFill?: boolean; rememberMe?: boolean }, SignInData> = {},
+        fetchOptions?: FetchOptions<SignInData>,
+      ) => {
+        const [{ autoFill, rememberMe }, fo] = split(input, fetchOptions);
+        return call(async () => {
+          const result = await core.signInWithPasskey({ autoFill, rememberMe });
+          return signInData(result, signedIn);
+        }, fo);
       },
       /**
        * Mails a sign-in link alone (no code) to `email`; the link opens the web app's
@@ -169,6 +221,11 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
         const token = "query" in link ? link.query.token : link.token;
         return call(async (): Promise<MagicLinkData> => {
           const result = await core.verifyLink(token);
+          if (result.outcome === "twoFactorRedirect") {
+            const redirect = { twoFactorRedirect: true as const, ...result };
+            await onTwoFactorRedirect?.({ twoFactorMethods: result.twoFactorMethods });
+            return redirect;
+          }
           if (result.outcome !== "signedIn") return result;
           return { ...result, token: core.getAccessToken() ?? "" };
         }, fo);
@@ -220,18 +277,25 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
           return { success: true as const };
         }, fo);
       },
-      /** Signed in: marks the address verified. Signed out: also signs this page in. */
+      /**
+       * Signed in: marks the address verified. Signed out: also signs this page in, or answers
+       * `data.twoFactorRedirect` as `signIn.email` does.
+       */
       verifyEmail: (
         input: WithFetchOptions<
           { email: string; otp: string },
-          { status: true; token: string | null; user: User }
+          SignInData<{ status: true; token: string | null; user: User }>
         >,
-        fetchOptions?: FetchOptions<{ status: true; token: string | null; user: User }>,
+        fetchOptions?: FetchOptions<SignInData<{ status: true; token: string | null; user: User }>>,
       ) => {
         const [{ email, otp }, fo] = split(input, fetchOptions);
         return call(async () => {
-          const user = await core.verifyEmail(email, otp);
-          return { status: true as const, token: core.getAccessToken(), user };
+          const result = await core.verifyEmail(email, otp);
+          return signInData(result, (user) => ({
+            status: true as const,
+            token: core.getAccessToken(),
+            user,
+          }));
         }, fo);
       },
       /**
@@ -409,7 +473,10 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
       }, fo);
     },
 
-    /** Step-up: prove it is you again, for the calls that answer REAUTHENTICATION_REQUIRED. */
+    /**
+     * Step-up: prove it is you again, for the calls that answer REAUTHENTICATION_REQUIRED, with
+     * `{password}`, an emailed `{otp}`, an authenticator app's `{code}`, or `{passkey: true}`.
+     */
     reauthenticate: (
       input: WithFetchOptions<Reauthentication, { user: User }>,
       fetchOptions?: FetchOptions<{ user: User }>,
@@ -426,12 +493,130 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
       return call(() => core.securityEvents(page ?? 1), fo);
     },
 
+    /** better-auth's `twoFactor` plugin: an authenticator app (TOTP) and recovery codes. */
+    twoFactor: {
+      /**
+       * Start: the authenticator's `totpURI` (show it as a QR code) and 10 `backupCodes` (show
+       * them once). Needs a fresh sign-in, a verified address and `password` when the account
+       * has one. Two-factor is on once `verifyTotp` accepts a first code.
+       */
+      enable: (
+        input: WithFetchOptions<
+          { password?: string; issuer?: string },
+          { totpURI: string; backupCodes: string[] }
+        > = {},
+        fetchOptions?: FetchOptions<{ totpURI: string; backupCodes: string[] }>,
+      ) => {
+        const [{ password }, fo] = split(input, fetchOptions);
+        return call(() => core.enableTwoFactor(password), fo);
+      },
+      /**
+       * A code of the authenticator app. After a sign-in answered `twoFactorRedirect` (or signed
+       * out): its second step, and this client is signed in. Signed in otherwise: completes
+       * `enable` (`user.twoFactorEnabled` is true). `trustDevice`: this device skips the
+       * second step for 30 days.
+       */
+      verifyTotp: (
+        input: WithFetchOptions<{ code: string; trustDevice?: boolean }, SecondStepData>,
+        fetchOptions?: FetchOptions<SecondStepData>,
+      ) => {
+        const [{ code, trustDevice }, fo] = split(input, fetchOptions);
+        return call(async () => secondStep(await core.verifyTotp(code, trustDevice)), fo);
+      },
+      /** A recovery code answers the second step (each works once). */
+      verifyBackupCode: (
+        input: WithFetchOptions<{ code: string; trustDevice?: boolean }, SecondStepData>,
+        fetchOptions?: FetchOptions<SecondStepData>,
+      ) => {
+        const [{ code, trustDevice }, fo] = split(input, fetchOptions);
+        return call(async () => secondStep(await core.verifyBackupCode(code, trustDevice)), fo);
+      },
+      /** A passkey of the account answers the second step (the browser's dialog). */
+      verifyPasskey: (
+        input: WithFetchOptions<{ trustDevice?: boolean }, SecondStepData> = {},
+        fetchOptions?: FetchOptions<SecondStepData>,
+      ) => {
+        const [{ trustDevice }, fo] = split(input, fetchOptions);
+        return call(async () => secondStep(await core.verifyPasskey(trustDevice)), fo);
+      },
+      /**
+       * 10 new recovery codes; the old ones stop working. Needs a fresh sign-in: with
+       * `password` it proves it is you first.
+       */
+      generateBackupCodes: (
+        input: WithFetchOptions<
+          { password?: string },
+          { status: true; backupCodes: string[] }
+        > = {},
+        fetchOptions?: FetchOptions<{ status: true; backupCodes: string[] }>,
+      ) => {
+        const [{ password }, fo] = split(input, fetchOptions);
+        return call(async () => {
+          if (password !== undefined) await core.reauthenticate({ password });
+          return { status: true as const, backupCodes: await core.generateBackupCodes() };
+        }, fo);
+      },
+      /** Off: the authenticator and recovery codes go, and every trusted device ends. */
+      disable: (
+        input: WithFetchOptions<{ password?: string }, { status: true; user: User }> = {},
+        fetchOptions?: FetchOptions<{ status: true; user: User }>,
+      ) => {
+        const [{ password }, fo] = split(input, fetchOptions);
+        return call(
+          async () => ({ status: true as const, user: await core.disableTwoFactor(password) }),
+          fo,
+        );
+      },
+    },
+
+    /** better-auth's `passkey` plugin (sign-in with one is `signIn.passkey`). */
+    passkey: {
+      /**
+       * A new passkey of the signed-in user: the browser's dialog creates it, the server keeps
+       * it. Needs a fresh sign-in and a verified address.
+       */
+      addPasskey: (
+        input: WithFetchOptions<{ name?: string }, Passkey> = {},
+        fetchOptions?: FetchOptions<Passkey>,
+      ) => {
+        const [{ name }, fo] = split(input, fetchOptions);
+        return call(() => core.addPasskey(name), fo);
+      },
+      /** The user's passkeys, newest first. */
+      listUserPasskeys: (fetchOptions?: FetchOptions<Passkey[]>) =>
+        call(() => core.listPasskeys(), fetchOptions),
+      /** Deletes one (`id` from listUserPasskeys); needs a fresh sign-in. */
+      deletePasskey: (
+        input: WithFetchOptions<{ id: string }, { status: true }>,
+        fetchOptions?: FetchOptions<{ status: true }>,
+      ) => {
+        const [{ id }, fo] = split(input, fetchOptions);
+        return call(async () => {
+          await core.deletePasskey(id);
+          return { status: true as const };
+        }, fo);
+      },
+      updatePasskey: (
+        input: WithFetchOptions<{ id: string; name: string }, { passkey: Passkey }>,
+        fetchOptions?: FetchOptions<{ passkey: Passkey }>,
+      ) => {
+        const [{ id, name }, fo] = split(input, fetchOptions);
+        return call(async () => ({ passkey: await core.renamePasskey(id, name) }), fo);
+      },
+    },
+
     /** The access token in memory, for calls to other services (null when signed out). */
     getAccessToken: () => core.getAccessToken(),
 
     /** The token machinery underneath: state, subscriptions, the typed openapi-fetch clients. */
     $core: core,
   };
+}
+
+/** What a second step (or the enrolment by `verifyTotp`) gives: this client's token and the user. */
+export interface SecondStepData {
+  token: string;
+  user: User;
 }
 
 export type BaseAuthClient = ReturnType<typeof createAuthClient>;

@@ -13,11 +13,36 @@
  *   401; refreshes are single-flight: every caller waiting at the same time shares one promise
  *   (the server rotates the refresh token on each use, so two parallel refreshes would race).
  *
+ * - Outside a browser (no `document`) it uses the body transport instead of cookies: every
+ *   request says `X-Refresh-Token-Transport: body`, the refresh token and the device token are
+ *   kept in a `TokenStore` (in memory unless the app passes one), a code's flow token, a pending
+ *   sign-in's `twoFactorToken` and a passkey challenge's `challengeToken` in memory, and each goes
+ *   back in the body of the calls that read it; no cookie, no CSRF token.
+ * - A sign-in path may answer `{twoFactorRedirect, twoFactorMethods}` instead of tokens (the
+ *   account has a second factor): the pending sign-in is the browser's httpOnly cookie, or the
+ *   `twoFactorToken` kept here, answered by verifyTotp / verifyBackupCode / verifyPasskey.
+ * - Passkeys: the server's JSON options go to `navigator.credentials` (webauthn.ts); one passkey
+ *   request at a time, a new one aborts the one waiting (an autofill request, typically).
+ *
  * Every HTTP call goes through openapi-fetch clients typed by the generated `schema.d.ts`.
  */
 import createClient from "openapi-fetch";
 import { ApiError } from "./errors";
 import type { components, paths } from "./schema";
+import {
+  autofillAvailable,
+  ceremonyError,
+  credentialJSON,
+  creationOptions,
+  passkeyError,
+  requestOptions,
+} from "./webauthn";
+import type {
+  CreationOptionsJSON,
+  CredentialJSON,
+  CredentialsContainerLike,
+  RequestOptionsJSON,
+} from "./webauthn";
 
 export type User = components["schemas"]["User"];
 export type Role = components["schemas"]["RoleEnum"];
@@ -30,8 +55,53 @@ export type SecurityEvent = components["schemas"]["SecurityEvent"];
 export type SessionInfo = components["schemas"]["SessionInfo"];
 export type TrustedDevice = components["schemas"]["TrustedDevice"];
 export type ProfileUpdate = components["schemas"]["PatchedProfileUpdateRequest"];
-export type Reauthentication = { password: string } | { otp: string };
+export type Passkey = components["schemas"]["Passkey"];
+export type TwoFactorMethod = components["schemas"]["TwoFactorMethodsEnum"];
+/**
+ * Step-up proofs: the password, an emailed `reauthentication` code (`otp`), a code of the
+ * authenticator app (`code`), or a passkey of the account (`passkey: true`: this client runs
+ * navigator.credentials.get()).
+ */
+export type Reauthentication =
+  { password: string } | { otp: string } | { code: string } | { passkey: true };
 type SignedInResponse = components["schemas"]["SignedInResponse"];
+
+/**
+ * What a sign-in path answers when the account asks for a second step (better-auth's
+ * `twoFactorRedirect`): no token yet; answer with verifyTotp, verifyBackupCode or verifyPasskey.
+ */
+export interface TwoFactorRedirect {
+  twoFactorRedirect: true;
+  /** What the account can answer with: `totp`, `backup-code`, `passkey`. */
+  twoFactorMethods: TwoFactorMethod[];
+}
+
+/** A sign-in's outcome: signed in as this user, or a second step to answer first. */
+export type SignInResult = User | TwoFactorRedirect;
+
+export function isTwoFactorRedirect(value: object): value is TwoFactorRedirect {
+  return (value as Partial<TwoFactorRedirect>).twoFactorRedirect === true;
+}
+
+/** How the refresh token (and the device, flow, pending sign-in and challenge tokens) travel. */
+export type Transport = "cookie" | "body";
+
+/** Body transport: where the long-lived tokens are kept (in memory by default). */
+export interface TokenStore {
+  get(name: StoredToken): string | null | Promise<string | null>;
+  set(name: StoredToken, value: string | null): void | Promise<void>;
+}
+export type StoredToken = "refreshToken" | "deviceToken";
+/** Tokens a browser holds as httpOnly cookies, sent in bodies by body-transport clients. */
+type HeldToken = StoredToken | "flowToken" | "twoFactorToken";
+
+export function memoryTokenStore(): TokenStore {
+  const values = new Map<StoredToken, string>();
+  return {
+    get: (name) => values.get(name) ?? null,
+    set: (name, value) => void (value === null ? values.delete(name) : values.set(name, value)),
+  };
+}
 
 /**
  * What an emailed link gave (POST email-link/verify/): what the code of its mail would give.
@@ -46,7 +116,8 @@ export type LinkOutcome =
   | { outcome: "signedIn"; user: User }
   | { outcome: "verified"; user: User }
   | { outcome: "resetToken"; resetToken: string }
-  | { outcome: "done" };
+  | { outcome: "done" }
+  | { outcome: "twoFactorRedirect"; twoFactorMethods: TwoFactorMethod[] };
 
 export type AuthStatus = "loading" | "signedIn" | "signedOut";
 
@@ -78,7 +149,19 @@ export interface AuthClientOptions {
   clearTimer?: (handle: unknown) => void;
   /** Refresh this long before the access token expires (default 60 s). */
   refreshBeforeMs?: number;
+  /**
+   * "cookie" (default in a browser): the refresh token is an httpOnly cookie. "body" (default
+   * elsewhere): tokens travel in JSON bodies and are kept by this client (see `tokenStore`).
+   */
+  transport?: Transport;
+  /** Body transport: where the refresh and device tokens are kept (default: in memory). */
+  tokenStore?: TokenStore;
+  /** What runs the passkey dialogs (default: `navigator.credentials`). */
+  credentials?: CredentialsContainerLike;
 }
+
+/** The header by which a non-browser client asks for the body transport. */
+export const BODY_TRANSPORT_HEADER = "X-Refresh-Token-Transport";
 
 export const CSRF_COOKIE = "csrftoken";
 /** Not a secret: "1" means this browser may hold a sign-in to restore (a refresh cookie). */
@@ -139,8 +222,18 @@ export class AuthClient {
   /** Bumped on every sign-in/sign-out, so a refresh that started before is not applied after. */
   private epoch = 0;
   private readonly listeners = new Set<() => void>();
+  /** Body transport: the flow of the last code asked for, and the pending sign-in's token. */
+  private flowToken: string | null = null;
+  private twoFactorToken: string | null = null;
+  /** A sign-in answered twoFactorRedirect and its second step is not answered yet. */
+  private secondStepPending = false;
+  /** The passkey request under way (navigator.credentials allows one at a time). */
+  private ceremony: AbortController | null = null;
 
   private readonly rawFetch: FetchLike;
+  readonly transport: Transport;
+  private readonly store: TokenStore;
+  private readonly credentialsOption: CredentialsContainerLike | undefined;
   private readonly readCookie: (name: string) => string | null;
   private readonly writeCookie: (name: string, value: string | null) => void;
   private readonly now: () => number;
@@ -154,7 +247,17 @@ export class AuthClient {
   readonly api;
 
   constructor(options: AuthClientOptions = {}) {
-    this.rawFetch = options.fetch ?? ((request) => globalThis.fetch(request));
+    this.transport = options.transport ?? (typeof document === "undefined" ? "body" : "cookie");
+    this.store = options.tokenStore ?? memoryTokenStore();
+    this.credentialsOption = options.credentials;
+    const fetch = options.fetch ?? ((request) => globalThis.fetch(request));
+    this.rawFetch =
+      this.transport === "body"
+        ? (request) => {
+            request.headers.set(BODY_TRANSPORT_HEADER, "body");
+            return fetch(request);
+          }
+        : fetch;
     this.readCookie = options.readCookie ?? readDocumentCookie;
     this.writeCookie = options.writeCookie ?? writeDocumentCookie;
     this.now = options.now ?? (() => Date.now());
@@ -228,7 +331,9 @@ export class AuthClient {
 
   private acceptSignedIn(data: SignedInResponse): User {
     this.epoch += 1;
-    this.writeCookie(SIGNED_IN_COOKIE, "1");
+    this.secondStepPending = false;
+    this.twoFactorToken = null;
+    if (this.transport === "cookie") this.writeCookie(SIGNED_IN_COOKIE, "1");
     this.setAccessToken(data.accessToken, data.accessTokenExpiresAt);
     this.setState({
       status: "signedIn",
@@ -238,6 +343,58 @@ export class AuthClient {
       endedBy: null,
     });
     return data.user;
+  }
+
+  /** A sign-in path's answer: its tokens become this client's, or a second step is pending. */
+  private async signedInOrRedirect(
+    data: SignedInResponse | components["schemas"]["TwoFactorRedirect"],
+  ): Promise<SignInResult> {
+    await this.keep(data);
+    if ("twoFactorRedirect" in data) return this.redirected(data.twoFactorMethods);
+    return this.acceptSignedIn(data);
+  }
+
+  private redirected(twoFactorMethods: TwoFactorMethod[]): TwoFactorRedirect {
+    this.secondStepPending = true;
+    return { twoFactorRedirect: true, twoFactorMethods };
+  }
+
+  /** The sign-in of this client is over: the next page load has nothing to restore. */
+  private async forgetSignIn(): Promise<void> {
+    this.secondStepPending = false;
+    this.twoFactorToken = null;
+    if (this.transport === "cookie") this.writeCookie(SIGNED_IN_COOKIE, null);
+    else await this.store.set("refreshToken", null);
+  }
+
+  // --- body transport -------------------------------------------------------------------------
+
+  /** Body transport: `names`' tokens this client holds, for a request body ({} with cookies). */
+  private async held<K extends HeldToken>(...names: K[]): Promise<Partial<Record<K, string>>> {
+    const out: Partial<Record<K, string>> = {};
+    if (this.transport !== "body") return out;
+    for (const name of names) {
+      const value =
+        name === "flowToken"
+          ? this.flowToken
+          : name === "twoFactorToken"
+            ? this.twoFactorToken
+            : await this.store.get(name as StoredToken);
+      if (value) out[name] = value;
+    }
+    return out;
+  }
+
+  /** Body transport: keep the tokens an answer carries (a browser gets them as cookies). */
+  private async keep(data: object): Promise<void> {
+    if (this.transport !== "body") return;
+    const { refreshToken, deviceToken, flowToken, twoFactorToken } = data as Partial<
+      Record<HeldToken, unknown>
+    >;
+    if (typeof refreshToken === "string") await this.store.set("refreshToken", refreshToken);
+    if (typeof deviceToken === "string") await this.store.set("deviceToken", deviceToken);
+    if (typeof flowToken === "string") this.flowToken = flowToken;
+    if (typeof twoFactorToken === "string") this.twoFactorToken = twoFactorToken;
   }
 
   // --- CSRF, refresh, restore -----------------------------------------------------------------
@@ -269,6 +426,7 @@ export class AuthClient {
   }
 
   private async doRefresh(): Promise<boolean> {
+    if (this.transport === "body") return this.refreshInBody();
     const epoch = this.epoch;
     try {
       await this.ensureCsrf();
@@ -297,6 +455,32 @@ export class AuthClient {
     }
   }
 
+  /** Body transport: POST refresh/ {refreshToken}; the next refresh token replaces it. */
+  private async refreshInBody(): Promise<boolean> {
+    const epoch = this.epoch;
+    try {
+      const refreshToken = await this.store.get("refreshToken");
+      const result = refreshToken
+        ? await this.publicApi.POST("/api/auth/refresh/", { body: { refreshToken } })
+        : null;
+      if (epoch !== this.epoch) return this.accessToken !== null;
+      if (result?.data) {
+        await this.keep(result.data);
+        this.setAccessToken(result.data.accessToken, result.data.accessTokenExpiresAt);
+        return true;
+      }
+      if (result === null) {
+        if (this.accessToken !== null) this.clearLocal("expired"); // the store lost it
+      } else if (result.response.status === 401 || result.response.status === 403) {
+        await this.store.set("refreshToken", null);
+        this.clearLocal("expired");
+      }
+      return false;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Restore the session on page load (idempotent): GET csrf/, POST refresh/, then GET session/
    * for the user. Ends in status signedIn or signedOut.
@@ -308,14 +492,21 @@ export class AuthClient {
 
   private async restore(): Promise<void> {
     const epoch = this.epoch;
-    if (this.readCookie(SIGNED_IN_COOKIE) !== "1") {
+    // In a browser the hint is read at once, so a signed-out page is never seen loading.
+    const mayHold =
+      this.transport === "cookie"
+        ? this.readCookie(SIGNED_IN_COOKIE) === "1"
+        : await this.refreshTokenStored();
+    if (!mayHold) {
       this.clearLocal(); // nothing to restore: no call that could only answer 401
       return;
     }
-    try {
-      await this.fetchCsrf();
-    } catch {
-      // Go on: refresh() fetches the cookie again if it is still missing.
+    if (this.transport === "cookie") {
+      try {
+        await this.fetchCsrf();
+      } catch {
+        // Go on: refresh() fetches the cookie again if it is still missing.
+      }
     }
     const ok = await this.refresh();
     if (epoch !== this.epoch) return; // the user signed in while we were restoring
@@ -327,6 +518,14 @@ export class AuthClient {
       await this.getSession();
     } catch {
       if (epoch === this.epoch) this.clearLocal();
+    }
+  }
+
+  private async refreshTokenStored(): Promise<boolean> {
+    try {
+      return Boolean(await this.store.get("refreshToken"));
+    } catch {
+      return false; // an app's store that fails to answer: nothing to restore
     }
   }
 
@@ -357,12 +556,14 @@ export class AuthClient {
 
   // --- sign-in, sign-up, sign-out -------------------------------------------------------------
 
-  async signIn(body: SignInRequest): Promise<User> {
+  /** POST sign-in/: signed in, or a second step to answer (the account has a second factor). */
+  async signIn(body: SignInRequest): Promise<SignInResult> {
+    const sent = { ...body, ...(await this.held("deviceToken")) };
     const { data, error, response } = await send(() =>
-      this.publicApi.POST("/api/auth/sign-in/", { body }),
+      this.publicApi.POST("/api/auth/sign-in/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
-    return this.acceptSignedIn(data);
+    return this.signedInOrRedirect(data);
   }
 
   async signUp(body: SignUpRequest): Promise<User> {
@@ -370,29 +571,41 @@ export class AuthClient {
       this.publicApi.POST("/api/auth/sign-up/", { body }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
     return this.acceptSignedIn(data);
   }
 
-  async signInWithOtp(body: OtpSignInRequest): Promise<User> {
+  async signInWithOtp(body: OtpSignInRequest): Promise<SignInResult> {
+    const sent = { ...body, ...(await this.held("flowToken", "deviceToken")) };
     const { data, error, response } = await send(() =>
-      this.publicApi.POST("/api/auth/email-otp/sign-in/", { body }),
+      this.publicApi.POST("/api/auth/email-otp/sign-in/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
-    return this.acceptSignedIn(data);
+    return this.signedInOrRedirect(data);
   }
 
-  /** POST sign-out/ (cookie + CSRF header), then forget everything in memory, even on failure. */
+  /**
+   * POST sign-out/ (the cookie with the CSRF header, or the refresh token in the body), then
+   * forget everything in memory, even on failure.
+   */
   async signOut(): Promise<void> {
-    // Let a refresh under way land first, so the cookie sent is the newest one.
+    // Let a refresh under way land first, so the token sent is the newest one.
     if (this.refreshPromise) await this.refreshPromise;
     this.epoch += 1;
     try {
-      await this.ensureCsrf();
-      await this.publicApi.POST("/api/auth/sign-out/", { headers: this.csrfHeader() });
+      if (this.transport === "body") {
+        const refreshToken = await this.store.get("refreshToken");
+        if (refreshToken) {
+          await this.publicApi.POST("/api/auth/sign-out/", { body: { refreshToken } });
+        }
+      } else {
+        await this.ensureCsrf();
+        await this.publicApi.POST("/api/auth/sign-out/", { headers: this.csrfHeader() });
+      }
     } catch {
       // Offline: the memory is cleared anyway; the cookie expires on its own.
     } finally {
-      this.writeCookie(SIGNED_IN_COOKIE, null);
+      await this.forgetSignIn().catch(() => undefined);
       this.clearLocal("signOut");
     }
   }
@@ -402,25 +615,30 @@ export class AuthClient {
   async sendOtp(email: string, type: OtpType): Promise<void> {
     // A step-up code is the signed-in owner's to ask for: the Bearer token goes along.
     const client = type === "reauthentication" ? this.api : this.publicApi;
+    const sent = { email, type, ...(await this.held("flowToken", "deviceToken")) };
     const { data, error, response } = await send(() =>
-      client.POST("/api/auth/email-otp/send/", { body: { email, type } }),
+      client.POST("/api/auth/email-otp/send/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
   }
 
   /**
    * Prove an address with an email-verification code. Signed in, the Bearer token goes along and
    * the account is only marked verified; signed out, the server treats the first proof of the
-   * address as a code sign-in and this page is signed in.
+   * address as a code sign-in and this page is signed in (or asked for a second step).
    */
-  async verifyEmail(email: string, otp: string): Promise<User> {
+  async verifyEmail(email: string, otp: string): Promise<SignInResult> {
     const signedIn = this.accessToken !== null;
+    const sent = { email, otp, ...(await this.held("flowToken", "deviceToken")) };
     const { data, error, response } = await send(() =>
       (signedIn ? this.api : this.publicApi).POST("/api/auth/email-otp/verify-email/", {
-        body: { email, otp },
+        body: sent,
       }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
+    if ("twoFactorRedirect" in data) return this.redirected(data.twoFactorMethods);
     const { accessToken, accessTokenExpiresAt } = data;
     if (accessToken && accessTokenExpiresAt) {
       return this.acceptSignedIn({ ...data, accessToken, accessTokenExpiresAt });
@@ -433,10 +651,12 @@ export class AuthClient {
 
   /** POST email-link/send/: mail a link alone (no code) for `type`, under a code's limits. */
   async sendLink(email: string, type: OtpType): Promise<void> {
+    const sent = { email, type, ...(await this.held("flowToken", "deviceToken")) };
     const { data, error, response } = await send(() =>
-      this.publicApi.POST("/api/auth/email-link/send/", { body: { email, type } }),
+      this.publicApi.POST("/api/auth/email-link/send/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
   }
 
   /**
@@ -446,12 +666,18 @@ export class AuthClient {
    */
   async verifyLink(token: string): Promise<LinkOutcome> {
     const signedIn = this.accessToken !== null;
+    const sent = { token, ...(await this.held("deviceToken")) };
     const { data, error, response } = await send(() =>
       (signedIn ? this.api : this.publicApi).POST("/api/auth/email-link/verify/", {
-        body: { token },
+        body: sent,
       }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
+    if (data.twoFactorRedirect && data.twoFactorMethods) {
+      this.redirected(data.twoFactorMethods);
+      return { outcome: "twoFactorRedirect", twoFactorMethods: data.twoFactorMethods };
+    }
     const { user, accessToken, accessTokenExpiresAt, resetToken } = data;
     if (user && accessToken && accessTokenExpiresAt) {
       const signedInAs = this.acceptSignedIn({ ...data, user, accessToken, accessTokenExpiresAt });
@@ -470,17 +696,19 @@ export class AuthClient {
 
   /** Check a code without using it (a forget-password code is traded: see checkResetCode). */
   async checkOtp(email: string, type: OtpType, otp: string): Promise<void> {
+    const sent = { email, otp, type, ...(await this.held("flowToken", "deviceToken")) };
     const { data, error, response } = await send(() =>
-      this.publicApi.POST("/api/auth/email-otp/check/", { body: { email, otp, type } }),
+      this.publicApi.POST("/api/auth/email-otp/check/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
   }
 
   /** Trade a forget-password code for a single-use reset token. */
   async checkResetCode(email: string, otp: string): Promise<string> {
+    const held = await this.held("flowToken", "deviceToken");
     const { data, error, response } = await send(() =>
       this.publicApi.POST("/api/auth/email-otp/check/", {
-        body: { email, otp, type: "forget-password" },
+        body: { email, otp, type: "forget-password", ...held },
       }),
     );
     if (!data) throw apiError(response, error);
@@ -489,8 +717,9 @@ export class AuthClient {
   }
 
   async resetPassword(resetToken: string, password: string): Promise<void> {
+    const sent = { resetToken, password, ...(await this.held("deviceToken")) };
     const { data, error, response } = await send(() =>
-      this.publicApi.POST("/api/auth/password/reset/", { body: { resetToken, password } }),
+      this.publicApi.POST("/api/auth/password/reset/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
   }
@@ -579,27 +808,40 @@ export class AuthClient {
     return data.user;
   }
 
-  /** Prove it is you again (step-up): the new access token carries a fresh authTime. */
+  /**
+   * Prove it is you again (step-up): the new access token carries a fresh authTime. With
+   * `{passkey: true}` this client runs the passkey dialog first.
+   */
   async reauthenticate(proof: Reauthentication): Promise<User> {
+    const body =
+      "passkey" in proof
+        ? await this.passkeyAssertion({ conditional: false })
+        : { ...proof, ...(await this.held("flowToken")) };
+    const sent = { ...body, ...(await this.held("deviceToken")) };
     const { data, error, response } = await send(() =>
-      this.api.POST("/api/auth/reauthenticate/", { body: proof }),
+      this.api.POST("/api/auth/reauthenticate/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
     return this.acceptSignedIn(data);
   }
 
   async requestEmailChange(newEmail: string): Promise<void> {
+    const sent = { newEmail, ...(await this.held("flowToken")) };
     const { data, error, response } = await send(() =>
-      this.api.POST("/api/auth/email/change/", { body: { newEmail } }),
+      this.api.POST("/api/auth/email/change/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
   }
 
   async confirmEmailChange(newEmail: string, otp: string): Promise<User> {
+    const sent = { newEmail, otp, ...(await this.held("flowToken")) };
     const { data, error, response } = await send(() =>
-      this.api.POST("/api/auth/email/change/confirm/", { body: { newEmail, otp } }),
+      this.api.POST("/api/auth/email/change/confirm/", { body: sent }),
     );
     if (!data) throw apiError(response, error);
+    await this.keep(data);
     return this.acceptSignedIn(data);
   }
 
@@ -615,7 +857,7 @@ export class AuthClient {
     const { error, response } = await send(() => this.api.POST("/api/auth/sessions/revoke-all/"));
     if (!response.ok) throw apiError(response, error);
     this.epoch += 1;
-    this.writeCookie(SIGNED_IN_COOKIE, null);
+    await this.forgetSignIn();
     this.clearLocal("signOut");
   }
 
@@ -632,7 +874,239 @@ export class AuthClient {
     const { error, response } = await send(() => this.api.DELETE("/api/auth/user/"));
     if (!response.ok) throw apiError(response, error);
     this.epoch += 1;
-    this.writeCookie(SIGNED_IN_COOKIE, null);
+    await this.forgetSignIn();
     this.clearLocal("deleted");
+  }
+  // --- second factors ---------------------------------------------------------------------------
+
+  /**
+   * POST two-factor/enable/ (fresh sign-in, verified address; `password` when the account has
+   * one): the authenticator's URI and 10 recovery codes. Two-factor is on once verifyTotp
+   * accepts a first code.
+   */
+  async enableTwoFactor(password?: string): Promise<{ totpURI: string; backupCodes: string[] }> {
+    const { data, error, response } = await send(() =>
+      this.api.POST("/api/auth/two-factor/enable/", {
+        body: password === undefined ? {} : { password },
+      }),
+    );
+    if (!data) throw apiError(response, error);
+    return data;
+  }
+
+  /**
+   * POST two-factor/verify-totp/: the pending sign-in's second step when a sign-in of this client
+   * answered twoFactorRedirect (or it is signed out); otherwise, signed in, the first code of a
+   * new authenticator (enrolment: two-factor is on).
+   */
+  async verifyTotp(code: string, trustDevice = false): Promise<User> {
+    if (!this.secondStepPending && this.accessToken !== null) {
+      const { data, error, response } = await send(() =>
+        this.api.POST("/api/auth/two-factor/verify-totp/", { body: { code } }),
+      );
+      if (!data) throw apiError(response, error);
+      this.setState({ user: data.user });
+      return data.user;
+    }
+    const sent = { code, trustDevice, ...(await this.held("twoFactorToken", "deviceToken")) };
+    const { data, error, response } = await send(() =>
+      this.publicApi.POST("/api/auth/two-factor/verify-totp/", { body: sent }),
+    );
+    if (!data) throw this.secondStepFailed(apiError(response, error));
+    return this.secondStepPassed(data);
+  }
+
+  /** POST two-factor/verify-backup-code/: a recovery code answers the pending sign-in. */
+  async verifyBackupCode(code: string, trustDevice = false): Promise<User> {
+    const sent = { code, trustDevice, ...(await this.held("twoFactorToken", "deviceToken")) };
+    const { data, error, response } = await send(() =>
+      this.publicApi.POST("/api/auth/two-factor/verify-backup-code/", { body: sent }),
+    );
+    if (!data) throw this.secondStepFailed(apiError(response, error));
+    return this.secondStepPassed(data);
+  }
+
+  /** A passkey of the account answers the pending sign-in (this client runs the dialog). */
+  async verifyPasskey(trustDevice = false): Promise<User> {
+    const assertion = await this.passkeyAssertion({ conditional: false });
+    const held = await this.held("twoFactorToken", "deviceToken");
+    const { data, error, response } = await send(() =>
+      this.publicApi.POST("/api/auth/two-factor/verify-passkey/", {
+        body: { ...assertion, trustDevice, ...held },
+      }),
+    );
+    if (!data) throw this.secondStepFailed(apiError(response, error));
+    return this.secondStepPassed(data);
+  }
+
+  /** A pending sign-in that is over (expired, or answered too often) is forgotten here too. */
+  private secondStepFailed(error: ApiError): ApiError {
+    if (error.code === "TWO_FACTOR_SIGN_IN_EXPIRED") {
+      this.secondStepPending = false;
+      this.twoFactorToken = null;
+    }
+    return error;
+  }
+
+  private async secondStepPassed(data: {
+    user: User;
+    accessToken?: string;
+    accessTokenExpiresAt?: string;
+  }): Promise<User> {
+    await this.keep(data);
+    const { accessToken, accessTokenExpiresAt } = data;
+    if (!accessToken || !accessTokenExpiresAt) return data.user;
+    return this.acceptSignedIn({ ...data, accessToken, accessTokenExpiresAt });
+  }
+
+  /** POST two-factor/generate-backup-codes/ (fresh sign-in): 10 new codes, the old ones dead. */
+  async generateBackupCodes(): Promise<string[]> {
+    const { data, error, response } = await send(() =>
+      this.api.POST("/api/auth/two-factor/generate-backup-codes/"),
+    );
+    if (!data) throw apiError(response, error);
+    return data.backupCodes;
+  }
+
+  /** POST two-factor/disable/ (fresh sign-in; `password` when the account has one). */
+  async disableTwoFactor(password?: string): Promise<User> {
+    const { data, error, response } = await send(() =>
+      this.api.POST("/api/auth/two-factor/disable/", {
+        body: password === undefined ? {} : { password },
+      }),
+    );
+    if (!data) throw apiError(response, error);
+    this.setState({ user: data.user });
+    return data.user;
+  }
+
+  // --- passkeys -------------------------------------------------------------------------------
+
+  /**
+   * A new passkey of the signed-in user (fresh sign-in, verified address): options from the
+   * server, navigator.credentials.create(), then the credential to passkey/register/.
+   */
+  async addPasskey(name?: string): Promise<Passkey> {
+    const signal = this.newCeremony();
+    const options = await send(() => this.api.POST("/api/auth/passkey/registration-options/"));
+    if (!options.data) throw apiError(options.response, options.error);
+    const publicKey = creationOptions(options.data as unknown as CreationOptionsJSON);
+    const credential = await this.runCeremony("create", signal, (container) =>
+      container.create({ publicKey, signal }),
+    );
+    const body = name === undefined ? { credential } : { credential, name };
+    const { data, error, response } = await send(() =>
+      this.api.POST("/api/auth/passkey/register/", { body }),
+    );
+    if (!data) throw apiError(response, error);
+    return data.passkey;
+  }
+
+  /** GET passkeys/: the user's passkeys, newest first. */
+  async listPasskeys(): Promise<Passkey[]> {
+    const { data, error, response } = await send(() => this.api.GET("/api/auth/passkeys/"));
+    if (!data) throw apiError(response, error);
+    return data;
+  }
+
+  async renamePasskey(id: string, name: string): Promise<Passkey> {
+    const { data, error, response } = await send(() =>
+      this.api.PATCH("/api/auth/passkeys/{id}/", { params: { path: { id } }, body: { name } }),
+    );
+    if (!data) throw apiError(response, error);
+    return data.passkey;
+  }
+
+  /** DELETE passkeys/{id}/ (fresh sign-in). */
+  async deletePasskey(id: string): Promise<void> {
+    const { error, response } = await send(() =>
+      this.api.DELETE("/api/auth/passkeys/{id}/", { params: { path: { id } } }),
+    );
+    if (!response.ok) throw apiError(response, error);
+  }
+
+  /**
+   * Sign in with a passkey alone (multi-factor by itself). `autoFill`: a conditional request,
+   * answered when the user picks a passkey in a field's autofill (`autocomplete="username
+   * webauthn"`); it waits until then, and a later passkey call aborts it.
+   */
+  async signInWithPasskey(
+    options: { autoFill?: boolean; rememberMe?: boolean } = {},
+  ): Promise<SignInResult> {
+    const assertion = await this.passkeyAssertion({ conditional: options.autoFill === true });
+    const sent = {
+      ...assertion,
+      ...(options.rememberMe === undefined ? {} : { rememberMe: options.rememberMe }),
+      ...(await this.held("deviceToken")),
+    };
+    const { data, error, response } = await send(() =>
+      this.publicApi.POST("/api/auth/passkey/sign-in/", { body: sent }),
+    );
+    if (!data) throw apiError(response, error);
+    return this.signedInOrRedirect(data);
+  }
+
+  /** Ends the passkey request under way, if any (it fails with ERROR_CEREMONY_ABORTED). */
+  cancelPasskeyRequest(): void {
+    this.ceremony?.abort(new DOMException("The passkey request was cancelled.", "AbortError"));
+    this.ceremony = null;
+  }
+
+  /**
+   * Options from passkey/authentication-options/ (the challenge bound to this client: a cookie,
+   * or the `challengeToken` returned here for the call that sends the credential), then
+   * navigator.credentials.get().
+   */
+  private async passkeyAssertion({
+    conditional,
+  }: {
+    conditional: boolean;
+  }): Promise<{ credential: CredentialJSON; challengeToken?: string }> {
+    const signal = this.newCeremony();
+    if (conditional && !(await autofillAvailable())) throw passkeyError("PASSKEY_NOT_SUPPORTED");
+    const { data, error, response } = await send(() =>
+      this.publicApi.POST("/api/auth/passkey/authentication-options/", { body: {} }),
+    );
+    if (!data) throw apiError(response, error);
+    const { challengeToken, ...json } = data;
+    const publicKey = requestOptions(json as unknown as RequestOptionsJSON);
+    if (conditional) publicKey.allowCredentials = []; // autofill offers every passkey of the site
+    const request: CredentialRequestOptions = conditional
+      ? { publicKey, signal, mediation: "conditional" }
+      : { publicKey, signal };
+    const credential = await this.runCeremony("get", signal, (container) => container.get(request));
+    return challengeToken ? { credential, challengeToken } : { credential };
+  }
+
+  /** A new passkey request: the one waiting (an autofill request, typically) is aborted. */
+  private newCeremony(): AbortSignal {
+    this.cancelPasskeyRequest();
+    const controller = new AbortController();
+    this.ceremony = controller;
+    return controller.signal;
+  }
+
+  /** Runs `ceremony` on navigator.credentials; its outcome as a credential's JSON or an error. */
+  private async runCeremony(
+    kind: "create" | "get",
+    signal: AbortSignal,
+    ceremony: (container: CredentialsContainerLike) => Promise<Credential | null>,
+  ): Promise<CredentialJSON> {
+    const container = this.credentialsOption ?? globalThis.navigator?.credentials;
+    if (signal.aborted) throw passkeyError("ERROR_CEREMONY_ABORTED");
+    if (!container || typeof container[kind] !== "function") {
+      throw passkeyError("PASSKEY_NOT_SUPPORTED");
+    }
+    let credential: Credential | null;
+    try {
+      credential = await ceremony(container);
+    } catch (caught) {
+      if (signal.aborted) throw passkeyError("ERROR_CEREMONY_ABORTED");
+      throw ceremonyError(kind, caught);
+    } finally {
+      if (this.ceremony?.signal === signal) this.ceremony = null;
+    }
+    if (!credential) throw ceremonyError(kind, null);
+    return credentialJSON(credential);
   }
 }

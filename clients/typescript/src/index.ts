@@ -4,11 +4,21 @@ export type {
   CreateAuthClientOptions,
   FetchOptions,
   MagicLinkData,
+  NoRedirect,
   Result,
+  SecondStepData,
   SessionData,
   SessionListItem,
+  SignInData,
 } from "./client";
-export { AuthClient, CSRF_COOKIE, SIGNED_IN_COOKIE } from "./core";
+export {
+  AuthClient,
+  BODY_TRANSPORT_HEADER,
+  CSRF_COOKIE,
+  SIGNED_IN_COOKIE,
+  isTwoFactorRedirect,
+  memoryTokenStore,
+} from "./core";
 export type {
   AuthClientOptions,
   AuthState,
@@ -16,15 +26,23 @@ export type {
   FetchLike,
   LinkOutcome,
   OtpType,
+  Passkey,
   ProfileUpdate,
   Reauthentication,
   Role,
   SecurityEvent,
   SessionInfo,
   SignInListItem,
+  SignInResult,
+  StoredToken,
+  TokenStore,
+  Transport,
   TrustedDevice,
+  TwoFactorMethod,
+  TwoFactorRedirect,
   User,
 } from "./core";
-export { ApiError } from "./errors";
+export { ApiError, CLIENT_ERROR_MESSAGES } from "./errors";
 export type { ApiErrorBody, AuthClientError, ClientErrorCode, ErrorCode } from "./errors";
+export type { CredentialJSON, CredentialsContainerLike } from "./webauthn";
 export type { components, paths } from "./schema";

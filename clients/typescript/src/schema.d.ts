@@ -123,7 +123,7 @@ export interface paths {
         put?: never;
         /**
          * Use the one-click link of a mail: what the code of that mail would give.
-         * @description Every code mail carries a link `{WEB_ORIGIN}/auth/link#token=...`; the web app's page asks for one click, then posts the token here (a GET never uses a link: mail scanners open links). Works from any browser and needs no budget; single use, valid as long as its code (7 days for the undo of an email change). Signed in for a sign-in or the first proof of an address (and a step-up, with the sign-in's Bearer); `{user}` for a verification with the account's Bearer; `{success, resetToken}` for a forgotten password; `{success}` for an email change and its undo.
+         * @description Every code mail carries a link `{WEB_ORIGIN}/auth/link#token=...`; the web app's page asks for one click, then posts the token here (a GET never uses a link: mail scanners open links). Works from any browser and needs no budget; single use, valid as long as its code (7 days for the undo of an email change). Signed in for a sign-in or the first proof of an address (and a step-up, with the sign-in's Bearer); `{user}` for a verification with the account's Bearer; `{success, resetToken}` for a forgotten password; `{success}` for an email change and its undo. A sign-in of an account with two-factor on answers `{twoFactorRedirect, twoFactorMethods}` instead of tokens (see sign-in/).
          */
         post: operations["email_link_verify"];
         delete?: never;
@@ -180,7 +180,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in (or sign up) with an emailed `sign-in` code.
-         * @description An unknown email creates a verified account without a password (`name`/`role` used then). For an existing unverified account the password is made unusable and its sign-ins are ended before it is marked verified.
+         * @description An unknown email creates a verified account without a password (`name`/`role` used then). For an existing unverified account the password is made unusable and its sign-ins are ended before it is marked verified. With two-factor on: `{twoFactorRedirect, twoFactorMethods}` instead of tokens (see sign-in/).
          */
         post: operations["email_otp_sign_in"];
         delete?: never;
@@ -286,6 +286,115 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/passkey/authentication-options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options for navigator.credentials.get(): sign-in, second step or step-up.
+         * @description The challenge is single use, lives 5 minutes and is bound to this client (an httpOnly cookie, or `challengeToken` in the answer for body-transport clients, sent back with the credential). No credential is named: the browser offers the passkeys it holds for this site (autofill with `mediation: conditional`).
+         */
+        post: operations["passkey_authentication_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkey/register/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Keep the passkey navigator.credentials.create() made. */
+        post: operations["passkey_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkey/registration-options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Options for navigator.credentials.create(): a new passkey of the caller.
+         * @description Needs a fresh sign-in and a verified address. A discoverable credential with user verification; the challenge is single use, bound to the caller, 5 minutes.
+         */
+        post: operations["passkey_registration_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkey/sign-in/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with a passkey alone (multi-factor by itself: no second step). */
+        post: operations["passkey_sign_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's passkeys, newest first. */
+        get: operations["passkeys_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/passkeys/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of the caller's passkeys (needs a fresh sign-in). */
+        delete: operations["passkeys_delete"];
+        options?: never;
+        head?: never;
+        /** Rename one of the caller's passkeys. */
+        patch: operations["passkeys_rename"];
+        trace?: never;
+    };
     "/api/auth/password/change/": {
         parameters: {
             query?: never;
@@ -332,7 +441,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Prove it is you again (password, or a `reauthentication` code): fresh authTime. */
+        /** Prove it is you again (password, code, TOTP or passkey): fresh authTime. */
         post: operations["reauthenticate"];
         delete?: never;
         options?: never;
@@ -473,7 +582,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password.
-         * @description A client that signed in to the account before (device cookie, or `deviceToken`) has its own failure budget. Other clients share per-address and per-account budgets, and after 100 consecutive failures from them password sign-in closes to them (`PASSWORD_SIGN_IN_CLOSED`, for known and unknown addresses alike) until the owner signs in with a code or resets the password.
+         * @description With two-factor authentication on, the answer is `{twoFactorRedirect: true, twoFactorMethods}` and a pending sign-in (an httpOnly cookie for 5 minutes, or `twoFactorToken` for body-transport clients), never a token: answer it at two-factor/verify-totp/, verify-backup-code/ or verify-passkey/. A device its owner trusted at a second step (`trustDevice`) skips it. A client that signed in to the account before (device cookie, or `deviceToken`) has its own failure budget. Other clients share per-address and per-account budgets, and after 100 consecutive failures from them password sign-in closes to them (`PASSWORD_SIGN_IN_CLOSED`, for known and unknown addresses alike) until the owner signs in with a code or resets the password.
          */
         post: operations["sign_in"];
         delete?: never;
@@ -513,6 +622,123 @@ export interface paths {
         put?: never;
         /** Create an account with email and password, and sign in. */
         post: operations["sign_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/disable/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor off: the authenticator and recovery codes go, trust ends.
+         * @description Needs a fresh sign-in and `password` when the account has one. Every trusted device ends (none skips a second step any more); passkeys stay. The owner gets a mail.
+         */
+        post: operations["two_factor_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/enable/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start two-factor: an authenticator URI and 10 recovery codes.
+         * @description Needs a fresh sign-in, a verified address, and `password` when the account has one. Two-factor is on once verify-totp/ (with the Bearer token) accepts the first code; until then nothing changes at sign-in.
+         */
+        post: operations["two_factor_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/generate-backup-codes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 10 new recovery codes; the old ones stop working. Needs a fresh sign-in. */
+        post: operations["two_factor_generate_backup_codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/verify-backup-code/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A recovery code as the second step: signed in; that code is used up.
+         * @description Answers the pending sign-in this client holds (the httpOnly cookie, or `twoFactorToken`). At most 5 answers per pending sign-in, then it is dead (`TWO_FACTOR_SIGN_IN_EXPIRED`: sign in again). `trustDevice: true` makes this device skip the second step for 30 days. The owner gets a mail saying how many codes remain.
+         */
+        post: operations["two_factor_verify_backup_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/verify-passkey/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A passkey of the account as the second step: signed in.
+         * @description Get the challenge from passkey/authentication-options/ first. Answers the pending sign-in this client holds (the httpOnly cookie, or `twoFactorToken`). At most 5 answers per pending sign-in, then it is dead (`TWO_FACTOR_SIGN_IN_EXPIRED`: sign in again). `trustDevice: true` makes this device skip the second step for 30 days.
+         */
+        post: operations["two_factor_verify_passkey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/two-factor/verify-totp/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A code from the authenticator app: completes enrolment, or a pending sign-in.
+         * @description With a Bearer token: the first right code turns two-factor on (`{user}` with `twoFactorEnabled: true`). Without one: the second step of a pending sign-in, signed in when right. Answers the pending sign-in this client holds (the httpOnly cookie, or `twoFactorToken`). At most 5 answers per pending sign-in, then it is dead (`TWO_FACTOR_SIGN_IN_EXPIRED`: sign in again). `trustDevice: true` makes this device skip the second step for 30 days. A code is accepted once (a replay fails on every worker).
+         */
+        post: operations["two_factor_verify_totp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -560,6 +786,18 @@ export interface components {
          * @enum {string}
          */
         AlgEnum: "EdDSA" | "RS256" | "ES256";
+        /**
+         * @description * `pwd` - pwd
+         *     * `otp` - otp
+         *     * `mfa` - mfa
+         *     * `hwk` - hwk
+         *     * `swk` - swk
+         * @enum {string}
+         */
+        AmrEnum: "pwd" | "otp" | "mfa" | "hwk" | "swk";
+        BackupCodesResponse: {
+            backupCodes: string[];
+        };
         /** @description The schema of `claims_json`. */
         ClaimsResponse: {
             userId: string;
@@ -570,9 +808,38 @@ export interface components {
             email: string;
             /** Format: date-time */
             authTime: string | null;
+            /** @description RFC 8176: how the sign-in was proven; `mfa` when a second factor was. */
+            amr: components["schemas"]["AmrEnum"][];
             /** Format: date-time */
             expiresAt: string;
         };
+        /** @description WebAuthn PublicKeyCredentialCreationOptions, JSON form (base64url binary members). */
+        CreationOptions: {
+            rp: {
+                [key: string]: unknown;
+            };
+            user: {
+                [key: string]: unknown;
+            };
+            challenge: string;
+            pubKeyCredParams: {
+                [key: string]: unknown;
+            }[];
+            timeout: number;
+            excludeCredentials: {
+                [key: string]: unknown;
+            }[];
+            authenticatorSelection: {
+                [key: string]: unknown;
+            };
+            attestation: string;
+        };
+        /**
+         * @description * `singleDevice` - singleDevice
+         *     * `multiDevice` - multiDevice
+         * @enum {string}
+         */
+        DeviceTypeEnum: "singleDevice" | "multiDevice";
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         EmailChangeConfirmRequest: {
             /** Format: email */
@@ -618,6 +885,10 @@ export interface components {
             success?: boolean;
             /** @description forget-password: single-use token for password/reset/. */
             resetToken?: string;
+            /** @description A sign-in of an account with two-factor on: see sign-in/. */
+            twoFactorRedirect?: boolean;
+            twoFactorMethods?: components["schemas"]["TwoFactorMethodsEnum"][];
+            twoFactorToken?: string;
         };
         Error: {
             code: components["schemas"]["ErrorCode"];
@@ -631,6 +902,7 @@ export interface components {
         /**
          * @description * `BAD_REQUEST` - The request could not be understood.
          *     * `CSRF_FAILED` - CSRF verification failed. Fetch GET /api/auth/csrf/ and send the X-CSRFToken header.
+         *     * `EMAIL_NOT_VERIFIED` - Verify your email address first.
          *     * `INTERNAL_ERROR` - Something went wrong on our side.
          *     * `INVALID_CLIENT` - The service credential is missing or wrong.
          *     * `INVALID_EMAIL` - Enter a valid email address.
@@ -639,10 +911,12 @@ export interface components {
          *     * `INVALID_LINK` - This link is invalid, expired or already used. Ask for a new one.
          *     * `INVALID_OTP` - The code is not valid. Check it, or ask for a new one.
          *     * `INVALID_OTP_TYPE` - Type must be "sign-in", "email-verification", "forget-password" or "reauthentication".
+         *     * `INVALID_PASSKEY` - This passkey could not be verified. Try again, or use another way to sign in.
          *     * `INVALID_PASSWORD` - The current password is not correct.
          *     * `INVALID_REFRESH_TOKEN` - The refresh token is missing, expired or revoked. Sign in again.
          *     * `INVALID_ROLE` - Role must be "teacher" or "student".
          *     * `INVALID_TOKEN` - The reset token is invalid, expired or already used.
+         *     * `INVALID_TWO_FACTOR_CODE` - The code is not valid. Check it, or use another way to confirm it is you.
          *     * `METHOD_NOT_ALLOWED` - Method "{method}" not allowed.
          *     * `NOT_ACCEPTABLE` - This API answers application/json only.
          *     * `NOT_AUTHENTICATED` - Authentication credentials were not provided.
@@ -663,12 +937,15 @@ export interface components {
          *     * `TOKEN_INVALID` - The access token is invalid or expired, or its sign-in has ended.
          *     * `TOO_MANY_ATTEMPTS` - Too many wrong codes. Ask for a new one.
          *     * `TOO_MANY_REQUESTS` - Too many requests. Try again later.
+         *     * `TWO_FACTOR_ALREADY_ENABLED` - Two-factor authentication is already on. Turn it off first to set it up again.
+         *     * `TWO_FACTOR_NOT_ENABLED` - Two-factor authentication is not set up for this account.
+         *     * `TWO_FACTOR_SIGN_IN_EXPIRED` - This sign-in has expired or had too many wrong answers. Sign in again.
          *     * `UNSUPPORTED_MEDIA_TYPE` - Send the body as application/json.
          *     * `USER_ALREADY_EXISTS` - A user with this email already exists.
          *     * `VALIDATION_ERROR` - Some fields are not valid.
          * @enum {string}
          */
-        ErrorCode: "BAD_REQUEST" | "CSRF_FAILED" | "INTERNAL_ERROR" | "INVALID_CLIENT" | "INVALID_EMAIL" | "INVALID_EMAIL_OR_PASSWORD" | "INVALID_JSON" | "INVALID_LINK" | "INVALID_OTP" | "INVALID_OTP_TYPE" | "INVALID_PASSWORD" | "INVALID_REFRESH_TOKEN" | "INVALID_ROLE" | "INVALID_TOKEN" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "NOT_AUTHENTICATED" | "NOT_FOUND" | "OTP_EXPIRED" | "PASSWORD_INVALID" | "PASSWORD_SIGN_IN_CLOSED" | "PASSWORD_TOO_COMMON" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_SIMILAR" | "PASSWORD_UNCHANGED" | "PAYLOAD_TOO_LARGE" | "PERMISSION_DENIED" | "REAUTHENTICATION_REQUIRED" | "REFRESH_TOKEN_REUSED" | "SERVICE_UNAVAILABLE" | "TOKEN_INVALID" | "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "UNSUPPORTED_MEDIA_TYPE" | "USER_ALREADY_EXISTS" | "VALIDATION_ERROR";
+        ErrorCode: "BAD_REQUEST" | "CSRF_FAILED" | "EMAIL_NOT_VERIFIED" | "INTERNAL_ERROR" | "INVALID_CLIENT" | "INVALID_EMAIL" | "INVALID_EMAIL_OR_PASSWORD" | "INVALID_JSON" | "INVALID_LINK" | "INVALID_OTP" | "INVALID_OTP_TYPE" | "INVALID_PASSKEY" | "INVALID_PASSWORD" | "INVALID_REFRESH_TOKEN" | "INVALID_ROLE" | "INVALID_TOKEN" | "INVALID_TWO_FACTOR_CODE" | "METHOD_NOT_ALLOWED" | "NOT_ACCEPTABLE" | "NOT_AUTHENTICATED" | "NOT_FOUND" | "OTP_EXPIRED" | "PASSWORD_INVALID" | "PASSWORD_SIGN_IN_CLOSED" | "PASSWORD_TOO_COMMON" | "PASSWORD_TOO_LONG" | "PASSWORD_TOO_SHORT" | "PASSWORD_TOO_SIMILAR" | "PASSWORD_UNCHANGED" | "PAYLOAD_TOO_LARGE" | "PERMISSION_DENIED" | "REAUTHENTICATION_REQUIRED" | "REFRESH_TOKEN_REUSED" | "SERVICE_UNAVAILABLE" | "TOKEN_INVALID" | "TOO_MANY_ATTEMPTS" | "TOO_MANY_REQUESTS" | "TWO_FACTOR_ALREADY_ENABLED" | "TWO_FACTOR_NOT_ENABLED" | "TWO_FACTOR_SIGN_IN_EXPIRED" | "UNSUPPORTED_MEDIA_TYPE" | "USER_ALREADY_EXISTS" | "VALIDATION_ERROR";
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         IntrospectionRequest: {
             token: string;
@@ -775,6 +1052,49 @@ export interface components {
             /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
             deviceToken?: string;
         };
+        Passkey: {
+            id: string;
+            name: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            backedUp: boolean;
+            deviceType: components["schemas"]["DeviceTypeEnum"];
+        };
+        PasskeyAnswer: {
+            passkey: components["schemas"]["Passkey"];
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        PasskeyOptionsRequest: {
+            /**
+             * Format: email
+             * @description Accepted for better-auth's client; it changes nothing (the options name no credential, so they say nothing about any account).
+             */
+            email?: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        PasskeyRegisterRequest: {
+            /** @description The PublicKeyCredential from navigator.credentials.create() or .get(), in its JSON form (PublicKeyCredential.toJSON(): id, rawId, type, response, ...). */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** @default  */
+            name?: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        PasskeySignInRequest: {
+            /** @description The PublicKeyCredential from navigator.credentials.create() or .get(), in its JSON form (PublicKeyCredential.toJSON(): id, rawId, type, response, ...). */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** @default true */
+            rememberMe?: boolean;
+            /** @description Non-browser clients only: the `challengeToken` passkey/authentication-options/ answered with. Browsers hold it in an httpOnly cookie. */
+            challengeToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
+        };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         PasswordChangeRequest: {
             /** @description Required unless the access token is fresh (see reauthenticate/). */
@@ -800,18 +1120,32 @@ export interface components {
             deviceToken?: string;
         };
         /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        PatchedPasskeyRenameRequest: {
+            name?: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
         PatchedProfileUpdateRequest: {
             name?: string;
             /** Format: uri */
             image?: string | null;
         };
-        /** @description `password`, or `otp` (a `reauthentication` code from email-otp/send/). */
+        /**
+         * @description One of: `password`, `otp` (a `reauthentication` code from email-otp/send/), `code` (from
+         *     the authenticator app) or `credential` (a passkey, with passkey/authentication-options/).
+         */
         ReauthenticateRequest: {
             password?: string;
             /** @example 314159 */
             otp?: string;
+            code?: string;
+            /** @description The PublicKeyCredential from navigator.credentials.create() or .get(), in its JSON form (PublicKeyCredential.toJSON(): id, rawId, type, response, ...). */
+            credential?: {
+                [key: string]: unknown;
+            };
             /** @description Non-browser clients only: the `flowToken` email-otp/send/ returned. A code can only be used by the client that asked for it (browsers: the httpOnly flow cookie). */
             flowToken?: string;
+            /** @description Non-browser clients only: the `challengeToken` passkey/authentication-options/ answered with. Browsers hold it in an httpOnly cookie. */
+            challengeToken?: string;
             /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
             deviceToken?: string;
         };
@@ -819,6 +1153,20 @@ export interface components {
         RefreshRequest: {
             /** @description Non-browser clients only: the refresh token, instead of the cookie. */
             refreshToken?: string;
+        };
+        /**
+         * @description WebAuthn PublicKeyCredentialRequestOptions, JSON form, plus `challengeToken` for
+         *     body-transport clients.
+         */
+        RequestOptions: {
+            challenge: string;
+            timeout: number;
+            rpId: string;
+            allowCredentials: {
+                [key: string]: unknown;
+            }[];
+            userVerification: string;
+            challengeToken?: string;
         };
         /**
          * @description * `teacher` - Teacher
@@ -855,9 +1203,17 @@ export interface components {
          *     * `reauthenticated` - Identity confirmed again
          *     * `step_up_failed` - Wrong password or code while signed in
          *     * `email_change_undone` - Email change undone from the old address
+         *     * `signed_in_passkey` - Signed in with a passkey
+         *     * `second_factor_failed` - Wrong second-factor code
+         *     * `two_factor_enabled` - Two-factor authentication turned on
+         *     * `two_factor_disabled` - Two-factor authentication turned off
+         *     * `recovery_code_used` - Recovery code used
+         *     * `recovery_codes_new` - New recovery codes made
+         *     * `passkey_added` - Passkey added
+         *     * `passkey_removed` - Passkey removed
          * @enum {string}
          */
-        SecurityEventTypeEnum: "signed_up" | "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated" | "step_up_failed" | "email_change_undone";
+        SecurityEventTypeEnum: "signed_up" | "signed_in_password" | "signed_in_code" | "signed_in_new_device" | "sign_in_failed" | "password_changed" | "password_reset" | "email_changed" | "refresh_reused" | "sign_ins_revoked" | "reauthenticated" | "step_up_failed" | "email_change_undone" | "signed_in_passkey" | "second_factor_failed" | "two_factor_enabled" | "two_factor_disabled" | "recovery_code_used" | "recovery_codes_new" | "passkey_added" | "passkey_removed";
         SessionInfo: {
             id: string;
             /** Format: date-time */
@@ -902,6 +1258,7 @@ export interface components {
             /** @default true */
             rememberMe?: boolean;
         };
+        SignedInOrTwoFactorRedirect: components["schemas"]["SignedInResponse"] | components["schemas"]["TwoFactorRedirect"];
         SignedInResponse: {
             accessToken: string;
             /** Format: date-time */
@@ -934,6 +1291,30 @@ export interface components {
             /** @description The device this request comes from. */
             current: boolean;
         };
+        TwoFactorEnableResponse: {
+            /** @description otpauth://totp/... for the authenticator app (a QR code, or typed in). */
+            totpURI: string;
+            backupCodes: string[];
+        };
+        /**
+         * @description * `totp` - totp
+         *     * `backup-code` - backup-code
+         *     * `passkey` - passkey
+         * @enum {string}
+         */
+        TwoFactorMethodsEnum: "totp" | "backup-code" | "passkey";
+        /** @description `password`: required when the account has one. */
+        TwoFactorPasswordRequest: {
+            password?: string;
+        };
+        TwoFactorRedirect: {
+            /** @description Always true: answer a second step. */
+            twoFactorRedirect: boolean;
+            /** @description What the account can answer the second step with. */
+            twoFactorMethods: components["schemas"]["TwoFactorMethodsEnum"][];
+            /** @description Body-transport clients only; browsers get an httpOnly cookie (5 minutes). */
+            twoFactorToken?: string;
+        };
         User: {
             id: string;
             /** Format: email */
@@ -941,6 +1322,8 @@ export interface components {
             name: string;
             role: components["schemas"]["RoleEnum"];
             emailVerified: boolean;
+            /** @description Every sign-in asks for a second step (TOTP, recovery code or passkey). */
+            twoFactorEnabled: boolean;
             image: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -950,6 +1333,18 @@ export interface components {
         UserResponse: {
             user: components["schemas"]["User"];
         };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        VerifyBackupCodeRequest: {
+            /** @description One of the recovery codes (xxxxxx-xxxxxx). */
+            code: string;
+            /** @default false */
+            trustDevice?: boolean;
+            /** @description Non-browser clients only: the `twoFactorToken` the sign-in answered with. Browsers hold the pending sign-in in an httpOnly cookie. */
+            twoFactorToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
+        };
+        VerifyEmailOrTwoFactorRedirect: components["schemas"]["VerifyEmailResponse"] | components["schemas"]["TwoFactorRedirect"];
         /** @description `{user}` when the caller sent the account's Bearer token; the tokens only otherwise. */
         VerifyEmailResponse: {
             /** @description Only when the proof signed the caller in (no Bearer sent). */
@@ -965,6 +1360,34 @@ export interface components {
             deviceToken?: string;
             /** @description Sign-up only, body-transport clients: the flow of the email-verification code mailed at sign-up (send it with verify-email). Browsers get the flow cookie. */
             flowToken?: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        VerifyPasskeyRequest: {
+            /** @description The PublicKeyCredential from navigator.credentials.create() or .get(), in its JSON form (PublicKeyCredential.toJSON(): id, rawId, type, response, ...). */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** @default false */
+            trustDevice?: boolean;
+            /** @description Non-browser clients only: the `twoFactorToken` the sign-in answered with. Browsers hold the pending sign-in in an httpOnly cookie. */
+            twoFactorToken?: string;
+            /** @description Non-browser clients only: the `challengeToken` passkey/authentication-options/ answered with. Browsers hold it in an httpOnly cookie. */
+            challengeToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
+        };
+        /** @description Shape check; a failure on a field listed in `field_errors` answers with that error. */
+        VerifyTotpRequest: {
+            code: string;
+            /**
+             * @description Skip the second step on this device for 30 days.
+             * @default false
+             */
+            trustDevice?: boolean;
+            /** @description Non-browser clients only: the `twoFactorToken` the sign-in answered with. Browsers hold the pending sign-in in an httpOnly cookie. */
+            twoFactorToken?: string;
+            /** @description Non-browser clients only: the `deviceToken` a previous sign-in returned. A device that signed in to the account before is never slowed by others' failures. */
+            deviceToken?: string;
         };
     };
     responses: never;
@@ -1798,7 +2221,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignedInResponse"];
+                    "application/json": components["schemas"]["SignedInOrTwoFactorRedirect"];
                 };
             };
             /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `INVALID_ROLE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
@@ -1905,7 +2328,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VerifyEmailResponse"];
+                    "application/json": components["schemas"]["VerifyEmailOrTwoFactorRedirect"];
                 };
             };
             /** @description Error codes: `INVALID_EMAIL`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
@@ -2410,6 +2833,668 @@ export interface operations {
             };
         };
     };
+    passkey_authentication_options: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PasskeyOptionsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestOptions"];
+                };
+            };
+            /** @description Error codes: `INVALID_EMAIL`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkey_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRegisterRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyAnswer"];
+                };
+            };
+            /** @description Error codes: `INVALID_PASSKEY`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `EMAIL_NOT_VERIFIED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkey_registration_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreationOptions"];
+                };
+            };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `EMAIL_NOT_VERIFIED`, `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkey_sign_in: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInOrTwoFactorRedirect"];
+                };
+            };
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INVALID_PASSKEY` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkeys_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"][];
+                };
+            };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkeys_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error codes: `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkeys_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPasskeyRenameRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyAnswer"];
+                };
+            };
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     password_change: {
         parameters: {
             query?: never;
@@ -2657,7 +3742,7 @@ export interface operations {
                     "application/json": components["schemas"]["SignedInResponse"];
                 };
             };
-            /** @description Error codes: `INVALID_PASSWORD`, `INVALID_OTP`, `OTP_EXPIRED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            /** @description Error codes: `INVALID_PASSWORD`, `INVALID_OTP`, `OTP_EXPIRED`, `INVALID_TWO_FACTOR_CODE`, `VALIDATION_ERROR`, `INVALID_PASSKEY`, `INVALID_JSON`, `BAD_REQUEST` */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3331,7 +4416,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SignedInResponse"];
+                    "application/json": components["schemas"]["SignedInOrTwoFactorRedirect"];
                 };
             };
             /** @description Error codes: `INVALID_EMAIL`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
@@ -3591,6 +4676,635 @@ export interface operations {
             };
             /** @description Error codes: `USER_ALREADY_EXISTS` */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    two_factor_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorPasswordRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_PASSWORD`, `TWO_FACTOR_NOT_ENABLED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    two_factor_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorPasswordRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorEnableResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_PASSWORD`, `TWO_FACTOR_ALREADY_ENABLED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `EMAIL_NOT_VERIFIED`, `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    two_factor_generate_backup_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupCodesResponse"];
+                };
+            };
+            /** @description Error codes: `TWO_FACTOR_NOT_ENABLED`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_AUTHENTICATED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `REAUTHENTICATION_REQUIRED` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    two_factor_verify_backup_code: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyBackupCodeRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_TWO_FACTOR_CODE`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TWO_FACTOR_SIGN_IN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    two_factor_verify_passkey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyPasskeyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedInResponse"];
+                };
+            };
+            /** @description Error codes: `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INVALID_PASSKEY`, `TWO_FACTOR_SIGN_IN_EXPIRED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TOO_MANY_REQUESTS` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    two_factor_verify_totp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Non-browser clients: send `body` to receive the refresh token as `refreshToken` in the JSON body instead of the httpOnly cookie. Browsers should never send it. */
+                "X-Refresh-Token-Transport"?: "body";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyTotpRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyEmailResponse"];
+                };
+            };
+            /** @description Error codes: `INVALID_TWO_FACTOR_CODE`, `TWO_FACTOR_NOT_ENABLED`, `TWO_FACTOR_ALREADY_ENABLED`, `VALIDATION_ERROR`, `INVALID_JSON`, `BAD_REQUEST` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `TWO_FACTOR_SIGN_IN_EXPIRED`, `TOKEN_INVALID` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `METHOD_NOT_ALLOWED` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `NOT_ACCEPTABLE` */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

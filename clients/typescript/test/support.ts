@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import type { IncomingMessage } from "node:http";
 import { createAuthClient } from "../src/react";
+import type { CreateAuthClientOptions } from "../src/client";
 
 export const BASE_URL = required("AUTH_BASE_URL");
 const MAIL_LOG = required("AUTH_MAIL_LOG");
@@ -74,9 +75,11 @@ export class CookieJar {
 }
 
 /** A client as a page of `jar`'s browser would create it (a new page load: a new client). */
-export function pageOf(jar: CookieJar) {
+export function pageOf(jar: CookieJar, options: Partial<CreateAuthClientOptions> = {}) {
   return createAuthClient({
+    ...options,
     baseURL: BASE_URL,
+    transport: "cookie", // a browser (the jar holds its cookies), though this runs in Node
     fetch: jar.fetch,
     readCookie: jar.read,
     writeCookie: jar.write,
@@ -144,6 +147,21 @@ export async function readLink(email: string, kind: string, since: number): Prom
   return token;
 }
 
+/**
+ * The web app's origin, from the link of a mail to `email` after `since` (`{WEB_ORIGIN}/auth/link`):
+ * what a browser on the app's pages writes into WebAuthn's client data.
+ */
+export async function webOrigin(email: string, since: number): Promise<string> {
+  const origin = await readMail(
+    email,
+    "/auth/link#token=",
+    /(https?:\/\/[^\s/]+)\/auth\/link#/,
+    since,
+  );
+  if (origin === null) throw new Error(`no link mailed to ${email}`);
+  return origin;
+}
+
 /** A wrong code for `code` (same length, never equal). */
 export const wrongCode = (code: string) => (code === "000000" ? "111111" : "000000");
 
@@ -165,5 +183,6 @@ export async function signedUp(label: string, extra: { role?: "teacher" | "stude
   if (error) throw new Error(`sign-up failed: ${error.code}`);
   const verificationCode = await readCode(email, "email-verification", since);
   const verificationLink = await readLink(email, "email-verification", since);
-  return { jar, client, email, user: data.user, verificationCode, verificationLink };
+  const origin = await webOrigin(email, since);
+  return { jar, client, email, user: data.user, verificationCode, verificationLink, origin };
 }
