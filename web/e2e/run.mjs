@@ -5,8 +5,10 @@
 //   E2E_MAIL_LOG    the server's stdout: the console mail backend prints every message there
 //   E2E_SCREENSHOTS where to save a screenshot of each page (git-ignored; CI artifacts)
 //   E2E_RESULTS     JSON file for the counts: {numPassedTests, numFailedTests, numSkippedTests}
+//   E2E_ONLY        (optional) a regular expression: the other steps are skipped
 // The flow is one story, so the first failing step skips the rest.
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +31,8 @@ const ARGS = [
   "--disable-sync",
 ];
 const TIMEOUT = 15_000;
+/** Run only the steps whose names match (for working on a part that starts its own account). */
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY) : null;
 
 /** @param {string} name */
 function required(name) {
@@ -53,7 +57,7 @@ const openPages = new Map();
  * @param {() => Promise<void>} fn
  */
 async function test(name, fn) {
-  if (aborted) {
+  if (aborted || (ONLY && !ONLY.test(name))) {
     results.push({ name, status: "skipped", ms: 0 });
     console.log(`  - ${name} (skipped)`);
     return;
@@ -329,7 +333,7 @@ const pageErrors = [];
 async function signInWithPassword(page, who) {
   await page.getByLabel("Email", { exact: true }).fill(who.email);
   await page.getByLabel("Password", { exact: true }).fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /**
@@ -343,6 +347,138 @@ const trustedDevices = (page) =>
 async function signOutFromNav(page) {
   await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
   await heading(page, "Sign in");
+}
+
+// --- second factors ------------------------------------------------------------------------------
+
+/**
+ * The bytes of a base32 text (RFC 4648, as authenticator apps take keys; spaces ignored).
+ * @param {string} text
+ */
+function base32Bytes(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  /** @type {number[]} */
+  const out = [];
+  let bits = 0;
+  let value = 0;
+  for (const char of text.replace(/[\s=]/g, "").toUpperCase()) {
+    const index = alphabet.indexOf(char);
+    assert.ok(index >= 0, `not base32: ${char}`);
+    value = ((value << 5) | index) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/**
+ * The 6-digit TOTP code of `secret` for time step `step` (RFC 6238: HMAC-SHA1, 30 s steps, the
+ * dynamic truncation of RFC 4226), as an authenticator app computes it.
+ * @param {string} secret
+ * @param {number} step
+ */
+function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", base32Bytes(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+// RFC 6238's own test vector (SHA-1, T = 59 s, its 8 digits 94287082): 287082 in 6 digits.
+assert.equal(totp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 1), "287082");
+
+const currentStep = () => Math.floor(Date.now() / 30_000);
+let lastTotpStep = 0;
+
+/**
+ * A code the server accepts now: a step within ±1 of the current one and later than the last
+ * one used (a code works once). Waits for the next step when the last code used it up.
+ * @param {string} secret
+ */
+async function nextTotpCode(secret) {
+  const step = Math.max(lastTotpStep + 1, currentStep());
+  while (step > currentStep() + 1) await sleep(500);
+  lastTotpStep = step;
+  return totp(secret, step);
+}
+
+/**
+ * A passkey authenticator inside the browser (Chromium's virtual authenticator over the DevTools
+ * protocol): platform-like, holding resident keys, verifying its user (so a passkey is a second
+ * factor by itself), and confirming every request at once.
+ * @param {import("playwright-core").Page} page
+ */
+async function addVirtualAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    credentials: async () =>
+      (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+    /** Whether it confirms at once (the user touches it), or leaves requests waiting. */
+    confirms: (/** @type {boolean} */ enabled) =>
+      cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled }),
+  };
+}
+
+/**
+ * The settings card headed `name`.
+ * @param {import("playwright-core").Page} page
+ * @param {string} name
+ */
+const settingsCard = (page, name) =>
+  page.locator(".card").filter({ has: page.getByRole("heading", { name, exact: true, level: 2 }) });
+
+/**
+ * The passkey calls the page makes from now until `stop()` (their last path segment).
+ * @param {import("playwright-core").Page} page
+ */
+function passkeyCalls(page) {
+  /** @type {string[]} */
+  const calls = [];
+  const record = (/** @type {import("playwright-core").Request} */ request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith("/api/auth/passkey/")) calls.push(path.split("/").at(-2) ?? path);
+  };
+  page.on("request", record);
+  return {
+    stop: () => {
+      page.off("request", record);
+      return calls;
+    },
+  };
+}
+
+/**
+ * Screenshots of one element (a settings card, whose page is long) at desktop and phone width,
+ * beside the page's own (which `screenshot` checks).
+ * @param {import("playwright-core").Locator} locator
+ * @param {string} name
+ */
+async function elementShot(locator, name) {
+  const file = `${String(shotNumber).padStart(2, "0")}-${name}`;
+  await locator.screenshot({ path: join(SHOTS, `${file}.png`) });
+  const page = locator.page();
+  const desktop = page.viewportSize();
+  await page.setViewportSize({ width: PHONE_WIDTH, height: 844 });
+  try {
+    await locator.screenshot({ path: join(SHOTS, `${file}-${PHONE_WIDTH}.png`) });
+  } finally {
+    if (desktop) await page.setViewportSize(desktop);
+  }
 }
 
 // --- the flow ------------------------------------------------------------------------------------
@@ -368,7 +504,13 @@ const katherine = {
   password: "orbital mechanics by hand",
   newEmail: `katherine-new-${stamp}@example.com`,
 };
+const dorothy = {
+  name: "Dorothy Vaughan",
+  email: `dorothy-${stamp}@example.com`,
+  password: "fortran for the whole team",
+};
 const REFRESH_COOKIE = "__Secure-refresh_token";
+const PENDING_COOKIE = "__Secure-two_factor";
 let adaSignUpMail = 0;
 
 async function main() {
@@ -493,7 +635,7 @@ async function main() {
       assert.equal(await pageA.getByLabel("Remember me", { exact: true }).isChecked(), true);
       await pageA.getByLabel("Password", { exact: true }).fill(ada.password);
       await screenshot(pageA, "sign-in");
-      await pageA.getByRole("button", { name: "Sign in" }).click();
+      await pageA.getByRole("button", { name: "Sign in", exact: true }).click();
       await heading(pageA, `Welcome, ${ada.name}!`);
       const cookie = (await a.context.cookies()).find((c) => c.name === REFRESH_COOKIE);
       assert.ok(cookie && cookie.expires > Date.now() / 1000 + 86_400, "a persistent cookie");
@@ -570,7 +712,7 @@ async function main() {
       await signInWithPassword(pageA, { email: ada.email, password: ada.password });
       assert.equal(await alertText(pageA), "Wrong email or password.");
       await pageA.getByLabel("Password", { exact: true }).fill(ada.resetPassword);
-      await pageA.getByRole("button", { name: "Sign in" }).click();
+      await pageA.getByRole("button", { name: "Sign in", exact: true }).click();
       await heading(pageA, `Welcome, ${ada.name}!`);
     });
 
@@ -864,7 +1006,7 @@ async function main() {
       await signInWithPassword(d.page, { email: ada.email, password: ada.changedPassword });
       assert.equal(await alertText(d.page), "Wrong email or password.");
       await d.page.getByLabel("Password", { exact: true }).fill(ada.linkPassword);
-      await d.page.getByRole("button", { name: "Sign in" }).click();
+      await d.page.getByRole("button", { name: "Sign in", exact: true }).click();
       await heading(d.page, `Welcome, ${ada.name}!`);
     });
 
@@ -911,6 +1053,318 @@ async function main() {
       await heading(e.page, "Sign in");
       await signInWithPassword(e.page, { email: katherine.newEmail, password: katherine.password });
       await heading(e.page, `Welcome, ${katherine.name}!`);
+    });
+
+    // Second factors, in a browser of their own with a passkey authenticator in it.
+    /** @type {Awaited<ReturnType<typeof openBrowser>> | null} */
+    let f = null;
+    /** @type {Awaited<ReturnType<typeof addVirtualAuthenticator>> | null} */
+    let authenticator = null;
+    let totpKey = "";
+    /** @type {string[]} */
+    let recoveryCodes = [];
+
+    await test("second factors: a new account verifies its address, then sees both cards", async () => {
+      f = await openBrowser("browser-f");
+      linkBrowsers.push(f);
+      authenticator = await addVirtualAuthenticator(f.page);
+      const page = f.page;
+      await page.goto("/sign-up");
+      await heading(page, "Create an account");
+      await page.getByLabel("Name", { exact: true }).fill(dorothy.name);
+      await page.getByLabel("Email", { exact: true }).fill(dorothy.email);
+      await page.getByLabel("Password", { exact: true }).fill(dorothy.password);
+      await page.getByRole("button", { name: "Create account" }).click();
+      await heading(page, `Welcome, ${dorothy.name}!`);
+      await page.goto("/settings");
+      await heading(page, "Settings");
+      // Factors are enrolled on a verified address only: both cards say so first.
+      for (const name of ["Two-factor authentication", "Passkeys"]) {
+        await settingsCard(page, name).getByText("Verify your email address first.").waitFor();
+      }
+      await settingsCard(page, "Passkeys").getByRole("link", { name: "Verify it now" }).click();
+      await heading(page, "Verify your email");
+      const mark = await mailMark();
+      await page.getByRole("button", { name: "Send me a code" }).click();
+      await page.getByLabel("6-digit code", { exact: true }).waitFor();
+      const code = await readCode(dorothy.email, "email-verification", mark);
+      await page.getByLabel("6-digit code", { exact: true }).fill(code);
+      await page.getByRole("button", { name: "Verify email" }).click();
+      await page.getByText("Your email is verified. Thank you!").waitFor();
+      await page.goto("/settings");
+      await heading(page, "Settings");
+      const card = settingsCard(page, "Two-factor authentication");
+      await card.getByRole("button", { name: "Turn on two-factor authentication" }).waitFor();
+      await settingsCard(page, "Passkeys").getByText("No passkeys yet.").waitFor();
+      await screenshot(page, "settings-two-factor-off");
+      await elementShot(card, "card-two-factor-off");
+    });
+
+    await test("second factors: turn on: password, QR code and key, a first code, recovery codes (.txt)", async () => {
+      assert.ok(f);
+      const page = f.page;
+      const card = settingsCard(page, "Two-factor authentication");
+      await card.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+      await card.getByLabel("Your password", { exact: true }).fill("not my password");
+      await card.getByRole("button", { name: "Continue" }).click();
+      assert.equal(
+        await fieldError(page, "Your password"),
+        "Your current password is not correct.",
+      );
+      await card.getByLabel("Your password", { exact: true }).fill(dorothy.password);
+      await screenshot(page, "settings-two-factor-password");
+      await elementShot(card, "card-two-factor-password");
+      await card.getByRole("button", { name: "Continue" }).click();
+      const qr = card.getByRole("img", { name: "QR code of your authenticator key" });
+      await qr.waitFor();
+      const box = await qr.boundingBox();
+      assert.ok(box && box.width >= 150 && Math.abs(box.width - box.height) < 1, "a square code");
+      totpKey = (await card.getByTestId("totp-secret").innerText()).replace(/\s/g, "");
+      assert.match(totpKey, /^[A-Z2-7]{32}$/, "the key to type in: 160 bits of base32");
+      await screenshot(page, "settings-two-factor-scan");
+      await elementShot(card, "card-two-factor-scan");
+
+      const field = card.getByLabel("6-digit code", { exact: true });
+      const right = await nextTotpCode(totpKey);
+      await field.fill(right === "000000" ? "111111" : "000000");
+      await card.getByRole("button", { name: "Turn on", exact: true }).click();
+      assert.equal(
+        await fieldError(page, "6-digit code"),
+        "That code is not right. Check it, or use another way to confirm it is you.",
+      );
+      await field.fill(right);
+      await card.getByRole("button", { name: "Turn on", exact: true }).click();
+      await card.getByText("Two-factor authentication is on.").waitFor();
+      const list = card.getByRole("list", { name: "Your recovery codes" });
+      recoveryCodes = (await list.getByRole("listitem").allInnerTexts()).map((c) => c.trim());
+      assert.equal(recoveryCodes.length, 10);
+      for (const code of recoveryCodes) assert.match(code, /^[0-9a-z]{6}-[0-9a-z]{6}$/);
+      await screenshot(page, "settings-recovery-codes");
+      await elementShot(card, "card-recovery-codes");
+
+      const downloading = page.waitForEvent("download");
+      await card.getByRole("button", { name: "Download (.txt)" }).click();
+      const download = await downloading;
+      assert.equal(download.suggestedFilename(), "classroom-recovery-codes.txt");
+      const text = await readFile(await download.path(), "utf8");
+      assert.deepEqual(
+        text.split("\n").filter((line) => /^\w{6}-\w{6}$/.test(line)),
+        recoveryCodes,
+      );
+      assert.ok(text.startsWith(`Recovery codes for ${dorothy.email}`), text);
+
+      await card.getByRole("button", { name: "I have saved my codes" }).click();
+      await card.getByText("On", { exact: true }).waitFor();
+      assert.equal(await card.getByRole("list").count(), 0, "the codes are shown once");
+      await card.getByRole("button", { name: "Make new recovery codes" }).waitFor();
+      await screenshot(page, "settings-two-factor-on");
+      await elementShot(card, "card-two-factor-on");
+    });
+
+    await test("second factors: a password sign-in asks for the second step; an expired one starts over; the app's code signs in", async () => {
+      assert.ok(f);
+      const page = f.page;
+      await signOutFromNav(page);
+      await signInWithPassword(page, dorothy);
+      await heading(page, "Confirm it is you");
+      assert.equal(new URL(page.url()).pathname, "/sign-in/two-factor");
+      assert.equal(await page.title(), "Confirm it is you · Classroom");
+      const cookies = await f.context.cookies();
+      assert.ok(
+        !cookies.some((c) => c.name === REFRESH_COOKIE),
+        "no sign-in before the second step",
+      );
+      const pending = cookies.find((c) => c.name === PENDING_COOKIE);
+      assert.ok(pending?.httpOnly, "the pending sign-in is an httpOnly cookie");
+      // No passkey yet: the app's code and recovery codes are offered, nothing else.
+      const main = page.getByRole("main");
+      await main.getByRole("button", { name: "Use a recovery code instead" }).waitFor();
+      assert.equal(await main.getByRole("button", { name: "Use a passkey instead" }).count(), 0);
+      await screenshot(page, "sign-in-two-factor-code");
+
+      const field = page.getByLabel("6-digit code", { exact: true });
+      await field.fill("000000");
+      await page.getByRole("button", { name: "Continue" }).click();
+      assert.equal(
+        await fieldError(page, "6-digit code"),
+        "That code is not right. Check it, or use another way to confirm it is you.",
+      );
+      await screenshot(page, "sign-in-two-factor-error");
+
+      // The pending sign-in ends (5 minutes on): back to sign-in, saying why.
+      await f.context.clearCookies({ name: PENDING_COOKIE });
+      await field.fill("000000");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await heading(page, "Sign in");
+      assert.equal(
+        await alertText(page),
+        "This sign-in has expired or had too many wrong answers. Sign in again.",
+      );
+      await screenshot(page, "sign-in-two-factor-expired");
+
+      await signInWithPassword(page, dorothy);
+      await heading(page, "Confirm it is you");
+      await page.getByLabel("6-digit code", { exact: true }).fill(await nextTotpCode(totpKey));
+      await page.getByRole("button", { name: "Continue" }).click();
+      await heading(page, `Welcome, ${dorothy.name}!`);
+      assert.equal(new URL(page.url()).pathname, "/dashboard");
+    });
+
+    await test("second factors: add a passkey in settings (virtual authenticator) and rename it", async () => {
+      assert.ok(f && authenticator);
+      const page = f.page;
+      await page.getByRole("link", { name: "Settings" }).click();
+      await heading(page, "Settings");
+      const card = settingsCard(page, "Passkeys");
+      await card.getByText("No passkeys yet.").waitFor();
+      await card.getByLabel("Name of the new passkey (optional)", { exact: true }).fill("Laptop");
+      await card.getByRole("button", { name: "Add a passkey" }).click();
+      await card.getByText("Passkey “Laptop” added.").waitFor();
+      const rows = card.getByTestId("passkey");
+      assert.equal(await rows.count(), 1);
+      const row = await rows.first().innerText();
+      assert.match(row, /^Laptop/);
+      assert.match(row, /Device-bound/, "the virtual authenticator's key is not synced");
+      assert.match(row, /added \w{3} \d{1,2}, \d{4} · never used/);
+      const held = await authenticator.credentials();
+      assert.equal(held.length, 1);
+      assert.equal(held[0].isResidentCredential, true, "a discoverable credential: a passkey");
+      await screenshot(page, "settings-passkeys");
+      await elementShot(card, "card-passkeys");
+
+      await card.getByRole("button", { name: "Rename passkey Laptop" }).click();
+      const name = card.getByLabel("New name for “Laptop”", { exact: true });
+      await name.fill("Work laptop");
+      await screenshot(page, "settings-passkey-rename");
+      await elementShot(card, "card-passkey-rename");
+      await card.getByRole("button", { name: "Save name" }).click();
+      await rows.filter({ hasText: "Work laptop" }).waitFor();
+    });
+
+    await test("second factors: passkey autofill signs in from the sign-in page, with no second step", async () => {
+      assert.ok(f);
+      const page = f.page;
+      // The browser offers the passkey in the email field's suggestions; Chromium's virtual
+      // authenticator takes it at once, as a user picking it would.
+      const calls = passkeyCalls(page);
+      await page.getByRole("navigation").getByRole("button", { name: "Sign out" }).click();
+      await heading(page, `Welcome, ${dorothy.name}!`);
+      assert.deepEqual(calls.stop(), ["authentication-options", "sign-in"]);
+      await page.getByRole("link", { name: "Settings" }).click();
+      await heading(page, "Settings");
+      const event = page.getByTestId("security-event").first();
+      await event.waitFor();
+      assert.match(await event.innerText(), /Signed in with a passkey/);
+      const row = settingsCard(page, "Passkeys").getByTestId("passkey").first();
+      await row.filter({ hasText: /last used/ }).waitFor();
+    });
+
+    await test("second factors: 'Sign in with a passkey' replaces the waiting autofill request", async () => {
+      assert.ok(f && authenticator);
+      const page = f.page;
+      await authenticator.confirms(false); // the autofill request waits for a pick
+      const calls = passkeyCalls(page);
+      await signOutFromNav(page);
+      const email = page.getByLabel("Email", { exact: true });
+      assert.equal(await email.getAttribute("autocomplete"), "username webauthn");
+      await sleep(500);
+      assert.equal(new URL(page.url()).pathname, "/sign-in", "nothing picked: still signing in");
+      await screenshot(page, "sign-in-passkey");
+      await authenticator.confirms(true);
+      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await heading(page, `Welcome, ${dorothy.name}!`);
+      // The autofill's request, then the button's, which alone was answered.
+      assert.deepEqual(calls.stop(), [
+        "authentication-options",
+        "authentication-options",
+        "sign-in",
+      ]);
+    });
+
+    await test("second factors: a passkey answers the second step of a password sign-in", async () => {
+      assert.ok(f && authenticator);
+      const page = f.page;
+      await authenticator.confirms(false);
+      await signOutFromNav(page);
+      await signInWithPassword(page, dorothy);
+      await heading(page, "Confirm it is you");
+      await authenticator.confirms(true);
+      await page.getByRole("button", { name: "Use a passkey instead" }).click();
+      const use = page.getByRole("button", { name: "Use a passkey", exact: true });
+      await use.waitFor();
+      await screenshot(page, "sign-in-two-factor-passkey");
+      await use.click();
+      await heading(page, `Welcome, ${dorothy.name}!`);
+    });
+
+    await test("second factors: a recovery code works once; a trusted device skips the second step", async () => {
+      assert.ok(f);
+      const page = f.page;
+      await authenticator?.confirms(false); // the sign-in page's autofill waits from here on
+      /** Sign out, sign in with the password, answer with a recovery code. */
+      const withRecoveryCode = async (/** @type {string} */ code, trust = false) => {
+        await signOutFromNav(page);
+        await signInWithPassword(page, dorothy);
+        await heading(page, "Confirm it is you");
+        await page.getByRole("button", { name: "Use a recovery code instead" }).click();
+        await page.getByLabel("Recovery code", { exact: true }).fill(code);
+        if (trust) await page.getByLabel("Trust this device for 30 days", { exact: true }).check();
+      };
+      await withRecoveryCode(recoveryCodes[0]);
+      await screenshot(page, "sign-in-two-factor-recovery-code");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await heading(page, `Welcome, ${dorothy.name}!`);
+
+      await withRecoveryCode(recoveryCodes[0]);
+      await page.getByRole("button", { name: "Continue" }).click();
+      assert.equal(
+        await fieldError(page, "Recovery code"),
+        "That code is not right. Check it, or use another way to confirm it is you.",
+      );
+      await page.getByLabel("Recovery code", { exact: true }).fill(recoveryCodes[1]);
+      await page.getByLabel("Trust this device for 30 days", { exact: true }).check();
+      await page.getByRole("button", { name: "Continue" }).click();
+      await heading(page, `Welcome, ${dorothy.name}!`);
+
+      await signOutFromNav(page);
+      await signInWithPassword(page, dorothy);
+      await heading(page, `Welcome, ${dorothy.name}!`); // straight in: this device is trusted
+    });
+
+    await test("second factors: delete the passkey after a confirmation", async () => {
+      assert.ok(f && authenticator);
+      const page = f.page;
+      await page.getByRole("link", { name: "Settings" }).click();
+      await heading(page, "Settings");
+      const card = settingsCard(page, "Passkeys");
+      await card.getByRole("button", { name: /^Delete passkey Work laptop,/ }).click();
+      await card.getByText("Delete this passkey? It will no longer sign you in.").waitFor();
+      await screenshot(page, "settings-passkey-delete");
+      await elementShot(card, "card-passkey-delete");
+      await card.getByRole("button", { name: "Delete passkey Work laptop for good" }).click();
+      await card.getByText("No passkeys yet.").waitFor();
+    });
+
+    await test("second factors: turn two-factor off with the password; sign-in is one step again", async () => {
+      assert.ok(f);
+      const page = f.page;
+      const card = settingsCard(page, "Two-factor authentication");
+      await card.getByRole("button", { name: "Turn off…" }).click();
+      await card.getByLabel("Your password", { exact: true }).fill(dorothy.password);
+      await screenshot(page, "settings-two-factor-turn-off");
+      await elementShot(card, "card-two-factor-turn-off");
+      await card.getByRole("button", { name: "Turn off two-factor authentication" }).click();
+      await card
+        .getByText(
+          "Two-factor authentication is off. Your authenticator app and recovery codes no longer work.",
+        )
+        .waitFor();
+      await card.getByRole("button", { name: "Turn on two-factor authentication" }).waitFor();
+      await screenshot(page, "settings-two-factor-turned-off");
+      await elementShot(card, "card-two-factor-turned-off");
+      await signOutFromNav(page);
+      await signInWithPassword(page, dorothy);
+      await heading(page, `Welcome, ${dorothy.name}!`);
     });
 
     await test("unknown pages show the SPA's 404; unknown API routes stay JSON", async () => {

@@ -8,6 +8,7 @@ import { ForgotPassword } from "./pages/ForgotPassword";
 import { NotFound } from "./pages/NotFound";
 import { Settings } from "./pages/Settings";
 import { SignIn } from "./pages/SignIn";
+import { SignInTwoFactor } from "./pages/SignInTwoFactor";
 import { SignInWithCode } from "./pages/SignInWithCode";
 import { SignUp } from "./pages/SignUp";
 import { VerifyEmail } from "./pages/VerifyEmail";
@@ -26,6 +27,7 @@ export function AppRoutes() {
         <Route element={<RedirectIfSignedIn />}>
           <Route path="sign-in" element={<SignIn />} />
           <Route path="sign-in/code" element={<SignInWithCode />} />
+          <Route path="sign-in/two-factor" element={<SignInTwoFactor />} />
           <Route path="sign-up" element={<SignUp />} />
         </Route>
         <Route path="forgot-password" element={<ForgotPassword />} />

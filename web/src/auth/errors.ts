@@ -54,6 +54,20 @@ const MESSAGES: Record<Code, string> = {
   NETWORK_ERROR: "Could not reach the server. Check your connection and try again.",
   UNKNOWN_ERROR: "Something went wrong. Try again.",
   EMAIL_UNCHANGED: "That is already your email address.",
+  EMAIL_NOT_VERIFIED: "Verify your email address first.",
+  INVALID_TWO_FACTOR_CODE:
+    "That code is not right. Check it, or use another way to confirm it is you.",
+  TWO_FACTOR_SIGN_IN_EXPIRED:
+    "This sign-in has expired or had too many wrong answers. Sign in again.",
+  TWO_FACTOR_NOT_ENABLED: "Two-factor authentication is not on for this account.",
+  TWO_FACTOR_ALREADY_ENABLED: "Two-factor authentication is already on.",
+  INVALID_PASSKEY: "This passkey could not be verified. Try again, or use another way to sign in.",
+  // What the browser's passkey dialog ended with.
+  AUTH_CANCELLED: "No passkey was used: the request was cancelled or timed out. Try again.",
+  REGISTRATION_CANCELLED: "No passkey was added: the request was cancelled or timed out.",
+  PREVIOUSLY_REGISTERED: "This device or password manager already holds a passkey of your account.",
+  ERROR_CEREMONY_ABORTED: "A newer passkey request replaced this one.",
+  PASSKEY_NOT_SUPPORTED: "This browser cannot use passkeys here. Use another way to sign in.",
 };
 
 /** "45 seconds", "3 minutes", "2 hours", "3 days": a wait a person can read (rounded up). */
@@ -112,6 +126,7 @@ const CODE_FIELDS: Partial<Record<Code, string[]>> = {
   OTP_EXPIRED: ["otp"],
   TOO_MANY_ATTEMPTS: ["otp"],
   INVALID_ROLE: ["role"],
+  INVALID_TWO_FACTOR_CODE: ["otp", "code"],
 };
 
 /** The field (of `names`, the form's inputs) an error belongs to, if any. */

@@ -11,19 +11,23 @@ type ValueProps = {
   error?: string;
 };
 
-/** The account's email (label "Email", name "email"). */
+/**
+ * The account's email (label "Email", name "email"). On the sign-in page `autoComplete` is
+ * "username webauthn": the browser offers the account's passkeys in the field's autofill.
+ */
 export function EmailField({
   value,
   onChange,
   error,
   readOnly,
-}: ValueProps & { readOnly?: boolean }) {
+  autoComplete = "email",
+}: ValueProps & { readOnly?: boolean; autoComplete?: string }) {
   return (
     <Field
       label="Email"
       type="email"
       name="email"
-      autoComplete="email"
+      autoComplete={autoComplete}
       required
       readOnly={readOnly}
       value={value}

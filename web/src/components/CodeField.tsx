@@ -11,10 +11,12 @@ export function CodeField({
   value,
   onChange,
   error,
+  hint,
 }: {
   value: string;
   onChange: (code: string) => void;
   error?: string;
+  hint?: string;
 }) {
   return (
     <Field
@@ -28,6 +30,7 @@ export function CodeField({
       value={value}
       onChange={(e) => onChange(codeDigits(e.target.value))}
       error={error}
+      hint={hint}
       className="code-input"
     />
   );

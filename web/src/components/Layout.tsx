@@ -13,6 +13,7 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
 const TITLES: Record<string, string> = {
   "/sign-in": "Sign in",
   "/sign-in/code": "Sign in with a code",
+  "/sign-in/two-factor": "Confirm it is you",
   "/sign-up": "Create an account",
   "/forgot-password": "Forgot password",
   "/verify-email": "Verify your email",

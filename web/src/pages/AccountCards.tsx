@@ -17,7 +17,8 @@ import { CodeField } from "../components/CodeField";
 import { Address, Field, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
 
-const needsStepUp = (error: AuthClientError | null) => error?.code === "REAUTHENTICATION_REQUIRED";
+export const needsStepUp = (error: AuthClientError | null) =>
+  error?.code === "REAUTHENTICATION_REQUIRED";
 
 /**
  * Changing to the address the account already has: said under the field, nothing is sent (the
@@ -90,7 +91,13 @@ export function ProfileCard() {
 }
 
 /** Confirm it is you: the password, or a code emailed to the account's address. */
-function StepUp({ onConfirmed, onCancel }: { onConfirmed: () => void; onCancel?: () => void }) {
+export function StepUp({
+  onConfirmed,
+  onCancel,
+}: {
+  onConfirmed: () => void;
+  onCancel?: () => void;
+}) {
   const { client, user } = useAuth();
   const { pending, error, fields, run } = useAsyncAction();
   const [password, setPassword] = useState("");
@@ -279,6 +286,14 @@ const EVENT_LABELS: Record<SecurityEvent["type"], string> = {
   reauthenticated: "Confirmed it was you",
   step_up_failed: "Wrong password or code while confirming it was you",
   email_change_undone: "Email change undone from the old address",
+  signed_in_passkey: "Signed in with a passkey",
+  second_factor_failed: "Wrong code at the second step of a sign-in",
+  two_factor_enabled: "Two-factor authentication turned on",
+  two_factor_disabled: "Two-factor authentication turned off",
+  recovery_code_used: "A recovery code was used",
+  recovery_codes_new: "New recovery codes made",
+  passkey_added: "Passkey added",
+  passkey_removed: "Passkey deleted",
 };
 
 export function SecurityActivityCard() {

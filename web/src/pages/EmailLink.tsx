@@ -7,6 +7,7 @@ import { useAsyncAction } from "../auth/useAsyncAction";
 import { Address, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
 import { NewPasswordStep, PasswordResetDone } from "../components/NewPasswordStep";
+import { useSecondStep } from "./SignInTwoFactor";
 
 /** The token of a link's fragment (`#token=...`), or null. */
 export function linkToken(hash: string): string | null {
@@ -39,6 +40,7 @@ export function EmailLink() {
   const { client, status, user } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
+  const secondStep = useSecondStep();
   const [token] = useState(() => linkToken(location.hash));
   useEffect(() => {
     if (!window.location.hash) return;
@@ -71,7 +73,8 @@ export function EmailLink() {
         setSpent(error.code === "INVALID_LINK" || error.code === "USER_ALREADY_EXISTS");
         throw error;
       }
-      if (data.outcome === "signedIn") navigate("/dashboard", { replace: true });
+      if (data.outcome === "twoFactorRedirect") secondStep(data);
+      else if (data.outcome === "signedIn") navigate("/dashboard", { replace: true });
       else if (data.outcome === "verified") setStep({ name: "verified", user: data.user });
       else if (data.outcome === "resetToken") {
         setStep({ name: "password", resetToken: data.resetToken });

@@ -8,12 +8,14 @@ import { useAsyncAction } from "../auth/useAsyncAction";
 import { NewPasswordField, PasswordField } from "../components/AuthFields";
 import { Checkbox, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
+import { At, day, when } from "../components/Time";
 import {
   ChangeEmailCard,
   DeleteAccountCard,
   ProfileCard,
   SecurityActivityCard,
 } from "./AccountCards";
+import { PasskeysCard, TwoFactorCard } from "./SecondFactorCards";
 
 export function Settings() {
   return (
@@ -22,6 +24,8 @@ export function Settings() {
       <ProfileCard />
       <ChangeEmailCard />
       <ChangePassword />
+      <TwoFactorCard />
+      <PasskeysCard />
       <SignIns />
       <TrustedDevices />
       <SecurityActivityCard />
@@ -86,15 +90,6 @@ function ChangePassword() {
       </form>
     </div>
   );
-}
-
-const when = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-const day = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" });
-
-/** A date in a list's details: one piece on a phone (never "10:10" at a line's end, "PM" below). */
-function At({ iso, format = when }: { iso: string; format?: (iso: string) => string }) {
-  return <time dateTime={iso}>{format(iso)}</time>;
 }
 
 function SignIns() {

@@ -8,12 +8,14 @@ import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
 import { Address, Field } from "../components/Form";
 import { RolePicker } from "../components/RolePicker";
 import { useEmailCode } from "../components/useEmailCode";
+import { useSecondStep } from "./SignInTwoFactor";
 
 /** Sign in with an emailed code: send code (type sign-in) → enter code → email-otp/sign-in/. */
 export function SignInWithCode() {
   const { client } = useAuth();
   const action = useAsyncAction();
   const { run, reset } = action;
+  const secondStep = useSecondStep();
   const [step, setStep] = useState<"email" | "code">("email");
   const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode("sign-in", run, () =>
     setStep("code"),
@@ -24,13 +26,14 @@ export function SignInWithCode() {
   function signIn(event: FormEvent) {
     event.preventDefault();
     void run(async () => {
-      const { error } = await client.signIn.emailOtp({
+      const { data, error } = await client.signIn.emailOtp({
         email,
         otp,
         rememberMe: true,
         ...(name.trim() ? { name: name.trim(), role } : {}),
       });
       if (error) throw error;
+      secondStep(data); // else signed in: the route guard moves on
     }, event);
   }
 

@@ -6,11 +6,13 @@ import { useAsyncAction } from "../auth/useAsyncAction";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
 import { Address, Notice } from "../components/Form";
 import { useEmailCode } from "../components/useEmailCode";
+import { useSecondStep } from "./SignInTwoFactor";
 
 /** Verify an email: send code (type email-verification) → enter code → email-otp/verify-email/. */
 export function VerifyEmail() {
   const { client, user } = useAuth();
   const action = useAsyncAction();
+  const secondStep = useSecondStep();
   // From the dashboard right after sign-up: the code mailed at sign-up is waiting.
   const location = useLocation();
   const codeSent = Boolean(user && (location.state as { codeSent?: boolean } | null)?.codeSent);
@@ -38,9 +40,9 @@ export function VerifyEmail() {
   function verify(event: FormEvent) {
     event.preventDefault();
     void action.run(async () => {
-      const { error } = await client.emailOtp.verifyEmail({ email, otp });
+      const { data, error } = await client.emailOtp.verifyEmail({ email, otp });
       if (error) throw error;
-      setStep("done");
+      if (!secondStep(data)) setStep("done");
     }, event);
   }
 
