@@ -49,7 +49,7 @@ class AdminSignInForm(AdminAuthenticationForm):
             passed = (
                 bool(code)
                 and request is not None
-                and second_factor_check(user_id=user.pk, code=code, client=client_info(request))
+                and second_factor_check(user=user, code=code, client=client_info(request))
             )
         except TooManyRequests as refusal:
             raise self._rate_limited(refusal) from None

@@ -18,6 +18,7 @@ from typing import Any
 
 import webauthn
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from webauthn.helpers import (
     base64url_to_bytes,
@@ -127,19 +128,23 @@ def register(*, user: User, credential: dict, name: str) -> Passkey:
     if Passkey.objects.filter(credential_hash=credential_hash).exists():
         raise PasskeyRejected()
     transports = [str(getattr(t, "value", t)) for t in (parsed.response.transports or [])]
-    return Passkey.objects.create(
-        user=user,
-        credential_id=bytes_to_base64url(verified.credential_id),
-        credential_hash=credential_hash,
-        public_key=verified.credential_public_key,
-        sign_count=verified.sign_count,
-        transports=",".join(transports)[:128],
-        device_type=_DEVICE_TYPES[verified.credential_device_type.value],
-        backed_up=verified.credential_backed_up,
-        aaguid=verified.aaguid,
-        name=(name.strip() or "Passkey")[:NAME_MAX_LENGTH],
-        created_at=clock.now(),
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a clash leaves the caller's transaction usable
+            return Passkey.objects.create(
+                user=user,
+                credential_id=bytes_to_base64url(verified.credential_id),
+                credential_hash=credential_hash,
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                transports=",".join(transports)[:128],
+                device_type=_DEVICE_TYPES[verified.credential_device_type.value],
+                backed_up=verified.credential_backed_up,
+                aaguid=verified.aaguid,
+                name=(name.strip() or "Passkey")[:NAME_MAX_LENGTH],
+                created_at=clock.now(),
+            )
+    except IntegrityError:  # the same credential registered at the same moment: one keeps it
+        raise PasskeyRejected() from None
 
 
 def authentication_options() -> tuple[dict[str, Any], str]:

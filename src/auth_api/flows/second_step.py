@@ -30,6 +30,7 @@ from auth_api.tokens.sign_ins import IssuedTokens
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from observability import metrics
+from users.models import User
 
 _CLOSED_RETRY_SECONDS = 15 * 60  # what Retry-After says when a factor is closed to the client
 
@@ -89,16 +90,21 @@ def second_step_recovery_code(*, code: str, trust_device: bool, client: ClientIn
         tokens = sign_in_second_step(
             pending=pending, amr=("otp",), trust_device=trust_device, client=client
         )
-        security_events.record(
-            user_id=user.pk, type=SecurityEventType.RECOVERY_CODE_USED, client=client
-        )
-        email_enqueue(
-            kind=EmailKind.RECOVERY_CODE_USED,
-            to_email=user.email,
-            secrets={"remaining": str(recovery.remaining(user_id=user.pk))},
-        )
+        _recovery_code_used(user, client)
     _owner_proven(user.pk, user.email)
     return tokens
+
+
+def _recovery_code_used(user: User, client: ClientInfo) -> None:
+    """A recovery code was spent (at a second step or the admin): the owner is told."""
+    security_events.record(
+        user_id=user.pk, type=SecurityEventType.RECOVERY_CODE_USED, client=client
+    )
+    email_enqueue(
+        kind=EmailKind.RECOVERY_CODE_USED,
+        to_email=user.email,
+        secrets={"remaining": str(recovery.remaining(user_id=user.pk))},
+    )
 
 
 def second_step_passkey(
@@ -127,19 +133,24 @@ def _owner_proven(user_id: str, email: str) -> None:
     guard.owner_proven(email=email)
 
 
-def second_factor_check(*, user_id: str, code: str, client: ClientInfo) -> bool:
+def second_factor_check(*, user: User, code: str, client: ClientInfo) -> bool:
     """A second factor typed next to the password where there is no pending sign-in (the Django
     admin's login form): six digits are a TOTP code, anything else a recovery code. Counted like
-    an answer to a pending sign-in (the client's budget, the account's factor budget)."""
+    an answer to a pending sign-in (the client's budget, the account's factor budget), and a
+    recovery code spent here is told to the owner like one spent at a second step."""
     spent = [rates.hit(Scope.SECOND_FACTOR_IP, client.limit_key)]
     code = "".join(code.split())
     if len(code) == totp.DIGITS and code.isdigit():
-        accepted = totp.check(user_id=user_id, code=code, trusted=False) is totp.Verdict.ACCEPTED
+        accepted = totp.check(user_id=user.pk, code=code, trusted=False) is totp.Verdict.ACCEPTED
     else:
-        accepted = recovery.use(user_id=user_id, code=code, trusted=False)
+        accepted = recovery.use(user_id=user.pk, code=code, trusted=False)
+        if accepted:
+            with transaction.atomic():
+                _recovery_code_used(user, client)
+            _owner_proven(user.pk, user.email)
     if not accepted:
         security_events.record(
-            user_id=user_id, type=SecurityEventType.SECOND_FACTOR_FAILED, client=client
+            user_id=user.pk, type=SecurityEventType.SECOND_FACTOR_FAILED, client=client
         )
         return False
     rates.refund(spent)
