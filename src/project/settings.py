@@ -20,6 +20,9 @@ BETTER_AUTH_SECRETS = env_str("BETTER_AUTH_SECRETS") or ""
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105 - DEBUG only, refused otherwise
 _DEV_JWT_KEY = "dev-only-insecure-jwt-signing-key-do-not-use-in-production-01234"
 SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET if DEBUG else None)
+# Earlier SECRET_KEY values, still accepted while they age out (sessions, TOTP secrets, recovery
+# codes, trusted devices): rotate by moving the old key here.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or (_DEV_JWT_KEY if DEBUG else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -387,10 +390,10 @@ RATE_LIMITS = {
     "second_factor_ip": (env_int("RATE_LIMIT_SECOND_FACTOR_IP", 30), 60),
     # Passkey challenges handed out per client address (each one is a row until it expires).
     "passkey_options_ip": (env_int("RATE_LIMIT_PASSKEY_OPTIONS_IP", 60), 60),
-    # Untrusted wrong recovery codes per account: a window, never a closure (a recovery code is
-    # what the owner holds when strangers closed TOTP): 10 / 15 min = 28,800 guesses in 30 days
-    # at 10 / 2^60 each.
-    "recovery_account": (env_int("RATE_LIMIT_RECOVERY_ACCOUNT", 10), 900),
+    # Untrusted wrong recovery codes per (account, client address): a window, never a closure,
+    # and never spent by strangers' addresses for the owner's (a recovery code is what the owner
+    # holds when strangers closed TOTP): 28,800 guesses per address in 30 days at 10 / 2^60 each.
+    "recovery_account_ip": (env_int("RATE_LIMIT_RECOVERY_ACCOUNT_IP", 10), 900),
 }
 # Development (DEBUG) multiplies every limit, so a person clicking around is not stopped; the
 # limits stay on. Tests and production use them as written.

@@ -224,11 +224,9 @@ def test_every_proof_of_the_address_drops_a_pre_registrations_factors(
 # --- strangers holding the password cannot keep the owner out -----------------------------------
 
 
-def test_strangers_with_the_password_keep_the_owner_out_for_fifteen_minutes_at_most(
-    factors, clock, settings
-):
-    """Strangers who hold Ada's password close TOTP and spend the recovery codes' window from
-    many addresses. A passkey gets Ada in at once, a recovery code within 15 minutes."""
+def test_strangers_with_the_password_cannot_keep_the_owner_out(factors, clock, settings):
+    """Strangers who hold Ada's password close TOTP and spend recovery-code guesses from many
+    addresses. Ada's own recovery code and her passkey still get her in at once."""
     key = SoftAuthenticator()
     owner = JsonClient()
     add_passkey(owner, _owner_access(owner, factors), key)
@@ -245,14 +243,12 @@ def test_strangers_with_the_password_keep_the_owner_out_for_fifteen_minutes_at_m
         )
     fresh = _pending()
     assert fresh.post(VERIFY_TOTP, {"code": code_at(factors["secret"])}).status_code == 429
-    assert fresh.post(VERIFY_BACKUP, {"code": factors["backupCodes"][5]}).status_code == 429
     by_passkey = fresh.post(
         TWO_FACTOR + "verify-passkey/", {"credential": passkey_assertion(fresh, key)}
     )
     assert by_passkey.status_code == 200, by_passkey.content
-    clock.advance(15 * 60)
-    later = _pending().post(VERIFY_BACKUP, {"code": factors["backupCodes"][6]})
-    assert later.status_code == 200, later.content
+    by_code = _pending().post(VERIFY_BACKUP, {"code": factors["backupCodes"][6]})
+    assert by_code.status_code == 200, by_code.content
 
 
 def _owner_access(client: JsonClient, factors: dict) -> str:
@@ -349,11 +345,6 @@ def test_odd_device_and_pending_tokens_are_refused_never_a_500(factors, token):
 # --- a new SECRET_KEY -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TOTP secrets and recovery codes are keyed from SECRET_KEY alone: after a change, "
-    "two-factor stays on and no answer but a passkey passes the second step",
-)
 def test_a_new_secret_key_with_the_old_one_as_fallback_locks_no_owner_out(factors, settings):
     old = settings.SECRET_KEY
     settings.SECRET_KEY = "a brand new secret key, long enough to be one " * 2

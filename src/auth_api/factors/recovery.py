@@ -1,14 +1,16 @@
 """Recovery codes: 10 per account, 60 bits each (12 characters of a 32-character alphabet), shown
 once, stored as keyed hashes, each accepted once. Making a new set ends the old one.
 
-Wrong codes from untrusted clients are counted per account in a window (RECOVERY_ACCOUNT: a
-failures-only rate limit, counted before the code is judged): it slows strangers, and because it
-lapses it never shuts the owner out for longer than its window, which matters since a recovery
-code is what the owner holds when TOTP is closed. At 10 codes of 2^60 the odds stay negligible.
+Wrong codes from untrusted clients are counted per account and client address in a window
+(RECOVERY_ACCOUNT_IP: a failures-only rate limit, counted before the code is judged). It slows
+strangers, and since it is per address, what strangers spend never stops the owner's own client:
+a recovery code is what the owner holds when strangers closed TOTP. At 10 codes of 2^60 the odds
+stay negligible however many addresses guess (docs/security-model.md has the arithmetic).
 """
 
 import secrets
 
+from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 import clock
@@ -21,8 +23,15 @@ _ALPHABET = "023456789abcdefghjkmnpqrstuvwxyz"  # 32: no 1, i, l or o to misread
 _LENGTH = 12  # 12 × 5 bits = 60 bits
 
 
-def _hash(code: str) -> str:
-    return salted_hmac("auth_api.recovery-code", code, algorithm="sha256").hexdigest()
+def _hash(code: str, secret: str | None = None) -> str:
+    return salted_hmac(
+        "auth_api.recovery-code", code, secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def _hashes(code: str) -> list[str]:
+    """The code's hash under SECRET_KEY and each of SECRET_KEY_FALLBACKS (a rotated key)."""
+    return [_hash(code, key) for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
 
 
 def normalise(code: str) -> str:
@@ -54,13 +63,15 @@ def remaining(*, user_id: str) -> int:
     return RecoveryCode.objects.filter(user_id=user_id, used_at__isnull=True).count()
 
 
-def use(*, user_id: str, code: str, trusted: bool) -> bool:
+def use(*, user_id: str, code: str, untrusted_client: str | None) -> bool:
     """Spend one code: the one UPDATE that marks it used is the check, so it works once. An
-    untrusted client's attempt spends the account's budget (TooManyRequests over it) and a
-    right code gives it back."""
-    spent = None if trusted else rates.hit(Scope.RECOVERY_ACCOUNT, user_id)
+    untrusted client's attempt (`untrusted_client`: its address key) spends that account and
+    address's budget (TooManyRequests over it); a right code gives it back."""
+    spent = None
+    if untrusted_client is not None:
+        spent = rates.hit(Scope.RECOVERY_ACCOUNT_IP, f"{user_id}\n{untrusted_client}")
     used = RecoveryCode.objects.filter(
-        user_id=user_id, code_hash=_hash(normalise(code)), used_at__isnull=True
+        user_id=user_id, code_hash__in=_hashes(normalise(code)), used_at__isnull=True
     ).update(used_at=clock.now())
     if used:
         rates.refund([spent])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db.models import F
 from django.utils.crypto import salted_hmac
@@ -27,9 +27,22 @@ from users.models import User
 DIGITS, STEP_SECONDS, WINDOW = 6, 30, 1
 
 
-def _fernet() -> Fernet:
-    key = salted_hmac("auth_api.totp-secret", "fernet-key", algorithm="sha256").digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+def _fernet() -> MultiFernet:
+    """Encrypts with SECRET_KEY, decrypts with it or any of SECRET_KEY_FALLBACKS: rotating the
+    key (the old one kept as a fallback) locks no owner out."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet(
+        [
+            Fernet(
+                base64.urlsafe_b64encode(
+                    salted_hmac(
+                        "auth_api.totp-secret", "fernet-key", secret=key, algorithm="sha256"
+                    ).digest()
+                )
+            )
+            for key in keys
+        ]
+    )
 
 
 def seal(secret: str) -> str:

@@ -81,7 +81,8 @@ def second_step_totp(*, code: str, trust_device: bool, client: ClientInfo) -> Is
 def second_step_recovery_code(*, code: str, trust_device: bool, client: ClientInfo) -> IssuedTokens:
     pending = _pending_for(client)
     trusted, spent = _counted(pending, client)
-    if not recovery.use(user_id=pending.user_id, code=code, trusted=trusted):
+    untrusted_client = None if trusted else client.limit_key
+    if not recovery.use(user_id=pending.user_id, code=code, untrusted_client=untrusted_client):
         _failed(pending, client, InvalidTwoFactorCode.code)
         raise InvalidTwoFactorCode()
     rates.refund(spent)
@@ -143,7 +144,7 @@ def second_factor_check(*, user: User, code: str, client: ClientInfo) -> bool:
     if len(code) == totp.DIGITS and code.isdigit():
         accepted = totp.check(user_id=user.pk, code=code, trusted=False) is totp.Verdict.ACCEPTED
     else:
-        accepted = recovery.use(user_id=user.pk, code=code, trusted=False)
+        accepted = recovery.use(user_id=user.pk, code=code, untrusted_client=client.limit_key)
         if accepted:
             with transaction.atomic():
                 _recovery_code_used(user, client)

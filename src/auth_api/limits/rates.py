@@ -49,7 +49,7 @@ class Scope(StrEnum):
     INTROSPECT_IP = "introspect_ip"  # failed service credentials per client address
     SECOND_FACTOR_IP = "second_factor_ip"  # wrong TOTP / recovery codes / passkeys per address
     PASSKEY_OPTIONS_IP = "passkey_options_ip"  # passkey challenges handed out per address
-    RECOVERY_ACCOUNT = "recovery_account"  # untrusted wrong recovery codes per account
+    RECOVERY_ACCOUNT_IP = "recovery_account_ip"  # untrusted wrong recovery codes per (account, IP)
 
 
 def _redis_increment(cache: RedisCache, key: str, window: int) -> int:

@@ -29,8 +29,16 @@ def max_age_seconds() -> int:
     return settings.TRUSTED_DEVICE_DAYS * 24 * 3600
 
 
-def _hash(secret: str) -> str:
-    return salted_hmac("auth_api.trusted-device", secret, algorithm="sha256").hexdigest()
+def _hash(secret: str, key: str | None = None) -> str:
+    return salted_hmac(
+        "auth_api.trusted-device", secret, secret=key, algorithm="sha256"
+    ).hexdigest()
+
+
+def _matches(secret: str, secret_hash: str) -> bool:
+    """Under SECRET_KEY, or one of SECRET_KEY_FALLBACKS (a rotated key ends no device's trust)."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return any(hmac.compare_digest(_hash(secret, key), secret_hash) for key in keys)
 
 
 def _entries(token: str | None) -> list[tuple[str, str]]:
@@ -49,7 +57,7 @@ def trusted_device_id(token: str | None, *, user_id: str) -> str | None:
         pk__in=list(entries), user_id=user_id, expires_at__gt=clock.now()
     ).values_list("pk", "secret_hash")
     for device_id, secret_hash in rows:
-        if hmac.compare_digest(_hash(entries[device_id]), secret_hash):
+        if _matches(entries[device_id], secret_hash):
             return device_id
     return None
 
