@@ -39,25 +39,51 @@ def _post(path: str, body: dict, token: str | None = None) -> dict:
         return json.load(response)
 
 
-def _mailed_code(email: str, seen: set[Path]) -> str:
-    """The code in the first mail file to `email` that is not in `seen` (the file backend writes
-    one file per delivery)."""
+def _mail_files() -> dict[Path, int]:
+    """Every mail file and its size now. Django's file backend names a file by the second and the
+    id() of its backend object, and appends when a name comes round again (an object's address
+    reused within the second): a file seen before may grow a new mail, so sizes are kept too."""
+    sizes = {}
+    for path in MAIL_DIR.glob("*.log"):
+        try:
+            sizes[path] = path.stat().st_size
+        except FileNotFoundError:
+            continue
+    return sizes
+
+
+def _new_mail(seen: dict[Path, int]) -> list[str]:
+    """The mails written since `seen` (whole new files, and what old ones grew), one text each:
+    the file backend ends every mail with a line of 79 dashes."""
+    texts = []
+    for path, size in _mail_files().items():
+        if size > seen.get(path, 0):
+            with open(path, "rb") as file:
+                file.seek(seen.get(path, 0))
+                texts += file.read().decode(errors="replace").split("-" * 79)
+    return [text for text in texts if text.strip()]
+
+
+def _mailed(email: str, seen: dict[Path, int], pattern: str, what: str) -> str:
+    """The first match of `pattern` in a mail to `email` written since `seen`."""
     deadline = time.monotonic() + 30  # a loaded machine may queue mail for a while
     while time.monotonic() < deadline:
-        for path in set(MAIL_DIR.glob("*.log")) - seen:
-            text = path.read_text(errors="replace")
-            found = re.search(r"^\s+(\d{6})\s*$", text, re.MULTILINE)
+        for text in _new_mail(seen):
+            found = re.search(pattern, text, re.MULTILINE)
             if f"To: {email}" in text and found:
                 return found.group(1)
         time.sleep(0.05)
-    new = len(set(MAIL_DIR.glob("*.log")) - seen)
-    raise RuntimeError(f"no code mailed to {email} within 30 s ({new} other new mail files)")
+    raise RuntimeError(f"no {what} mailed to {email} within 30 s ({len(_new_mail(seen))} others)")
+
+
+def _mailed_code(email: str, seen: dict[Path, int]) -> str:
+    return _mailed(email, seen, r"^\s+(\d{6})\s*$", "code")
 
 
 def _code(email: str, code_type: str) -> tuple[str, str]:
     """(code, flowToken) of a fresh code of `code_type` for `email` (one address per operation,
     so parallel workers never read each other's codes)."""
-    seen = set(MAIL_DIR.glob("*.log"))
+    seen = _mail_files()
     flow = _post("/api/auth/email-otp/send/", {"email": email, "type": code_type})["flowToken"]
     return _mailed_code(email, seen), flow
 
@@ -118,23 +144,14 @@ def _reset_body(case) -> None:
     }
 
 
-def _mailed_link(email: str, seen: set[Path]) -> str:
-    """The link token in the first new mail file to `email` (see _mailed_code)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        for path in set(MAIL_DIR.glob("*.log")) - seen:
-            text = path.read_text(errors="replace")
-            found = re.search(r"/auth/link#token=([A-Za-z0-9_-]+)", text)
-            if f"To: {email}" in text and found:
-                return found.group(1)
-        time.sleep(0.05)
-    raise RuntimeError(f"no link mailed to {email} within 30 s")
+def _mailed_link(email: str, seen: dict[Path, int]) -> str:
+    return _mailed(email, seen, r"/auth/link#token=([A-Za-z0-9_-]+)", "link")
 
 
 def _link_body(case) -> None:
     """A live link of a sign-in mail to an address of its own (each signs someone in once)."""
     email = f"link-{os.getpid()}-{next(_disposables)}@example.com"
-    seen = set(MAIL_DIR.glob("*.log"))
+    seen = _mail_files()
     _post("/api/auth/email-link/send/", {"email": email, "type": "sign-in"})
     case.body = {"token": _mailed_link(email, seen)}
 
@@ -169,7 +186,7 @@ def _reauthenticate_body(case, token: str) -> None:
 def _email_change_confirm_body(case, token: str) -> None:
     """A change of the disposable caller's address, its code read from the new mailbox."""
     new_email = f"moved-{os.getpid()}-{next(_disposables)}@example.com"
-    seen = set(MAIL_DIR.glob("*.log"))
+    seen = _mail_files()
     flow = _post("/api/auth/email/change/", {"newEmail": new_email}, token=token)["flowToken"]
     case.body = {"newEmail": new_email, "otp": _mailed_code(new_email, seen), "flowToken": flow}
 
