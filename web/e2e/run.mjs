@@ -1200,6 +1200,9 @@ async function main() {
         await alertText(page),
         "This sign-in has expired or had too many wrong answers. Sign in again.",
       );
+      // The address typed for it is filled in again (from the router's state, stored nowhere).
+      assert.equal(await page.getByLabel("Email", { exact: true }).inputValue(), dorothy.email);
+      assert.equal(await page.getByLabel("Password", { exact: true }).inputValue(), "");
       await screenshot(page, "sign-in-two-factor-expired");
 
       await signInWithPassword(page, dorothy);
@@ -1329,6 +1332,74 @@ async function main() {
       await signOutFromNav(page);
       await signInWithPassword(page, dorothy);
       await heading(page, `Welcome, ${dorothy.name}!`); // straight in: this device is trusted
+    });
+
+    await test("second factors: settings asks a two-factor account to confirm it is you: the app's code (a wrong one first), or a passkey", async () => {
+      assert.ok(f && authenticator);
+      const page = f.page;
+      await page.getByRole("link", { name: "Settings" }).click();
+      await heading(page, "Settings");
+      const zone = settingsCard(page, "Delete account");
+      const start = zone.getByRole("button", { name: "Delete my account…" });
+      await start.click();
+      // The password first; then every other way this account has, its passkey once listed.
+      const ways = zone.getByRole("list", { name: "Other ways to confirm it is you" });
+      await ways.getByRole("button", { name: "Use a passkey instead" }).waitFor();
+      assert.deepEqual(await ways.getByRole("button").allInnerTexts(), [
+        "Email me a code instead",
+        "Use my authenticator app instead",
+        "Use a passkey instead",
+      ]);
+      await screenshot(page, "settings-step-up");
+      await elementShot(zone, "card-step-up");
+
+      await ways.getByRole("button", { name: "Use my authenticator app instead" }).click();
+      const field = zone.getByLabel("6-digit code", { exact: true });
+      await page.waitForFunction(
+        () => document.activeElement?.getAttribute("autocomplete") === "one-time-code",
+      );
+      assert.equal(await zone.getByLabel("Your password", { exact: true }).count(), 0);
+      const right = await nextTotpCode(totpKey);
+      await field.fill(right === "000000" ? "111111" : "000000");
+      await zone.getByRole("button", { name: "Confirm" }).click();
+      assert.equal(
+        await fieldError(page, "6-digit code"),
+        "That code is not right. Check it, or use another way to confirm it is you.",
+      );
+      await screenshot(page, "settings-step-up-app-error");
+      await elementShot(zone, "card-step-up-app-error");
+      await field.fill(right);
+      await zone.getByRole("button", { name: "Confirm" }).click();
+      await zone.getByLabel('Type "DELETE" to confirm', { exact: true }).waitFor();
+      await zone.getByRole("button", { name: "Cancel" }).click(); // the account stays
+      await start.waitFor();
+
+      // A passkey: the browser's dialog, which the virtual authenticator confirms.
+      await authenticator.confirms(true);
+      await start.click();
+      await ways.getByRole("button", { name: "Use a passkey instead" }).click();
+      const use = zone.getByRole("button", { name: "Use a passkey", exact: true });
+      await page.waitForFunction(() => document.activeElement?.textContent === "Use a passkey");
+      await screenshot(page, "settings-step-up-passkey");
+      await elementShot(zone, "card-step-up-passkey");
+      const calls = passkeyCalls(page);
+      await use.click();
+      await zone.getByLabel('Type "DELETE" to confirm', { exact: true }).waitFor();
+      assert.deepEqual(calls.stop(), ["authentication-options"]);
+      await zone.getByRole("button", { name: "Cancel" }).click();
+      await start.waitFor();
+      await authenticator.confirms(false);
+
+      await page.reload();
+      await heading(page, "Settings");
+      const events = page.getByTestId("security-event");
+      await events.first().waitFor();
+      const newest = (await events.allInnerTexts()).slice(0, 3).map((text) => text.split("\n")[0]);
+      assert.deepEqual(newest, [
+        "Confirmed it was you",
+        "Confirmed it was you",
+        "Wrong password or code while confirming it was you",
+      ]);
     });
 
     await test("second factors: delete the passkey after a confirmation", async () => {

@@ -61,13 +61,13 @@ const MESSAGES: Record<Code, string> = {
     "This sign-in has expired or had too many wrong answers. Sign in again.",
   TWO_FACTOR_NOT_ENABLED: "Two-factor authentication is not on for this account.",
   TWO_FACTOR_ALREADY_ENABLED: "Two-factor authentication is already on.",
-  INVALID_PASSKEY: "This passkey could not be verified. Try again, or use another way to sign in.",
+  INVALID_PASSKEY: "This passkey could not be verified. Try again, or use another way.",
   // What the browser's passkey dialog ended with.
   AUTH_CANCELLED: "No passkey was used: the request was cancelled or timed out. Try again.",
   REGISTRATION_CANCELLED: "No passkey was added: the request was cancelled or timed out.",
   PREVIOUSLY_REGISTERED: "This device or password manager already holds a passkey of your account.",
   ERROR_CEREMONY_ABORTED: "A newer passkey request replaced this one.",
-  PASSKEY_NOT_SUPPORTED: "This browser cannot use passkeys here. Use another way to sign in.",
+  PASSKEY_NOT_SUPPORTED: "This browser cannot use passkeys here. Use another way.",
 };
 
 /** "45 seconds", "3 minutes", "2 hours", "3 days": a wait a person can read (rounded up). */

@@ -89,13 +89,21 @@ export function SubmitButton({
   pending,
   pendingLabel,
   children,
+  autoFocus,
 }: {
   pending: boolean;
   pendingLabel: string;
   children: ReactNode;
+  autoFocus?: boolean;
 }) {
   return (
-    <button type="submit" className="button primary" disabled={pending} aria-busy={pending}>
+    <button
+      type="submit"
+      className="button primary"
+      disabled={pending}
+      aria-busy={pending}
+      autoFocus={autoFocus}
+    >
       {pending ? (
         <>
           <span className="spinner" aria-hidden="true" /> {pendingLabel}

@@ -1,8 +1,8 @@
 /**
  * Settings cards for account self-service: profile, change email (code step), security activity
  * and the "Delete account" danger zone. Sensitive actions need a fresh proof of the owner: when
- * the API answers REAUTHENTICATION_REQUIRED, or before deleting, the user confirms with the
- * password (or an emailed code) first.
+ * the API answers REAUTHENTICATION_REQUIRED, or before deleting, the user confirms it is them
+ * first: the password, an emailed code, the authenticator app's code or a passkey.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
@@ -13,7 +13,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { PasswordField } from "../components/AuthFields";
-import { CodeField } from "../components/CodeField";
+import { CODE_LENGTH, CodeField } from "../components/CodeField";
 import { Address, Field, FormError, Notice, SubmitButton } from "../components/Form";
 import { Loading } from "../components/Layout";
 
@@ -90,7 +90,37 @@ export function ProfileCard() {
   );
 }
 
-/** Confirm it is you: the password, or a code emailed to the account's address. */
+/** The ways to confirm it is you: every account has the first two. */
+type StepUpMethod = "password" | "email" | "totp" | "passkey";
+
+const STEP_UP_SWITCHES: Record<StepUpMethod, string> = {
+  password: "Use my password instead",
+  email: "Email me a code instead",
+  totp: "Use my authenticator app instead",
+  passkey: "Use a passkey instead",
+};
+
+/** Whether the signed-in account has a passkey (false until known, or when the list fails). */
+function useHasPasskey() {
+  const { client } = useAuth();
+  const [hasPasskey, setHasPasskey] = useState(false);
+  useEffect(() => {
+    let current = true;
+    void client.passkey.listUserPasskeys().then(({ data }) => {
+      if (current) setHasPasskey(Boolean(data?.length));
+    });
+    return () => {
+      current = false;
+    };
+  }, [client]);
+  return hasPasskey;
+}
+
+/**
+ * Confirm it is you: the password, a code emailed to the account's address, a code of the
+ * authenticator app (two-factor on) or a passkey (the account has one). One way at a time, with
+ * the others offered below.
+ */
 export function StepUp({
   onConfirmed,
   onCancel,
@@ -99,71 +129,135 @@ export function StepUp({
   onCancel?: () => void;
 }) {
   const { client, user } = useAuth();
-  const { pending, error, fields, run } = useAsyncAction();
+  const { pending, error, fields, run, reset } = useAsyncAction();
+  const hasPasskey = useHasPasskey();
+  const [method, setMethod] = useState<StepUpMethod>("password");
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
-  const [byCode, setByCode] = useState(false);
+  const [code, setCode] = useState("");
+  const [short, setShort] = useState(false);
+  const offered: StepUpMethod[] = [
+    "password",
+    "email",
+    ...(user?.twoFactorEnabled ? (["totp"] as const) : []),
+    ...(hasPasskey ? (["passkey"] as const) : []),
+  ];
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    const typed = method === "email" ? otp : method === "totp" ? code : null;
+    // A short code is said here: sent, it would count as a wrong answer.
+    if (typed !== null && typed.length !== CODE_LENGTH) {
+      setShort(true);
+      const field = (event.currentTarget as HTMLFormElement).elements.namedItem("otp");
+      if (field instanceof HTMLInputElement) field.focus();
+      return;
+    }
+    setShort(false);
+    const proofs = {
+      password: { password },
+      email: { otp },
+      totp: { code },
+      passkey: { passkey: true },
+    } as const;
     void run(async () => {
-      const { error } = await client.reauthenticate(byCode ? { otp } : { password });
+      const { error } = await client.reauthenticate(proofs[method]);
       if (error) throw error;
       onConfirmed();
     }, event);
   }
 
-  function emailCode() {
+  function choose(next: StepUpMethod) {
+    reset();
+    setShort(false);
+    if (next !== "email") {
+      setMethod(next);
+      return;
+    }
     void run(async () => {
       const { error } = await client.emailOtp.sendVerificationOtp({
         email: user?.email ?? "",
         type: "reauthentication",
       });
       if (error) throw error;
-      setByCode(true);
+      setOtp("");
+      setMethod("email");
     });
   }
 
+  // An edit takes the "all 6 digits" message away: it no longer describes the field.
+  const typeCode = (set: (value: string) => void) => (value: string) => {
+    setShort(false);
+    set(value);
+  };
+  const codeError = short ? "Enter all 6 digits of the code." : fields.otp;
   return (
-    <form onSubmit={submit} noValidate className="step-up">
-      <p className="muted">For your safety, confirm it is you.</p>
-      <FormError message={error} />
-      {byCode ? (
-        <>
-          <Notice>
-            We sent a code to <Address email={user?.email} after="." />
-          </Notice>
-          <CodeField value={otp} onChange={setOtp} error={fields.otp} />
-        </>
-      ) : (
-        <PasswordField
-          label="Your password"
-          value={password}
-          onChange={setPassword}
-          error={fields.password}
-          autoFocus
-        />
-      )}
-      <div className="row">
-        <SubmitButton pending={pending} pendingLabel="Checking…">
-          Confirm
-        </SubmitButton>
-        {byCode ? (
-          <button type="button" className="link-button" onClick={() => setByCode(false)}>
-            Use my password instead
-          </button>
-        ) : (
-          <button type="button" className="link-button" onClick={emailCode} disabled={pending}>
-            Email me a code instead
-          </button>
+    <div className="step-up">
+      <form onSubmit={submit} noValidate>
+        <p className="muted">For your safety, confirm it is you.</p>
+        <FormError message={error} />
+        {method === "password" && (
+          <PasswordField
+            label="Your password"
+            value={password}
+            onChange={setPassword}
+            error={fields.password}
+            autoFocus
+          />
         )}
-        {onCancel && (
-          <button type="button" className="link-button" onClick={onCancel} disabled={pending}>
-            Cancel
-          </button>
+        {method === "email" && (
+          <>
+            <Notice>
+              We sent a code to <Address email={user?.email} after="." />
+            </Notice>
+            <CodeField key="email" value={otp} onChange={typeCode(setOtp)} error={codeError} />
+          </>
         )}
-      </div>
-    </form>
+        {method === "totp" && (
+          <CodeField
+            key="totp"
+            value={code}
+            onChange={typeCode(setCode)}
+            error={codeError}
+            hint="The code your authenticator app shows for Classroom."
+          />
+        )}
+        {method === "passkey" && (
+          <p>Use a passkey of your account: on this device, a phone or a security key.</p>
+        )}
+        <div className="row">
+          <SubmitButton
+            key={method === "passkey" ? "passkey" : "confirm"}
+            pending={pending}
+            pendingLabel={method === "passkey" ? "Waiting for your passkey…" : "Checking…"}
+            autoFocus={method === "passkey"} // the way chosen: its button (no field to fill)
+          >
+            {method === "passkey" ? "Use a passkey" : "Confirm"}
+          </SubmitButton>
+          {onCancel && (
+            <button type="button" className="link-button" onClick={onCancel} disabled={pending}>
+              Cancel
+            </button>
+          )}
+        </div>
+      </form>
+      <ul className="links" aria-label="Other ways to confirm it is you">
+        {offered
+          .filter((other) => other !== method)
+          .map((other) => (
+            <li key={other}>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => choose(other)}
+                disabled={pending}
+              >
+                {STEP_UP_SWITCHES[other]}
+              </button>
+            </li>
+          ))}
+      </ul>
+    </div>
   );
 }
 

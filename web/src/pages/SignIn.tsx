@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
-import { Link, useLocation } from "react-router";
+import { Link, useLocation, useNavigate } from "react-router";
 import type { AuthClientError } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
@@ -20,17 +20,26 @@ const QUIET: AuthClientError["code"][] = [
 export function SignIn() {
   const { client, endedBy } = useAuth();
   const location = useLocation();
+  const navigate = useNavigate();
   const secondStep = useSecondStep();
   const { pending, error, fields, run, setError } = useAsyncAction();
   const passkey = useAsyncAction();
-  const [email, setEmail] = useState("");
+  // What a second step that expired handed back: why, and the address typed for that sign-in.
+  const [handedBack] = useState(() => (location.state as SignInState | null) ?? {});
+  const [email, setEmail] = useState(handedBack.email ?? "");
   const [password, setPassword] = useState("");
   const [rememberMe, setRememberMe] = useState(true);
   // Why the last sign-in did not finish (its second step expired), until the next try.
-  const [carried, setCarried] = useState(() => {
-    const reason = (location.state as SignInState | null)?.error;
-    return reason ? errorMessage(reason) : null;
-  });
+  const [carried, setCarried] = useState(() =>
+    handedBack.error ? errorMessage(handedBack.error) : null,
+  );
+  useEffect(() => {
+    // Read once, then gone from the history entry (a reload starts clean); where the user was
+    // headed stays.
+    const state = location.state as SignInState | null;
+    if (!state || (state.email === undefined && state.error === undefined)) return;
+    navigate(location.pathname, { replace: true, state: state.from ? { from: state.from } : null });
+  }, [location, navigate]);
 
   // Passkey autofill: the browser offers the account's passkeys in the email field's
   // suggestions, and picking one signs in. The request waits until then (a press of "Sign in
@@ -58,7 +67,7 @@ export function SignIn() {
     void run(async () => {
       const { data, error } = await client.signIn.email({ email, password, rememberMe });
       if (error) throw error;
-      secondStep(data);
+      secondStep(data, email);
     }, event);
   }
 

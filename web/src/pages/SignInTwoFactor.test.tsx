@@ -154,6 +154,48 @@ describe("the second step of a sign-in", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 
+  it("after an expired one the form has the address typed again, kept in no storage or history", async () => {
+    open("/settings"); // signed out: sign in first, then on to settings
+    await signInWithPassword();
+    await secondStep();
+    api.pending = null;
+    type(screen.getByLabelText("6-digit code"), TOTP_CODE);
+    fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await screen.findByRole("alert");
+    expect(window.location.pathname).toBe("/sign-in");
+    expect(screen.getByLabelText("Email")).toHaveProperty("value", USER.email);
+    expect(screen.getByLabelText("Password")).toHaveProperty("value", "");
+    // Handed over in the router's state and read once: the history entry no longer holds it.
+    await waitFor(() => expect(JSON.stringify(window.history.state)).not.toContain(USER.email));
+    expect(localStorage.length + sessionStorage.length).toBe(0);
+    expect([...api.cookies.keys()].some((name) => api.cookies.get(name)?.includes("@"))).toBe(
+      false,
+    );
+
+    // Where the user was headed is kept: the next sign-in goes there.
+    type(screen.getByLabelText("Password"), PASSWORD);
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await secondStep();
+    type(screen.getByLabelText("6-digit code"), TOTP_CODE);
+    fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await screen.findByRole("heading", { name: "Settings", level: 1 });
+    expect(body("/api/auth/sign-in/")).toMatchObject({ email: USER.email });
+  });
+
+  it("a code sign-in's address is filled in on the sign-in form after it expired", async () => {
+    open("/sign-in/code");
+    type(await screen.findByLabelText("Email"), USER.email);
+    fireEvent.click(screen.getByRole("button", { name: "Send me a code" }));
+    type(await screen.findByLabelText("6-digit code"), EMAIL_CODE);
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    await secondStep();
+    api.pending = null;
+    type(screen.getByLabelText("6-digit code"), TOTP_CODE);
+    fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await screen.findByRole("heading", { name: "Sign in", level: 1 });
+    expect(screen.getByLabelText("Email")).toHaveProperty("value", USER.email);
+  });
+
   it("a code sign-in and an emailed link go to the second step too", async () => {
     open("/sign-in/code");
     type(await screen.findByLabelText("Email"), USER.email);

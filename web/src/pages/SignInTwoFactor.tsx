@@ -8,16 +8,25 @@ import { useAsyncAction } from "../auth/useAsyncAction";
 import { CODE_LENGTH, CodeField } from "../components/CodeField";
 import { Checkbox, Field, FormError, SubmitButton } from "../components/Form";
 
-/** What the second-step page is handed: the account's methods, and where the user was headed. */
+/**
+ * What the second-step page is handed: the account's methods, where the user was headed, and
+ * the address they typed (router state, in this tab's history entry only: no storage, no
+ * cookie), which goes back to the sign-in form if this sign-in expires.
+ */
 export interface SecondStepState {
   twoFactorMethods?: TwoFactorMethod[];
   from?: string;
+  email?: string;
 }
 
-/** What the sign-in page is handed back: why the second step ended (an expired sign-in). */
+/**
+ * What the sign-in page is handed back: why the second step ended (an expired sign-in), and the
+ * address typed for it, to fill in again.
+ */
 export interface SignInState {
   error?: AuthClientError;
   from?: string;
+  email?: string;
 }
 
 export const SECOND_STEP_PATH = "/sign-in/two-factor";
@@ -25,15 +34,15 @@ export const SECOND_STEP_PATH = "/sign-in/two-factor";
 /**
  * After a sign-in's answer: `true` (and on to the second step) when the account asks for one.
  * Every path that signs in (password, emailed code, link) answers `{twoFactorRedirect: true,
- * twoFactorMethods}` instead of tokens then.
+ * twoFactorMethods}` instead of tokens then. `email`: the address the user typed, if any.
  */
 export function useSecondStep() {
   const navigate = useNavigate();
   const location = useLocation();
-  return (data: object): boolean => {
+  return (data: object, email?: string): boolean => {
     if (!isTwoFactorRedirect(data)) return false;
     const from = (location.state as { from?: string } | null)?.from;
-    const state: SecondStepState = { twoFactorMethods: data.twoFactorMethods, from };
+    const state: SecondStepState = { twoFactorMethods: data.twoFactorMethods, from, email };
     navigate(SECOND_STEP_PATH, { state });
     return true;
   };
@@ -85,7 +94,7 @@ export function SignInTwoFactor() {
 
   function answered(error: AuthClientError | null) {
     if (error?.code === "TWO_FACTOR_SIGN_IN_EXPIRED") {
-      const back: SignInState = { error, from: state.from };
+      const back: SignInState = { error, from: state.from, email: state.email };
       navigate("/sign-in", { replace: true, state: back });
       return;
     }

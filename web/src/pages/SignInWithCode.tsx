@@ -33,7 +33,7 @@ export function SignInWithCode() {
         ...(name.trim() ? { name: name.trim(), role } : {}),
       });
       if (error) throw error;
-      secondStep(data); // else signed in: the route guard moves on
+      secondStep(data, email); // else signed in: the route guard moves on
     }, event);
   }
 

@@ -42,7 +42,7 @@ export function VerifyEmail() {
     void action.run(async () => {
       const { data, error } = await client.emailOtp.verifyEmail({ email, otp });
       if (error) throw error;
-      if (!secondStep(data)) setStep("done");
+      if (!secondStep(data, email)) setStep("done");
     }, event);
   }
 
