@@ -124,6 +124,18 @@ DESTRUCTIVE = {
     "POST /api/auth/sessions/revoke-all/",
     "POST /api/auth/email/change/confirm/",
     "POST /api/auth/password/change/",
+    # Wrong passwords here count as failed step-ups, and 10 in a row end the caller's sign-in:
+    # fuzzed against the shared user, they would leave every later Bearer operation a 401.
+    "POST /api/auth/reauthenticate/",
+    "POST /api/auth/two-factor/enable/",
+    "POST /api/auth/two-factor/disable/",
+    # These need a sign-in of the last 5 minutes: a new user's is.
+    "POST /api/auth/two-factor/generate-backup-codes/",
+    "POST /api/auth/two-factor/verify-totp/",
+    "POST /api/auth/passkey/registration-options/",
+    "POST /api/auth/passkey/register/",
+    "PATCH /api/auth/passkeys/{id}/",
+    "DELETE /api/auth/passkeys/{id}/",
 }
 _disposables = itertools.count()
 
@@ -179,8 +191,9 @@ FILL = {
 }
 
 
-def _reauthenticate_body(case, token: str) -> None:
-    case.body = {"password": FUZZ_PASSWORD}
+def _password_body(case, token: str) -> None:
+    """The disposable caller's password (step-up, turning two-factor on or off)."""
+    case.body = {"password": DISPOSABLE_PASSWORD}
 
 
 def _email_change_confirm_body(case, token: str) -> None:
@@ -192,7 +205,9 @@ def _email_change_confirm_body(case, token: str) -> None:
 
 
 FILL_AS_CALLER = {
-    "POST /api/auth/reauthenticate/": _reauthenticate_body,
+    "POST /api/auth/reauthenticate/": _password_body,
+    "POST /api/auth/two-factor/enable/": _password_body,
+    "POST /api/auth/two-factor/disable/": _password_body,
     "POST /api/auth/email/change/confirm/": _email_change_confirm_body,
 }
 
