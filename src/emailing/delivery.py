@@ -117,22 +117,31 @@ _CONSOLE = "django.core.mail.backends.console.EmailBackend"
 
 
 def _send(message: OutboxMessage, secrets: dict) -> None:
-    if (
-        settings.DEBUG
-        and settings.EMAIL_BACKEND == _CONSOLE
-        and ("code" in secrets or "link" in secrets)
-    ):
-        # The development sink: one line a person can read above the MIME dump that follows.
-        label = EmailKind(message.kind).label
-        for name in ("code", "link"):
-            if name in secrets:
-                sys.stdout.write(f"{name} {secrets[name]} for {message.to_email} ({label})\n")
     rendered = render(message.kind, {**secrets, "email": message.to_email})
+    if settings.DEBUG and settings.EMAIL_BACKEND == _CONSOLE:
+        _print_for_development(message, secrets, rendered.subject)
+        return
     email = EmailMultiAlternatives(
         rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [message.to_email]
     )
     email.attach_alternative(rendered.html, "text/html")
     email.send(fail_silently=False)
+
+
+def _print_for_development(message: OutboxMessage, secrets: dict, subject: str) -> None:
+    """The development sink (DEBUG with the console backend): the code on a line of its own and
+    one line saying what was mailed, instead of the message's MIME (about 50 lines). The file
+    backend (EMAIL_FILE_PATH) keeps whole messages when they are wanted."""
+    label = EmailKind(message.kind).label
+    lines = []
+    if "code" in secrets:
+        lines.append(f"code {secrets['code']} for {message.to_email} ({label})")
+    summary = f'mail to {message.to_email}: "{subject}"'
+    if "link" in secrets:
+        summary += f", link {secrets['link']}"
+    lines.append(summary)
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    sys.stdout.flush()
 
 
 def _retry_later(message: OutboxMessage, exc: Exception, now) -> Attempt:

@@ -69,6 +69,15 @@ class ClientErrorFilter(logging.Filter):
         return True
 
 
+class DevServerRequestFilter(logging.Filter):
+    """Drops the development server's own line per request (`django.server`: untimed, and at
+    WARNING for every 4xx): project.middleware.request_context writes the one access line. Its
+    other lines (HTTPS spoken to it, a broken pipe) pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (hasattr(record, "status_code") and record.args)
+
+
 class JsonFormatter(_JsonFormatter):
     """python-json-logger's formatter with the fields every line has: time, level, logger,
     message, request id (plus whatever `extra` a logger passes, and the traceback if any)."""

@@ -244,7 +244,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(PROJECT_DIR, DATABASE_ENV)}
+# Where the SQLite default lives (the image sets /data, the one path its user can write).
+DATA_DIR = Path(env_str("DATA_DIR") or PROJECT_DIR)
+DATABASES = {"default": database_config(DATA_DIR, DATABASE_ENV)}
 
 if REDIS_URL:
     CACHES = {
@@ -460,6 +462,24 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode": "auth_api.http.serializers.error_code_choices",  # every registered code
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    # Swagger UI's options, a JavaScript object: its file is served from this origin (the split
+    # view), so the page's CSP allows it. "Try it out" sends cookie-borne calls (refresh/,
+    # sign-out/) with the csrftoken cookie's value as it is at that moment (a value read when the
+    # page loaded may be stale), getting the cookie first when the browser has none.
+    "SWAGGER_UI_SETTINGS": """{
+  deepLinking: true,
+  requestInterceptor: async (request) => {
+    const method = (request.method || "GET").toUpperCase();
+    const url = new URL(request.url, document.baseURI);
+    if (["GET", "HEAD", "OPTIONS"].includes(method) || url.origin !== location.origin) {
+      return request;
+    }
+    const cookie = () => (document.cookie.match(/(?:^|;\\s*)csrftoken=([^;]+)/) || [])[1];
+    if (!cookie()) await fetch("/api/auth/csrf/", { credentials: "same-origin" });
+    request.headers["X-CSRFToken"] = cookie() || "";
+    return request;
+  },
+}""",
 }
 
 # Python warnings become log records too (py.warnings): every line the process writes is JSON.
@@ -470,6 +490,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "observability.logs.RequestIdFilter"},
         "client_error": {"()": "observability.logs.ClientErrorFilter"},
+        "dev_server_requests": {"()": "observability.logs.DevServerRequestFilter"},
     },
     "formatters": {
         "json": {"()": "observability.logs.JsonFormatter"},
@@ -486,8 +507,13 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         # project.middleware.request_context writes the one access line per request; Django's
-        # development server would add a second one.
-        "django.server": {"level": "WARNING"},
+        # development server would add a second one (a WARNING for each 4xx). Its other lines go
+        # to the root handler like any (Django's default config gives it none of its own).
+        "django.server": {
+            "level": "WARNING",
+            "filters": ["dev_server_requests"],
+            "propagate": True,
+        },
         # A request with a Host not in ALLOWED_HOSTS is the client's mistake (or a scan): one
         # WARNING line, not an ERROR with a traceback per request.
         "django.security.DisallowedHost": {"filters": ["client_error"]},

@@ -11,6 +11,7 @@
 Included last in project/urls.py, after the JSON catch-all for api/, so API 404s stay JSON.
 """
 
+import functools
 import mimetypes
 import re
 from pathlib import Path
@@ -48,6 +49,7 @@ def _accepted_encodings(request) -> set[str]:
 def require_safe(view):
     """GET/HEAD only; any other method gets the API's JSON 405."""
 
+    @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             response = json_error(MethodNotAllowed(method=request.method))
@@ -105,8 +107,14 @@ def robots(request) -> HttpResponse:
     return response
 
 
+# Named: the access log and the request metric label each request by its route's name ("spa"
+# for every page load, whatever its path).
 urlpatterns = [
-    re_path(r"^assets/(?P<path>.+)$", asset),
-    re_path(r"^robots\.txt$", robots),
-    re_path(rf"^(?!(?:api|{re.escape(settings.ADMIN_URL.rstrip('/'))}|static)(?:/|$)).*$", index),
+    re_path(r"^assets/(?P<path>.+)$", asset, name="spa-asset"),
+    re_path(r"^robots\.txt$", robots, name="robots"),
+    re_path(
+        rf"^(?!(?:api|{re.escape(settings.ADMIN_URL.rstrip('/'))}|static)(?:/|$)).*$",
+        index,
+        name="spa",
+    ),
 ]

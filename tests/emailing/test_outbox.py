@@ -12,7 +12,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from emailing.delivery import backoff_seconds, deliver_due, deliver_one
-from emailing.models import OutboxMessage, Status
+from emailing.models import EmailKind, OutboxMessage, Status
+from emailing.services import email_enqueue
 from tests.helpers import send_code
 
 pytestmark = pytest.mark.django_db
@@ -140,19 +141,32 @@ def test_outbox_is_visible_in_the_admin(admin_client, api_client, user):
     assert detail.status_code == 200 and b"payload" not in detail.content.lower()
 
 
-def test_debug_console_prints_one_readable_line_per_code(api_client, user, capsys, settings):
+def test_debug_console_prints_the_code_and_a_summary_per_mail(api_client, user, capsys, settings):
     settings.DEBUG = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     send_code(api_client, "ada@example.com", "sign-in")
     deliver_due()
-    out = capsys.readouterr().out
-    first = out.splitlines()[0]
-    assert re.fullmatch(r"code \d{6} for ada@example\.com \(Sign-in code\)", first)
-    assert "Content-Type: multipart/alternative" in out  # the full message follows
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2, lines  # not the message's MIME
+    assert re.fullmatch(r"code \d{6} for ada@example\.com \(Sign-in code\)", lines[0])
+    assert re.fullmatch(
+        r'mail to ada@example\.com: "[^"]+", link http://\S+/auth/link#token=[\w-]+', lines[1]
+    )
+    assert OutboxMessage.objects.get().status == Status.SENT
+
+
+def test_debug_console_summarises_a_mail_without_a_code(api_client, user, capsys, settings):
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    email_enqueue(kind=EmailKind.PASSWORD_CHANGED, to_email="ada@example.com", secrets={})
+    deliver_due()
+    assert re.fullmatch(r'mail to ada@example\.com: "[^"]+"\n', capsys.readouterr().out)
 
 
 def test_no_code_line_outside_debug(api_client, user, capsys, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     send_code(api_client, "ada@example.com", "sign-in")
     deliver_due()
-    assert not capsys.readouterr().out.startswith("code ")
+    out = capsys.readouterr().out
+    assert not out.startswith("code ")
+    assert "Content-Type: multipart/alternative" in out  # the whole message, as the backend does

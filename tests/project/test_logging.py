@@ -158,3 +158,29 @@ def test_a_disallowed_host_is_one_warning_line_without_a_traceback(client, log_l
     assert response.status_code == 400 and response.json()["code"] == "BAD_REQUEST"
     (line,) = [line for line in log_lines() if line["name"] == "django.security.DisallowedHost"]
     assert line["level"] == "WARNING" and "exc_info" not in line
+
+
+def test_the_development_servers_own_line_per_request_is_dropped(log_lines):
+    # As runserver's request handler logs each answer (a 4xx at WARNING), after the access line.
+    server = logging.getLogger("django.server")
+    request_line = "GET /api/auth/session/ HTTP/1.1"
+    server.warning('"%s" %s %s', request_line, "401", "61", extra={"status_code": 401})
+    server.error("You're accessing the development server over HTTPS.", extra={"status_code": 500})
+    assert [(line["name"], line["message"]) for line in log_lines()] == [
+        ("django.server", "You're accessing the development server over HTTPS.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        ("/settings", "spa"),
+        ("/", "spa"),
+        ("/assets/app-abc123.js", "spa-asset"),
+        ("/robots.txt", "robots"),
+    ],
+)
+def test_web_app_requests_are_logged_by_a_readable_route(client, built_spa, log_lines, path, route):
+    client.get(path)
+    (line,) = [line for line in log_lines() if line["name"] == "authsvc.access"]
+    assert (line["route"], line["path"]) == (route, path)

@@ -166,3 +166,23 @@ def test_error_code_enum_is_the_registry(schema):
         f"* `{code}` - {DomainError.registry[code].message}"
         for code in sorted(DomainError.registry)
     ]
+
+
+@pytest.mark.parametrize("path", ["/api/auth/refresh/", "/api/auth/sign-out/"])
+def test_cookie_borne_calls_show_the_browsers_empty_body_first(schema, path):
+    # Swagger UI's "Try it out" fills in the first example: a browser sends no token.
+    examples = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+    first = next(iter(examples["examples"].values()))
+    assert first["value"] == {}
+
+
+def test_swagger_ui_sends_the_csrf_cookies_current_value(client, db):
+    page = client.get("/api/docs/").content.decode()
+    script = re.search(r'<script src="([^"]*\?script=[^"]*)"', page).group(1)
+    text = client.get(script.replace("&amp;", "&")).content.decode()
+    # Its own options come last, so its request interceptor is the one Swagger UI calls: the
+    # csrftoken cookie read at each unsafe call (fetched first when absent) as X-CSRFToken.
+    options = text.index("...swaggerSettings")
+    assert text.index("requestInterceptor: async (request)") < options
+    assert 'request.headers["X-CSRFToken"] = cookie()' in text
+    assert 'await fetch("/api/auth/csrf/"' in text

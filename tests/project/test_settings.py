@@ -25,7 +25,7 @@ def run_settings(env: dict) -> subprocess.CompletedProcess:
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "JWT_SIGNING_KEY", "REDIS_URL"}
         and not k.startswith("DB_")
-        and k != "DATABASE_NAME"
+        and k not in {"DATABASE_NAME", "DATA_DIR"}
     }
     clean.update(DJANGO_SETTINGS_MODULE="project.settings", PYTHONPATH=str(ROOT / "src"), **env)
     return subprocess.run(
@@ -102,6 +102,12 @@ def test_debug_runs_without_secrets_and_defaults_to_sqlite():
     assert config["name"].endswith("db.sqlite3")
     assert config["cache"] == "django.core.cache.backends.db.DatabaseCache"
     assert config["cookie"] == "refresh_token"
+
+
+def test_sqlite_default_lives_in_data_dir(tmp_path):
+    config = probe({**SAFE, "DATA_DIR": str(tmp_path)})
+    assert config["engine"] == "django.db.backends.sqlite3"
+    assert config["name"] == str(tmp_path / "db.sqlite3")
 
 
 def test_production_cookie_name_has_secure_prefix():

@@ -117,6 +117,8 @@ async function screenshot(page, name, { audit = true } = {}) {
       [],
       `${name}: button labels broken inside a word at ${PHONE_WIDTH} px`,
     );
+    const dots = await page.evaluate(linesStartingWithADot);
+    assert.deepEqual(dots, [], `${name}: a line starts with "·" at ${PHONE_WIDTH} px`);
     await page.screenshot({ path: join(SHOTS, `${file}-${PHONE_WIDTH}.png`), fullPage: true });
   } finally {
     if (desktop) await page.setViewportSize(desktop);
@@ -154,6 +156,70 @@ function brokenButtonLabels() {
   }
   return broken;
 }
+
+/**
+ * The list rows' details ("192.0.2.1 · signed in … · last active …") with a line that starts with
+ * its "·" separator. Runs in the page.
+ * @returns {string[]}
+ */
+function linesStartingWithADot() {
+  /** @type {string[]} */
+  const stray = [];
+  for (const details of Array.from(document.querySelectorAll("li .small"))) {
+    const left = details.getBoundingClientRect().left;
+    const walker = document.createTreeWalker(details, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = /** @type {Text} */ (node);
+      for (
+        let index = text.data.indexOf("·");
+        index >= 0;
+        index = text.data.indexOf("·", index + 1)
+      ) {
+        const range = document.createRange();
+        range.setStart(text, index);
+        range.setEnd(text, index + 1);
+        if (range.getBoundingClientRect().left - left < 2) stray.push(details.textContent ?? "");
+      }
+    }
+  }
+  return stray;
+}
+
+/**
+ * What has the focus: its tag, name and text, to compare with what should (never <body>).
+ * @param {import("playwright-core").Page} page
+ */
+const focused = (page) =>
+  page.evaluate(() => {
+    const element = document.activeElement;
+    return {
+      tag: element?.tagName.toLowerCase(),
+      name: element?.getAttribute("name") ?? null,
+      text: element?.textContent?.trim() ?? "",
+    };
+  });
+
+/**
+ * Waits until the focus is on the field named `name`.
+ * @param {import("playwright-core").Page} page
+ * @param {string} name
+ */
+const focusOnField = (page, name) =>
+  page.waitForFunction((name) => document.activeElement?.getAttribute("name") === name, name);
+
+/**
+ * Waits until the focus is on the success message `text` (a status that took it: the form that
+ * was pressed is gone or disabled).
+ * @param {import("playwright-core").Page} page
+ * @param {string} text
+ */
+const focusOnMessage = (page, text) =>
+  page.waitForFunction(
+    (text) =>
+      document.activeElement?.getAttribute("role") === "status" &&
+      document.activeElement.textContent?.trim() === text,
+    text,
+  );
 
 let pagesChecked = 0;
 const AXE_SOURCE = await readFile(
@@ -509,6 +575,11 @@ const dorothy = {
   email: `dorothy-${stamp}@example.com`,
   password: "fortran for the whole team",
 };
+const mary = {
+  name: "Mary Jackson",
+  email: `mary-${stamp}@example.com`,
+  password: "wind tunnel at langley",
+};
 const REFRESH_COOKIE = "__Secure-refresh_token";
 const PENDING_COOKIE = "__Secure-two_factor";
 let adaSignUpMail = 0;
@@ -600,8 +671,13 @@ async function main() {
       const mark = await mailMark();
       await pageA.getByRole("button", { name: "Send a new code" }).click();
       await pageA.getByText("A new code is on its way. Only the newest code works.").waitFor();
+      await focusOnField(pageA, "otp"); // the new code's field, not the page's start
       const waiting = pageA.getByRole("button", { name: /^Send a new code \(in \d+ s\)$/ });
-      assert.equal(await waiting.isDisabled(), true, "no second resend during the cooldown");
+      assert.equal(
+        await waiting.getAttribute("aria-disabled"),
+        "true",
+        "no second resend during the cooldown",
+      );
       const left = Number((await waiting.innerText()).match(/\d+/)?.[0]);
       assert.ok(left >= 1 && left <= 30, `a 30 s cooldown shows ${left} s`);
       const code = await readCode(ada.email, "email-verification", mark);
@@ -609,7 +685,7 @@ async function main() {
       await pageA.getByLabel("6-digit code", { exact: true }).fill(code);
       await screenshot(pageA, "verify-email-code");
       await pageA.getByRole("button", { name: "Verify email" }).click();
-      await pageA.getByText("Your email is verified. Thank you!").waitFor();
+      await focusOnMessage(pageA, "Your email is verified. Thank you!");
       await pageA.getByRole("link", { name: "Back to the dashboard" }).click();
       await heading(pageA, `Welcome, ${ada.name}!`);
       assert.equal(await pageA.getByText("We emailed you a code").count(), 0);
@@ -692,17 +768,25 @@ async function main() {
       const mark = await mailMark();
       await pageA.getByRole("button", { name: "Send me a code" }).click();
       await pageA.getByLabel("6-digit code", { exact: true }).waitFor();
+      await pageA.getByRole("button", { name: "Use another email" }).waitFor();
       await pageA
         .getByLabel("6-digit code", { exact: true })
         .fill(await readCode(ada.email, "forget-password", mark));
       await screenshot(pageA, "forgot-password-code");
       await pageA.getByRole("button", { name: "Continue" }).click();
-      await pageA.getByLabel("New password", { exact: true }).waitFor();
+      await focusOnField(pageA, "password"); // the new password's field takes the focus
       await pageA.getByLabel("New password", { exact: true }).fill(ada.resetPassword);
+      await pageA.getByRole("button", { name: "Set new password" }).click();
+      // An empty repeat is asked for, not called a mismatch.
+      assert.equal(await fieldError(pageA, "Repeat the new password"), "Repeat the new password.");
       await pageA.getByLabel("Repeat the new password", { exact: true }).fill(ada.resetPassword);
       await screenshot(pageA, "forgot-password-new-password");
       await pageA.getByRole("button", { name: "Set new password" }).click();
-      await pageA.getByText("Your password has been changed.").waitFor();
+      await focusOnMessage(pageA, "Your password has been changed. Every device was signed out.");
+      // The way on is as wide as the buttons of the steps before it.
+      const card = await pageA.locator(".card").boundingBox();
+      const button = await pageA.getByRole("link", { name: "Sign in", exact: true }).boundingBox();
+      assert.ok(card && button && button.width > card.width - 80, "a full-width button");
       await screenshot(pageA, "forgot-password-done");
     });
 
@@ -781,17 +865,31 @@ async function main() {
       await screenshot(b.page, "revoked-browser-signed-out");
     });
 
-    await test("change password from settings", async () => {
-      await pageA.getByLabel("Current password", { exact: true }).fill(ada.resetPassword);
-      await pageA.getByLabel("New password", { exact: true }).fill("123");
-      await pageA.getByRole("button", { name: "Change password" }).click();
+    await test("change password from settings (the new one twice, as at a reset)", async () => {
+      const card = settingsCard(pageA, "Change password");
+      // Hidden, for password managers: the account the new password belongs to.
+      const username = card.locator('input[autocomplete="username"]');
+      assert.equal(await username.inputValue(), ada.email);
+      await card.getByLabel("Current password", { exact: true }).fill(ada.resetPassword);
+      await card.getByLabel("New password", { exact: true }).fill("123");
+      await card.getByLabel("Repeat the new password", { exact: true }).fill("123");
+      await card.getByRole("button", { name: "Change password" }).click();
       assert.equal(
         await fieldError(pageA, "New password"),
         "The password is too short: use at least 8 characters.",
       );
-      await pageA.getByLabel("New password", { exact: true }).fill(ada.changedPassword);
-      await pageA.getByRole("button", { name: "Change password" }).click();
-      await pageA.getByText("Your password has been changed.").waitFor();
+      await card.getByLabel("New password", { exact: true }).fill(ada.changedPassword);
+      await card.getByRole("button", { name: "Change password" }).click();
+      assert.equal(
+        await fieldError(pageA, "Repeat the new password"),
+        "The two passwords do not match.",
+      );
+      await card.getByLabel("Repeat the new password", { exact: true }).fill(ada.changedPassword);
+      await card.getByRole("button", { name: "Change password" }).click();
+      await focusOnMessage(pageA, "Your password has been changed.");
+      // The activity below lists it at once, with no reload.
+      const newest = pageA.getByTestId("security-event").first();
+      await newest.filter({ hasText: "Password changed" }).waitFor();
       await screenshot(pageA, "settings-password-changed");
     });
 
@@ -827,11 +925,12 @@ async function main() {
       await b.page.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
       await b.page.getByLabel("Picture URL", { exact: true }).fill("http://example.com/g.png");
       await b.page.getByRole("button", { name: "Save profile" }).click();
-      assert.equal(await alertText(b.page), "Some fields are not valid.");
-      await b.page.getByText("Enter an https:// URL.").waitFor();
+      assert.equal(await fieldError(b.page, "Picture URL"), "Enter an https:// URL.");
+      assert.equal(await b.page.getByRole("alert").count(), 0, "no banner over the field's error");
+      await screenshot(b.page, "settings-profile-bad-picture");
       await b.page.getByLabel("Picture URL", { exact: true }).fill("");
       await b.page.getByRole("button", { name: "Save profile" }).click();
-      await b.page.getByText("Your profile has been saved.").waitFor();
+      await focusOnMessage(b.page, "Your profile has been saved.");
       await screenshot(b.page, "settings-profile");
     });
 
@@ -846,13 +945,37 @@ async function main() {
       );
       await card.getByLabel("New email address", { exact: true }).fill(grace.newEmail);
       await card.locator(".field-error").waitFor({ state: "detached" }); // the edit clears it
-      const mark = await mailMark();
+      let mark = await mailMark();
+      await card.getByRole("button", { name: "Send a code to the new address" }).click();
+      const first = await readCode(grace.newEmail, "email-change", mark);
+      const resend = card.getByRole("button", { name: /^Send a new code \(in \d+ s\)$/ });
+      assert.equal(await resend.getAttribute("aria-disabled"), "true");
+      // Three wrong codes: the third is said to have used the code up (the API says so only at
+      // a fourth).
+      const field = card.getByLabel("6-digit code", { exact: true });
+      const wrong = first === "000000" ? "111111" : "000000";
+      const said = [];
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        await field.fill(wrong);
+        // The edit takes the last answer's message away: the next one read is the new one.
+        await card.locator(".field-error").waitFor({ state: "detached" });
+        await card.getByRole("button", { name: "Change email" }).click();
+        said.push(await fieldError(b.page, "6-digit code"));
+      }
+      assert.deepEqual(said, [
+        "That code is not right. Check it, or ask for a new one.",
+        "That code is not right. Check it, or ask for a new one.",
+        "Too many wrong codes. Ask for a new one.",
+      ]);
+      await screenshot(b.page, "settings-change-email-code-used-up");
+      await card.getByRole("button", { name: "Use another address" }).click();
+      mark = await mailMark();
       await card.getByRole("button", { name: "Send a code to the new address" }).click();
       const code = await readCode(grace.newEmail, "email-change", mark);
-      await card.getByLabel("6-digit code", { exact: true }).fill(code);
+      await field.fill(code);
       await screenshot(b.page, "settings-change-email-code");
       await card.getByRole("button", { name: "Change email" }).click();
-      await card.getByText(`Your email address is now ${grace.newEmail}.`).waitFor();
+      await focusOnMessage(b.page, `Your email address is now ${grace.newEmail}.`);
     });
 
     await test("settings: recent security activity", async () => {
@@ -1055,6 +1178,67 @@ async function main() {
       await heading(e.page, `Welcome, ${katherine.name}!`);
     });
 
+    await test("a code sign-up sets a password in settings (none asked for); confirm it is you starts with an emailed code", async () => {
+      const g = await openBrowser("browser-g");
+      linkBrowsers.push(g);
+      const page = g.page;
+      await page.goto("/sign-in/code");
+      await heading(page, "Sign in with a code");
+      await page.getByLabel("Email", { exact: true }).fill(mary.email);
+      let mark = await mailMark();
+      await page.getByRole("button", { name: "Send me a code" }).click();
+      await page
+        .getByLabel("6-digit code", { exact: true })
+        .fill(await readCode(mary.email, "sign-in", mark));
+      await page.getByText("New here? Tell us your name").click();
+      await page.getByLabel("Name (optional)", { exact: true }).fill(mary.name);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await heading(page, `Welcome, ${mary.name}!`);
+
+      await page.getByRole("link", { name: "Settings" }).click();
+      await heading(page, "Settings");
+      const card = settingsCard(page, "Set a password");
+      await card.getByLabel("New password", { exact: true }).waitFor();
+      assert.equal(await card.getByLabel("Current password", { exact: true }).count(), 0);
+      await card.getByLabel("New password", { exact: true }).fill(mary.password);
+      await card.getByLabel("Repeat the new password", { exact: true }).fill(mary.password);
+      await screenshot(page, "settings-set-password");
+      await elementShot(card, "card-set-password");
+      await card.getByRole("button", { name: "Set password" }).click(); // a recent sign-in
+      await focusOnMessage(page, "Your password has been set.");
+      await page
+        .getByTestId("security-event")
+        .first()
+        .filter({ hasText: "Password changed" })
+        .waitFor();
+
+      // This sign-in began with an emailed code: so does "confirm it is you", when asked for.
+      const zone = settingsCard(page, "Delete account");
+      await zone.getByRole("button", { name: "Delete my account…" }).click();
+      const send = zone.getByRole("button", { name: "Email me a code" });
+      await page.waitForFunction(() => document.activeElement?.textContent === "Email me a code");
+      const ways = zone.getByRole("list", { name: "Other ways to confirm it is you" });
+      assert.deepEqual(await ways.getByRole("button").allInnerTexts(), ["Use my password instead"]);
+      await screenshot(page, "settings-step-up-email-first");
+      await elementShot(zone, "card-step-up-email-first");
+      mark = await mailMark();
+      await send.click();
+      await focusOnField(page, "otp");
+      const resend = zone.getByRole("button", { name: /^Send a new code \(in \d+ s\)$/ });
+      assert.equal(await resend.getAttribute("aria-disabled"), "true");
+      await zone
+        .getByLabel("6-digit code", { exact: true })
+        .fill(await readCode(mary.email, "reauthentication", mark));
+      await screenshot(page, "settings-step-up-email-code");
+      await zone.getByRole("button", { name: "Confirm" }).click();
+      await zone.getByLabel('Type "DELETE" to confirm', { exact: true }).waitFor();
+      await zone.getByRole("button", { name: "Cancel" }).click(); // the account stays
+
+      await signOutFromNav(page);
+      await signInWithPassword(page, mary);
+      await heading(page, `Welcome, ${mary.name}!`);
+    });
+
     // Second factors, in a browser of their own with a passkey authenticator in it.
     /** @type {Awaited<ReturnType<typeof openBrowser>> | null} */
     let f = null;
@@ -1228,7 +1412,7 @@ async function main() {
       const row = await rows.first().innerText();
       assert.match(row, /^Laptop/);
       assert.match(row, /Device-bound/, "the virtual authenticator's key is not synced");
-      assert.match(row, /added \w{3} \d{1,2}, \d{4} · never used/);
+      assert.match(row, /added \w{3} \d{1,2}, \d{4}\u00a0· never used/); // the dot ends a piece
       const held = await authenticator.credentials();
       assert.equal(held.length, 1);
       assert.equal(held[0].isResidentCredential, true, "a discoverable credential: a passkey");
@@ -1469,6 +1653,24 @@ async function main() {
         .first()
         .waitFor();
       await screenshot(pageA, "swagger-ui", { audit: false });
+      // "Try it out" on refresh/ in a signed-in browser: an empty body (the cookie does it), sent
+      // with the CSRF cookie's value as X-CSRFToken.
+      await pageA.goto("/sign-in"); // the reset by link ended this browser's sign-in
+      await signInWithPassword(pageA, { email: ada.email, password: ada.linkPassword });
+      await heading(pageA, `Welcome, ${ada.name}!`);
+      await pageA.goto("/api/docs/");
+      const refresh = pageA.locator("#operations-refresh-refresh");
+      await refresh.locator(".opblock-summary").click();
+      await refresh.getByRole("button", { name: "Try it out" }).click();
+      assert.equal(await refresh.locator("textarea.body-param__text").inputValue(), "{}");
+      const answered = pageA.waitForResponse(
+        (r) => r.url().endsWith("/api/auth/refresh/") && r.request().method() === "POST",
+      );
+      await refresh.getByRole("button", { name: "Execute" }).click();
+      const answer = await answered;
+      assert.equal(answer.status(), 200, await answer.text());
+      assert.ok(answer.request().headers()["x-csrftoken"], "the CSRF header was sent");
+      await screenshot(pageA, "swagger-ui-refresh", { audit: false });
       await pageA.goto("/admin/login/");
       await pageA.getByRole("button", { name: "Log in" }).waitFor();
       await screenshot(pageA, "admin-login", { audit: false });

@@ -3,10 +3,10 @@
  * refresh, device, flow, pending sign-in and challenge tokens travel in JSON bodies and are kept
  * by the client, never in cookies.
  */
-import { beforeEach, describe, expect, it } from "vitest";
-import { createAuthClient } from "./client";
-import type { CreateAuthClientOptions } from "./client";
-import type { StoredToken, TokenStore } from "./core";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createAuthClient } from "./client.js";
+import type { CreateAuthClientOptions } from "./client.js";
+import type { StoredToken, TokenStore } from "./core.js";
 import {
   EMAIL_CODE,
   FakeApi,
@@ -14,7 +14,7 @@ import {
   PASSWORD,
   TOTP_CODE,
   USER,
-} from "./testing/fakeApi";
+} from "./testing/fakeApi.js";
 
 const BASE = "http://api.test";
 let api: FakeApi;
@@ -98,6 +98,47 @@ describe("body transport: the refresh token", () => {
     await client.$core.start();
     expect(api.requests.map((r) => r.path)).toEqual(["/api/auth/refresh/", "/api/auth/session/"]);
     expect(client.$core.getState()).toMatchObject({ status: "signedIn", user: USER });
+  });
+
+  it("getSession right after a sign-up answers the session: no refresh, one GET session/", async () => {
+    const client = scriptClient();
+    const signUp = await client.signUp.email({
+      email: USER.email,
+      password: PASSWORD,
+      name: "Ada",
+    });
+    expect(signUp.error).toBeNull();
+    const { data, error } = await client.getSession();
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ user: USER, session: { id: "s1" } });
+    expect(api.requests.map((r) => r.path)).toEqual(["/api/auth/sign-up/", "/api/auth/session/"]);
+  });
+
+  it("getSession as a script's first call restores from the store with one GET session/", async () => {
+    const { store } = asyncStore({ refreshToken: "refresh-stored" });
+    api.refreshToken = "refresh-stored";
+    const client = scriptClient({ tokenStore: store });
+    const [first, second] = await Promise.all([client.getSession(), client.getSession()]);
+    expect(first.data).toMatchObject({ user: USER, session: { id: "s1" } });
+    expect(second.data).toEqual(first.data); // both waited for the restore: its answer
+    expect(api.requests.map((r) => r.path)).toEqual(["/api/auth/refresh/", "/api/auth/session/"]);
+    await client.getSession(); // after the restore: the server is asked again
+    expect(sent("session/")).toHaveLength(2);
+  });
+
+  it("its refresh timer keeps no Node process alive: a script ends when its work is done", async () => {
+    const realSetTimeout = globalThis.setTimeout;
+    const timers: { handle: ReturnType<typeof setTimeout>; ms: number }[] = [];
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: () => void, ms = 0) => {
+      const handle = realSetTimeout(callback, ms);
+      timers.push({ handle, ms });
+      return handle;
+    }) as typeof setTimeout);
+    const client = createAuthClient({ baseURL: BASE, fetch: api.fetch });
+    await client.signIn.email({ email: USER.email, password: PASSWORD });
+    const refreshTimer = timers.find((t) => t.ms > 60_000); // the token's lifetime less a minute
+    expect(refreshTimer?.handle.hasRef()).toBe(false);
+    await client.signOut();
   });
 
   it("with nothing stored, start() makes no call; a refused refresh forgets the token", async () => {

@@ -7,7 +7,7 @@
  * Where this API differs (access token in memory, refresh token in an httpOnly cookie, codes bound
  * to the browser that asked for them) see docs/migrating-from-better-auth.md.
  */
-import { AuthClient, isTwoFactorRedirect } from "./core";
+import { AuthClient, isTwoFactorRedirect } from "./core.js";
 import type {
   AuthClientOptions,
   LinkOutcome,
@@ -16,16 +16,18 @@ import type {
   Reauthentication,
   Role,
   SecurityEvent,
-  SessionInfo,
+  SessionData,
   SignInListItem,
   SignInResult,
   TrustedDevice,
   TwoFactorMethod,
   TwoFactorRedirect,
   User,
-} from "./core";
-import { toAuthClientError } from "./errors";
-import type { AuthClientError } from "./errors";
+} from "./core.js";
+import { toAuthClientError } from "./errors.js";
+import type { AuthClientError } from "./errors.js";
+
+export type { SessionData };
 
 export type Result<T> = { data: T; error: null } | { data: null; error: AuthClientError };
 
@@ -57,11 +59,6 @@ export type NoRedirect<T> = T & { twoFactorRedirect?: undefined };
 
 /** What a sign-in call resolves to: signed in (`{token, user}`), or a second step to answer. */
 export type SignInData<T = { token: string; user: User }> = NoRedirect<T> | TwoFactorRedirect;
-
-export interface SessionData {
-  user: User;
-  session: SessionInfo;
-}
 
 /** A sign-in of this user, as listSessions() gives it; `token` is its id (not a secret). */
 export type SessionListItem = SignInListItem & { token: string };
@@ -118,10 +115,8 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
 
   /** The session if there is one: restores it on a page's first call, null when signed out. */
   async function currentSession(): Promise<SessionData | null> {
-    await core.start();
-    if (core.getState().status !== "signedIn") return null;
     try {
-      return await core.loadSession();
+      return await core.currentSession();
     } catch (caught) {
       if (core.getState().status === "signedOut") return null; // it ended meanwhile
       throw caught;

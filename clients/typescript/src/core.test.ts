@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { createAuthClient } from "./client";
-import { AuthClient } from "./core";
-import type { AuthClientOptions } from "./core";
-import { ApiError } from "./errors";
-import type { ClientErrorCode, ErrorCode } from "./errors";
-import { DEVICE, deferred, FakeApi, json, USER } from "./testing/fakeApi";
+import { createAuthClient } from "./client.js";
+import { AuthClient } from "./core.js";
+import type { AuthClientOptions } from "./core.js";
+import { ApiError } from "./errors.js";
+import type { ClientErrorCode, ErrorCode } from "./errors.js";
+import { DEVICE, deferred, FakeApi, json, USER } from "./testing/fakeApi.js";
 
 const BASE = "http://app.test";
 
@@ -109,6 +109,29 @@ describe("restore on page load", () => {
     });
     await client.start();
     expect(client.getState().status).toBe("signedOut");
+  });
+});
+
+describe("getSession on a page load", () => {
+  it("restores, and answers with the restore's own GET session/ (not a second one)", async () => {
+    const client = createAuthClient({
+      baseURL: BASE,
+      transport: "cookie",
+      fetch: api.fetch,
+      readCookie: api.readCookie,
+      setTimer: () => 0,
+      clearTimer: () => {},
+    });
+    const { data } = await client.getSession();
+    expect(data).toMatchObject({ user: USER, session: { id: "s1" } });
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /api/auth/csrf/",
+      "POST /api/auth/refresh/",
+      "GET /api/auth/session/",
+    ]);
+    await client.getSession();
+    expect(api.count("GET", "/api/auth/session/")).toBe(2); // a later call asks again
+    expect(api.count("POST", "/api/auth/refresh/")).toBe(1);
   });
 });
 

@@ -27,8 +27,8 @@
  * Every HTTP call goes through openapi-fetch clients typed by the generated `schema.d.ts`.
  */
 import createClient from "openapi-fetch";
-import { ApiError } from "./errors";
-import type { components, paths } from "./schema";
+import { ApiError } from "./errors.js";
+import type { components, paths } from "./schema.js";
 import {
   autofillAvailable,
   ceremonyError,
@@ -36,13 +36,13 @@ import {
   creationOptions,
   passkeyError,
   requestOptions,
-} from "./webauthn";
+} from "./webauthn.js";
 import type {
   CreationOptionsJSON,
   CredentialJSON,
   CredentialsContainerLike,
   RequestOptionsJSON,
-} from "./webauthn";
+} from "./webauthn.js";
 
 export type User = components["schemas"]["User"];
 export type Role = components["schemas"]["RoleEnum"];
@@ -65,6 +65,11 @@ export type TwoFactorMethod = components["schemas"]["TwoFactorMethodsEnum"];
 export type Reauthentication =
   { password: string } | { otp: string } | { code: string } | { passkey: true };
 type SignedInResponse = components["schemas"]["SignedInResponse"];
+/** GET session/'s answer: the user fresh from the database and the current sign-in. */
+export interface SessionData {
+  user: User;
+  session: SessionInfo;
+}
 
 /**
  * What a sign-in path answers when the account asks for a second step (better-auth's
@@ -191,6 +196,13 @@ export function readDocumentCookie(name: string): string | null {
   return null;
 }
 
+/** setTimeout whose pending refresh keeps no Node process alive: a script ends with its work. */
+function unrefTimer(callback: () => void, ms: number): unknown {
+  const handle = globalThis.setTimeout(callback, ms);
+  (handle as { unref?: () => void }).unref?.(); // Node's timers have unref(); a browser's are numbers
+  return handle;
+}
+
 function retryAfter(response: Response): number | null {
   const value = Number(response.headers.get("Retry-After"));
   return Number.isFinite(value) && value > 0 ? Math.ceil(value) : null;
@@ -215,7 +227,9 @@ export class AuthClient {
   private state: AuthState = { ...SIGNED_OUT, status: "loading" };
   private accessToken: string | null = null;
   private refreshPromise: Promise<boolean> | null = null;
-  private startPromise: Promise<void> | null = null;
+  private startPromise: Promise<SessionData | null> | null = null;
+  /** The restore has settled: a later call asks the server itself. */
+  private restoreSettled = false;
   private timer: unknown = null;
   /** When GET session/ last answered (epoch ms), to spare a second call right after a restore. */
   private sessionLoadedAt = 0;
@@ -261,7 +275,7 @@ export class AuthClient {
     this.readCookie = options.readCookie ?? readDocumentCookie;
     this.writeCookie = options.writeCookie ?? writeDocumentCookie;
     this.now = options.now ?? (() => Date.now());
-    this.setTimer = options.setTimer ?? ((callback, ms) => globalThis.setTimeout(callback, ms));
+    this.setTimer = options.setTimer ?? unrefTimer;
     this.clearTimer =
       options.clearTimer ??
       ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>));
@@ -485,12 +499,38 @@ export class AuthClient {
    * Restore the session on page load (idempotent): GET csrf/, POST refresh/, then GET session/
    * for the user. Ends in status signedIn or signedOut.
    */
-  start(): Promise<void> {
-    if (!this.startPromise) this.startPromise = this.restore();
+  async start(): Promise<void> {
+    await this.restoreOnce();
+  }
+
+  /**
+   * The current sign-in, or null when signed out; the first call of a page restores it first.
+   * A call that waited for the restore gets the restore's own GET session/ answer (one call, not
+   * two); a later call asks the server.
+   */
+  async currentSession(): Promise<SessionData | null> {
+    const waited = !this.restoreSettled;
+    const restored = await this.restoreOnce();
+    const { status, user, session } = this.state;
+    if (status !== "signedIn") return null;
+    if (waited && restored && user && session?.id === restored.session.id) return { user, session };
+    return this.loadSession();
+  }
+
+  private restoreOnce(): Promise<SessionData | null> {
+    if (!this.startPromise) {
+      this.startPromise = this.restore().finally(() => {
+        this.restoreSettled = true;
+      });
+    }
     return this.startPromise;
   }
 
-  private async restore(): Promise<void> {
+  /** The restore; resolves to the session it loaded (null when it loaded none). */
+  private async restore(): Promise<SessionData | null> {
+    // Signed in by this client before anything asked for a restore (a script's sign-up, say):
+    // there is nothing to restore, and a refresh now would only rotate the new refresh token.
+    if (this.state.status === "signedIn") return null;
     const epoch = this.epoch;
     // In a browser the hint is read at once, so a signed-out page is never seen loading.
     const mayHold =
@@ -499,7 +539,7 @@ export class AuthClient {
         : await this.refreshTokenStored();
     if (!mayHold) {
       this.clearLocal(); // nothing to restore: no call that could only answer 401
-      return;
+      return null;
     }
     if (this.transport === "cookie") {
       try {
@@ -509,15 +549,16 @@ export class AuthClient {
       }
     }
     const ok = await this.refresh();
-    if (epoch !== this.epoch) return; // the user signed in while we were restoring
+    if (epoch !== this.epoch) return null; // the user signed in while we were restoring
     if (!ok) {
       this.clearLocal();
-      return;
+      return null;
     }
     try {
-      await this.getSession();
+      return await this.loadSession();
     } catch {
       if (epoch === this.epoch) this.clearLocal();
+      return null;
     }
   }
 
@@ -732,7 +773,7 @@ export class AuthClient {
   }
 
   /** GET session/, the whole answer: `{user, session}`. */
-  async loadSession(): Promise<{ user: User; session: SessionInfo }> {
+  async loadSession(): Promise<SessionData> {
     const epoch = this.epoch;
     const { data, error, response } = await send(() => this.api.GET("/api/auth/session/"));
     if (!data) throw apiError(response, error);

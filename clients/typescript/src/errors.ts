@@ -3,7 +3,7 @@
  * Inside the client a failed call throws `ApiError`; the better-auth-shaped surface (client.ts)
  * hands it back as the plain `error` of `{data, error}`.
  */
-import type { components } from "./schema";
+import type { components } from "./schema.js";
 
 /** Every code the server sends: the contract's `ErrorCode` enum, built from its registry. */
 export type ErrorCode = components["schemas"]["ErrorCode"];

@@ -1,4 +1,4 @@
-export { createAuthClient } from "./client";
+export { createAuthClient } from "./client.js";
 export type {
   BaseAuthClient,
   CreateAuthClientOptions,
@@ -10,7 +10,7 @@ export type {
   SessionData,
   SessionListItem,
   SignInData,
-} from "./client";
+} from "./client.js";
 export {
   AuthClient,
   BODY_TRANSPORT_HEADER,
@@ -18,7 +18,7 @@ export {
   SIGNED_IN_COOKIE,
   isTwoFactorRedirect,
   memoryTokenStore,
-} from "./core";
+} from "./core.js";
 export type {
   AuthClientOptions,
   AuthState,
@@ -41,8 +41,8 @@ export type {
   TwoFactorMethod,
   TwoFactorRedirect,
   User,
-} from "./core";
-export { ApiError, CLIENT_ERROR_MESSAGES } from "./errors";
-export type { ApiErrorBody, AuthClientError, ClientErrorCode, ErrorCode } from "./errors";
-export type { CredentialJSON, CredentialsContainerLike } from "./webauthn";
-export type { components, paths } from "./schema";
+} from "./core.js";
+export { ApiError, CLIENT_ERROR_MESSAGES } from "./errors.js";
+export type { ApiErrorBody, AuthClientError, ClientErrorCode, ErrorCode } from "./errors.js";
+export type { CredentialJSON, CredentialsContainerLike } from "./webauthn.js";
+export type { components, paths } from "./schema.js";

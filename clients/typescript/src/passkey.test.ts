@@ -4,16 +4,16 @@
  * between the server's JSON and what navigator.credentials takes and gives.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createAuthClient } from "./client";
-import type { CreateAuthClientOptions } from "./client";
-import { FakeAuthenticator, FakeApi, PASSWORD, USER } from "./testing/fakeApi";
+import { createAuthClient } from "./client.js";
+import type { CreateAuthClientOptions } from "./client.js";
+import { FakeAuthenticator, FakeApi, PASSWORD, USER } from "./testing/fakeApi.js";
 import {
   credentialJSON,
   creationOptions,
   fromBase64Url,
   requestOptions,
   toBase64Url,
-} from "./webauthn";
+} from "./webauthn.js";
 
 const BASE = "http://app.test";
 let api: FakeApi;

@@ -4,10 +4,10 @@
  * refetch}` with `data = {user, session} | null`.
  */
 import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
-import { createAuthClient as createBaseClient } from "./client";
-import type { CreateAuthClientOptions, SessionData } from "./client";
-import { toAuthClientError } from "./errors";
-import type { AuthClientError } from "./errors";
+import { createAuthClient as createBaseClient } from "./client.js";
+import type { CreateAuthClientOptions, SessionData } from "./client.js";
+import { toAuthClientError } from "./errors.js";
+import type { AuthClientError } from "./errors.js";
 
 export interface UseSessionResult {
   data: SessionData | null;
@@ -30,8 +30,7 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
     const refetch = useCallback(async () => {
       setLoading(true);
       try {
-        await core.start();
-        if (core.getState().status === "signedIn") await core.loadSession();
+        await core.currentSession();
         setError(null);
       } catch (caught) {
         setError(toAuthClientError(caught));
@@ -61,4 +60,4 @@ export function createAuthClient(options: CreateAuthClientOptions = {}) {
 }
 
 export type ReactAuthClient = ReturnType<typeof createAuthClient>;
-export type * from "./index";
+export type * from "./index.js";

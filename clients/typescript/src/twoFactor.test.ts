@@ -3,8 +3,8 @@
  * browser's page (cookie transport) against the fake API.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { createAuthClient } from "./client";
-import type { CreateAuthClientOptions } from "./client";
+import { createAuthClient } from "./client.js";
+import type { CreateAuthClientOptions } from "./client.js";
 import {
   BACKUP_CODES,
   EMAIL_CODE,
@@ -13,7 +13,7 @@ import {
   PASSWORD,
   TOTP_CODE,
   USER,
-} from "./testing/fakeApi";
+} from "./testing/fakeApi.js";
 
 const BASE = "http://app.test";
 let api: FakeApi;

@@ -4,8 +4,21 @@
  * (`PublicKeyCredential.toJSON()`), which the server reads. The browser's own converters are used
  * when it has them; a small base64url conversion otherwise.
  */
-import { ApiError } from "./errors";
-import type { ClientErrorCode } from "./errors";
+import { ApiError } from "./errors.js";
+import type { ClientErrorCode } from "./errors.js";
+
+declare global {
+  // The browser's WebAuthn types that this package's declarations name: merged into the DOM
+  // lib's own where a project has it, empty stand-ins where it has not (a Node project), so the
+  // package's .d.ts files type-check there too.
+  interface Credential {}
+  interface CredentialCreationOptions {}
+  interface CredentialRequestOptions {}
+  interface PublicKeyCredentialCreationOptions {}
+  interface PublicKeyCredentialRequestOptions {}
+  interface PublicKeyCredentialCreationOptionsJSON {}
+  interface PublicKeyCredentialRequestOptionsJSON {}
+}
 
 /** `navigator.credentials`, or what a test or a non-browser host puts in its place. */
 export interface CredentialsContainerLike {

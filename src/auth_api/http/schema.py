@@ -51,6 +51,19 @@ REFRESH_COOKIE_DOC = (
     "`refreshToken` in the body, which needs no cookie and no CSRF token."
 )
 
+# The browser's body first: what Swagger UI's "Try it out" fills in (its cookie is sent for it).
+REFRESH_EXAMPLES = [
+    OpenApiExample(
+        "Cookie", summary="A browser: the cookie, an empty body", request_only=True, value={}
+    ),
+    OpenApiExample(
+        "Body",
+        summary="A non-browser client: the refresh token in the body",
+        request_only=True,
+        value={"refreshToken": "eyJhbGciOi..."},
+    ),
+]
+
 
 BODY_TRANSPORT_PARAMETER = OpenApiParameter(
     name=BODY_TRANSPORT_HEADER,

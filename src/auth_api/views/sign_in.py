@@ -16,6 +16,7 @@ from auth_api.http.schema import (
     BODY_TRANSPORT_PARAMETER,
     PASSWORD_ERRORS,
     REFRESH_COOKIE_DOC,
+    REFRESH_EXAMPLES,
     error_responses,
     sign_in_answer,
 )
@@ -124,6 +125,7 @@ class SignInViewSet(viewsets.ViewSet):
             200: AccessTokenResponseSerializer,
             **error_responses("INVALID_REFRESH_TOKEN", "REFRESH_TOKEN_REUSED", "CSRF_FAILED"),
         },
+        examples=REFRESH_EXAMPLES,
         summary="Rotate the refresh token and get a new access token.",
         description=REFRESH_COOKIE_DOC,
     )
@@ -138,6 +140,7 @@ class SignInViewSet(viewsets.ViewSet):
         operation_id="sign_out",
         request=RefreshRequestSerializer,
         responses={204: None, **error_responses("CSRF_FAILED")},
+        examples=REFRESH_EXAMPLES,
         summary="End this sign-in (every refresh token of it) and clear the cookie.",
         description=REFRESH_COOKIE_DOC + " Needs no access token, so it works after one expired.",
     )

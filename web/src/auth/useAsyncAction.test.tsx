@@ -80,3 +80,60 @@ describe("useAsyncAction after a failed submit", () => {
     expect(screen.queryByRole("alert")).toBeNull();
   });
 });
+
+describe("useAsyncAction: a validation error", () => {
+  const invalid = (fields: Record<string, string[]>) => ({
+    ...wrongCode,
+    code: "VALIDATION_ERROR",
+    message: "Some fields are not valid.",
+    fields,
+  });
+
+  it("whose every message sits under its field gets no banner above them", async () => {
+    render(<CodeForm failure={invalid({ otp: ["Six digits."] })} />);
+    await submitForm();
+    expect(screen.getByText("Six digits.").id).toBe(
+      screen.getByLabelText("Code").getAttribute("aria-describedby"),
+    );
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("with a message for a field the form does not have keeps the banner", async () => {
+    render(<CodeForm failure={invalid({ otp: ["Six digits."], email: ["Bad."] })} />);
+    await submitForm();
+    expect(screen.getByRole("alert").textContent).toBe("Some fields are not valid.");
+    expect(screen.getByText("Six digits.")).toBeTruthy();
+  });
+});
+
+describe("useAsyncAction: an empty required field", () => {
+  it("says the field's own words when it has them (data-missing)", async () => {
+    function RepeatForm() {
+      const { fields, run } = useAsyncAction();
+      const [repeat, setRepeat] = useState("");
+      return (
+        <form
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void run(async () => {}, event);
+          }}
+          noValidate
+        >
+          <Field
+            label="Repeat the new password"
+            name="repeat"
+            required
+            data-missing="Repeat the new password."
+            value={repeat}
+            onChange={(e) => setRepeat(e.target.value)}
+            error={fields.repeat}
+          />
+          <button type="submit">Go</button>
+        </form>
+      );
+    }
+    render(<RepeatForm />);
+    await submitForm();
+    expect(screen.getByText("Repeat the new password.")).toBeTruthy(); // not "Enter your repeat…"
+  });
+});

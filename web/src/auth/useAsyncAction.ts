@@ -10,8 +10,9 @@ function emptyRequired(form: HTMLFormElement): FieldMessages {
   for (const element of Array.from(form.elements)) {
     if (!(element instanceof HTMLInputElement) || !element.required || !element.name) continue;
     if (element.type === "checkbox" || element.type === "radio" || element.value.trim()) continue;
+    // A field may word its own ("Repeat the new password."); else "Enter your <label>.".
     const label = element.labels?.[0]?.textContent?.trim() || element.name;
-    missing[element.name] = `Enter your ${label.toLowerCase()}.`;
+    missing[element.name] = element.dataset.missing ?? `Enter your ${label.toLowerCase()}.`;
   }
   return missing;
 }
@@ -21,6 +22,12 @@ function inputNames(form: HTMLFormElement | null): string[] {
   return Array.from(form.elements).flatMap((element) =>
     element instanceof HTMLInputElement && element.name ? [element.name] : [],
   );
+}
+
+/** The form of a submit event, or the form itself (an action run again after a step-up). */
+function formOf(target: FormEvent | HTMLFormElement | null | undefined): HTMLFormElement | null {
+  if (target instanceof HTMLFormElement) return target;
+  return target?.currentTarget instanceof HTMLFormElement ? target.currentTarget : null;
 }
 
 /** After a failed submit: focus the first field marked invalid, else the form's error box. */
@@ -35,7 +42,7 @@ function focusProblem(form: HTMLFormElement) {
  * Runs one form action at a time, with a loading flag and the error mapped to a sentence. The
  * action may throw a client error (`if (error) throw error` after a `{data, error}` call).
  *
- * Given the submit event, it first checks the form's required fields (each empty one gets its
+ * Given the submit event (or the form), it first checks the form's required fields (each empty one gets its
  * own message, nothing is sent), puts an error that belongs to one field under that field, and
  * moves focus to the problem after a failure.
  */
@@ -74,9 +81,12 @@ export function useAsyncAction() {
   }, [failedForm]);
 
   const run = useCallback(
-    async (action: () => Promise<void>, event?: FormEvent): Promise<boolean> => {
+    async (
+      action: () => Promise<void>,
+      event?: FormEvent | HTMLFormElement | null,
+    ): Promise<boolean> => {
       if (busy.current) return false;
-      const form = event?.currentTarget instanceof HTMLFormElement ? event.currentTarget : null;
+      const form = formOf(event);
       const missing = form ? emptyRequired(form) : {};
       if (Object.keys(missing).length) {
         setError(null);
@@ -92,12 +102,17 @@ export function useAsyncAction() {
         await action();
         return true;
       } catch (caught) {
-        const field = fieldOfError(caught, inputNames(form));
+        const names = inputNames(form);
+        const field = fieldOfError(caught, names);
+        const perField = fieldErrors(caught);
+        const shown = Object.keys(perField);
         if (field) {
           setFields({ [field]: errorMessage(caught) });
+        } else if (shown.length && shown.every((name) => names.includes(name))) {
+          setFields(perField); // each message under its field: no banner above them saying so
         } else {
           setError(errorMessage(caught));
-          setFields(fieldErrors(caught));
+          setFields(perField);
         }
         if (form) setFailedForm({ form });
         return false;
@@ -109,10 +124,19 @@ export function useAsyncAction() {
     [],
   );
 
+  /** A submit refused before anything is sent: these messages under their fields, focus on the
+   * first of them. */
+  const refuse = useCallback((event: FormEvent | HTMLFormElement, messages: FieldMessages) => {
+    setError(null);
+    setFields(messages);
+    const form = formOf(event);
+    if (form) setFailedForm({ form });
+  }, []);
+
   const reset = useCallback(() => {
     setError(null);
     setFields({});
   }, []);
 
-  return { pending, error, fields, run, reset, setError };
+  return { pending, error, fields, run, refuse, reset, setError };
 }

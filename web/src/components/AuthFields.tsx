@@ -91,3 +91,55 @@ export function NewPasswordField(props: PasswordFieldProps) {
     />
   );
 }
+
+/** What the repeat of a new password says when it is not the same password. */
+export const REPEAT_MISMATCH = "The two passwords do not match.";
+
+/** Both filled in, and different: said before anything is sent. */
+export const repeatMismatch = (password: string, repeat: string) =>
+  password !== "" && repeat !== "" && password !== repeat;
+
+/**
+ * A new password and its repeat, alike wherever a password is chosen for an existing account
+ * (reset, change): a typo there would lock its owner out. An empty repeat is asked for as such.
+ */
+export function NewPasswordFields({
+  name,
+  password,
+  onPasswordChange,
+  repeat,
+  onRepeatChange,
+  fields,
+  autoFocus,
+}: {
+  /** The new password's input name: the API's field for it ("password", "newPassword"). */
+  name: string;
+  password: string;
+  onPasswordChange: (value: string) => void;
+  repeat: string;
+  onRepeatChange: (value: string) => void;
+  fields: Record<string, string>;
+  autoFocus?: boolean;
+}) {
+  return (
+    <>
+      <NewPasswordField
+        label="New password"
+        name={name}
+        value={password}
+        onChange={onPasswordChange}
+        error={fields[name]}
+        autoFocus={autoFocus}
+      />
+      <PasswordField
+        label="Repeat the new password"
+        name="repeat"
+        autoComplete="new-password"
+        data-missing="Repeat the new password."
+        value={repeat}
+        onChange={onRepeatChange}
+        error={fields.repeat}
+      />
+    </>
+  );
+}

@@ -37,6 +37,40 @@ export function SendCodeStep({
   );
 }
 
+/**
+ * "Send a new code", or "Send a new code (in 27 s)" while it must wait. Unavailable by
+ * aria-disabled, not disabled: the focus stays on it while a code goes out (a disabled button
+ * drops it to the page's start); the code field takes it once the code is sent.
+ */
+export function ResendButton({
+  onResend,
+  availableIn,
+  pending,
+}: {
+  onResend: () => void;
+  availableIn: number;
+  pending: boolean;
+}) {
+  const unavailable = pending || availableIn > 0;
+  return (
+    <button
+      type="button"
+      className="link-button"
+      aria-disabled={unavailable}
+      onClick={() => {
+        if (!unavailable) onResend();
+      }}
+    >
+      {availableIn > 0 ? `Send a new code (in ${availableIn} s)` : "Send a new code"}
+    </button>
+  );
+}
+
+/** "A new code is on its way" after a resend, else what was said of the first code. */
+export function codeNotice(sends: number, first: ReactNode): ReactNode {
+  return sends > 1 ? <>A new code is on its way. Only the newest code works.</> : first;
+}
+
 /** Step 2 of an emailed-code flow: the 6-digit code, the submit button and "Send a new code". */
 export function EnterCodeStep({
   action: { pending, error, fields },
@@ -46,7 +80,7 @@ export function EnterCodeStep({
   onSubmit,
   submitLabel,
   pendingLabel,
-  resend: { onResend, availableIn, resent },
+  resend: { onResend, availableIn, sends },
   onUseAnotherEmail,
   children,
 }: {
@@ -58,8 +92,8 @@ export function EnterCodeStep({
   onSubmit: (event: FormEvent) => void;
   submitLabel: string;
   pendingLabel: string;
-  /** "Send a new code": the action, seconds until it may run again, whether a new code went out. */
-  resend: { onResend: () => void; availableIn: number; resent: boolean };
+  /** "Send a new code": the action, seconds until it may run again, the codes sent so far. */
+  resend: { onResend: () => void; availableIn: number; sends: number };
   /** Adds a "Use another email" button next to "Send a new code". */
   onUseAnotherEmail?: () => void;
   /** More fields, between the code and the submit button. */
@@ -77,25 +111,15 @@ export function EnterCodeStep({
     onSubmit(event);
   }
   const resendButton = (
-    <button
-      type="button"
-      className="link-button"
-      onClick={() => onResend()}
-      disabled={pending || availableIn > 0}
-    >
-      {availableIn > 0 ? `Send a new code (in ${availableIn} s)` : "Send a new code"}
-    </button>
+    <ResendButton onResend={onResend} availableIn={availableIn} pending={pending} />
   );
   return (
     <form onSubmit={submit} noValidate>
       {/* One message at a time: an error replaces the "code is on its way" notice. */}
-      {!error && (
-        <Notice>
-          {resent ? <>A new code is on its way. Only the newest code works.</> : notice}
-        </Notice>
-      )}
+      {!error && <Notice>{codeNotice(sends, notice)}</Notice>}
       <FormError message={error} />
       <CodeField
+        key={sends} // a new code: a fresh field, which takes the focus
         value={otp}
         onChange={onOtpChange}
         error={short ? "Enter all 6 digits of the code." : fields.otp}

@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { Fragment, useEffect, useId, useRef } from "react";
 import type { InputHTMLAttributes, ReactNode } from "react";
 
 type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
@@ -77,11 +77,48 @@ export function FormError({ message }: { message: string | null }) {
   );
 }
 
-export function Notice({ children }: { children: ReactNode }) {
+/**
+ * A message that something worked. With `focus`, it takes the focus when it appears: what the
+ * user pressed is gone or disabled, and the focus would otherwise fall to the page's start.
+ */
+export function Notice({ children, focus }: { children: ReactNode; focus?: boolean }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (focus) box.current?.focus();
+  }, [focus]);
   return (
-    <div className="alert alert-info" role="status">
+    <div ref={box} className="alert alert-info" role="status" tabIndex={focus ? -1 : undefined}>
       {children}
     </div>
+  );
+}
+
+/**
+ * The details of a list row ("192.0.2.1 · signed in Jan 2 · last active Jan 3"): at phone width a
+ * line breaks after a "·", never before one (no line starts with a stray dot).
+ */
+export function Facts({ children }: { children: ReactNode[] }) {
+  const parts = children.filter((part) => part !== null && part !== false && part !== undefined);
+  return (
+    <>
+      {parts.map((part, index) => (
+        <Fragment key={index}>
+          {part}
+          {index < parts.length - 1 && "\u00a0· "}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/**
+ * The account's address in a form that asks only for a password (step-up, a new password):
+ * hidden, for password managers, which file the password under this username.
+ */
+export function UsernameField({ email }: { email: string | undefined }) {
+  if (!email) return null;
+  return (
+    <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
   );
 }
 

@@ -3,37 +3,33 @@ import type { FormEvent } from "react";
 import { Link } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import type { useAsyncAction } from "../auth/useAsyncAction";
-import { NewPasswordField, PasswordField } from "./AuthFields";
-import { FormError, Notice, SubmitButton } from "./Form";
+import { NewPasswordFields, REPEAT_MISMATCH, repeatMismatch } from "./AuthFields";
+import { FormError, Notice, SubmitButton, UsernameField } from "./Form";
 
 /**
  * The last step of a password reset (by code or by link): the new password twice, then
  * `setPassword` (which throws the client's error). A reset ends every sign-in of the account,
- * this tab's included: the tab is signed out before `onDone`.
+ * this tab's included: the tab is signed out before `onDone`. `email`, when known, is the
+ * username a password manager saves the new password under.
  */
 export function NewPasswordStep({
-  action: { pending, error, fields, run },
+  action: { pending, error, fields, run, refuse },
+  email,
   setPassword,
   onDone,
 }: {
   action: ReturnType<typeof useAsyncAction>;
+  email?: string;
   setPassword: (password: string) => Promise<void>;
   onDone: () => void;
 }) {
   const { client } = useAuth();
   const [password, setPasswordValue] = useState("");
-  const [confirm, setConfirm] = useState("");
-  const [mismatch, setMismatch] = useState(false);
+  const [repeat, setRepeat] = useState("");
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (password && password !== confirm) {
-      setMismatch(true);
-      const repeat = event.currentTarget.elements.namedItem("confirm");
-      if (repeat instanceof HTMLInputElement) repeat.focus();
-      return;
-    }
-    setMismatch(false);
+    if (repeatMismatch(password, repeat)) return refuse(event, { repeat: REPEAT_MISMATCH });
     void run(async () => {
       await setPassword(password);
       if (client.$core.getState().status === "signedIn") await client.signOut();
@@ -44,20 +40,15 @@ export function NewPasswordStep({
   return (
     <form onSubmit={submit} noValidate>
       <FormError message={error} />
-      <NewPasswordField
-        label="New password"
-        value={password}
-        onChange={setPasswordValue}
-        error={fields.password}
+      <UsernameField email={email} />
+      <NewPasswordFields
+        name="password"
+        password={password}
+        onPasswordChange={setPasswordValue}
+        repeat={repeat}
+        onRepeatChange={setRepeat}
+        fields={fields}
         autoFocus
-      />
-      <PasswordField
-        label="Repeat the new password"
-        name="confirm"
-        autoComplete="new-password"
-        value={confirm}
-        onChange={setConfirm}
-        error={mismatch ? "The two passwords do not match." : fields.confirm}
       />
       <SubmitButton pending={pending} pendingLabel="Saving…">
         Set new password
@@ -66,12 +57,12 @@ export function NewPasswordStep({
   );
 }
 
-/** What a completed reset says, and the way on. */
-export function PasswordResetDone() {
+/** What a completed reset says (it takes the focus: the form is gone), and the way on. */
+export function PasswordResetDone({ focus = true }: { focus?: boolean }) {
   return (
     <>
-      <Notice>Your password has been changed. Every device was signed out.</Notice>
-      <Link className="button primary" to="/sign-in">
+      <Notice focus={focus}>Your password has been changed. Every device was signed out.</Notice>
+      <Link className="button primary wide" to="/sign-in">
         Sign in
       </Link>
     </>

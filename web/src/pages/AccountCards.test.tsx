@@ -2,9 +2,17 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAuthClient } from "@authsvc/client/react";
-import { FakeApi, FakeAuthenticator, PASSWORD, TOTP_CODE, USER } from "@authsvc/client/testing";
+import {
+  FakeApi,
+  FakeAuthenticator,
+  json,
+  PASSWORD,
+  TOTP_CODE,
+  USER,
+} from "@authsvc/client/testing";
 import type { Passkey } from "@authsvc/client";
 import { App } from "../App";
+import { tokenWith } from "../auth/signInProof.testing";
 
 let api: FakeApi;
 let authenticator: FakeAuthenticator;
@@ -241,5 +249,92 @@ describe("settings: confirm it is you", () => {
       "Use my password instead",
       "Use my authenticator app instead",
     ]);
+  });
+});
+
+describe("settings: confirm it is you after a sign-in without the password", () => {
+  it("an emailed code comes first, sent when asked for; the password is offered below", async () => {
+    const token = tokenWith({ sub: USER.id, amr: ["otp"] }); // a sign-in by an emailed code
+    api.overrides.set("POST /api/auth/refresh/", () => {
+      api.validToken = token;
+      return json(200, { accessToken: token, accessTokenExpiresAt: "2099-01-01T00:00:00Z" });
+    });
+    renderSettings();
+    const zone = await deleteStepUp();
+    const send = within(zone).getByRole("button", { name: "Email me a code" });
+    await waitFor(() => expect(document.activeElement).toBe(send));
+    expect(within(zone).queryByLabelText("Your password")).toBeNull();
+    expect(otherWays(zone)).toEqual(["Use my password instead"]);
+    expect(api.count("POST", "/api/auth/email-otp/send/")).toBe(0); // nothing mailed on opening
+    fireEvent.click(send);
+    const code = await within(zone).findByLabelText("6-digit code");
+    await waitFor(() => expect(document.activeElement).toBe(code));
+    expect(api.count("POST", "/api/auth/email-otp/send/")).toBe(1);
+    // The code's own "Send a new code", waiting out its 30 s first.
+    const resend = within(zone).getByRole("button", { name: /^Send a new code \(in \d+ s\)$/ });
+    expect(resend.getAttribute("aria-disabled")).toBe("true");
+  });
+});
+
+describe("settings: profile", () => {
+  it("a bad picture address is said under its field alone; a save says so and takes the focus", async () => {
+    api.overrides.set("PATCH /api/auth/user/", (request) => {
+      const { image } = request.body as { image: string | null };
+      if (image && !image.startsWith("https://")) {
+        return json(400, {
+          code: "VALIDATION_ERROR",
+          message: "Some fields are not valid.",
+          fields: { image: ["Enter an https:// URL."] },
+        });
+      }
+      return json(200, { user: { ...USER, image } });
+    });
+    renderSettings();
+    const profile = await card("Profile");
+    const picture = within(profile).getByLabelText("Picture URL");
+    type(picture, "http://example.com/a.png");
+    fireEvent.click(within(profile).getByRole("button", { name: "Save profile" }));
+    const message = await within(profile).findByText("Enter an https:// URL.");
+    expect(message.id).toBe(picture.getAttribute("aria-describedby"));
+    expect(within(profile).queryByRole("alert")).toBeNull(); // no "Some fields are not valid." too
+    await waitFor(() => expect(document.activeElement).toBe(picture));
+
+    type(picture, "");
+    fireEvent.click(within(profile).getByRole("button", { name: "Save profile" }));
+    const saved = await within(profile).findByText("Your profile has been saved.");
+    await waitFor(() => expect(document.activeElement).toBe(saved));
+  });
+});
+
+describe("settings: change email", () => {
+  it("the code step has 'Send a new code'; the third wrong code is said to be used up", async () => {
+    api.overrides.set("POST /api/auth/email/change/", () => json(200, { success: true }));
+    api.overrides.set("POST /api/auth/email/change/confirm/", () =>
+      json(400, { code: "INVALID_OTP", message: "The code is not valid." }),
+    );
+    renderSettings();
+    const email = await card("Email address");
+    type(within(email).getByLabelText("New email address"), "ada.new@example.com");
+    fireEvent.click(within(email).getByRole("button", { name: "Send a code to the new address" }));
+    const code = await within(email).findByLabelText("6-digit code");
+    expect(
+      within(email)
+        .getByRole("button", { name: /^Send a new code \(in \d+ s\)$/ })
+        .getAttribute("aria-disabled"),
+    ).toBe("true");
+    const wrong = "That code is not right. Check it, or ask for a new one.";
+    // The API answers INVALID_OTP to all three; the third used the code up.
+    const said = [wrong, wrong, "Too many wrong codes. Ask for a new one."];
+    for (const [attempt, sentence] of said.entries()) {
+      type(code, "000000");
+      fireEvent.click(within(email).getByRole("button", { name: "Change email" }));
+      await waitFor(() =>
+        expect(api.count("POST", "/api/auth/email/change/confirm/")).toBe(attempt + 1),
+      );
+      await waitFor(() =>
+        expect(within(email).getByRole("button", { name: "Change email" })).toBeTruthy(),
+      );
+      expect(email.querySelector(".field-error")?.textContent).toBe(sentence);
+    }
   });
 });

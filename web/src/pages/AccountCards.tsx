@@ -4,21 +4,52 @@
  * the API answers REAUTHENTICATION_REQUIRED, or before deleting, the user confirms it is them
  * first: the password, an emailed code, the authenticator app's code or a passkey.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
-import type { FormEvent } from "react";
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
+import type { FormEvent, ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { ApiError } from "@authsvc/client";
 import type { AuthClientError, SecurityEvent } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
+import { useSignedInByPassword } from "../auth/signInProof";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { PasswordField } from "../components/AuthFields";
 import { CODE_LENGTH, CodeField } from "../components/CodeField";
-import { Address, Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { codeNotice, ResendButton } from "../components/CodeSteps";
+import {
+  Address,
+  Facts,
+  Field,
+  FormError,
+  Notice,
+  SubmitButton,
+  UsernameField,
+} from "../components/Form";
 import { Loading } from "../components/Layout";
+import { At } from "../components/Time";
+import { useCodeGuesses, useResend } from "../components/useEmailCode";
 
 export const needsStepUp = (error: AuthClientError | null) =>
   error?.code === "REAUTHENTICATION_REQUIRED";
+
+// The security activity lists what the other cards do: each says when it did something the
+// list may show (a change, a confirmation, a failure), and the list loads again.
+const ActivityChanged = createContext<() => void>(() => {});
+const ActivityVersion = createContext(0);
+
+/** Around the settings cards: `useActivityChanged()` in one of them reloads the activity list. */
+export function SecurityActivityProvider({ children }: { children: ReactNode }) {
+  const [version, setVersion] = useState(0);
+  const changed = useCallback(() => setVersion((count) => count + 1), []);
+  return (
+    <ActivityChanged.Provider value={changed}>
+      <ActivityVersion.Provider value={version}>{children}</ActivityVersion.Provider>
+    </ActivityChanged.Provider>
+  );
+}
+
+/** Call after an action the security activity may record: the list shows it. */
+export const useActivityChanged = () => useContext(ActivityChanged);
 
 /**
  * Changing to the address the account already has: said under the field, nothing is sent (the
@@ -51,7 +82,7 @@ export function ProfileCard() {
       <h2>Profile</h2>
       <form onSubmit={submit} onInput={() => setDone(false)} noValidate>
         <FormError message={error} />
-        {done && <Notice>Your profile has been saved.</Notice>}
+        {done && <Notice focus>Your profile has been saved.</Notice>}
         <Field
           label="Name"
           name="name"
@@ -90,7 +121,8 @@ export function ProfileCard() {
   );
 }
 
-/** The ways to confirm it is you: every account has the first two. */
+/** The ways to confirm it is you: the password (when the account has one) and an emailed code
+ * for every account; an authenticator app and a passkey for those that have them. */
 type StepUpMethod = "password" | "email" | "totp" | "passkey";
 
 const STEP_UP_SWITCHES: Record<StepUpMethod, string> = {
@@ -119,32 +151,60 @@ function useHasPasskey() {
 /**
  * Confirm it is you: the password, a code emailed to the account's address, a code of the
  * authenticator app (two-factor on) or a passkey (the account has one). One way at a time, with
- * the others offered below.
+ * the others offered below. The password comes first unless this sign-in began without one (an
+ * account made by an emailed code has none): then an emailed code, sent when asked for.
+ * `passwordless`: the account is known to have no password (it is not offered at all).
  */
 export function StepUp({
   onConfirmed,
   onCancel,
+  passwordless = false,
 }: {
   onConfirmed: () => void;
   onCancel?: () => void;
+  passwordless?: boolean;
 }) {
   const { client, user } = useAuth();
   const { pending, error, fields, run, reset } = useAsyncAction();
+  const activityChanged = useActivityChanged();
   const hasPasskey = useHasPasskey();
-  const [method, setMethod] = useState<StepUpMethod>("password");
+  const byPassword = useSignedInByPassword();
+  const [method, setMethod] = useState<StepUpMethod>(() =>
+    passwordless || byPassword === false ? "email" : "password",
+  );
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
   const [code, setCode] = useState("");
   const [short, setShort] = useState(false);
+  const resend = useResend();
+  const guesses = useCodeGuesses();
+  const codeSent = resend.sends > 0;
   const offered: StepUpMethod[] = [
-    "password",
+    ...(passwordless ? [] : (["password"] as const)),
     "email",
     ...(user?.twoFactorEnabled ? (["totp"] as const) : []),
     ...(hasPasskey ? (["passkey"] as const) : []),
   ];
 
+  const sendCode = (event?: FormEvent) =>
+    run(async () => {
+      const { error } = await client.emailOtp.sendVerificationOtp({
+        email: user?.email ?? "",
+        type: "reauthentication",
+      });
+      if (error) throw error;
+      setOtp("");
+      guesses.newCode();
+      resend.sent();
+      setMethod("email");
+    }, event);
+
   function submit(event: FormEvent) {
     event.preventDefault();
+    if (method === "email" && !codeSent) {
+      void sendCode(event);
+      return;
+    }
     const typed = method === "email" ? otp : method === "totp" ? code : null;
     // A short code is said here: sent, it would count as a wrong answer.
     if (typed !== null && typed.length !== CODE_LENGTH) {
@@ -162,7 +222,8 @@ export function StepUp({
     } as const;
     void run(async () => {
       const { error } = await client.reauthenticate(proofs[method]);
-      if (error) throw error;
+      activityChanged(); // confirmed, or a failure the activity lists
+      if (error) throw method === "email" ? guesses.judged(error) : error;
       onConfirmed();
     }, event);
   }
@@ -170,19 +231,9 @@ export function StepUp({
   function choose(next: StepUpMethod) {
     reset();
     setShort(false);
-    if (next !== "email") {
-      setMethod(next);
-      return;
-    }
-    void run(async () => {
-      const { error } = await client.emailOtp.sendVerificationOtp({
-        email: user?.email ?? "",
-        type: "reauthentication",
-      });
-      if (error) throw error;
-      setOtp("");
-      setMethod("email");
-    });
+    // A code sent before still works (and "Send a new code" is there): no second mail.
+    if (next === "email" && !codeSent) void sendCode();
+    else setMethod(next);
   }
 
   // An edit takes the "all 6 digits" message away: it no longer describes the field.
@@ -191,26 +242,48 @@ export function StepUp({
     set(value);
   };
   const codeError = short ? "Enter all 6 digits of the code." : fields.otp;
+  const asksToSend = method === "email" && !codeSent;
+  const buttonOnly = method === "passkey" || asksToSend; // no field to fill: the button
   return (
     <div className="step-up">
       <form onSubmit={submit} noValidate>
         <p className="muted">For your safety, confirm it is you.</p>
         <FormError message={error} />
         {method === "password" && (
-          <PasswordField
-            label="Your password"
-            value={password}
-            onChange={setPassword}
-            error={fields.password}
-            autoFocus
-          />
-        )}
-        {method === "email" && (
           <>
-            <Notice>
-              We sent a code to <Address email={user?.email} after="." />
-            </Notice>
-            <CodeField key="email" value={otp} onChange={typeCode(setOtp)} error={codeError} />
+            <UsernameField email={user?.email} />
+            <PasswordField
+              label="Your password"
+              value={password}
+              onChange={setPassword}
+              error={fields.password}
+              autoFocus
+            />
+          </>
+        )}
+        {asksToSend && (
+          <p>
+            We will email a 6-digit code to <Address email={user?.email} after="." />
+          </p>
+        )}
+        {method === "email" && codeSent && (
+          <>
+            {!error && (
+              <Notice>
+                {codeNotice(
+                  resend.sends,
+                  <>
+                    We sent a code to <Address email={user?.email} after="." />
+                  </>,
+                )}
+              </Notice>
+            )}
+            <CodeField
+              key={`email-${resend.sends}`} // a new code: a fresh field, which takes the focus
+              value={otp}
+              onChange={typeCode(setOtp)}
+              error={codeError}
+            />
           </>
         )}
         {method === "totp" && (
@@ -227,12 +300,18 @@ export function StepUp({
         )}
         <div className="row">
           <SubmitButton
-            key={method === "passkey" ? "passkey" : "confirm"}
+            key={buttonOnly ? method : "confirm"}
             pending={pending}
-            pendingLabel={method === "passkey" ? "Waiting for your passkey…" : "Checking…"}
-            autoFocus={method === "passkey"} // the way chosen: its button (no field to fill)
+            pendingLabel={
+              method === "passkey"
+                ? "Waiting for your passkey…"
+                : asksToSend
+                  ? "Sending…"
+                  : "Checking…"
+            }
+            autoFocus={buttonOnly}
           >
-            {method === "passkey" ? "Use a passkey" : "Confirm"}
+            {method === "passkey" ? "Use a passkey" : asksToSend ? "Email me a code" : "Confirm"}
           </SubmitButton>
           {onCancel && (
             <button type="button" className="link-button" onClick={onCancel} disabled={pending}>
@@ -240,6 +319,13 @@ export function StepUp({
             </button>
           )}
         </div>
+        {method === "email" && codeSent && (
+          <ResendButton
+            onResend={() => void sendCode()}
+            availableIn={resend.availableIn}
+            pending={pending}
+          />
+        )}
       </form>
       <ul className="links" aria-label="Other ways to confirm it is you">
         {offered
@@ -264,24 +350,29 @@ export function StepUp({
 export function ChangeEmailCard() {
   const { client, user } = useAuth();
   const { pending, error, fields, run } = useAsyncAction();
+  const activityChanged = useActivityChanged();
   const [step, setStep] = useState<"email" | "confirm-it-is-you" | "code" | "done">("email");
   const [newEmail, setNewEmail] = useState("");
   const [otp, setOtp] = useState("");
+  const resend = useResend();
+  const guesses = useCodeGuesses();
 
-  const send = useCallback(
-    (event?: FormEvent) =>
-      run(async () => {
-        if (newEmail.trim().toLowerCase() === user?.email) throw SAME_EMAIL;
-        const { error } = await client.changeEmail({ newEmail });
-        if (needsStepUp(error)) setStep("confirm-it-is-you");
-        else if (error) throw error;
-        else setStep("code");
-      }, event),
-    [client, newEmail, run, user?.email],
-  );
+  // The first code and "Send a new code" alike (either may need a fresh step-up first).
+  const send = (event?: FormEvent) =>
+    run(async () => {
+      if (newEmail.trim().toLowerCase() === user?.email) throw SAME_EMAIL;
+      const { error } = await client.changeEmail({ newEmail });
+      if (needsStepUp(error)) return setStep("confirm-it-is-you");
+      if (error) throw error;
+      setOtp("");
+      guesses.newCode();
+      resend.sent();
+      setStep("code");
+    }, event);
 
   function anotherAddress() {
     setOtp("");
+    resend.restart();
     setStep("email");
   }
 
@@ -289,7 +380,8 @@ export function ChangeEmailCard() {
     event.preventDefault();
     void run(async () => {
       const { error } = await client.changeEmail({ newEmail, otp });
-      if (error) throw error;
+      if (error) throw guesses.judged(error);
+      activityChanged();
       setStep("done");
     }, event);
   }
@@ -330,15 +422,32 @@ export function ChangeEmailCard() {
       )}
       {step === "code" && (
         <form onSubmit={confirm} noValidate>
-          <Notice>
-            A code is on its way to <Address email={newEmail} after="," /> unless that address
-            already has an account.
-          </Notice>
-          <CodeField value={otp} onChange={setOtp} error={fields.otp} />
+          {!error && (
+            <Notice>
+              {codeNotice(
+                resend.sends,
+                <>
+                  A code is on its way to <Address email={newEmail} after="," /> unless that address
+                  already has an account.
+                </>,
+              )}
+            </Notice>
+          )}
+          <CodeField
+            key={resend.sends} // a new code: a fresh field, which takes the focus
+            value={otp}
+            onChange={setOtp}
+            error={fields.otp}
+          />
+          <SubmitButton pending={pending} pendingLabel="Confirming…">
+            Change email
+          </SubmitButton>
           <div className="row">
-            <SubmitButton pending={pending} pendingLabel="Confirming…">
-              Change email
-            </SubmitButton>
+            <ResendButton
+              onResend={() => void send()}
+              availableIn={resend.availableIn}
+              pending={pending}
+            />
             <button type="button" className="link-button" onClick={anotherAddress}>
               Use another address
             </button>
@@ -347,7 +456,7 @@ export function ChangeEmailCard() {
       )}
       {step === "done" && (
         <>
-          <Notice>
+          <Notice focus>
             Your email address is now <Address email={user?.email} after="." />
           </Notice>
           <button
@@ -392,15 +501,22 @@ const EVENT_LABELS: Record<SecurityEvent["type"], string> = {
 
 export function SecurityActivityCard() {
   const { client } = useAuth();
+  const version = useContext(ActivityVersion);
   const [events, setEvents] = useState<SecurityEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  // Again after each action of the other cards (the list so far stays until the new one is in).
   useEffect(() => {
+    let current = true;
     void client.listSecurityEvents().then(({ data, error }) => {
+      if (!current) return;
+      setError(data ? null : errorMessage(error));
       if (data) setEvents(data.results);
-      else setError(errorMessage(error));
     });
-  }, [client]);
+    return () => {
+      current = false;
+    };
+  }, [client, version]);
 
   return (
     <div className="card">
@@ -414,11 +530,13 @@ export function SecurityActivityCard() {
             <li key={`${event.createdAt}-${index}`} data-testid="security-event">
               <strong>{EVENT_LABELS[event.type]}</strong>
               <div className="muted small">
-                {new Date(event.createdAt).toLocaleString(undefined, {
-                  dateStyle: "medium",
-                  timeStyle: "short",
-                })}{" "}
-                · {event.device} · {event.ipAddress ?? "unknown address"}
+                <Facts>
+                  {[
+                    <At key="at" iso={event.createdAt} />,
+                    event.device,
+                    event.ipAddress ?? "unknown address",
+                  ]}
+                </Facts>
               </div>
             </li>
           ))}

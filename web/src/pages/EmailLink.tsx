@@ -129,7 +129,7 @@ export function EmailLink() {
           <Notice>
             Your email <Address email={step.user.email} /> is verified. Thank you!
           </Notice>
-          <Link className="button primary" to="/dashboard">
+          <Link className="button primary wide" to="/dashboard">
             Go to the dashboard
           </Link>
         </>
@@ -148,7 +148,7 @@ export function EmailLink() {
           </ul>
         </>
       )}
-      {step.name === "passwordChanged" && <PasswordResetDone />}
+      {step.name === "passwordChanged" && <PasswordResetDone focus={false} />}
       {step.name === "done" && (
         <>
           <Notice>Every device signed in to the account was signed out.</Notice>
@@ -157,7 +157,7 @@ export function EmailLink() {
             change of address, the account has its old address back: choose a new password with
             “Forgot your password?”.
           </p>
-          <Link className="button primary" to="/sign-in">
+          <Link className="button primary wide" to="/sign-in">
             Sign in
           </Link>
           <ul className="links">

@@ -15,9 +15,9 @@ import { useEmailCode } from "../components/useEmailCode";
 export function ForgotPassword() {
   const { client } = useAuth();
   const action = useAsyncAction();
-  const { run } = action;
+  const { run, reset } = action;
   const [step, setStep] = useState<"email" | "code" | "password" | "done">("email");
-  const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode(
+  const { email, setEmail, otp, setOtp, sendCode, resend, anotherEmail, judged } = useEmailCode(
     "forget-password",
     run,
     () => setStep("code"),
@@ -31,7 +31,7 @@ export function ForgotPassword() {
         type: "forget-password",
         otp,
       });
-      if (error) throw error;
+      if (error) throw judged(error);
       setStep("password");
     }, event);
   }
@@ -67,11 +67,17 @@ export function ForgotPassword() {
           submitLabel="Continue"
           pendingLabel="Checking…"
           resend={resend}
+          onUseAnotherEmail={() => {
+            reset();
+            anotherEmail();
+            setStep("email");
+          }}
         />
       )}
       {step === "password" && (
         <NewPasswordStep
           action={action}
+          email={email}
           setPassword={resetPassword}
           onDone={() => setStep("done")}
         />

@@ -293,9 +293,9 @@ describe("settings: passkeys", () => {
       "Phone",
     ]);
     expect(within(items[0]).getByText("Synced")).toBeTruthy();
-    expect(items[0].textContent).toMatch(/added .+ · never used/);
+    expect(items[0].textContent).toMatch(/added .+\u00a0· never used/);
     expect(within(items[1]).getByText("Device-bound")).toBeTruthy();
-    expect(items[1].textContent).toMatch(/added .+ · last used .+/);
+    expect(items[1].textContent).toMatch(/added .+\u00a0· last used .+/);
     expect(within(items[1]).getByRole("button", { name: "Rename passkey Phone" })).toBeTruthy();
   });
 

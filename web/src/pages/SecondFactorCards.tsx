@@ -14,10 +14,10 @@ import { errorMessage } from "../auth/errors";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { PasswordField } from "../components/AuthFields";
 import { CODE_LENGTH, CodeField } from "../components/CodeField";
-import { Field, FormError, Notice, SubmitButton } from "../components/Form";
+import { Facts, Field, FormError, Notice, SubmitButton, UsernameField } from "../components/Form";
 import { Loading } from "../components/Layout";
 import { At, day, when } from "../components/Time";
-import { needsStepUp, StepUp } from "./AccountCards";
+import { needsStepUp, StepUp, useActivityChanged } from "./AccountCards";
 
 // The QR code's library is loaded only when someone turns two-factor on.
 const QrCode = lazy(() => import("../components/QrCode"));
@@ -122,6 +122,7 @@ type TwoFactorStep =
 export function TwoFactorCard() {
   const { client, user } = useAuth();
   const { pending, error, fields, run, reset } = useAsyncAction();
+  const activityChanged = useActivityChanged();
   const [step, setStep] = useState<TwoFactorStep>({ name: "idle" });
   const [password, setPassword] = useState("");
   const [otp, setOtp] = useState("");
@@ -146,6 +147,7 @@ export function TwoFactorCard() {
   const enable = (event?: FormEvent) =>
     run(async () => {
       const { data, error } = await client.twoFactor.enable(password ? { password } : {});
+      activityChanged(); // a wrong password is listed
       if (needsStepUp(error)) return setStep({ name: "confirm-it-is-you", then: "enable" });
       if (error) {
         setStep({ name: "password", then: "enable" }); // after a step-up too: where it is said
@@ -159,6 +161,7 @@ export function TwoFactorCard() {
   const disable = (event?: FormEvent) =>
     run(async () => {
       const { error } = await client.twoFactor.disable(password ? { password } : {});
+      activityChanged();
       if (needsStepUp(error)) return setStep({ name: "confirm-it-is-you", then: "disable" });
       if (error) {
         setStep({ name: "password", then: "disable" });
@@ -175,6 +178,7 @@ export function TwoFactorCard() {
     run(async () => {
       setNotice(null);
       const { data, error } = await client.twoFactor.generateBackupCodes();
+      activityChanged();
       if (needsStepUp(error)) return setStep({ name: "confirm-it-is-you", then: "codes" });
       if (error) {
         setStep({ name: "idle" });
@@ -194,6 +198,7 @@ export function TwoFactorCard() {
     const { backupCodes } = step;
     void run(async () => {
       const { error } = await client.twoFactor.verifyTotp({ code: otp });
+      activityChanged();
       if (error) throw error;
       setOtp("");
       setStep({ name: "codes", backupCodes, isNew: false });
@@ -273,6 +278,7 @@ export function TwoFactorCard() {
               : "Enter your password to turn two-factor authentication off. Your passkeys stay."}
           </p>
           <FormError message={error} />
+          <UsernameField email={user?.email} />
           <PasswordField
             label="Your password"
             required={false}
@@ -354,6 +360,7 @@ type PasskeyStepUp = { then: "add" } | { then: "delete"; id: string };
 
 export function PasskeysCard() {
   const { client, user } = useAuth();
+  const activityChanged = useActivityChanged();
   const [items, setItems] = useState<Passkey[] | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const add = useAsyncAction();
@@ -382,6 +389,7 @@ export function PasskeysCard() {
       const { data, error } = await client.passkey.addPasskey(chosen ? { name: chosen } : {});
       if (needsStepUp(error)) return setStepUp({ then: "add" });
       if (error) throw error;
+      activityChanged();
       await load();
       setName("");
       setAdded(data.name);
@@ -394,6 +402,7 @@ export function PasskeysCard() {
     const { error } = await client.passkey.deletePasskey({ id });
     if (needsStepUp(error)) setStepUp({ then: "delete", id });
     else {
+      if (!error) activityChanged();
       setConfirming(null);
       await load(); // after an error too: a passkey deleted elsewhere leaves the list
       if (error) setListError(errorMessage(error));
@@ -441,14 +450,20 @@ export function PasskeysCard() {
                     <span className="badge">{item.backedUp ? "Synced" : "Device-bound"}</span>
                   </div>
                   <div className="muted small">
-                    added <At iso={item.createdAt} format={day} /> ·{" "}
-                    {item.lastUsedAt ? (
-                      <>
-                        last used <At iso={item.lastUsedAt} />
-                      </>
-                    ) : (
-                      "never used"
-                    )}
+                    <Facts>
+                      {[
+                        <span key="added">
+                          added <At iso={item.createdAt} format={day} />
+                        </span>,
+                        item.lastUsedAt ? (
+                          <span key="used">
+                            last used <At iso={item.lastUsedAt} />
+                          </span>
+                        ) : (
+                          "never used"
+                        ),
+                      ]}
+                    </Facts>
                   </div>
                   {confirming === item.id && (
                     <p className="small confirm-line">

@@ -1,12 +1,25 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { useNavigate } from "react-router";
 import type { SessionListItem, TrustedDevice } from "@authsvc/client";
 import { useAuth } from "../auth/AuthProvider";
 import { errorMessage } from "../auth/errors";
+import { useSignedInByPassword } from "../auth/signInProof";
 import { useAsyncAction } from "../auth/useAsyncAction";
-import { NewPasswordField, PasswordField } from "../components/AuthFields";
-import { Checkbox, FormError, Notice, SubmitButton } from "../components/Form";
+import {
+  NewPasswordFields,
+  PasswordField,
+  REPEAT_MISMATCH,
+  repeatMismatch,
+} from "../components/AuthFields";
+import {
+  Checkbox,
+  Facts,
+  FormError,
+  Notice,
+  SubmitButton,
+  UsernameField,
+} from "../components/Form";
 import { Loading } from "../components/Layout";
 import { At, day, when } from "../components/Time";
 import {
@@ -14,6 +27,9 @@ import {
   DeleteAccountCard,
   ProfileCard,
   SecurityActivityCard,
+  SecurityActivityProvider,
+  StepUp,
+  useActivityChanged,
 } from "./AccountCards";
 import { PasskeysCard, TwoFactorCard } from "./SecondFactorCards";
 
@@ -21,63 +37,132 @@ export function Settings() {
   return (
     <section className="stack">
       <h1>Settings</h1>
-      <ProfileCard />
-      <ChangeEmailCard />
-      <ChangePassword />
-      <TwoFactorCard />
-      <PasskeysCard />
-      <SignIns />
-      <TrustedDevices />
-      <SecurityActivityCard />
-      <SignOutCard />
-      <DeleteAccountCard />
+      <SecurityActivityProvider>
+        <ProfileCard />
+        <ChangeEmailCard />
+        <ChangePassword />
+        <TwoFactorCard />
+        <PasskeysCard />
+        <SignIns />
+        <TrustedDevices />
+        <SecurityActivityCard />
+        <SignOutCard />
+        <DeleteAccountCard />
+      </SecurityActivityProvider>
     </section>
   );
 }
 
+/**
+ * Change the password, or set a first one. An account made by an emailed code has none, and the
+ * user object does not say which: when this sign-in began with the password, the current one is
+ * asked for; otherwise the new one is sent alone, and the API's answer tells (INVALID_PASSWORD:
+ * there is one, ask for it; REAUTHENTICATION_REQUIRED: there is none, and the sign-in is not
+ * recent: confirm it is you, without a password, then send it again).
+ */
 function ChangePassword() {
-  const { client } = useAuth();
-  const { pending, error, fields, run } = useAsyncAction();
+  const { client, user } = useAuth();
+  const { pending, error, fields, run, refuse } = useAsyncAction();
+  const activityChanged = useActivityChanged();
+  const byPassword = useSignedInByPassword();
+  // What the API said about the account (null: nothing yet).
+  const [hasPassword, setHasPassword] = useState<boolean | null>(null);
+  const asksCurrent = hasPassword ?? byPassword !== false;
   const [currentPassword, setCurrentPassword] = useState("");
   const [newPassword, setNewPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
   const [revokeOthers, setRevokeOthers] = useState(true);
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState<"changed" | "set" | null>(null);
+  const [stepUp, setStepUp] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    setDone(false);
-    void run(async () => {
+  const change = (target: FormEvent | HTMLFormElement | null) => {
+    const sendsCurrent = asksCurrent;
+    // Left out, not sent empty, when not asked for (an empty one would count as a wrong guess);
+    // the client's type, better-auth's, always wants one.
+    const current = (sendsCurrent ? currentPassword : undefined) as string;
+    return run(async () => {
       const { error } = await client.changePassword({
-        currentPassword,
+        currentPassword: current,
         newPassword,
         revokeOtherSessions: revokeOthers,
       });
+      activityChanged(); // changed, or a wrong current password the activity lists
+      if (error?.code === "REAUTHENTICATION_REQUIRED") {
+        setHasPassword(false);
+        setStepUp(true);
+        return;
+      }
+      if (error?.code === "INVALID_PASSWORD" && !sendsCurrent) {
+        setHasPassword(true);
+        if (form.current) refuse(form.current, { currentPassword: "Enter your current password." });
+        return;
+      }
       if (error) throw error;
       setCurrentPassword("");
       setNewPassword("");
-      setDone(true);
-    }, event);
+      setRepeat("");
+      setHasPassword(true);
+      setDone(sendsCurrent ? "changed" : "set");
+    }, target);
+  };
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setDone(null);
+    if (repeatMismatch(newPassword, repeat)) return refuse(event, { repeat: REPEAT_MISMATCH });
+    void change(event);
   }
 
   return (
     <div className="card">
-      <h2>Change password</h2>
-      <form onSubmit={submit} onInput={() => setDone(false)} noValidate>
-        <FormError message={error} />
-        {done && <Notice>Your password has been changed.</Notice>}
-        <PasswordField
-          label="Current password"
-          name="currentPassword"
-          value={currentPassword}
-          onChange={setCurrentPassword}
-          error={fields.currentPassword}
+      <h2>{asksCurrent ? "Change password" : "Set a password"}</h2>
+      {stepUp && (
+        <StepUp
+          passwordless
+          onConfirmed={() => {
+            setStepUp(false);
+            void change(form.current);
+          }}
+          onCancel={() => setStepUp(false)}
         />
-        <NewPasswordField
-          label="New password"
+      )}
+      <form
+        ref={form}
+        onSubmit={submit}
+        onInput={() => setDone(null)}
+        noValidate
+        hidden={stepUp} // kept while confirming: what was typed is sent right after
+      >
+        {!asksCurrent && (
+          <p className="muted">
+            You signed in without a password. Choose one to sign in with it too; if your account has
+            one already, you will be asked for it.
+          </p>
+        )}
+        <FormError message={error} />
+        {done && (
+          <Notice focus>
+            {done === "set" ? "Your password has been set." : "Your password has been changed."}
+          </Notice>
+        )}
+        <UsernameField email={user?.email} />
+        {asksCurrent && (
+          <PasswordField
+            label="Current password"
+            name="currentPassword"
+            value={currentPassword}
+            onChange={setCurrentPassword}
+            error={fields.currentPassword}
+          />
+        )}
+        <NewPasswordFields
           name="newPassword"
-          value={newPassword}
-          onChange={setNewPassword}
-          error={fields.newPassword}
+          password={newPassword}
+          onPasswordChange={setNewPassword}
+          repeat={repeat}
+          onRepeatChange={setRepeat}
+          fields={fields}
         />
         <Checkbox
           label="Sign out of all other devices"
@@ -85,7 +170,7 @@ function ChangePassword() {
           onChange={(e) => setRevokeOthers(e.target.checked)}
         />
         <SubmitButton pending={pending} pendingLabel="Saving…">
-          Change password
+          {asksCurrent ? "Change password" : "Set password"}
         </SubmitButton>
       </form>
     </div>
@@ -94,6 +179,7 @@ function ChangePassword() {
 
 function SignIns() {
   const { client } = useAuth();
+  const activityChanged = useActivityChanged();
   const [items, setItems] = useState<SessionListItem[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
@@ -113,7 +199,10 @@ function SignIns() {
     setRevoking(id);
     const { error } = await client.revokeSession({ token: id });
     if (error) setError(errorMessage(error));
-    else await load();
+    else {
+      activityChanged();
+      await load();
+    }
     setRevoking(null);
   }
 
@@ -122,6 +211,7 @@ function SignIns() {
     const { error } = await client.revokeOtherSessions();
     if (error) setError(errorMessage(error));
     else {
+      activityChanged();
       setEndedOthers(true);
       await load();
     }
@@ -143,8 +233,17 @@ function SignIns() {
                 <strong>{item.device}</strong>
                 {item.current && <span className="badge badge-current">This device</span>}
                 <div className="muted small">
-                  {item.ipAddress ?? "unknown address"} · signed in <At iso={item.createdAt} /> ·
-                  last active <At iso={item.lastUsedAt} />
+                  <Facts>
+                    {[
+                      item.ipAddress ?? "unknown address",
+                      <span key="signed-in">
+                        signed in <At iso={item.createdAt} />
+                      </span>,
+                      <span key="active">
+                        last active <At iso={item.lastUsedAt} />
+                      </span>,
+                    ]}
+                  </Facts>
                 </div>
               </div>
               {!item.current && (
@@ -179,6 +278,7 @@ function SignIns() {
 /** The clients that completed a sign-in to the account: failures elsewhere never lock them out. */
 function TrustedDevices() {
   const { client } = useAuth();
+  const activityChanged = useActivityChanged();
   const [items, setItems] = useState<TrustedDevice[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
@@ -196,6 +296,7 @@ function TrustedDevices() {
   async function revoke(id: string) {
     setRevoking(id);
     const { error } = await client.revokeDevice({ id });
+    if (!error) activityChanged();
     await load(); // after an error too: a device revoked elsewhere (NOT_FOUND) leaves the list
     if (error) setError(errorMessage(error));
     setRevoking(null);
@@ -221,8 +322,17 @@ function TrustedDevices() {
                   {item.current && <span className="badge badge-current">This device</span>}
                 </div>
                 <div className="muted small">
-                  {item.ipAddress ?? "unknown address"} · last used <At iso={item.lastUsedAt} /> ·
-                  trusted until <At iso={item.expiresAt} format={day} />
+                  <Facts>
+                    {[
+                      item.ipAddress ?? "unknown address",
+                      <span key="used">
+                        last used <At iso={item.lastUsedAt} />
+                      </span>,
+                      <span key="until">
+                        trusted until <At iso={item.expiresAt} format={day} />
+                      </span>,
+                    ]}
+                  </Facts>
                 </div>
               </div>
               <button

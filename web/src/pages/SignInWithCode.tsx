@@ -17,8 +17,10 @@ export function SignInWithCode() {
   const { run, reset } = action;
   const secondStep = useSecondStep();
   const [step, setStep] = useState<"email" | "code">("email");
-  const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode("sign-in", run, () =>
-    setStep("code"),
+  const { email, setEmail, otp, setOtp, sendCode, resend, anotherEmail, judged } = useEmailCode(
+    "sign-in",
+    run,
+    () => setStep("code"),
   );
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("student");
@@ -32,7 +34,7 @@ export function SignInWithCode() {
         rememberMe: true,
         ...(name.trim() ? { name: name.trim(), role } : {}),
       });
-      if (error) throw error;
+      if (error) throw judged(error);
       secondStep(data, email); // else signed in: the route guard moves on
     }, event);
   }
@@ -65,6 +67,7 @@ export function SignInWithCode() {
           resend={resend}
           onUseAnotherEmail={() => {
             reset();
+            anotherEmail();
             setStep("email");
           }}
         >

@@ -5,11 +5,19 @@ import { useAuth } from "../auth/AuthProvider";
 import { useAsyncAction } from "../auth/useAsyncAction";
 import { EnterCodeStep, SendCodeStep } from "../components/CodeSteps";
 import { Address, Notice } from "../components/Form";
+import { Loading } from "../components/Layout";
 import { useEmailCode } from "../components/useEmailCode";
 import { useSecondStep } from "./SignInTwoFactor";
 
 /** Verify an email: send code (type email-verification) → enter code → email-otp/verify-email/. */
 export function VerifyEmail() {
+  const { status } = useAuth();
+  // Signed in, the address is the account's: known once the sign-in is restored (a reload).
+  if (status === "loading") return <Loading label="Restoring your session…" />;
+  return <VerifyEmailSteps />;
+}
+
+function VerifyEmailSteps() {
   const { client, user } = useAuth();
   const action = useAsyncAction();
   const secondStep = useSecondStep();
@@ -17,7 +25,7 @@ export function VerifyEmail() {
   const location = useLocation();
   const codeSent = Boolean(user && (location.state as { codeSent?: boolean } | null)?.codeSent);
   const [step, setStep] = useState<"email" | "code" | "done">(codeSent ? "code" : "email");
-  const { email, setEmail, otp, setOtp, sendCode, resend } = useEmailCode(
+  const { email, setEmail, otp, setOtp, sendCode, resend, judged } = useEmailCode(
     "email-verification",
     action.run,
     () => setStep("code"),
@@ -41,7 +49,7 @@ export function VerifyEmail() {
     event.preventDefault();
     void action.run(async () => {
       const { data, error } = await client.emailOtp.verifyEmail({ email, otp });
-      if (error) throw error;
+      if (error) throw judged(error);
       if (!secondStep(data, email)) setStep("done");
     }, event);
   }
@@ -78,7 +86,7 @@ export function VerifyEmail() {
       )}
       {step === "done" && (
         <>
-          <Notice>Your email is verified. Thank you!</Notice>
+          <Notice focus>Your email is verified. Thank you!</Notice>
           {user ? (
             <Link to="/dashboard">Back to the dashboard</Link>
           ) : (

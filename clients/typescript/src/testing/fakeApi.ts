@@ -5,14 +5,14 @@
  * the second step of an account with two-factor on (`twoFactor = true`), and passkeys made by
  * `FakeAuthenticator`, its stand-in for `navigator.credentials`.
  */
-import type { OtpType, Passkey, TrustedDevice, TwoFactorMethod, User } from "../core";
-import type { CredentialsContainerLike } from "../webauthn";
+import type { OtpType, Passkey, TrustedDevice, TwoFactorMethod, User } from "../core.js";
+import type { CredentialsContainerLike } from "../webauthn.js";
 
 export interface RecordedRequest {
   method: string;
   path: string;
   headers: Headers;
-  credentials: RequestCredentials;
+  credentials: Request["credentials"];
   body: unknown;
 }
 
@@ -323,6 +323,8 @@ export class FakeApi {
         }
         return this.signInAnswer(request);
       }
+      case "POST /api/auth/sign-up/":
+        return this.signInTokens(request); // a new account is signed in at once
       case "POST /api/auth/sign-out/":
         if (this.inBody(request)) {
           if (this.body(request).refreshToken === this.refreshToken) this.refreshToken = null;
