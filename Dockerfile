@@ -1,8 +1,11 @@
 # syntax=docker/dockerfile:1
 # Production image of the auth API: gunicorn serving project.wsgi on port 8000, as uid 10001.
 # Build: docker build -t authsvc .   Run the whole stack (MySQL, Redis): see compose.yaml.
+# Every base image is a build argument (--build-arg PYTHON_IMAGE=... NODE_IMAGE=...): CI builds on
+# base images it makes from Debian's archive (scripts/test-image).
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-slim
 
 # --- builder: the project and its dependencies in a self-contained venv -----------------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -23,7 +26,7 @@ RUN pip install --no-deps . && pip check
 
 # --- web: the React app, built once; Django serves web/dist at / -----------------------------
 # One npm workspace: the client package (clients/typescript) and the app that uses it (web).
-FROM node:20-slim AS web
+FROM ${NODE_IMAGE} AS web
 WORKDIR /repo
 COPY package.json package-lock.json ./
 COPY clients/typescript/package.json ./clients/typescript/
@@ -39,9 +42,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH
 
+# DATA_DIR holds what the service writes: the SQLite database when DATABASE_URL is unset. It is
+# the one path the app user can write; mount a volume there to keep it (docs/operations.md).
+ENV DATA_DIR=/data
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --no-create-home --home-dir /nonexistent \
-        --shell /usr/sbin/nologin app
+        --shell /usr/sbin/nologin app \
+    && install -d -o app -g app -m 0750 "$DATA_DIR"
 
 WORKDIR /app
 COPY --from=builder /opt/venv /opt/venv
@@ -69,4 +76,5 @@ ENV PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus-metrics
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 # sh -c for ${WEB_CONCURRENCY:-2}; `exec` makes gunicorn the process that receives signals. The
 # access log is the application's own JSON line per request (see src/project/gunicorn_conf.py).
-CMD ["sh", "-c", "exec gunicorn -c /app/src/project/gunicorn_conf.py --chdir /app/src project.wsgi:application --bind 0.0.0.0:8000 --workers \"${WEB_CONCURRENCY:-2}\""]
+# No control socket: gunicornc is not used, and its default path is under HOME (/nonexistent).
+CMD ["sh", "-c", "exec gunicorn -c /app/src/project/gunicorn_conf.py --chdir /app/src project.wsgi:application --bind 0.0.0.0:8000 --workers \"${WEB_CONCURRENCY:-2}\" --no-control-socket"]
