@@ -1,8 +1,12 @@
 """The outbox survives a mail server that refuses, and never sends a message twice."""
 
 import email
+import os
 import re
+import signal
 import socket
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -129,6 +133,21 @@ def test_worker_command_one_shot(api_client, user, mailoutbox, capsys):
     call_command("deliver_email")
     assert capsys.readouterr().out.strip() == "nothing due"
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # a long-lived loop: no test transaction around it
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_worker_loop_stops_at_once_on_a_stop_signal(signum):
+    """A container's stop (SIGTERM) cuts the wait between passes short: the loop ends well
+    inside a stop's grace period, whatever --interval is."""
+    previous = signal.getsignal(signum)
+    threading.Timer(0.5, os.kill, (os.getpid(), signum)).start()
+    started = time.monotonic()
+    try:
+        call_command("deliver_email", "--loop", "--interval", "60")
+    finally:
+        signal.signal(signum, previous)
+    assert time.monotonic() - started < 5
 
 
 def test_outbox_is_visible_in_the_admin(admin_client, api_client, user):

@@ -59,7 +59,8 @@ describe("/auth/link", () => {
     expect(window.location.pathname).toBe("/auth/link");
     expect(window.location.hash).toBe("");
     expect(window.location.href).not.toContain("tok-1");
-    expect(document.title).toBe("Email link · Classroom");
+    // The title is set by an effect after the page renders.
+    await waitFor(() => expect(document.title).toBe("Email link · Classroom"));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(verifyCalls()).toBe(0); // a scanner that opens the link uses nothing
     expect(api.requests).toEqual([]); // a signed-out browser makes no call at all

@@ -79,7 +79,8 @@ describe("the second step of a sign-in", () => {
     await signInWithPassword();
     await secondStep();
     expect(window.location.pathname).toBe("/sign-in/two-factor");
-    expect(document.title).toBe("Confirm it is you · Classroom");
+    // The title is set by an effect after the page renders.
+    await waitFor(() => expect(document.title).toBe("Confirm it is you · Classroom"));
     expect(client.getAccessToken()).toBeNull(); // no token before the second step
     // Only what the account has: no passkey here.
     expect(screen.getByRole("button", { name: "Use a recovery code instead" })).toBeTruthy();

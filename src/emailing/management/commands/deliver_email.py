@@ -1,5 +1,5 @@
 import signal
-import time
+import threading
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -16,8 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=100, help="messages per pass")
 
     def handle(self, *args, loop: bool, interval: float, batch: int, **options):
-        stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        # SIGTERM (a container's stop) or SIGINT ends the loop after the pass under way, and cuts
+        # a wait short: the process exits within a pass, long before a stop's grace period.
+        stopping = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.set())
         while True:
             outcomes = deliver_due(limit=batch)
             if outcomes or not loop:
@@ -25,8 +28,8 @@ class Command(BaseCommand):
                     ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())) or "nothing due"
                 )
                 self.stdout.write(summary)
-            if not loop or stopping:
+            if not loop or stopping.is_set():
                 return
             close_old_connections()  # a long-lived process drops dead or stale connections
             if not outcomes:
-                time.sleep(interval)
+                stopping.wait(interval)
