@@ -2,6 +2,7 @@
 code-flow, pending sign-in and passkey-challenge tokens it holds (from its cookies, or from the
 JSON body for non-browser clients)."""
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -40,6 +41,12 @@ def client_ip(request: HttpRequest) -> str | None:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             address = hops[-min(settings.NUM_PROXIES, len(hops))]
+    return _canonical_ip(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_ip(address: str) -> str | None:
+    """The address in its one canonical spelling (parsed once per address and process)."""
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:

@@ -17,7 +17,8 @@
     passkeys/…                views.passkeys    PasskeysViewSet
 
 Patterns are tried in this order: the routes every page load takes (session/, refresh/,
-sign-in/) first. No two viewsets' routes overlap, so the order changes nothing else.
+sign-in/) first, then those resource servers call (claims/, jwks/). No two viewsets' routes
+overlap, so the order changes nothing else.
 """
 
 from rest_framework.routers import SimpleRouter
@@ -35,16 +36,17 @@ from auth_api.views import (
     two_factor,
 )
 
-router = SimpleRouter(trailing_slash=True)
+# path() routes, not regexes: a route that does not match costs a string comparison.
+router = SimpleRouter(trailing_slash=True, use_regex_path=False)
 router.register("", sign_ins.SessionViewSet, basename="session")
 router.register("", sign_in.SignInViewSet, basename="sign-in")
+router.register("", tokens.TokensViewSet, basename="tokens")
 router.register("sessions", sign_ins.SignInsViewSet, basename="sessions")
 router.register("devices", devices.DevicesViewSet, basename="devices")
 router.register("email-otp", codes.EmailCodeViewSet, basename="email-otp")
 router.register("email-link", links.EmailLinkViewSet, basename="email-link")
 router.register("password", passwords.PasswordViewSet, basename="password")
 router.register("", account.AccountViewSet, basename="account")
-router.register("", tokens.TokensViewSet, basename="tokens")
 router.register("two-factor", two_factor.TwoFactorViewSet, basename="two-factor")
 router.register("passkey", passkeys.PasskeyViewSet, basename="passkey")
 router.register("passkeys", passkeys.PasskeysViewSet, basename="passkeys")

@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "legacy_import",
 ]
 
+# Every request, the API's and the pages' (project.stack).
 MIDDLEWARE = [
     "project.middleware.request_context",
     # Before any view, WhiteNoise or file lookup: a NUL or non-UTF-8 path is a 404, never a 500.
@@ -189,17 +190,25 @@ MIDDLEWARE = [
     "project.middleware.body_size_limit",
     "project.middleware.api_no_store",
     "django.middleware.security.SecurityMiddleware",
+    "project.middleware.CorsMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    # PAGE_MIDDLEWARE for pages; the API's JSON routes go past it (and get API_HEADERS).
+    "project.stack.PagesOnly",
+]
+# Pages only (the web app, Swagger UI, the admin), run by project.stack.PagesOnly in this order.
+PAGE_MIDDLEWARE = [
     # Before WhiteNoise, so the web app's index.html and assets get the policy too.
     "project.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The admin's checks look for sessions, auth and messages in MIDDLEWARE only; PagesOnly refuses
+# to start without them in PAGE_MIDDLEWARE.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 # One Content-Security-Policy for every page (the web app, Swagger UI, the admin): scripts and
 # styles only from this origin, no inline script anywhere, no framing, no plugins.
@@ -434,6 +443,8 @@ CODE_GUESS_REFILL_SECONDS = env_int("CODE_GUESS_REFILL_SECONDS", 30 * 24 * 3600 
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Auth API",
+    # The API's routes are path() routes; a `str` segment is one without a slash.
+    "PATH_CONVERTER_OVERRIDES": {"str": {"type": "string", "pattern": "^[^/]+$"}},
     "DESCRIPTION": (
         "Email + password and email-code authentication. Access tokens are short-lived JWTs sent "
         "as `Authorization: Bearer`; the refresh token lives in an httpOnly cookie (or, for "
@@ -484,6 +495,14 @@ SPECTACULAR_SETTINGS = {
 
 # Python warnings become log records too (py.warnings): every line the process writes is JSON.
 logging.captureWarnings(True)
+# A record skips what no line of this service prints: the caller's file and line (a stack walk
+# per record), thread and process names (the logging docs' "Optimization" settings). Every
+# request writes one access line, so this is a per-request cost.
+logging._srcfile = None
+logging.logThreads = False
+logging.logProcesses = False
+logging.logMultiprocessing = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,4 +1,5 @@
-"""The cached CSP header and the Accept fast path answer exactly as the stock code would."""
+"""The API skips what only pages need; pages keep the cached CSP header; the Accept fast path
+answers exactly as the stock code would."""
 
 import pytest
 from csp.utils import build_policy
@@ -9,8 +10,30 @@ pytestmark = pytest.mark.django_db
 JWKS = "/api/auth/jwks/"
 
 
-def test_api_answers_carry_the_settings_policy(client):
-    response = client.get(JWKS)
+PAGE = "/admin/login/"  # an HTML page with the settings' policy
+
+
+@pytest.mark.parametrize("path", [JWKS, "/api/auth/session/", "/api/nowhere/", "/healthz"])
+def test_api_answers_skip_the_page_middleware(client, path):
+    """JSON answers get the fixed API policy, a length, and nothing only pages need."""
+    response = client.get(path)
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response["Content-Length"] == str(len(response.content))
+    assert "X-Frame-Options" not in response  # frame-ancestors says it
+    assert "Cookie" not in response.get("Vary", "") and not response.cookies
+    assert response["X-Content-Type-Options"] == "nosniff"  # the security headers stay
+
+
+@pytest.mark.parametrize("path", [PAGE, "/api/docs/"])
+def test_pages_keep_the_page_middleware(client, path):
+    response = client.get(path)
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_pages_carry_the_settings_policy(client):
+    response = client.get(PAGE)
     assert response["Content-Security-Policy"] == build_policy()
     assert "Content-Security-Policy-Report-Only" not in response
 
@@ -18,19 +41,19 @@ def test_api_answers_carry_the_settings_policy(client):
 def test_a_views_own_policy_still_applies(client):
     response = client.get("/api/docs/")
     assert "'unsafe-inline'" in response["Content-Security-Policy"]
-    assert client.get(JWKS)["Content-Security-Policy"] == build_policy()
+    assert client.get(PAGE)["Content-Security-Policy"] == build_policy()
 
 
 def test_the_cached_policy_follows_the_settings(client):
-    client.get(JWKS)
+    client.get(PAGE)
     policy = {"DIRECTIVES": {"default-src": ["'none'"]}}
     with override_settings(
         CONTENT_SECURITY_POLICY=policy, CONTENT_SECURITY_POLICY_REPORT_ONLY=policy
     ):
-        response = client.get(JWKS)
+        response = client.get(PAGE)
     assert response["Content-Security-Policy"] == "default-src 'none'"
     assert response["Content-Security-Policy-Report-Only"] == "default-src 'none'"
-    assert client.get(JWKS)["Content-Security-Policy"] == build_policy()
+    assert client.get(PAGE)["Content-Security-Policy"] == build_policy()
 
 
 @pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/*"])
@@ -60,5 +83,5 @@ def test_the_policy_is_built_once(client, monkeypatch):
     calls = []
     monkeypatch.setattr(middleware, "build_policy", lambda **kw: calls.append(kw) or "x")
     for _ in range(3):
-        assert client.get(JWKS)["Content-Security-Policy"] == "x"
+        assert client.get(PAGE)["Content-Security-Policy"] == "x"
     assert len(calls) == 2  # the policy and the report-only one, once

@@ -153,8 +153,10 @@ def test_no_password_code_token_or_cookie_in_any_line(log_lines, mailoutbox, set
         assert all(part not in text for part in secret.split(".") if len(part) > 20)
 
 
-def test_a_disallowed_host_is_one_warning_line_without_a_traceback(client, log_lines):
-    response = client.get("/api/auth/session/", HTTP_HOST="evil.example")
+@pytest.mark.parametrize("path", ["/api/auth/session/", "/healthz", "/api/auth/jwks/", "/admin/"])
+def test_a_disallowed_host_is_one_warning_line_without_a_traceback(client, log_lines, path):
+    """Refused on the API's lean path and on pages alike."""
+    response = client.get(path, HTTP_HOST="evil.example")
     assert response.status_code == 400 and response.json()["code"] == "BAD_REQUEST"
     (line,) = [line for line in log_lines() if line["name"] == "django.security.DisallowedHost"]
     assert line["level"] == "WARNING" and "exc_info" not in line

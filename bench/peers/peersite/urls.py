@@ -12,6 +12,7 @@ from . import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("constant/", views.constant),
     path("bare-user/<int:pk>/", views.bare_user),
     path("stateless/", views.StatelessClaims.as_view()),
     path("dj-rest-auth/", include("dj_rest_auth.urls")),

@@ -9,6 +9,11 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
 
+def constant(request):
+    """A plain Django view answering constant JSON: the floor of a request through Django."""
+    return JsonResponse({"status": "ok"})
+
+
 def bare_user(request, pk):
     """A plain Django view: one user row by primary key, as JSON."""
     user = get_object_or_404(get_user_model(), pk=pk)

@@ -16,7 +16,7 @@ from auth_api.http.serializers import TrustedDeviceSerializer
 
 class DevicesViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
-    lookup_value_regex = "[^/]+"
+    lookup_value_converter = "str"  # [^/]+, matched by path() (the router uses no regex)
 
     @extend_schema(
         operation_id="devices_list",

@@ -129,7 +129,7 @@ class PasskeyViewSet(viewsets.ViewSet):
 
 class PasskeysViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
-    lookup_value_regex = "[^/]+"
+    lookup_value_converter = "str"  # [^/]+, matched by path() (the router uses no regex)
 
     @extend_schema(
         operation_id="passkeys_list",

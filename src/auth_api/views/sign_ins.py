@@ -40,7 +40,7 @@ class SessionViewSet(viewsets.ViewSet):
 
 class SignInsViewSet(viewsets.ViewSet):
     permission_classes = [IsAuthenticated]
-    lookup_value_regex = "[^/]+"
+    lookup_value_converter = "str"  # [^/]+, matched by path() (the router uses no regex)
 
     @extend_schema(
         operation_id="sessions_list",

@@ -1,0 +1,78 @@
+"""Which middleware a request goes through, decided once, at the top of the stack.
+
+Every request takes settings.MIDDLEWARE: its id and access line, the path and body checks, the
+security headers, CORS, CSRF. Pages (the web app, Swagger UI, the admin) also take
+settings.PAGE_MIDDLEWARE — the policy built from CONTENT_SECURITY_POLICY, static files, sessions,
+the signed-in admin user, messages, X-Frame-Options. The API's JSON routes skip it: no session,
+message or static file is ever theirs, and their answers carry the fixed API_HEADERS instead.
+"""
+
+import re
+from typing import cast
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.exception import convert_exception_to_response
+from django.http import HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
+
+from .middleware import Handler
+
+# The API (not Swagger UI's page), the platform's probes and the public keys: JSON, never HTML.
+_API_PATH = re.compile(r"/(?:api/(?!docs/)|healthz|readyz|metrics|\.well-known/)")
+
+# What a JSON answer needs instead of a page's policy: nothing may load from it or frame it.
+API_HEADERS = {"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
+
+
+def is_api_path(path: str) -> bool:
+    return _API_PATH.match(path) is not None
+
+
+class PagesOnly:
+    """settings.PAGE_MIDDLEWARE, in order, for pages; the API's routes go straight past.
+
+    Its middleware may not have view, exception or template-response hooks (Django registers
+    those only for MIDDLEWARE's own entries): the check below says so at start-up."""
+
+    def __init__(self, get_response: Handler) -> None:
+        _check_admin_needs()
+        self.api = get_response
+        handler: Handler = get_response
+        for path in reversed(settings.PAGE_MIDDLEWARE):
+            middleware = import_string(path)(handler)
+            hooks = [name for name in _HOOKS if hasattr(middleware, name)]
+            if hooks:
+                raise ImproperlyConfigured(f"{path} has {', '.join(hooks)}: put it in MIDDLEWARE")
+            handler = cast(Handler, convert_exception_to_response(middleware))
+        self.pages = handler
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api_path(request.path_info):
+            return self.pages(request)
+        # CommonMiddleware's first act for pages: a Host not in ALLOWED_HOSTS is refused (400).
+        request.get_host()
+        response = self.api(request)
+        for header, value in API_HEADERS.items():
+            if header not in response:
+                response[header] = value
+        if not response.streaming and "Content-Length" not in response:
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+
+_HOOKS = ("process_view", "process_exception", "process_template_response")
+
+# What the admin needs around its pages (its checks admin.E408-E410, silenced in the settings,
+# look for them in MIDDLEWARE only).
+_ADMIN_NEEDS = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+)
+
+
+def _check_admin_needs() -> None:
+    missing = [path for path in _ADMIN_NEEDS if path not in settings.PAGE_MIDDLEWARE]
+    if missing and settings.ADMIN_ENABLED:
+        raise ImproperlyConfigured(f"the admin needs {', '.join(missing)} in PAGE_MIDDLEWARE")
