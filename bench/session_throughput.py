@@ -50,8 +50,8 @@ from bench.common import (
 RESULTS = ROOT / "bench" / "results"
 # name: (baseline label, baseline path, subject label, subject path, target subject/baseline)
 PAIRS = {
-    "session": ("bare", "/bench/bare-user/{sub}/{sid}/", "session", "/api/auth/session/", 0.8),
-    "claims": ("constant", "/bench/constant-claims/", "claims", "/api/auth/claims/", 0.9),
+    "session": ("bare", "/api/bench/bare-user/{sub}/{sid}/", "session", "/api/auth/session/", 0.8),
+    "claims": ("constant", "/api/bench/constant-claims/", "claims", "/api/auth/claims/", 0.9),
 }
 PASSWORD = "quartz-lantern-harbor-91"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -1,4 +1,5 @@
-"""The project's routes plus the bench baselines, placed before the `^api/` catch-all."""
+"""The project's routes plus the bench baselines, placed before the `^api/` catch-all and under
+/api/ so they take the API's middleware, as the endpoints they are compared with do."""
 
 from django.urls import path
 
@@ -7,8 +8,8 @@ from project import urls as project_urls
 from .views import ConstantClaims, bare_user
 
 urlpatterns = [
-    path("bench/bare-user/<str:user_id>/<str:sign_in_id>/", bare_user),
-    path("bench/constant-claims/", ConstantClaims.as_view()),
+    path("api/bench/bare-user/<str:user_id>/<str:sign_in_id>/", bare_user),
+    path("api/bench/constant-claims/", ConstantClaims.as_view()),
     *project_urls.urlpatterns,
 ]
 

@@ -1,5 +1,5 @@
 """In front of every view: the request's id, timing and access line; paths no route can hold; body
-size; no caching of API answers; CORS; the CSP header."""
+size; CORS; the CSP header of pages."""
 
 import logging
 import re
@@ -111,19 +111,6 @@ def body_size_limit(get_response: Handler) -> Handler:
         if int(declared) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return json_error(PayloadTooLarge())
         return get_response(request)
-
-    return middleware
-
-
-def api_no_store(get_response: Handler) -> Handler:
-    """Answers of the auth API carry tokens or user data: no cache may keep them (unless the view
-    said otherwise: the public keys are cacheable)."""
-
-    def middleware(request: HttpRequest) -> HttpResponse:
-        response = get_response(request)
-        if request.path.startswith("/api/auth/") and "Cache-Control" not in response:
-            response["Cache-Control"] = "no-store"
-        return response
 
     return middleware
 

@@ -188,11 +188,11 @@ MIDDLEWARE = [
     # Before any view, WhiteNoise or file lookup: a NUL or non-UTF-8 path is a 404, never a 500.
     "project.middleware.unreadable_path",
     "project.middleware.body_size_limit",
-    "project.middleware.api_no_store",
     "django.middleware.security.SecurityMiddleware",
     "project.middleware.CorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # PAGE_MIDDLEWARE for pages; the API's JSON routes go past it (and get API_HEADERS).
+    # PAGE_MIDDLEWARE for pages; the API's JSON routes go past it (and get API_HEADERS: no-store,
+    # a policy that loads nothing).
     "project.stack.PagesOnly",
 ]
 # Pages only (the web app, Swagger UI, the admin), run by project.stack.PagesOnly in this order.

@@ -21,8 +21,12 @@ from .middleware import Handler
 # The API (not Swagger UI's page), the platform's probes and the public keys: JSON, never HTML.
 _API_PATH = re.compile(r"/(?:api/(?!docs/)|healthz|readyz|metrics|\.well-known/)")
 
-# What a JSON answer needs instead of a page's policy: nothing may load from it or frame it.
-API_HEADERS = {"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
+# Every JSON answer, unless its view said otherwise (the public keys are cacheable): no cache may
+# keep it (it carries tokens or user data), and nothing may load from it or frame it.
+API_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
 
 
 def is_api_path(path: str) -> bool:
@@ -33,7 +37,7 @@ class PagesOnly:
     """settings.PAGE_MIDDLEWARE, in order, for pages; the API's routes go straight past.
 
     Its middleware may not have view, exception or template-response hooks (Django registers
-    those only for MIDDLEWARE's own entries): the check below says so at start-up."""
+    those only for MIDDLEWARE's own entries): such a one is refused at start-up."""
 
     def __init__(self, get_response: Handler) -> None:
         _check_admin_needs()
