@@ -11,7 +11,11 @@ class ContentNegotiation(DefaultContentNegotiation):
         if (
             format_suffix is None
             and request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            # No query string, nothing to parse (most requests); else DRF's parsed one.
+            and (
+                not request.META.get("QUERY_STRING")
+                or self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            )
         ):
             return renderers[0], renderers[0].media_type
         return super().select_renderer(request, renderers, format_suffix)
