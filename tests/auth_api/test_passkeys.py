@@ -260,9 +260,31 @@ def test_someone_elses_passkey_cannot_answer_ones_second_step(registered, key, v
     add_passkey(eve, access_of(eve, "eve@example.com"), eve_key)
     browser = JsonClient()
     sign_in(browser)  # Ada's password, held by Eve
+    before = Passkey.objects.get(user__email="eve@example.com")
     credential = passkey_assertion(browser, eve_key)
     answer = browser.post(TWO_FACTOR + "verify-passkey/", {"credential": credential})
     assert (answer.status_code, answer.json()["code"]) == (401, "INVALID_PASSKEY")
+    # Refused before it is verified: Eve's passkey is untouched (count, last use).
+    after = Passkey.objects.get(pk=before.pk)
+    assert (after.sign_count, after.last_used_at) == (before.sign_count, before.last_used_at)
+
+
+def test_someone_elses_passkey_cannot_step_up_ones_sign_in(registered, key, clock):
+    from tests.factories import UserFactory
+
+    client = JsonClient()
+    access = access_of(client)
+    UserFactory(email="eve@example.com", email_verified=True)
+    eve = JsonClient()
+    eve_key = SoftAuthenticator()
+    add_passkey(eve, access_of(eve, "eve@example.com"), eve_key)
+    before = Passkey.objects.get(user__email="eve@example.com")
+    clock.advance(django_settings.REAUTH_WINDOW_SECONDS + 1)
+    credential = passkey_assertion(client, eve_key)
+    answer = client.post("/api/auth/reauthenticate/", {"credential": credential}, **bearer(access))
+    assert (answer.status_code, answer.json()["code"]) == (400, "INVALID_PASSKEY")
+    after = Passkey.objects.get(pk=before.pk)
+    assert (after.sign_count, after.last_used_at) == (before.sign_count, before.last_used_at)
 
 
 def test_step_up_by_passkey(registered, key, clock):

@@ -172,16 +172,21 @@ class Asserted:
         return ("swk" if self.passkey.device_type == "multiDevice" else "hwk",)
 
 
-def authenticate(*, credential: dict, binding: str) -> Asserted:
+def authenticate(*, credential: dict, binding: str, user_id: str | None = None) -> Asserted:
     """The passkey that signed this client's live challenge, its sign count moved on. Raises
     InvalidPasskey: unknown credential, spent or foreign challenge, bad signature, no user
-    verification, or a sign count that did not grow (a cloned authenticator)."""
+    verification, or a sign count that did not grow (a cloned authenticator). With `user_id` (a
+    second step, a step-up: the account is known), another account's passkey is unknown here,
+    refused before it is verified, so nothing of it changes."""
     try:
         parsed = parse_authentication_credential_json(credential)
         raw_id = (
             base64url_to_bytes(parsed.raw_id) if isinstance(parsed.raw_id, str) else parsed.raw_id
         )
-        passkey = Passkey.objects.filter(credential_hash=_digest(raw_id)).first()
+        passkeys = Passkey.objects.filter(credential_hash=_digest(raw_id))
+        if user_id is not None:
+            passkeys = passkeys.filter(user_id=user_id)
+        passkey = passkeys.first()
         challenge = _challenge_spend(
             parsed.response.client_data_json, purpose=AUTHENTICATION, binding=binding
         )

@@ -64,15 +64,12 @@ def sign_in_reauthenticate(
         _step_up_succeeded(sign_in_id=sign_in.id)
     elif credential is not None:
         try:
-            asserted = passkeys.authenticate(
-                credential=credential, binding=client.passkey_token or ""
+            passkeys.authenticate(
+                credential=credential, binding=client.passkey_token or "", user_id=user.pk
             )
         except InvalidPasskey:
             _step_up_failed(user=user, sign_in_id=sign_in.id, client=client, password=False)
             raise PasskeyRejected() from None
-        if asserted.user_id != user.pk:
-            _step_up_failed(user=user, sign_in_id=sign_in.id, client=client, password=False)
-            raise PasskeyRejected()
         _step_up_succeeded(sign_in_id=sign_in.id)
     else:
         step_up = EmailCode(email=user.email, type=CodeType.REAUTHENTICATION, client=client)

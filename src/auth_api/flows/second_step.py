@@ -114,9 +114,9 @@ def second_step_passkey(
     pending = _pending_for(client)
     _, spent = _counted(pending, client)
     try:
-        asserted = passkeys.authenticate(credential=credential, binding=client.passkey_token or "")
-        if asserted.user_id != pending.user_id:
-            raise InvalidPasskey()
+        asserted = passkeys.authenticate(
+            credential=credential, binding=client.passkey_token or "", user_id=pending.user_id
+        )
     except InvalidPasskey:
         _failed(pending, client, InvalidPasskey.code)
         raise
