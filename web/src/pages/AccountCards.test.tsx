@@ -1,7 +1,6 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAuthClient } from "@authsvc/client/react";
 import {
   FakeApi,
   FakeAuthenticator,
@@ -11,33 +10,14 @@ import {
   USER,
 } from "@authsvc/client/testing";
 import type { Passkey } from "@authsvc/client";
-import { App } from "../App";
+import { renderApp, settingsCard, type } from "./pages.testing";
 import { tokenWith } from "../auth/signInProof.testing";
 
 let api: FakeApi;
 let authenticator: FakeAuthenticator;
 
-function renderSettings() {
-  window.history.replaceState(null, "", "/settings");
-  const client = createAuthClient({
-    baseURL: window.location.origin,
-    fetch: api.fetch,
-    readCookie: api.readCookie,
-    credentials: authenticator.credentials,
-  });
-  render(<App client={client} />);
-}
-
-/** The settings card under the heading `name`, once it has loaded. */
-async function card(name: string) {
-  const heading = await screen.findByRole("heading", { name, level: 2 });
-  const element = heading.closest(".card") as HTMLElement;
-  await waitFor(() => expect(within(element).queryByText(/^Loading/)).toBeNull());
-  return element;
-}
-
-const type = (element: HTMLElement, value: string) =>
-  fireEvent.change(element, { target: { value } });
+const renderSettings = () => renderApp(api, { path: "/settings", authenticator });
+const card = settingsCard;
 
 /** "Delete my account…" pressed: the step-up form, once the account's passkeys are known. */
 async function deleteStepUp(passkeysKnown = true) {

@@ -1,25 +1,13 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAuthClient } from "@authsvc/client/react";
 import { EMAIL_CODE, FakeApi, json, USER } from "@authsvc/client/testing";
 import type { RecordedRequest } from "@authsvc/client/testing";
-import { App } from "../App";
+import { renderApp, type } from "./pages.testing";
 
 let api: FakeApi;
 
-function renderAt(path: string, state: unknown = null) {
-  window.history.replaceState(state, "", path);
-  const client = createAuthClient({
-    baseURL: window.location.origin,
-    fetch: api.fetch,
-    readCookie: api.readCookie,
-  });
-  render(<App client={client} />);
-}
-
-const type = (element: HTMLElement, value: string) =>
-  fireEvent.change(element, { target: { value } });
+const renderAt = (path: string, state: unknown = null) => renderApp(api, { path, state });
 
 const sends = () =>
   api.requests

@@ -1,10 +1,9 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAuthClient } from "@authsvc/client/react";
 import { DEVICE, EMAIL_CODE, FakeApi, json, USER } from "@authsvc/client/testing";
 import type { RecordedRequest } from "@authsvc/client/testing";
-import { App } from "../App";
+import { renderApp } from "./pages.testing";
 import { tokenWith } from "../auth/signInProof.testing";
 
 let api: FakeApi;
@@ -16,15 +15,7 @@ const OTHER = {
   current: false,
 };
 
-function renderSettings() {
-  window.history.replaceState(null, "", "/settings");
-  const client = createAuthClient({
-    baseURL: window.location.origin,
-    fetch: api.fetch,
-    readCookie: api.readCookie,
-  });
-  render(<App client={client} />);
-}
+const renderSettings = () => renderApp(api, { path: "/settings" });
 
 /** The trusted devices card, once its list (or its empty state) is there. */
 async function devicesCard() {
