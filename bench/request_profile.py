@@ -6,6 +6,8 @@ Run from the repository root:
 
     .venv/bin/python -m bench.request_profile                       # claims/, healthz, session/
     .venv/bin/python -m bench.request_profile --path /api/auth/session/ --calls 5000 --top 40
+    .venv/bin/python -m bench.request_profile --path sign-in --path sign-up --path code-send \
+        --calls 200
 
 Per path: CPU time per call (time.process_time over --calls calls, without the profiler), then the
 profile of as many calls again: the functions with the most time of their own, then by cumulative
@@ -16,6 +18,8 @@ mail go to /dev/null (under gunicorn they go to a pipe).
 import argparse
 import cProfile
 import io
+import itertools
+import json
 import os
 import pstats
 import sys
@@ -25,6 +29,14 @@ from pathlib import Path
 from bench.common import DEFAULT_DB_HOST, bench_env, drop_database, recreate_database
 
 DEFAULT_PATHS = ["/healthz", "/api/auth/claims/", "/api/auth/session/"]
+PASSWORD = "quartz-lantern-harbor-91"
+# POSTs, each call with a body of its own: a new account, the profiling user's sign-in, a sign-in
+# code sent to the profiling user (rate limits are off in the bench's settings).
+FLOWS = {
+    "sign-up": "/api/auth/sign-up/",
+    "sign-in": "/api/auth/sign-in/",
+    "code-send": "/api/auth/email-otp/send/",
+}
 
 
 def environ(path: str, token: str | None, body: bytes = b"", method: str = "GET") -> dict:
@@ -62,13 +74,15 @@ def call(application, env: dict) -> tuple[str, bytes]:
     return status[0], body
 
 
-def sign_up(application) -> str:
-    import json
+def profiling_user() -> str:
+    return f"profile-{os.getpid()}@example.com"
 
+
+def sign_up(application) -> str:
     user = {
         "name": "Profile User",
-        "email": f"profile-{os.getpid()}@example.com",
-        "password": "quartz-lantern-harbor-91",
+        "email": profiling_user(),
+        "password": PASSWORD,
         "role": "student",
     }
     body = json.dumps(user).encode()
@@ -92,6 +106,10 @@ PARTS = [
     ("  DRF's rendering of the body", "rest_framework/response.py", "rendered_content"),
     ("access log line", "logging/__init__.py", "info"),
     ("latency histogram", "prometheus_client/metrics.py", "observe"),
+    ("  database queries", "django/db/backends/utils.py", "execute"),
+    ("  password hashing (Argon2id)", "argon2/_password_hasher.py", "hash"),
+    ("  password check (Argon2id)", "argon2/_password_hasher.py", "verify"),
+    ("  mail queued (outbox)", "emailing/services.py", "email_enqueue"),
     ("request id", "observability/logs.py", "accepted_request_id"),
     ("SecurityMiddleware", "django/middleware/security.py", "process_response"),
     ("CSRF middleware (request, view, response)", "django/middleware/csrf.py", "process_request"),
@@ -111,21 +129,45 @@ def breakdown(stats: pstats.Stats) -> None:
             print(f"  {cumulative[label] / whole * 100:5.1f} %  {label}")
 
 
-def profile(application, path: str, token: str | None, calls: int, top: int) -> None:
-    env_token = token if path.startswith("/api/") else None
-    status, body = call(application, environ(path, env_token))
-    print(f"\n== {path}: {status}, {len(body)} B")
-    for _ in range(200):
-        call(application, environ(path, env_token))
+def request_maker(target: str, token: str | None):
+    """A function that makes the next call's WSGI environ for a path (GET) or a flow (POST)."""
+    if target not in FLOWS:
+        bearer = token if target.startswith("/api/") else None
+        return lambda: environ(target, bearer)
+    counter = itertools.count()
+
+    def post() -> dict:
+        n = next(counter)
+        body = {
+            "sign-up": lambda: {
+                "name": "Profile User",
+                "email": f"profile-{os.getpid()}-{n}@example.com",
+                "password": PASSWORD,
+                "role": "student",
+            },
+            "sign-in": lambda: {"email": profiling_user(), "password": PASSWORD},
+            "code-send": lambda: {"email": profiling_user(), "type": "sign-in"},
+        }[target]()
+        return environ(FLOWS[target], None, json.dumps(body).encode(), "POST")
+
+    return post
+
+
+def profile(application, target: str, token: str | None, calls: int, top: int) -> None:
+    make = request_maker(target, token)
+    status, body = call(application, make())
+    print(f"\n== {target}: {status}, {len(body)} B")
+    for _ in range(min(200, calls)):
+        call(application, make())
     started = time.process_time()
     for _ in range(calls):
-        call(application, environ(path, env_token))
+        call(application, make())
     per_call = (time.process_time() - started) / calls * 1000
     print(f"CPU per call, no profiler: {per_call:.3f} ms over {calls} calls")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(calls):
-        call(application, environ(path, env_token))
+        call(application, make())
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
@@ -138,7 +180,11 @@ def profile(application, path: str, token: str | None, calls: int, top: int) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--path", action="append", help="path to profile (repeatable)")
+    parser.add_argument(
+        "--path",
+        action="append",
+        help=f"a path to GET, or a flow to POST ({', '.join(FLOWS)}); repeatable",
+    )
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--database", default="authsvc_bench_profile", help="dropped and recreated")

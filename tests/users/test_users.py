@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from users.emails import validate_email
 from users.hashers import Argon2idHasher
-from users.ids import generate_id
+from users.ids import ID_ALPHABET, generate_id, random_string
 from users.models import User
 
 
@@ -12,6 +12,24 @@ def test_ids_are_32_alphanumeric_and_unique():
     ids = {generate_id() for _ in range(2000)}
     assert len(ids) == 2000
     assert all(len(i) == 32 and i.isascii() and i.isalnum() for i in ids)
+
+
+@pytest.mark.parametrize(
+    "alphabet",
+    [ID_ALPHABET, "023456789abcdefghjkmnpqrstuvwxyz"],  # ids (62), recovery codes (32)
+)
+def test_random_strings_are_uniform_over_their_alphabet(alphabet):
+    """No character likelier than another: a byte modulo 62 would make the first 8 characters
+    a quarter likelier (5/256 against 4/256), which this sample shows at once."""
+    sample = "".join(random_string(alphabet, 32) for _ in range(20_000))
+    assert set(sample) == set(alphabet)
+    expected = len(sample) / len(alphabet)
+    counts = {char: sample.count(char) for char in alphabet}
+    assert all(abs(count - expected) < 0.05 * expected for count in counts.values()), counts
+
+
+def test_a_random_string_has_the_length_asked_for():
+    assert {len(random_string("ab", n)) for n in (1, 7, 32, 100)} == {1, 7, 32, 100}
 
 
 def test_production_argon2_parameters_meet_owasp_minimum(settings):

@@ -8,8 +8,6 @@ a recovery code is what the owner holds when strangers closed TOTP. At 10 codes 
 stay negligible however many addresses guess (docs/security-model.md has the arithmetic).
 """
 
-import secrets
-
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
@@ -17,6 +15,7 @@ import clock
 from auth_api.limits import rates
 from auth_api.limits.rates import Scope
 from auth_api.models import RecoveryCode
+from users.ids import random_string
 
 COUNT = 10
 _ALPHABET = "023456789abcdefghjkmnpqrstuvwxyz"  # 32: no 1, i, l or o to misread
@@ -39,7 +38,7 @@ def normalise(code: str) -> str:
 
 
 def _new_code() -> str:
-    raw = "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
+    raw = random_string(_ALPHABET, _LENGTH)
     return f"{raw[:6]}-{raw[6:]}"
 
 
