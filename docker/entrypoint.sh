@@ -10,6 +10,18 @@
 #   PROMETHEUS_MULTIPROC_DIR  emptied here: metrics files of an earlier run must not be added up
 set -eu
 
+# Process 1 of a container ignores SIGTERM unless it handles it: a stop while this script waits
+# or migrates ends it at once, not after the stop's grace period. (`exec` below hands the
+# signals to the command, which handles its own.)
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# A sleep that a stop cuts short (the trap runs when `wait` is interrupted).
+pause() {
+    sleep "$1" &
+    wait $!
+}
+
 if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
     rm -rf "$PROMETHEUS_MULTIPROC_DIR"
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
@@ -32,7 +44,7 @@ wait_for_database() {
         [ "$n" -lt "$limit" ] || return 0
         echo "entrypoint: waiting for the database ($n/$limit)" >&2
         n=$((n + 1))
-        sleep 1
+        pause 1
     done
 }
 
@@ -50,7 +62,7 @@ case "${MIGRATE_ON_START:-true}" in
             fi
             echo "entrypoint: waiting for migrations (check $n/$attempts); again in ${delay}s" >&2
             n=$((n + 1))
-            sleep "$delay"
+            pause "$delay"
         done
         ;;
     *)
@@ -65,7 +77,7 @@ case "${MIGRATE_ON_START:-true}" in
             fi
             echo "entrypoint: migrate failed (attempt $n/$attempts); retrying in ${delay}s" >&2
             n=$((n + 1))
-            sleep "$delay"
+            pause "$delay"
         done
         manage createcachetable
         ;;

@@ -1,5 +1,8 @@
+import faulthandler
+import os
+import select
 import signal
-import threading
+import sys
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -16,20 +19,31 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=100, help="messages per pass")
 
     def handle(self, *args, loop: bool, interval: float, batch: int, **options):
-        # SIGTERM (a container's stop) or SIGINT ends the loop after the pass under way, and cuts
-        # a wait short: the process exits within a pass, long before a stop's grace period.
-        stopping = threading.Event()
+        # `kill -USR1` prints every thread's stack to stderr: what a stuck worker is doing.
+        faulthandler.register(signal.SIGUSR1, file=sys.__stderr__ or 2, all_threads=True)
+        # SIGTERM (a container's stop) or SIGINT ends the loop after the pass under way. The
+        # handler only notes it (no lock, nothing that could wait); the signal also writes a byte
+        # to a pipe (signal.set_wakeup_fd), which cuts the wait between passes short.
+        stopping: list[int] = []
         for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stopping.set())
-        while True:
-            outcomes = deliver_due(limit=batch)
-            if outcomes or not loop:
-                summary = (
-                    ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())) or "nothing due"
-                )
-                self.stdout.write(summary)
-            if not loop or stopping.is_set():
-                return
-            close_old_connections()  # a long-lived process drops dead or stale connections
-            if not outcomes:
-                stopping.wait(interval)
+            signal.signal(signum, lambda received, _frame: stopping.append(received))
+        wake_read, wake_write = os.pipe()
+        os.set_blocking(wake_write, False)
+        previous_wakeup = signal.set_wakeup_fd(wake_write)
+        try:
+            while True:
+                outcomes = deliver_due(limit=batch)
+                if outcomes or not loop:
+                    summary = (
+                        ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())) or "nothing due"
+                    )
+                    self.stdout.write(summary)
+                if not loop or stopping:
+                    return
+                close_old_connections()  # a long-lived process drops dead or stale connections
+                if not outcomes and select.select([wake_read], [], [], interval)[0]:
+                    os.read(wake_read, 512)  # a signal's byte: the loop goes round to see why
+        finally:
+            signal.set_wakeup_fd(previous_wakeup)
+            os.close(wake_read)
+            os.close(wake_write)
