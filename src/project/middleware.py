@@ -62,6 +62,8 @@ def request_context(get_response: Handler) -> Handler:
             metrics.REQUEST_SECONDS.labels(route, method_of(request), response.status_code).observe(
                 elapsed
             )
+            if not access_log.isEnabledFor(logging.INFO):
+                return response  # LOG_LEVEL above INFO: no line, nothing gathered for one
             access_log.info(
                 "%s %s %s",
                 request.method,
