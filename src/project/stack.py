@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from .middleware import Handler
 
 # The API (not Swagger UI's page), the platform's probes and the public keys: JSON, never HTML.
-_API_PATH = re.compile(r"/(?:api/(?!docs/)|healthz|readyz|metrics|\.well-known/)")
+_API_PATH = re.compile(r"/(?:api/(?!docs/)|(?:healthz|readyz|metrics)(?:/|$)|\.well-known/)")
 
 # Every JSON answer, unless its view said otherwise (the public keys are cacheable): no cache may
 # keep it (it carries tokens or user data), and nothing may load from it or frame it.

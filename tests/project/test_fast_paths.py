@@ -24,6 +24,27 @@ def test_api_answers_skip_the_page_middleware(client, path):
     assert response["X-Content-Type-Options"] == "nosniff"  # the security headers stay
 
 
+@pytest.mark.parametrize(
+    ("path", "api"),
+    [
+        ("/api/auth/session/", True),
+        ("/api/nowhere/", True),
+        ("/healthz", True),
+        ("/readyz/", True),  # a near miss: the API's JSON 404
+        ("/.well-known/jwks.json", True),
+        ("/api/docs/", False),
+        ("/healthzone", False),  # a page of the web app, not a probe
+        ("/metrics-dashboard", False),
+        ("/admin/login/", False),
+        ("/", False),
+    ],
+)
+def test_which_paths_are_the_apis(path, api):
+    from project.stack import is_api_path
+
+    assert is_api_path(path) is api
+
+
 @pytest.mark.parametrize("path", [PAGE, "/api/docs/"])
 def test_pages_keep_the_page_middleware(client, path):
     response = client.get(path)
