@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/re
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEVICE, EMAIL_CODE, FakeApi, json, USER } from "@authsvc/client/testing";
 import type { RecordedRequest } from "@authsvc/client/testing";
-import { renderApp } from "./pages.testing";
+import { renderApp, type } from "./pages.testing";
 import { tokenWith } from "../auth/signInProof.testing";
 
 let api: FakeApi;
@@ -114,9 +114,6 @@ function passwordChange(answer: (body: Record<string, unknown>) => Response) {
 }
 
 const changed = () => json(200, { user: USER });
-const type = (element: HTMLElement, value: string) =>
-  fireEvent.change(element, { target: { value } });
-
 async function passwordCard(heading: string) {
   const element = (await screen.findByRole("heading", { name: heading, level: 2 })).closest(
     ".card",

@@ -13,6 +13,7 @@ import {
   USER,
 } from "@authsvc/client/testing";
 import { App } from "../App";
+import { type } from "./pages.testing";
 
 let api: FakeApi;
 let authenticator: FakeAuthenticator;
@@ -38,9 +39,6 @@ function open(url: string) {
   return client;
 }
 
-const type = (element: HTMLElement, value: string) =>
-  fireEvent.change(element, { target: { value } });
-
 async function signInWithPassword() {
   type(await screen.findByLabelText("Email"), USER.email);
   type(screen.getByLabelText("Password"), PASSWORD);
@@ -48,6 +46,16 @@ async function signInWithPassword() {
 }
 
 const secondStep = () => screen.findByRole("heading", { name: "Confirm it is you" });
+
+/** A sign-in by emailed code, on to the second step it is asked for. */
+async function signInWithCodeToSecondStep() {
+  open("/sign-in/code");
+  type(await screen.findByLabelText("Email"), USER.email);
+  fireEvent.click(screen.getByRole("button", { name: "Send me a code" }));
+  type(await screen.findByLabelText("6-digit code"), EMAIL_CODE);
+  fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+  await secondStep();
+}
 const dashboard = () => screen.findByRole("heading", { name: "Welcome, Ada Lovelace!" });
 /** The last passkey request the browser got: modal, or "conditional" (autofill). */
 const lastRequest = () => {
@@ -184,12 +192,7 @@ describe("the second step of a sign-in", () => {
   });
 
   it("a code sign-in's address is filled in on the sign-in form after it expired", async () => {
-    open("/sign-in/code");
-    type(await screen.findByLabelText("Email"), USER.email);
-    fireEvent.click(screen.getByRole("button", { name: "Send me a code" }));
-    type(await screen.findByLabelText("6-digit code"), EMAIL_CODE);
-    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
-    await secondStep();
+    await signInWithCodeToSecondStep();
     api.pending = null;
     type(screen.getByLabelText("6-digit code"), TOTP_CODE);
     fireEvent.click(screen.getByRole("button", { name: "Continue" }));
@@ -198,12 +201,7 @@ describe("the second step of a sign-in", () => {
   });
 
   it("a code sign-in and an emailed link go to the second step too", async () => {
-    open("/sign-in/code");
-    type(await screen.findByLabelText("Email"), USER.email);
-    fireEvent.click(screen.getByRole("button", { name: "Send me a code" }));
-    type(await screen.findByLabelText("6-digit code"), EMAIL_CODE);
-    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
-    await secondStep();
+    await signInWithCodeToSecondStep();
     cleanup();
 
     api.links.set("tok-1", "sign-in");

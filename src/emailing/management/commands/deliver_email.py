@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=100, help="messages per pass")
 
     def handle(self, *args, loop: bool, interval: float, batch: int, **options):
+        if not loop:
+            self.stdout.write(_summary(deliver_due(limit=batch)) or "nothing due")
+            return
         # `kill -USR1` prints every thread's stack to stderr: what a stuck worker is doing.
         faulthandler.register(signal.SIGUSR1, file=sys.__stderr__ or 2, all_threads=True)
         # SIGTERM (a container's stop) or SIGINT ends the loop after the pass under way. The
@@ -33,12 +36,9 @@ class Command(BaseCommand):
         try:
             while True:
                 outcomes = deliver_due(limit=batch)
-                if outcomes or not loop:
-                    summary = (
-                        ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())) or "nothing due"
-                    )
-                    self.stdout.write(summary)
-                if not loop or stopping:
+                if outcomes:
+                    self.stdout.write(_summary(outcomes))
+                if stopping:
                     return
                 close_old_connections()  # a long-lived process drops dead or stale connections
                 if not outcomes and select.select([wake_read], [], [], interval)[0]:
@@ -47,3 +47,8 @@ class Command(BaseCommand):
             signal.set_wakeup_fd(previous_wakeup)
             os.close(wake_read)
             os.close(wake_write)
+
+
+def _summary(outcomes) -> str:
+    """Each outcome's count, as in `sent=2, suppressed=1` (empty when there is none)."""
+    return ", ".join(f"{outcome}={count}" for outcome, count in sorted(outcomes.items()))
