@@ -4,6 +4,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,39 @@ def recreate_database(env: dict[str, str]) -> None:
     manage = [sys.executable, str(SRC / "manage.py")]
     run([*manage, "migrate", "--no-input", "-v", "0"], env, timeout=300)
     run([*manage, "createcachetable"], env)
+
+
+def wait_outbox_drained(database_url: str, timeout: float = 60) -> None:
+    """Until the service's outbox has no pending message: a sign-up's verification mail is
+    delivered by a background thread of the worker that took it (EMAIL_DELIVERY=thread, the
+    default), and a load started before it is sent would starve that thread of the GIL for many
+    seconds, every handover of the GIL costing the worker's requests too. A measurement of the
+    request path starts once no delivery is under way."""
+    import dj_database_url
+    import pymysql
+
+    config = dj_database_url.parse(database_url)
+    deadline = time.monotonic() + timeout
+    connection = pymysql.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=int(config["PORT"] or 3306),
+        user=config["USER"] or "root",
+        password=config["PASSWORD"] or "",
+        database=config["NAME"],
+        autocommit=True,
+    )
+    try:
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute("SELECT COUNT(*) FROM emailing_outboxmessage WHERE status='pending'")
+                if cursor.fetchone()[0] == 0:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the outbox still has pending mail after {timeout:.0f} s")
+                time.sleep(0.05)
+    finally:
+        connection.close()
+    time.sleep(0.2)  # the sender marks the row sent, then closes its connection and returns
 
 
 def drop_database(env: dict[str, str]) -> None:

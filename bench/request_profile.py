@@ -26,7 +26,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import DEFAULT_DB_HOST, bench_env, drop_database, recreate_database
+from bench.common import (
+    DEFAULT_DB_HOST,
+    bench_env,
+    drop_database,
+    recreate_database,
+    wait_outbox_drained,
+)
 
 DEFAULT_PATHS = ["/healthz", "/api/auth/claims/", "/api/auth/session/"]
 PASSWORD = "quartz-lantern-harbor-91"
@@ -102,8 +108,9 @@ PARTS = [
         "django/views/decorators/csrf.py",
         "_view_wrapper",
     ),
-    ("  token check (DRF's request.user)", "rest_framework/request.py", "_authenticate"),
-    ("  DRF's rendering of the body", "rest_framework/response.py", "rendered_content"),
+    ("the view on the lean path (auth_api.http.lean)", "auth_api/http/lean.py", "lean_view"),
+    ("  token check", "auth_api/authentication.py", "authenticate"),
+    ("  rendering the body", "auth_api/http/renderers.py", "render"),
     ("access log line", "logging/__init__.py", "info"),
     ("latency histogram", "prometheus_client/metrics.py", "observe"),
     ("  database queries", "django/db/backends/utils.py", "execute"),
@@ -204,6 +211,7 @@ def main() -> int:
 
         token = sign_up(application)
         for path in args.path or DEFAULT_PATHS:
+            wait_outbox_drained(env["DATABASE_URL"])
             profile(application, path, token, args.calls, args.top)
     finally:
         from django.db import connections

@@ -56,6 +56,7 @@ from bench.common import (
     git_revision,
     recreate_database,
     run,
+    wait_outbox_drained,
 )
 from bench.session_throughput import (
     RESULTS,
@@ -359,6 +360,7 @@ def main() -> int:
             if len(server.workers) != args.workers:
                 print(f"warning: {server.name} has {len(server.workers)} workers")
         token, _ = sign_up(ours.base)
+        wait_outbox_drained(env["DATABASE_URL"])
         targets = [
             Target("stock-const", stock, "/constant/"),
             Target("healthz", ours, "/healthz"),

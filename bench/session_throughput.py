@@ -45,6 +45,7 @@ from bench.common import (
     drop_database,
     git_revision,
     recreate_database,
+    wait_outbox_drained,
 )
 
 RESULTS = ROOT / "bench" / "results"
@@ -324,6 +325,7 @@ def main() -> int:
         if len(workers) != args.workers:
             print(f"warning: found {len(workers)} gunicorn workers, expected {args.workers}")
         token, claims = sign_up(base)
+        wait_outbox_drained(env["DATABASE_URL"])
         urls = {
             bare_name: base + bare_path.format(**claims),
             session_name: base + session_path,

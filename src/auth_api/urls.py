@@ -19,10 +19,14 @@
 Patterns are tried in this order: the routes every page load takes (session/, refresh/,
 sign-in/) first, then those resource servers call (claims/, jwks/). No two viewsets' routes
 overlap, so the order changes nothing else.
+
+`GET session/` and `GET claims/` are answered on the lean path (auth_api.http.lean): the same
+answer as their DRF views give, without DRF's request cycle.
 """
 
 from rest_framework.routers import SimpleRouter
 
+from auth_api.http.lean import make_lean
 from auth_api.views import (
     account,
     codes,
@@ -51,4 +55,7 @@ router.register("two-factor", two_factor.TwoFactorViewSet, basename="two-factor"
 router.register("passkey", passkeys.PasskeyViewSet, basename="passkey")
 router.register("passkeys", passkeys.PasskeysViewSet, basename="passkeys")
 
-urlpatterns = router.urls
+urlpatterns = make_lean(
+    router.urls,
+    {"session-session": sign_ins.session_answer, "tokens-claims": tokens.claims_answer},
+)

@@ -80,16 +80,65 @@ class DevServerRequestFilter(logging.Filter):
         return not (hasattr(record, "status_code") and record.args)
 
 
+_FIELDS = ("asctime", "levelname", "name", "message", "request_id")
+_RENAMED = {"asctime": "time", "levelname": "level"}
+
+
 class JsonFormatter(OrjsonFormatter):
     """python-json-logger's formatter (orjson: a line costs a few microseconds, and there is one
     per request) with the fields every line has: time, level, logger, message, request id (plus
     whatever `extra` a logger passes, and the traceback if any)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("fmt", ["asctime", "levelname", "name", "message", "request_id"])
-        kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level"})
+        kwargs.setdefault("fmt", list(_FIELDS))
+        kwargs.setdefault("rename_fields", dict(_RENAMED))
         kwargs.setdefault("datefmt", "%Y-%m-%dT%H:%M:%S%z")
         super().__init__(*args, **kwargs)
+        # The lines this service writes (its fields, no defaults or static fields) take a direct
+        # path; any other configuration of the formatter, python-json-logger's own.
+        self._direct = (
+            self._required_fields == list(_FIELDS)
+            and self.rename_fields == _RENAMED
+            and not self.defaults
+            and not self.static_fields
+            and not self.timestamp
+            and not self.rename_fields_keep_missing
+            and not self.prefix
+        )
+        self._stamp: tuple[int, str] = (-1, "")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """python-json-logger's line, built without its generic field handling: the fields in
+        its order (time, level, name, message, request id, then the record's `extra` in the
+        order given), the time formatted once per second. A record with a traceback, stack or
+        dict message takes its path."""
+        if (
+            not self._direct
+            or record.exc_info
+            or record.exc_text
+            or record.stack_info
+            or isinstance(record.msg, dict)
+        ):
+            return super().format(record)
+        record.message = record.getMessage()
+        second = int(record.created)
+        stamp = self._stamp
+        if stamp[0] != second:
+            stamp = self._stamp = (second, self.formatTime(record, self.datefmt))
+        values = record.__dict__
+        line = {
+            "time": stamp[1],
+            "level": record.levelname,
+            "name": record.name,
+            "message": record.message,
+            "request_id": values.get("request_id"),
+        }
+        skip = self._skip_fields
+        for key, value in values.items():
+            if key not in skip and key[:1] != "_":
+                line[key] = value
+        line.pop("request", None)  # as add_fields below
+        return self.jsonify_log_record(line)
 
     def add_fields(self, log_record, record, message_dict) -> None:
         super().add_fields(log_record, record, message_dict)

@@ -1,5 +1,5 @@
-"""In front of every view: the request's id, timing and access line; paths no route can hold; body
-size; CORS; the CSP header of pages."""
+"""In front of every view: the request's id, timing and access line, and the refusal of paths no
+route can hold and of bodies too large (one middleware); CORS; the CSP header of pages."""
 
 import logging
 import re
@@ -46,8 +46,9 @@ def route_of(request: HttpRequest) -> str:
 
 def request_context(get_response: Handler) -> Handler:
     """Outermost: binds the request id (a sane X-Request-ID, else a new one) to every log line of
-    the request and echoes it; then one access line and one latency sample per request. The line
-    has the path without its query string, and no header, cookie or body."""
+    the request and echoes it; refuses what no view may read (refused()); then one access line
+    and one latency sample per request. The line has the path without its query string, and no
+    header, cookie or body."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         request_id = logs.accepted_request_id(request.META.get("HTTP_X_REQUEST_ID"))
@@ -55,7 +56,7 @@ def request_context(get_response: Handler) -> Handler:
         bound = logs.bind_request_id(request_id)
         started = time.perf_counter()
         try:
-            response = get_response(request)
+            response = refused(request) or get_response(request)
             elapsed = time.perf_counter() - started
             response[logs.REQUEST_ID_HEADER] = request_id
             route = route_of(request)
@@ -90,31 +91,24 @@ def request_context(get_response: Handler) -> Handler:
 _NOT_UTF8 = re.compile(r"%[89A-F][0-9A-F]")
 
 
-def unreadable_path(get_response: Handler) -> Handler:
-    """404 for a path with a NUL or bytes that are not UTF-8, whatever its prefix: no route or
-    file has one, and a file lookup with a NUL raises (a 500) instead of missing."""
-
-    def middleware(request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path_info or _NOT_UTF8.search(request.path_info):
-            return json_error(NotFound())
-        return get_response(request)
-
-    return middleware
-
-
-def body_size_limit(get_response: Handler) -> Handler:
-    """413 for a declared body over DATA_UPLOAD_MAX_MEMORY_SIZE, before any of it is read (the
-    JSON parser reads the raw stream and would otherwise take any size)."""
-
-    def middleware(request: HttpRequest) -> HttpResponse:
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if not declared.isdigit():
-            return json_error(BadRequest())
-        if int(declared) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return json_error(PayloadTooLarge())
-        return get_response(request)
-
-    return middleware
+def refused(request: HttpRequest) -> HttpResponse | None:
+    """The answer to a request no view may read, before any view, WhiteNoise or file lookup:
+    - 404 for a path with a NUL or bytes that are not UTF-8, whatever its prefix (no route or
+      file has one, and a file lookup with a NUL raises: a 500 instead of a miss);
+    - 413 for a declared body over DATA_UPLOAD_MAX_MEMORY_SIZE, before any of it is read (the
+      JSON parser reads the raw stream and would otherwise take any size); 400 for a
+      Content-Length that is not a number."""
+    path = request.path_info
+    if "\x00" in path or ("%" in path and _NOT_UTF8.search(path)):
+        return json_error(NotFound())
+    declared = request.META.get("CONTENT_LENGTH")
+    if not declared:
+        return None
+    if not declared.isdigit():
+        return json_error(BadRequest())
+    if int(declared) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        return json_error(PayloadTooLarge())
+    return None
 
 
 class CorsMiddleware(corsheaders.middleware.CorsMiddleware):

@@ -184,10 +184,9 @@ INSTALLED_APPS = [
 
 # Every request, the API's and the pages' (project.stack).
 MIDDLEWARE = [
+    # The request id and access line; a NUL or non-UTF-8 path (404, never a 500) and a body over
+    # the limit (413) refused before any view, WhiteNoise or file lookup.
     "project.middleware.request_context",
-    # Before any view, WhiteNoise or file lookup: a NUL or non-UTF-8 path is a 404, never a 500.
-    "project.middleware.unreadable_path",
-    "project.middleware.body_size_limit",
     "django.middleware.security.SecurityMiddleware",
     "project.middleware.CorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -5,6 +5,7 @@ import io
 import json
 import logging
 import re
+import sys
 
 import pytest
 from rest_framework.test import APIClient
@@ -186,3 +187,52 @@ def test_web_app_requests_are_logged_by_a_readable_route(client, built_spa, log_
     client.get(path)
     (line,) = [line for line in log_lines() if line["name"] == "authsvc.access"]
     assert (line["route"], line["path"]) == (route, path)
+
+
+@pytest.mark.parametrize(
+    ("message", "args", "extra"),
+    [
+        ("%s %s %s", ("GET", "healthz", 200), {"method": "GET", "status": 200, "duration_ms": 0.4}),
+        ("plain", (), {}),
+        ("%d%%", (5,), {"request": object(), "_private": 1, "client_ip": None}),
+        ("path %s", ("/a\u2028b",), {"path": "/é\u2029", "request_id": "req-0000-2222"}),
+        ("nested", (), {"fields": {"email": ["Enter a valid email."]}, "count": [1, 2]}),
+    ],
+)
+def test_the_direct_line_is_python_json_loggers_line(message, args, extra):
+    """The formatter's direct path writes what python-json-logger's own path writes."""
+    formatter = JsonFormatter()
+    record = logging.getLogger("authsvc.test").makeRecord(
+        "authsvc.test", logging.INFO, "(unknown file)", 0, message, args, None, extra=extra
+    )
+    RequestIdFilter().filter(record)
+    direct = formatter.format(record)
+    formatter._direct = False
+    assert direct == formatter.format(record)
+    assert direct.isascii() and json.loads(direct)["message"] == record.getMessage()
+
+
+def test_a_traceback_takes_python_json_loggers_path():
+    formatter = JsonFormatter()
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.getLogger("t").makeRecord(
+            "t", logging.ERROR, "(unknown file)", 0, "failed", (), sys.exc_info()
+        )
+    line = json.loads(formatter.format(record))
+    assert line["message"] == "failed" and "ValueError: boom" in line["exc_info"]
+
+
+def test_gunicorns_own_access_fields_are_gathered_only_for_its_access_log():
+    """The app writes the access line; gunicorn's logger builds its own only when asked to."""
+    from gunicorn.config import Config
+
+    from project import gunicorn_conf
+
+    logger = gunicorn_conf.AppAccessLog.__new__(gunicorn_conf.AppAccessLog)  # no logging set-up
+    logger.cfg = Config()
+    logger.cfg.set("logconfig_dict", gunicorn_conf.logconfig_dict)
+    assert logger.access_log_enabled is False
+    logger.cfg.set("accesslog", "-")
+    assert logger.access_log_enabled is True

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from auth_api.authentication import principal_of
+from auth_api.authentication import Principal, principal_of
 from auth_api.client import client_info
 from auth_api.flows.sign_ins import sign_in_current, sign_in_end_own, sign_ins_end, sign_ins_list
 from auth_api.http import responses
@@ -23,6 +23,12 @@ from auth_api.http.serializers import (
 )
 
 
+def session_answer(principal: Principal) -> dict:
+    """The body of `GET session/` (also answered on the lean path, see auth_api.urls)."""
+    user, sign_in = sign_in_current(principal=principal)
+    return SessionResponseSerializer({"user": user, "session": sign_in}).data
+
+
 class SessionViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="session",
@@ -34,8 +40,7 @@ class SessionViewSet(viewsets.ViewSet):
     )
     @bearer_action(methods=["get"], url_path="session")
     def session(self, request: Request) -> Response:
-        user, sign_in = sign_in_current(principal=principal_of(request))
-        return Response(SessionResponseSerializer({"user": user, "session": sign_in}).data)
+        return Response(session_answer(principal_of(request)))
 
 
 class SignInsViewSet(viewsets.ViewSet):

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 import clock
-from auth_api.authentication import principal_of
+from auth_api.authentication import Principal, principal_of
 from auth_api.client import client_info
 from auth_api.flows.introspection import service_authenticate, token_introspect
 from auth_api.http.actions import bearer_action, public_action
@@ -47,6 +47,11 @@ def well_known_jwks(request: Request) -> Response:
     return jwks_answer()
 
 
+def claims_answer(principal: Principal) -> dict:
+    """The body of `GET claims/` (also answered on the lean path, see auth_api.urls)."""
+    return claims_json(principal.claims)
+
+
 class TokensViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="jwks",
@@ -70,7 +75,7 @@ class TokensViewSet(viewsets.ViewSet):
     )
     @bearer_action(methods=["get"], url_path="claims")
     def claims(self, request: Request) -> Response:
-        return Response(claims_json(principal_of(request).claims))
+        return Response(claims_answer(principal_of(request)))
 
     @extend_schema(
         operation_id="introspect",

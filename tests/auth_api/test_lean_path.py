@@ -1,0 +1,141 @@
+"""GET session/ and GET claims/ are answered without DRF's request cycle (auth_api.http.lean), and
+the client cannot tell: every answer, success or refusal, is the one DRF's view gives, byte for
+byte, header for header. A query string sends a GET through DRF's view (it ignores unknown
+parameters), which gives the reference answer to compare with."""
+
+import pytest
+from django.db import DatabaseError
+from rest_framework.views import APIView
+
+from auth_api.models import SignIn
+from auth_api.tokens.claims import mint_access_token
+from tests.helpers import bearer, sign_in
+
+pytestmark = pytest.mark.django_db
+
+LEAN = ["/api/auth/session/", "/api/auth/claims/"]
+# Headers that differ between any two requests, whatever path answers them.
+PER_REQUEST = {"x-request-id"}
+
+
+def answer(client, path: str, **headers):
+    response = client.get(path, **headers)
+    kept = {k.lower(): v for k, v in response.items() if k.lower() not in PER_REQUEST}
+    return response.status_code, response.content, kept
+
+
+def assert_same_as_drf(client, path: str, **headers) -> tuple:
+    lean = answer(client, path, **headers)
+    drf = answer(client, path + "?via=drf", **headers)
+    assert lean == drf
+    return lean
+
+
+@pytest.fixture
+def access(api_client, user) -> str:
+    return sign_in(api_client).json()["accessToken"]
+
+
+@pytest.fixture
+def drf_refused(monkeypatch):
+    """DRF's dispatch made to fail: what still answers took the lean path."""
+
+    def refuse(self, request, *args, **kwargs):
+        raise AssertionError("DRF's dispatch ran")
+
+    monkeypatch.setattr(APIView, "dispatch", refuse)
+
+
+@pytest.mark.parametrize("path", LEAN)
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json"])
+def test_a_signed_in_read_is_drfs_answer(api_client, access, path, accept):
+    headers = bearer(access) | ({} if accept is None else {"HTTP_ACCEPT": accept})
+    status, body, kept = assert_same_as_drf(api_client, path, **headers)
+    assert status == 200 and body.startswith(b'{"')
+    assert kept["content-type"] == "application/json"
+    assert kept["allow"] == "GET, HEAD, OPTIONS"
+    assert kept["vary"] == "origin"  # one renderer: DRF adds no Vary: Accept
+    assert kept["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", LEAN)
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Bearer a b", "Bearer not.a.jwt", "Bearer ∂∂∂", "Basic YTpi", "bearer x.y.z"],
+)
+def test_every_refusal_is_drfs_answer(api_client, db, path, authorization):
+    headers = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization}
+    status, body, kept = assert_same_as_drf(api_client, path, **headers)
+    assert status == 401 and kept["www-authenticate"] == 'Bearer realm="api"'
+    assert body.startswith(b'{"code":"')
+
+
+@pytest.mark.parametrize("path", LEAN)
+def test_a_revoked_sign_in_is_drfs_answer(api_client, access, path):
+    SignIn.objects.update(revoke_reason="revoked", revoked_at=SignIn.objects.get().created_at)
+    from auth_api.tokens import revocations
+
+    revocations.forget()  # the process's set of revoked sign-ins, read afresh
+    status, body, _ = assert_same_as_drf(api_client, path, **bearer(access))
+    assert status == 401 and b"TOKEN_INVALID" in body
+
+
+def test_a_token_of_a_deleted_sign_in_is_drfs_answer(api_client, user):
+    """claims/ reads the token only (200); session/ finds no sign-in behind it (401)."""
+    token, _ = mint_access_token(user=user, sid="s" * 32)
+    claims = assert_same_as_drf(api_client, LEAN[1], **bearer(token))
+    session = assert_same_as_drf(api_client, LEAN[0], **bearer(token))
+    assert (claims[0], session[0]) == (200, 401)
+
+
+def test_an_expired_token_is_drfs_answer(api_client, user, clock):
+    token, _ = mint_access_token(user=user, sid="s" * 32)
+    clock.advance(24 * 3600)
+    for path in LEAN:
+        assert assert_same_as_drf(api_client, path, **bearer(token))[0] == 401
+
+
+def test_a_database_failure_is_drfs_answer(api_client, access, monkeypatch):
+    from auth_api.flows import sign_ins
+
+    def down(**kwargs):
+        raise DatabaseError("gone")
+
+    monkeypatch.setattr(sign_ins, "sign_in_with_user", down)
+    status, body, kept = assert_same_as_drf(api_client, LEAN[0], **bearer(access))
+    assert status == 503 and kept["retry-after"] == "5" and b"SERVICE_UNAVAILABLE" in body
+
+
+@pytest.mark.parametrize("path", LEAN)
+def test_plain_gets_skip_drfs_dispatch(api_client, access, path, drf_refused):
+    assert api_client.get(path, **bearer(access)).status_code == 200
+    assert api_client.get(path).status_code == 401
+    with pytest.raises(AssertionError, match="DRF's dispatch ran"):
+        api_client.get(path + "?via=drf", **bearer(access))
+
+
+@pytest.mark.parametrize("path", LEAN)
+@pytest.mark.parametrize(
+    ("method", "headers", "status"),
+    [
+        ("head", {}, 200),
+        ("options", {}, 200),
+        ("post", {}, 405),
+        ("delete", {}, 405),
+        ("get", {"HTTP_ACCEPT": "text/html"}, 406),
+        ("get", {"QUERY_STRING": "format=xml"}, 404),
+    ],
+)
+def test_anything_else_is_drfs_own(api_client, access, path, method, headers, status):
+    response = getattr(api_client, method)(path, **bearer(access), **headers)
+    assert response.status_code == status
+    if status >= 400:
+        assert set(response.json()) == {"code", "message"}
+
+
+def test_the_schema_still_has_the_lean_routes():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert schema["paths"]["/api/auth/session/"]["get"]["operationId"] == "session"
+    assert schema["paths"]["/api/auth/claims/"]["get"]["operationId"] == "claims"
