@@ -1,11 +1,13 @@
 """PreparedQuery: the ORM's SQL and conversions, compiled once, run with new ids."""
 
 import django
+import pymysql
 import pytest
+from django.db import close_old_connections, connection, connections
 
 from auth_api.models import SignIn
 from auth_api.tokens.prepared import CHECKED_DJANGO, PreparedQuery
-from tests.helpers import sign_in
+from tests.helpers import bearer, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +56,54 @@ def test_pinned_to_the_django_releases_it_was_checked_against():
         f"Django {django.get_version()}: re-check PreparedQuery against its SQLCompiler, then add "
         "the release to CHECKED_DJANGO (or retire PreparedQuery)"
     )
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="a kept connection the server can drop")
+@pytest.mark.django_db(transaction=True)
+class TestTheFirstReadChecksTheConnection:
+    """With persistent connections and health checks on (the defaults), the first prepared read
+    of a request stands in for Django's ping: one round trip, not two; and a connection the
+    server dropped between requests is replaced, not answered with a 503."""
+
+    @pytest.fixture
+    def kept(self, monkeypatch):
+        settings_dict = connections["default"].settings_dict
+        monkeypatch.setitem(settings_dict, "CONN_MAX_AGE", 600)
+        monkeypatch.setitem(settings_dict, "CONN_HEALTH_CHECKS", True)
+        connection.close()
+        pings = []
+        wrapper = type(connections["default"])
+        usable = wrapper.is_usable
+        monkeypatch.setattr(wrapper, "is_usable", lambda self: pings.append(1) or usable(self))
+        yield pings
+        connection.close()
+
+    def session(self, api_client, access) -> int:
+        # What a server's request start does (Django's test client leaves it out): the kept
+        # connection is due a health check before its next use.
+        close_old_connections()
+        return api_client.get("/api/auth/session/", **bearer(access)).status_code
+
+    def test_a_live_connection_is_not_pinged(self, kept, api_client, user):
+        access = sign_in(api_client).json()["accessToken"]
+        assert self.session(api_client, access) == 200
+        kept.clear()
+        thread = connection.connection.thread_id()
+        assert [self.session(api_client, access) for _ in range(3)] == [200, 200, 200]
+        assert kept == [] and connection.connection.thread_id() == thread
+
+    def test_a_dropped_connection_is_replaced(self, kept, api_client, user):
+        access = sign_in(api_client).json()["accessToken"]
+        assert self.session(api_client, access) == 200
+        dropped = connection.connection.thread_id()
+        killer = pymysql.connect(
+            host=connection.settings_dict["HOST"] or "127.0.0.1",
+            port=int(connection.settings_dict["PORT"] or 3306),
+            user=connection.settings_dict["USER"],
+            password=connection.settings_dict["PASSWORD"],
+        )
+        with killer.cursor() as cursor:
+            cursor.execute(f"KILL CONNECTION {int(dropped)}")
+        killer.close()
+        assert self.session(api_client, access) == 200
+        assert connection.connection.thread_id() != dropped
