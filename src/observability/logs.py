@@ -11,6 +11,8 @@ import json
 import logging
 import re
 import secrets
+import time
+from typing import cast
 
 from pythonjsonlogger.json import JsonEncoder
 from pythonjsonlogger.orjson import OrjsonFormatter
@@ -104,8 +106,18 @@ class JsonFormatter(OrjsonFormatter):
             and not self.timestamp
             and not self.rename_fields_keep_missing
             and not self.prefix
+            and bool(self.datefmt)
         )
         self._stamp: tuple[int, str] = (-1, "")
+
+    def stamp(self, created: float) -> str:
+        """formatTime's text for a record made at `created`, formatted once per second."""
+        second = int(created)
+        stamp = self._stamp
+        if stamp[0] != second:
+            text = time.strftime(self.datefmt or "", self.converter(created))
+            stamp = self._stamp = (second, text)
+        return stamp[1]
 
     def format(self, record: logging.LogRecord) -> str:
         """python-json-logger's line, built without its generic field handling: the fields in
@@ -121,13 +133,9 @@ class JsonFormatter(OrjsonFormatter):
         ):
             return super().format(record)
         record.message = record.getMessage()
-        second = int(record.created)
-        stamp = self._stamp
-        if stamp[0] != second:
-            stamp = self._stamp = (second, self.formatTime(record, self.datefmt))
         values = record.__dict__
         line = {
-            "time": stamp[1],
+            "time": self.stamp(record.created),
             "level": record.levelname,
             "name": record.name,
             "message": record.message,
@@ -153,3 +161,63 @@ class JsonFormatter(OrjsonFormatter):
         # Every non-ASCII character escaped: a path or name carrying U+2028, U+0085 and the like
         # (line breaks to many tools) can never split one record into several lines.
         return json.dumps(log_data, cls=JsonEncoder, ensure_ascii=True)
+
+
+class AccessLog:
+    """The one access line per request, at INFO on `name` ("authsvc.access"), with `fields` as
+    its `extra`.
+
+    Under the service's own log configuration (LOGGING in the settings: the root's one
+    StreamHandler with JsonFormatter and RequestIdFilter, nothing else on the way) the line is
+    built and written directly, under the handler's lock: the same JSON, field for field and in
+    the same order, as the logging call would write, for a fraction of its cost (no LogRecord, no
+    generic formatting), on every request. Any other configuration (another handler, a filter, a
+    level on a handler, a record factory, a plain-text format) gets the logging call itself."""
+
+    def __init__(self, name: str) -> None:
+        self.logger = logging.getLogger(name)
+
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
+    def write(self, method: str, route: str, status: int, fields: dict) -> None:
+        handler = self._direct_handler()
+        if handler is None:
+            self.logger.info("%s %s %s", method, route, status, extra=fields)
+            return
+        formatter = cast(JsonFormatter, handler.formatter)
+        line = {
+            "time": formatter.stamp(time.time()),
+            "level": "INFO",
+            "name": self.logger.name,
+            "message": f"{method} {route} {status}",
+            "request_id": _request_id.get(),
+            **fields,
+        }
+        text = formatter.jsonify_log_record(line) + handler.terminator
+        with handler.lock:  # type: ignore[union-attr]  # a StreamHandler always has one
+            handler.stream.write(text)
+            handler.stream.flush()
+
+    def _direct_handler(self) -> logging.StreamHandler | None:
+        logger: logging.Logger | None = self.logger
+        while logger is not None and logger is not logging.root:
+            if logger.handlers or logger.filters or not logger.propagate:
+                return None
+            logger = logger.parent
+        root = logging.root
+        if len(root.handlers) != 1 or root.filters or logging.getLogRecordFactory() is not _RECORD:
+            return None
+        handler = root.handlers[0]
+        if (
+            type(handler) is not logging.StreamHandler
+            or handler.level > logging.INFO
+            or type(handler.formatter) is not JsonFormatter
+            or not handler.formatter._direct
+            or any(type(f) is not RequestIdFilter for f in handler.filters)
+        ):
+            return None
+        return handler
+
+
+_RECORD = logging.LogRecord

@@ -1,7 +1,6 @@
 """In front of every view: the request's id, timing and access line, and the refusal of paths no
 route can hold and of bodies too large (one middleware); CORS; the CSP header of pages."""
 
-import logging
 import re
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from observability import logs, metrics
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
-access_log = logging.getLogger("authsvc.access")
+access_log = logs.AccessLog("authsvc.access")
 
 
 # Methods a metric label may name; any other (gunicorn passes any upper-case token) is "other",
@@ -63,15 +62,15 @@ def request_context(get_response: Handler) -> Handler:
             metrics.REQUEST_SECONDS.labels(route, method_of(request), response.status_code).observe(
                 elapsed
             )
-            if not access_log.isEnabledFor(logging.INFO):
+            if not access_log.enabled():
                 return response  # LOG_LEVEL above INFO: no line, nothing gathered for one
-            access_log.info(
-                "%s %s %s",
-                request.method,
+            method = request.method or ""
+            access_log.write(
+                method,
                 route,
                 response.status_code,
-                extra={
-                    "method": request.method,
+                {
+                    "method": method,
                     "route": route,
                     "path": request.path[:200],
                     "status": response.status_code,

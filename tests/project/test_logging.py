@@ -236,3 +236,66 @@ def test_gunicorns_own_access_fields_are_gathered_only_for_its_access_log():
     assert logger.access_log_enabled is False
     logger.cfg.set("accesslog", "-")
     assert logger.access_log_enabled is True
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/api/zz\u2028é"])
+def test_the_direct_access_line_is_the_logging_calls_line(path):
+    """Under the service's own configuration the access line skips the logging call; what it
+    writes is that call's line, and any other configuration gets the call itself."""
+    from observability.logs import AccessLog, bind_request_id, unbind_request_id
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    access = AccessLog("authsvc.access")
+    fields = {"method": "GET", "route": "r", "path": path, "status": 200, "duration_ms": 0.3}
+    handlers, level = logging.root.handlers, access.logger.level
+    logging.root.handlers = [handler]
+    access.logger.setLevel(logging.INFO)
+    bound = bind_request_id("req-1234-5678")
+    try:
+        assert access._direct_handler() is handler
+        access.write("GET", "r", 200, fields)
+        logging.root.handlers = [handler, logging.NullHandler()]
+        assert access._direct_handler() is None
+        access.write("GET", "r", 200, fields)
+    finally:
+        unbind_request_id(bound)
+        logging.root.handlers = handlers
+        access.logger.setLevel(level)
+    direct, logged = stream.getvalue().splitlines()
+    # The same line but for the time, which may have passed a second in between.
+    strip = re.compile(r'"time": ?"[^"]+"')
+    assert strip.sub("", direct) == strip.sub("", logged)
+    assert re.match(r'\{"time": ?"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", ?"level"', direct)
+    assert json.loads(direct)["request_id"] == "req-1234-5678" and direct.isascii()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda handler, logger: handler.addFilter(logging.Filter("other")),
+        lambda handler, logger: handler.setLevel(logging.WARNING),
+        lambda handler, logger: handler.setFormatter(logging.Formatter("%(message)s")),
+        lambda handler, logger: logger.addFilter(logging.Filter("other")),
+        lambda handler, logger: logger.addHandler(logging.NullHandler()),
+        lambda handler, logger: setattr(logger, "propagate", False),
+    ],
+)
+def test_any_other_configuration_takes_the_logging_call(change):
+    from observability.logs import AccessLog
+
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    access = AccessLog("authsvc.test-access")
+    handlers = logging.root.handlers
+    logging.root.handlers = [handler]
+    try:
+        assert access._direct_handler() is handler
+        change(handler, access.logger)
+        assert access._direct_handler() is None
+    finally:
+        logging.root.handlers = handlers
+        access.logger.handlers, access.logger.filters, access.logger.propagate = [], [], True
