@@ -12,6 +12,9 @@ from urllib.parse import quote
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+# Django's MySQL backend, its transactions opened with one BEGIN (see project/mysql/base.py).
+MYSQL_ENGINE = "project.mysql"
+
 
 @dataclass(frozen=True)
 class DatabaseEnv:
@@ -94,6 +97,7 @@ def database_config(base_dir: Path, env: DatabaseEnv) -> dict[str, Any]:
         raise ImproperlyConfigured(f"DATABASE_URL is not a usable URL: {exc}") from exc
     engine = config["ENGINE"]
     if engine == "django.db.backends.mysql":
+        config["ENGINE"] = MYSQL_ENGINE
         _mysql_options(config, env)
     elif engine == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0

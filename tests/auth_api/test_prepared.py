@@ -95,6 +95,20 @@ class TestTheFirstReadChecksTheConnection:
     def test_a_dropped_connection_is_replaced(self, kept, api_client, user):
         access = sign_in(api_client).json()["accessToken"]
         assert self.session(api_client, access) == 200
+        dropped = self.drop()
+        assert self.session(api_client, access) == 200
+        assert connection.connection.thread_id() != dropped
+
+    def test_a_sign_in_reads_its_user_the_same_way(self, kept, api_client, user):
+        assert sign_in(api_client).status_code == 200
+        kept.clear()
+        dropped = self.drop()
+        close_old_connections()
+        assert sign_in(api_client).status_code == 200
+        assert kept == [] and connection.connection.thread_id() != dropped
+
+    def drop(self) -> int:
+        """The server ends this process's kept connection (as a restart or a proxy would)."""
         dropped = connection.connection.thread_id()
         killer = pymysql.connect(
             host=connection.settings_dict["HOST"] or "127.0.0.1",
@@ -105,5 +119,4 @@ class TestTheFirstReadChecksTheConnection:
         with killer.cursor() as cursor:
             cursor.execute(f"KILL CONNECTION {int(dropped)}")
         killer.close()
-        assert self.session(api_client, access) == 200
-        assert connection.connection.thread_id() != dropped
+        return dropped

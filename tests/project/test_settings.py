@@ -116,7 +116,7 @@ def test_production_cookie_name_has_secure_prefix():
 
 def test_mysql_url_gets_utf8mb4_strict_read_committed_and_persistent_connections():
     config = probe({**SAFE, "DATABASE_URL": "mysql://app:pw@db.internal:3307/auth"})
-    assert config["engine"] == "django.db.backends.mysql"
+    assert config["engine"] == "project.mysql"
     assert (config["host"], config["port"], config["user"]) == ("db.internal", "3307", "app")
     assert config["options"]["charset"] == "utf8mb4"
     assert config["options"]["isolation_level"] == "read committed"
@@ -136,7 +136,7 @@ def test_legacy_db_variables_build_a_mysql_url():
             "DATABASE_NAME": "olddb",
         }
     )
-    assert config["engine"] == "django.db.backends.mysql"
+    assert config["engine"] == "project.mysql"
     assert (config["name"], config["host"], config["port"]) == ("olddb", "h", "3310")
     assert config["user"] == "legacy"
 

@@ -4,14 +4,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+import reads
+
 # PreparedQuery leans on the ORM's compiler, which is not a public API (`as_sql`, `select`,
-# `col_count`, `get_converters`, `apply_converters`), and on the connection's health-check state
-# (`health_check_enabled`, `health_check_done`). It is checked against these Django releases; a
-# test fails on any other, so an upgrade re-checks it (or retires it) before it ships.
+# `col_count`, `get_converters`, `apply_converters`), and reads.read on the connection's
+# health-check state (`health_check_enabled`, `health_check_done`). Both are checked against
+# these Django releases; a test fails on any other, so an upgrade re-checks them (or retires
+# them) before it ships.
 CHECKED_DJANGO = ((5, 2),)
 
 
@@ -38,8 +41,8 @@ class PreparedQuery:
     Only string values can be filled in (ids): they reach the database as given, so a marker
     string stands for them while the query is compiled.
 
-    As the first query of a request it also stands in for Django's connection health check (see
-    first()): a query on a live connection costs one round trip, not two.
+    As the first query of a request it also stands in for Django's connection health check
+    (reads.read): a query on a live connection costs one round trip, not two.
     """
 
     def __init__(
@@ -73,31 +76,13 @@ class PreparedQuery:
             return cursor.fetchone()
 
     def first(self, **values: str) -> Sequence[Any] | None:
-        # Any: the stubs lack the health-check attributes (Django's since 4.1).
-        connection: Any = connections[self._using]
+        connection = connections[self._using]
         compiled = self._compiled
         if compiled is None or compiled.vendor != connection.vendor:
             compiled = self._compile(connection.vendor)
         params = [values[name] if name else value for name, value in compiled.params]
-        # The request's first use of a kept connection: Django would ping it first (a round trip
-        # per request, CONN_HEALTH_CHECKS). This read checks it itself: on a connection that
-        # turns out dead (the server restarted, a proxy dropped it) it runs once more on a new
-        # one, as the ping would have led to. A read outside any transaction repeats safely.
-        optimistic = (
-            connection.health_check_enabled
-            and not connection.health_check_done
-            and connection.connection is not None
-            and not connection.in_atomic_block
-        )
-        if optimistic:
-            connection.health_check_done = True
-        try:
-            row = self._fetch(connection, compiled.sql, params)
-        except (OperationalError, InterfaceError):
-            if not optimistic:
-                raise
-            connection.close()
-            row = self._fetch(connection, compiled.sql, params)
+        # The request's first read, usually: it checks the connection itself (reads.read).
+        row = reads.read(lambda: self._fetch(connection, compiled.sql, params), self._using)
         if row is None:
             return None
         if not compiled.converters:
