@@ -1,6 +1,6 @@
 """Request and response shapes (camelCase). Input serializers check shape; flows hold rules."""
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -213,11 +213,12 @@ class PasswordChangeRequestSerializer(InputSerializer):
     )
 
 
-def iso_datetime(value: datetime | None) -> str | None:
-    """The same text DRF's DateTimeField renders (UTC as "Z"), without a field instance."""
+def iso_datetime(value: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """The same text DRF's DateTimeField renders (UTC as "Z"), without a field instance; `zone`
+    is the current time zone when the caller has it already."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = timezone.localtime(value, zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
@@ -400,7 +401,8 @@ class UserSerializer(serializers.Serializer):
         return _user_body(instance)
 
 
-def _user_body(user) -> dict:
+def _user_body(user, zone: tzinfo | None = None) -> dict:
+    zone = zone or timezone.get_current_timezone()
     return {
         "id": user.id,
         "email": user.email,
@@ -409,8 +411,8 @@ def _user_body(user) -> dict:
         "emailVerified": user.email_verified,
         "twoFactorEnabled": user.two_factor_enabled,
         "image": user.image,
-        "createdAt": iso_datetime(user.created_at),
-        "updatedAt": iso_datetime(user.updated_at),
+        "createdAt": iso_datetime(user.created_at, zone),
+        "updatedAt": iso_datetime(user.updated_at, zone),
     }
 
 
@@ -490,11 +492,17 @@ class SessionResponseSerializer(serializers.Serializer):
     session = SessionInfoSerializer()
 
     def to_representation(self, instance) -> dict:
-        sign_in = instance["session"]
-        return {
-            "user": _user_body(instance["user"]),
-            "session": {"id": sign_in.id, "expiresAt": iso_datetime(sign_in.expires_at)},
-        }
+        return session_json(instance["user"], instance["session"])
+
+
+def session_json(user, sign_in) -> dict:
+    """The body of `GET session/` (SessionResponseSerializer's output, without an instance of
+    it: the lean path renders this on every page load)."""
+    zone = timezone.get_current_timezone()
+    return {
+        "user": _user_body(user, zone),
+        "session": {"id": sign_in.id, "expiresAt": iso_datetime(sign_in.expires_at, zone)},
+    }
 
 
 class SignInListItemSerializer(serializers.Serializer):

@@ -20,13 +20,14 @@ from auth_api.http.schema import (
 from auth_api.http.serializers import (
     SessionResponseSerializer,
     SignInListItemSerializer,
+    session_json,
 )
 
 
 def session_answer(principal: Principal) -> dict:
     """The body of `GET session/` (also answered on the lean path, see auth_api.urls)."""
     user, sign_in = sign_in_current(principal=principal)
-    return SessionResponseSerializer({"user": user, "session": sign_in}).data
+    return session_json(user, sign_in)
 
 
 class SessionViewSet(viewsets.ViewSet):
