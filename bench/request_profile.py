@@ -111,7 +111,7 @@ PARTS = [
     ("the view on the lean path (auth_api.http.lean)", "auth_api/http/lean.py", "lean_view"),
     ("  token check", "auth_api/authentication.py", "authenticate"),
     ("  rendering the body", "auth_api/http/renderers.py", "render"),
-    ("access log line", "logging/__init__.py", "info"),
+    ("access log line", "observability/logs.py", "write"),
     ("latency histogram", "prometheus_client/metrics.py", "observe"),
     ("  database queries", "django/db/backends/utils.py", "execute"),
     ("  password hashing (Argon2id)", "argon2/_password_hasher.py", "hash"),
