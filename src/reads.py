@@ -5,8 +5,9 @@ pings a kept connection before the first query of every request: a round trip of
 first read of the hot paths (the caller's sign-in on every Bearer request, the user on every
 sign-in) goes through `read()` instead: it runs on the kept connection unpinged, and on one that
 turns out dead (the server restarted, a proxy dropped it) it runs once more on a new connection,
-as the ping would have led to. A read outside any transaction repeats safely; inside one, or
-when the check is already done, it is a plain call.
+as the ping would have led to. Only a lost connection is retried (any other error is the
+query's own, and raised); a read outside any transaction repeats safely; inside one, or when the
+check is already done, it is a plain call.
 """
 
 from collections.abc import Callable
@@ -32,6 +33,20 @@ def read(query: Callable[[], T], using: str = DEFAULT_DB_ALIAS) -> T:
     connection.health_check_done = True
     try:
         return query()
-    except (OperationalError, InterfaceError):
+    except (OperationalError, InterfaceError) as error:
+        if not _connection_lost(error):
+            raise  # the query's own failure (a timeout, a bad column...): nothing to retry
         connection.close()
         return query()
+
+
+# The client's codes for a connection that is gone (MySQL's and MariaDB's client errors and the
+# server's idle-timeout notice): the only failures that a new connection mends.
+_LOST = {2006, 2013, 2055, 4031}
+
+
+def _connection_lost(error: Exception) -> bool:
+    if isinstance(error, InterfaceError):
+        return True  # the driver's own connection object is closed
+    code = error.args[0] if error.args else None
+    return code in _LOST

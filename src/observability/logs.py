@@ -143,7 +143,7 @@ class JsonFormatter(OrjsonFormatter):
         }
         skip = self._skip_fields
         for key, value in values.items():
-            if key not in skip and key[:1] != "_":
+            if key not in skip and not (isinstance(key, str) and key.startswith("_")):
                 line[key] = value
         line.pop("request", None)  # as add_fields below
         return self.jsonify_log_record(line)
@@ -195,9 +195,14 @@ class AccessLog:
             **fields,
         }
         text = formatter.jsonify_log_record(line) + handler.terminator
-        with handler.lock:  # type: ignore[union-attr]  # a StreamHandler always has one
-            handler.stream.write(text)
-            handler.stream.flush()
+        try:
+            with handler.lock:  # type: ignore[union-attr]  # a StreamHandler always has one
+                handler.stream.write(text)
+                handler.stream.flush()
+        except Exception:
+            # A stream that fails (a closed pipe, a full one) is the logging call's to handle
+            # (Handler.handleError): the request's answer never depends on its access line.
+            self.logger.info("%s %s %s", method, route, status, extra=fields)
 
     def _direct_handler(self) -> logging.StreamHandler | None:
         logger: logging.Logger | None = self.logger

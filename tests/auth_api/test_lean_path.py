@@ -139,3 +139,21 @@ def test_the_schema_still_has_the_lean_routes():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert schema["paths"]["/api/auth/session/"]["get"]["operationId"] == "session"
     assert schema["paths"]["/api/auth/claims/"]["get"]["operationId"] == "claims"
+
+
+def test_a_view_declared_otherwise_is_refused_when_the_urls_load():
+    """A throttle (or permission, renderer...) added to a lean route's view would not run on the
+    lean path: such a view is refused instead of answered by rules it no longer has."""
+    from django.core.exceptions import ImproperlyConfigured
+    from rest_framework.throttling import AnonRateThrottle
+
+    from auth_api.http.lean import bearer_get
+    from auth_api.views.tokens import TokensViewSet, claims_answer
+
+    class Throttled(TokensViewSet):
+        throttle_classes = [AnonRateThrottle]
+
+    action_options = TokensViewSet.claims.kwargs  # what the router passes (the permission)
+    bearer_get(TokensViewSet.as_view({"get": "claims"}, **action_options), claims_answer)
+    with pytest.raises(ImproperlyConfigured, match="throttle_classes"):
+        bearer_get(Throttled.as_view({"get": "claims"}, **action_options), claims_answer)

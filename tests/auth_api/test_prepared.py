@@ -3,7 +3,7 @@
 import django
 import pymysql
 import pytest
-from django.db import close_old_connections, connection, connections
+from django.db import DatabaseError, close_old_connections, connection, connections
 
 from auth_api.models import SignIn
 from auth_api.tokens.prepared import CHECKED_DJANGO, PreparedQuery
@@ -106,6 +106,24 @@ class TestTheFirstReadChecksTheConnection:
         close_old_connections()
         assert sign_in(api_client).status_code == 200
         assert kept == [] and connection.connection.thread_id() != dropped
+
+    def test_a_failing_query_is_not_repeated(self, kept, user):
+        """Only a lost connection is retried: a query's own error is raised, once."""
+        import reads
+
+        connection.ensure_connection()
+        thread = connection.connection.thread_id()
+        close_old_connections()  # a new request: the kept connection is due its check
+        calls = []
+
+        def broken() -> None:
+            calls.append(1)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT no_such_column FROM users_user")
+
+        with pytest.raises(DatabaseError):
+            reads.read(broken)
+        assert calls == [1] and connection.connection.thread_id() == thread
 
     def drop(self) -> int:
         """The server ends this process's kept connection (as a restart or a proxy would)."""

@@ -197,6 +197,7 @@ def test_web_app_requests_are_logged_by_a_readable_route(client, built_spa, log_
         ("%d%%", (5,), {"request": object(), "_private": 1, "client_ip": None}),
         ("path %s", ("/a\u2028b",), {"path": "/é\u2029", "request_id": "req-0000-2222"}),
         ("nested", (), {"fields": {"email": ["Enter a valid email."]}, "count": [1, 2]}),
+        ("a number for a key", (), {1: "x"}),
     ],
 )
 def test_the_direct_line_is_python_json_loggers_line(message, args, extra):
@@ -299,3 +300,26 @@ def test_any_other_configuration_takes_the_logging_call(change):
     finally:
         logging.root.handlers = handlers
         access.logger.handlers, access.logger.filters, access.logger.propagate = [], [], True
+
+
+def test_a_failing_log_stream_never_fails_the_request(client):
+    """A closed or full pipe loses the access line (logging reports it), not the answer."""
+
+    class Broken(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError
+
+    handler = logging.StreamHandler(Broken())
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    access = logging.getLogger("authsvc.access")
+    handlers, level, raising = logging.root.handlers, access.level, logging.raiseExceptions
+    logging.root.handlers = [handler]
+    access.setLevel(logging.INFO)
+    logging.raiseExceptions = False  # logging's own report of the failure: not under test
+    try:
+        assert client.get("/healthz").status_code == 200
+    finally:
+        logging.root.handlers = handlers
+        access.setLevel(level)
+        logging.raiseExceptions = raising

@@ -19,9 +19,11 @@ import functools
 from collections.abc import Callable
 from typing import Any, cast
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import URLPattern
 from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer
 from rest_framework.settings import api_settings
 
@@ -33,13 +35,14 @@ View = Callable[..., HttpResponseBase]
 
 # What the lean path serves; DRF's negotiation gives these the first renderer, JSON.
 _JSON_ACCEPTS = frozenset({"*/*", "application/json"})
-_CONTEXT: dict = {}  # the renderer's context: nothing asks it to indent
 
 
 def bearer_get(view: View, answer: Answer) -> View:
     """`view` (a DRF view of a Bearer-only GET route) with its plain GETs answered directly:
     the caller's Principal, or 401 as DRF's IsAuthenticated gives it, then `answer(principal)`
     as the body (a DomainError or any other exception goes to the exception handler)."""
+    _check_policy(view)
+    view_class = cast(Any, view).cls
     authentication = AccessTokenAuthentication()
     renderer = cast(type[BaseRenderer], api_settings.DEFAULT_RENDERER_CLASSES[0])()
     media_type = renderer.media_type
@@ -59,20 +62,41 @@ def bearer_get(view: View, answer: Answer) -> View:
             caller = authentication.authenticate(request)
             if caller is None:
                 raise NotAuthenticated
-            body = renderer.render(answer(caller[0]), media_type, _CONTEXT)
+            body = renderer.render(answer(caller[0]), media_type, {})
             response = HttpResponse(body, content_type=media_type)
         except Exception as exc:
             # As DRF's finalizing makes it ready to render (Django renders it).
-            error: Any = handle_exception(exc, {"request": request, "view": None})
+            context = {"request": request, "view": view_class()}  # names the view in a log line
+            error: Any = handle_exception(exc, context)
             error.exception = True
             error.accepted_renderer = renderer
             error.accepted_media_type = media_type
-            error.renderer_context = _CONTEXT
+            error.renderer_context = {}
             response = error
         response["Allow"] = allow  # DRF's one header (Vary: Accept only with several renderers)
         return response
 
     return lean_view
+
+
+def _check_policy(view: View) -> None:
+    """The lean path authenticates, permits, throttles, versions and renders as these views are
+    declared today: a view declared otherwise (a throttle added, another permission...) is
+    refused when the URLs load, rather than answered by rules it no longer has."""
+    cls, initkwargs = cast(Any, view).cls, cast(Any, view).initkwargs
+    expected = {
+        "authentication_classes": [AccessTokenAuthentication],
+        "permission_classes": [IsAuthenticated],
+        "throttle_classes": [],
+        "renderer_classes": [api_settings.DEFAULT_RENDERER_CLASSES[0]],
+        "versioning_class": None,
+    }
+    for name, wanted in expected.items():
+        declared = initkwargs.get(name, getattr(cls, name))
+        if (list(declared) if isinstance(declared, list | tuple) else declared) != wanted:
+            raise ImproperlyConfigured(
+                f"{cls.__name__}: {name} is {declared!r}; the lean path answers for {wanted!r}"
+            )
 
 
 def _allowed_methods(view: View) -> str:
