@@ -8,11 +8,12 @@ from auth_api.views.tokens import well_known_jwks
 from . import health, views
 
 urlpatterns = [
+    # First: every API call (a miss costs the probes one prefix comparison).
+    path("api/auth/", include("auth_api.urls")),
     # For the platform: not API operations (no auth, no rate limit, not in the schema).
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics_view, name="metrics"),
-    path("api/auth/", include("auth_api.urls")),
     path(".well-known/jwks.json", well_known_jwks, name="jwks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: no inline script under the CSP.
