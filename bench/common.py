@@ -1,5 +1,6 @@
 """Shared by the bench scripts: repository paths, the benchmark environment, a fresh database."""
 
+import io
 import os
 import secrets
 import subprocess
@@ -100,3 +101,39 @@ def git_revision() -> str:
     except OSError:
         return "unknown"
     return f"{rev}{'+dirty' if dirty else ''}" if rev else "unknown"
+
+
+# In-process requests: what gunicorn hands the application, without sockets or HTTP parsing.
+def wsgi_environ(path: str, token: str | None, body: bytes = b"", method: str = "GET") -> dict:
+    env = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_ACCEPT": "*/*",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)) if body else "",
+        "CONTENT_TYPE": "application/json" if body else "",
+    }
+    if token:
+        env["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return env
+
+
+def wsgi_call(application, env: dict) -> tuple[str, bytes]:
+    status: list[str] = []
+    result = application(env, lambda s, headers, exc_info=None: status.append(s))
+    try:
+        body = b"".join(result)
+    finally:
+        getattr(result, "close", lambda: None)()
+    return status[0], body

@@ -32,6 +32,8 @@ from bench.common import (
     drop_database,
     recreate_database,
     wait_outbox_drained,
+    wsgi_call,
+    wsgi_environ,
 )
 
 DEFAULT_PATHS = ["/healthz", "/api/auth/claims/", "/api/auth/session/"]
@@ -43,41 +45,6 @@ FLOWS = {
     "sign-in": "/api/auth/sign-in/",
     "code-send": "/api/auth/email-otp/send/",
 }
-
-
-def environ(path: str, token: str | None, body: bytes = b"", method: str = "GET") -> dict:
-    env = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_ACCEPT": "*/*",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "CONTENT_LENGTH": str(len(body)) if body else "",
-        "CONTENT_TYPE": "application/json" if body else "",
-    }
-    if token:
-        env["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return env
-
-
-def call(application, env: dict) -> tuple[str, bytes]:
-    status: list[str] = []
-    result = application(env, lambda s, headers, exc_info=None: status.append(s))
-    try:
-        body = b"".join(result)
-    finally:
-        getattr(result, "close", lambda: None)()
-    return status[0], body
 
 
 def profiling_user() -> str:
@@ -92,7 +59,7 @@ def sign_up(application) -> str:
         "role": "student",
     }
     body = json.dumps(user).encode()
-    status, answer = call(application, environ("/api/auth/sign-up/", None, body, "POST"))
+    status, answer = wsgi_call(application, wsgi_environ("/api/auth/sign-up/", None, body, "POST"))
     if not status.startswith("201"):
         raise RuntimeError(f"sign-up answered {status}: {answer[:300]!r}")
     return json.loads(answer)["accessToken"]
@@ -140,7 +107,7 @@ def request_maker(target: str, token: str | None):
     """A function that makes the next call's WSGI environ for a path (GET) or a flow (POST)."""
     if target not in FLOWS:
         bearer = token if target.startswith("/api/") else None
-        return lambda: environ(target, bearer)
+        return lambda: wsgi_environ(target, bearer)
     counter = itertools.count()
 
     def post() -> dict:
@@ -155,26 +122,26 @@ def request_maker(target: str, token: str | None):
             "sign-in": lambda: {"email": profiling_user(), "password": PASSWORD},
             "code-send": lambda: {"email": profiling_user(), "type": "sign-in"},
         }[target]()
-        return environ(FLOWS[target], None, json.dumps(body).encode(), "POST")
+        return wsgi_environ(FLOWS[target], None, json.dumps(body).encode(), "POST")
 
     return post
 
 
 def profile(application, target: str, token: str | None, calls: int, top: int) -> None:
     make = request_maker(target, token)
-    status, body = call(application, make())
+    status, body = wsgi_call(application, make())
     print(f"\n== {target}: {status}, {len(body)} B")
     for _ in range(min(200, calls)):
-        call(application, make())
+        wsgi_call(application, make())
     started = time.process_time()
     for _ in range(calls):
-        call(application, make())
+        wsgi_call(application, make())
     per_call = (time.process_time() - started) / calls * 1000
     print(f"CPU per call, no profiler: {per_call:.3f} ms over {calls} calls")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(calls):
-        call(application, make())
+        wsgi_call(application, make())
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)

@@ -5,9 +5,11 @@ Run from the repository root:  .venv/bin/python -m bench.sign_in_overhead
 In-process (no HTTP server): Django is set up with `project.settings` on a fresh MariaDB database,
 one user is created, then every iteration times, in alternating order,
   (a) django.contrib.auth.hashers.check_password(password, user.password)  - the hasher alone
-  (b) POST /api/auth/sign-in/ through django.test.Client                    - the whole request
-    (middleware, URL routing, DRF, validation, rate limits, user lookup, the same hash check,
-    SignIn INSERT, two JWTs, cookie, JSON rendering; everything but sockets and the WSGI server).
+  (b) POST /api/auth/sign-in/ to the WSGI application, as gunicorn calls it - the whole request
+    (Django's request signals, middleware, URL routing, DRF, validation, rate limits, user
+    lookup, the same hash check, SignIn INSERT, two JWTs, cookie, JSON rendering; everything
+    but sockets and HTTP parsing). `--test-client` sends it through django.test.Client instead,
+    the method of the figures before 2026-12-07's last (the client adds its own work).
 Overhead = b - a, paired per iteration. Modes: rate limits off, then on with the default database
 counters, then on with Redis counters (limits raised so counting runs but never answers 429).
 """
@@ -20,6 +22,7 @@ import socket
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
@@ -31,6 +34,8 @@ from bench.common import (
     drop_database,
     git_revision,
     recreate_database,
+    wsgi_call,
+    wsgi_environ,
 )
 
 EMAIL = "bench-sign-in@example.com"
@@ -64,6 +69,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-redis", action="store_true", help="skip the Redis-counter mode")
     parser.add_argument("--no-rate-limits-on", action="store_true", help="only the 'off' mode")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database after")
+    parser.add_argument(
+        "--test-client",
+        action="store_true",
+        help="send each sign-in through django.test.Client (the earlier method), not the WSGI call",
+    )
     return parser.parse_args()
 
 
@@ -99,12 +109,37 @@ def mode_settings(name: str, redis_url: str):
         yield
 
 
-def measure(iterations: int, warmup: int, hashed: str) -> tuple[list[float], list[float]]:
-    from django.contrib.auth.hashers import check_password
-    from django.test import Client
-
-    client = Client(HTTP_HOST="127.0.0.1")
+def sign_in_caller(test_client: bool) -> Callable[[], tuple[int, bytes]]:
+    """One sign-in, as gunicorn calls the application (a WSGI environ in, status and body out),
+    or through django.test.Client (the method of the figures before 2026-12-07's last)."""
     body = json.dumps({"email": EMAIL, "password": PASSWORD})
+    if test_client:
+        from django.test import Client
+
+        client = Client(HTTP_HOST="127.0.0.1")
+
+        def through_client() -> tuple[int, bytes]:
+            client.cookies.clear()  # a new client each time, as the WSGI calls are
+            response = client.post("/api/auth/sign-in/", body, content_type="application/json")
+            return response.status_code, response.content
+
+        return through_client
+
+    from project.wsgi import application
+
+    def through_wsgi() -> tuple[int, bytes]:
+        environ = wsgi_environ("/api/auth/sign-in/", None, body.encode(), "POST")
+        status, answer = wsgi_call(application, environ)
+        return int(status.split()[0]), answer
+
+    return through_wsgi
+
+
+def measure(
+    iterations: int, warmup: int, hashed: str, sign_in: Callable[[], tuple[int, bytes]]
+) -> tuple[list[float], list[float]]:
+    from django.contrib.auth.hashers import check_password
+
     hash_ms: list[float] = []
     request_ms: list[float] = []
 
@@ -116,11 +151,10 @@ def measure(iterations: int, warmup: int, hashed: str) -> tuple[list[float], lis
         return elapsed
 
     def time_request() -> float:
-        client.cookies.clear()
         start = time.perf_counter()
-        response = client.post("/api/auth/sign-in/", body, content_type="application/json")
+        status, answer = sign_in()
         elapsed = (time.perf_counter() - start) * 1000
-        assert response.status_code == 200, (response.status_code, response.content[:300])
+        assert status == 200, (status, answer[:300])
         return elapsed
 
     gc.collect()
@@ -154,9 +188,15 @@ def main() -> int:
             f"{connection.display_name} {getattr(connection, 'mysql_server_info', '')}"
         )
         print(
-            f"method: in-process, django.test.Client (no sockets, no WSGI server); "
-            f"{args.iterations} iterations/mode after {args.warmup} warm-up, (a)/(b) alternating"
+            "method: in-process, "
+            + (
+                "django.test.Client (no sockets, no WSGI server); "
+                if args.test_client
+                else "the WSGI application called as gunicorn calls it (no sockets); "
+            )
+            + f"{args.iterations} iterations/mode after {args.warmup} warm-up, (a)/(b) alternating"
         )
+        sign_in = sign_in_caller(args.test_client)
         print(
             f"Argon2 settings: ARGON2_TIME_COST={settings.ARGON2_TIME_COST} "
             f"ARGON2_MEMORY_COST_KIB={settings.ARGON2_MEMORY_COST_KIB} "
@@ -186,7 +226,7 @@ def main() -> int:
         verdicts = {}
         for mode in modes:
             with mode_settings(mode, args.redis_url):
-                hash_ms, request_ms = measure(args.iterations, args.warmup, hashed)
+                hash_ms, request_ms = measure(args.iterations, args.warmup, hashed, sign_in)
             overhead = [b - a for a, b in zip(hash_ms, request_ms, strict=True)]
             median_overhead = statistics.median(overhead)
             verdicts[mode] = median_overhead
