@@ -121,10 +121,7 @@ class CorsMiddleware(corsheaders.middleware.CorsMiddleware):
             return cast(HttpResponseBase, super().__call__(request))
         response = cast(HttpResponseBase, self.get_response(request))  # sync only
         if self.is_enabled(request):
-            if "Vary" in response:
-                patch_vary_headers(response, ("origin",))
-            else:
-                response["Vary"] = "origin"  # what patching an absent Vary writes
+            patch_vary_headers(response, ("origin",))
         return response
 
 
