@@ -109,9 +109,10 @@ def mode_settings(name: str, redis_url: str):
         yield
 
 
-def sign_in_caller(test_client: bool) -> Callable[[], tuple[int, bytes]]:
-    """One sign-in, as gunicorn calls the application (a WSGI environ in, status and body out),
-    or through django.test.Client (the method of the figures before 2026-12-07's last)."""
+def sign_in_caller(test_client: bool) -> tuple[str, Callable[[], tuple[int, bytes]]]:
+    """How (b) is sent, in words, and one sign-in: as gunicorn calls the application (a WSGI
+    environ in, status and body out), or through django.test.Client (the method of the figures
+    before 2026-12-07's last)."""
     body = json.dumps({"email": EMAIL, "password": PASSWORD})
     if test_client:
         from django.test import Client
@@ -123,7 +124,7 @@ def sign_in_caller(test_client: bool) -> Callable[[], tuple[int, bytes]]:
             response = client.post("/api/auth/sign-in/", body, content_type="application/json")
             return response.status_code, response.content
 
-        return through_client
+        return "django.test.Client (no sockets, no WSGI server)", through_client
 
     from project.wsgi import application
 
@@ -132,7 +133,7 @@ def sign_in_caller(test_client: bool) -> Callable[[], tuple[int, bytes]]:
         status, answer = wsgi_call(application, environ)
         return int(status.split()[0]), answer
 
-    return through_wsgi
+    return "the WSGI application called as gunicorn calls it (no sockets)", through_wsgi
 
 
 def measure(
@@ -187,16 +188,11 @@ def main() -> int:
             f"revision {git_revision()} | cpus {os.cpu_count()} | "
             f"{connection.display_name} {getattr(connection, 'mysql_server_info', '')}"
         )
+        method, sign_in = sign_in_caller(args.test_client)
         print(
-            "method: in-process, "
-            + (
-                "django.test.Client (no sockets, no WSGI server); "
-                if args.test_client
-                else "the WSGI application called as gunicorn calls it (no sockets); "
-            )
-            + f"{args.iterations} iterations/mode after {args.warmup} warm-up, (a)/(b) alternating"
+            f"method: in-process, {method}; "
+            f"{args.iterations} iterations/mode after {args.warmup} warm-up, (a)/(b) alternating"
         )
-        sign_in = sign_in_caller(args.test_client)
         print(
             f"Argon2 settings: ARGON2_TIME_COST={settings.ARGON2_TIME_COST} "
             f"ARGON2_MEMORY_COST_KIB={settings.ARGON2_MEMORY_COST_KIB} "
