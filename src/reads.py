@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 def read(query: Callable[[], T], using: str = DEFAULT_DB_ALIAS) -> T:
     # Any: the stubs lack the health-check attributes (Django's since 4.1; the Django releases
-    # this is checked against: auth_api.tokens.prepared.CHECKED_DJANGO).
+    # this is checked against: prepared.CHECKED_DJANGO).
     connection: Any = connections[using]
     standing_in = (
         connection.health_check_enabled

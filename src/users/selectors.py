@@ -1,15 +1,25 @@
 """Reads on users."""
 
-import reads
+from django.db import DEFAULT_DB_ALIAS
+
+from prepared import PreparedQuery
 
 from .hashers import BetterAuthScryptHasher
 from .models import User
 
+_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+
+# Every sign-in and code flow starts here: compiled once per process (PreparedQuery), and as a
+# request's first read it checks the connection itself (reads.read). Not .first(): the address is
+# unique, ordering by the primary key would only cost time.
+_BY_EMAIL = PreparedQuery(
+    lambda email: User.objects.filter(email=email).values_list(*_COLUMNS), "email"
+)
+
 
 def user_get_by_email(*, email: str) -> User | None:
-    # Not .first(): the address is unique, ordering by the primary key would only cost time.
-    # A sign-in's first read: it checks the connection itself (reads.read).
-    return reads.read(lambda: next(iter(User.objects.filter(email=email)[:1]), None))
+    row = _BY_EMAIL.first(email=email)
+    return None if row is None else User.from_db(DEFAULT_DB_ALIAS, _COLUMNS, row)
 
 
 def user_get(*, user_id: str) -> User | None:

@@ -2,7 +2,9 @@ import os
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from auth_api.errors import TooManyRequests
@@ -44,6 +46,27 @@ def test_shared_untrusted_budget_answers_429_with_retry_after(api_client, user):
     assert response.json()["code"] == "TOO_MANY_REQUESTS"
     assert 1 <= int(response["Retry-After"]) <= 60
     assert sign_in(api_client, email="other@example.com").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_right_password_gives_its_counts_back_in_the_sign_in_commit(api_client, user):
+    """No write of its own waits for the disk: the refund is the sign-in transaction's last
+    statement, and that transaction takes no savepoint for the pipeline inside it."""
+    with CaptureQueriesContext(connection) as captured:
+        assert sign_in(api_client).status_code == 200
+    sql = [query["sql"] for query in captured]
+    table = RateLimitCounter._meta.db_table
+    started = next(
+        i
+        for i, s in enumerate(sql)
+        if s.startswith("INSERT INTO `auth_api_signin`")
+        or s.startswith('INSERT INTO "auth_api_signin"')
+    )
+    refund = next(i for i, s in enumerate(sql) if s.startswith("UPDATE") and table in s)
+    commit = next(i for i, s in enumerate(sql) if i > started and s == "COMMIT")
+    assert started < refund < commit
+    assert not [s for s in sql if "SAVEPOINT" in s]
+    assert RateLimitCounter.objects.filter(count__gt=0).count() == 0
 
 
 @override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "sign_in_ip": (2, 60)})

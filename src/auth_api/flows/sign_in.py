@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
+from django.db import transaction
 
 from auth_api import security_events
 from auth_api.client import ClientInfo
@@ -33,30 +34,54 @@ def _spend_hash_time(password: str) -> None:
 def sign_in_by_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> SignInOutcome:
-    checked = credentials_check(email=email, password=password, client=client)
+    checked = credentials_check(email=email, password=password, client=client, settle=False)
     event = (
         SecurityEventType.SIGNED_IN_PASSWORD
         if checked.trusted_device
         else SecurityEventType.SIGNED_IN_NEW_DEVICE
     )
     proof = Proof(method=SignInMethod.PASSWORD, event=event)
-    return sign_in_complete(user=checked.user, proof=proof, remember_me=remember_me, client=client)
+    # The budgets are given back in the sign-in's own commit, last: the counters' rows are held
+    # for that commit alone, and no separate write waits for the disk.
+    with transaction.atomic():
+        outcome = sign_in_complete(
+            user=checked.user, proof=proof, remember_me=remember_me, client=client
+        )
+        credentials_settle(checked)
+    return outcome
 
 
 @dataclass(frozen=True)
 class CheckedCredentials:
     user: User
+    email: str  # the address as asked (the guard's key)
     trusted_device: bool  # the client signed in to this account before (device cookie)
+    spent: tuple[str | None, ...]  # the rate-limit counts this attempt took (see settle)
+    standing: guard.UntrustedStanding | None  # the address's untrusted failures before it
 
 
-def credentials_check(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:
+def credentials_check(
+    *, email: str, password: str, client: ClientInfo, settle: bool = True
+) -> CheckedCredentials:
+    """The right password, or an error. The attempt's counts are given back (`settle`) at once,
+    or, with settle=False, by the caller's `credentials_settle` in its own transaction."""
     try:
         checked = _check_credentials(email=email, password=password, client=client)
     except DomainError as error:  # the outcome is the error's code: INVALID_EMAIL_OR_PASSWORD, ...
         metrics.SIGN_INS.labels("password", error.code).inc()
         raise
     metrics.SIGN_INS.labels("password", "success").inc()
+    if settle:
+        credentials_settle(checked)
     return checked
+
+
+def credentials_settle(checked: CheckedCredentials) -> None:
+    """A right password: the attempt's counts come back (the budgets are budgets of failures),
+    and an untrusted client's success starts the address's failure count again."""
+    rates.refund(checked.spent)
+    if checked.standing is not None:  # a trusted device's success says nothing of strangers
+        guard.record_password_success(email=checked.email, standing=checked.standing)
 
 
 def _check_credentials(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:
@@ -99,7 +124,10 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
                 user_id=user.pk, type=SecurityEventType.SIGN_IN_FAILED, client=client
             )
         raise InvalidCredentials()
-    rates.refund(spent)
-    if standing is not None:  # a trusted device's success says nothing about the strangers' count
-        guard.record_password_success(email=email, standing=standing)
-    return CheckedCredentials(user=user, trusted_device=device is not None)
+    return CheckedCredentials(
+        user=user,
+        email=email,
+        trusted_device=device is not None,
+        spent=tuple(spent),
+        standing=standing,
+    )

@@ -9,5 +9,4 @@
 - `transport`: cookie or body for the refresh token, and CSRF for cookie-borne tokens.
 - `devices`: the device token of a trusted device. `code_flows`: the flow token that binds
   codes to the client that asked for them.
-- `prepared`: the hot-path query of the current sign-in, compiled once.
 """

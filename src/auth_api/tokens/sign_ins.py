@@ -26,8 +26,8 @@ from auth_api.tokens.claims import (
     refresh_lifetime,
 )
 from auth_api.tokens.devices import device_trust, devices_end
-from auth_api.tokens.prepared import PreparedQuery
 from observability import metrics
+from prepared import PreparedQuery
 from users.models import User
 from users.selectors import user_get_active
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, close_old_connections, connection, connections
 
 from auth_api.models import SignIn
-from auth_api.tokens.prepared import CHECKED_DJANGO, PreparedQuery
+from prepared import CHECKED_DJANGO, PreparedQuery
 from tests.helpers import bearer, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Hot-path queries the ORM builds and compiles once per process, then runs with new ids."""
+"""Hot-path queries the ORM builds and compiles once per process, then runs with new values."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,8 +38,8 @@ class PreparedQuery:
         query = PreparedQuery(lambda pk: Thing.objects.filter(pk=pk).values_list("a", "b"), "pk")
         row = query.first(pk="...")  # [a, b] or None
 
-    Only string values can be filled in (ids): they reach the database as given, so a marker
-    string stands for them while the query is compiled.
+    Only string values can be filled in (ids, an address): they reach the database as given, so
+    a marker string stands for them while the query is compiled.
 
     As the first query of a request it also stands in for Django's connection health check
     (reads.read): a query on a live connection costs one round trip, not two.
