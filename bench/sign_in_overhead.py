@@ -10,8 +10,11 @@ one user is created, then every iteration times, in alternating order,
     lookup, the same hash check, SignIn INSERT, two JWTs, cookie, JSON rendering; everything
     but sockets and HTTP parsing). `--test-client` sends it through django.test.Client instead,
     the method of the figures before 2026-12-07's last (the client adds its own work).
-Overhead = b - a, paired per iteration. Modes: rate limits off, then on with the default database
-counters, then on with Redis counters (limits raised so counting runs but never answers 429).
+Each sign-in comes from a new device (no device cookie: one more trusted device each time);
+`--returning-device` sends the cookie of a device that signed in before, as a returning browser
+does. Overhead = b - a, paired per iteration. Modes: rate limits off, then on with the default
+database counters, then on with Redis counters (limits raised so counting runs but never answers
+429).
 """
 
 import argparse
@@ -70,6 +73,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-rate-limits-on", action="store_true", help="only the 'off' mode")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database after")
     parser.add_argument(
+        "--returning-device",
+        action="store_true",
+        help="every sign-in from a device that signed in before (its device cookie): a returning "
+        "browser, not a new one",
+    )
+    parser.add_argument(
         "--test-client",
         action="store_true",
         help="send each sign-in through django.test.Client (the earlier method), not the WSGI call",
@@ -109,11 +118,29 @@ def mode_settings(name: str, redis_url: str):
         yield
 
 
-def sign_in_caller(test_client: bool) -> tuple[str, Callable[[], tuple[int, bytes]]]:
+def returning_device_token() -> str:
+    """The device token of one trusted device of the bench user, from a first sign-in."""
+    from django.test import Client
+
+    answer = Client(HTTP_HOST="127.0.0.1").post(
+        "/api/auth/sign-in/",
+        {"email": EMAIL, "password": PASSWORD},
+        content_type="application/json",
+        HTTP_X_REFRESH_TOKEN_TRANSPORT="body",
+    )
+    return answer.json()["deviceToken"]
+
+
+def sign_in_caller(
+    test_client: bool, device_token: str | None
+) -> tuple[str, Callable[[], tuple[int, bytes]]]:
     """How (b) is sent, in words, and one sign-in: as gunicorn calls the application (a WSGI
     environ in, status and body out), or through django.test.Client (the method of the figures
-    before 2026-12-07's last)."""
+    before 2026-12-07's last). With `device_token`, every sign-in carries that device cookie."""
+    from django.conf import settings
+
     body = json.dumps({"email": EMAIL, "password": PASSWORD})
+    device = "a returning device (its cookie)" if device_token else "a new device each time"
     if test_client:
         from django.test import Client
 
@@ -121,19 +148,23 @@ def sign_in_caller(test_client: bool) -> tuple[str, Callable[[], tuple[int, byte
 
         def through_client() -> tuple[int, bytes]:
             client.cookies.clear()  # a new client each time, as the WSGI calls are
+            if device_token:
+                client.cookies[settings.DEVICE_COOKIE_NAME] = device_token
             response = client.post("/api/auth/sign-in/", body, content_type="application/json")
             return response.status_code, response.content
 
-        return "django.test.Client (no sockets, no WSGI server)", through_client
+        return f"django.test.Client (no sockets, no WSGI server), {device}", through_client
 
     from project.wsgi import application
 
     def through_wsgi() -> tuple[int, bytes]:
         environ = wsgi_environ("/api/auth/sign-in/", None, body.encode(), "POST")
+        if device_token:
+            environ["HTTP_COOKIE"] = f"{settings.DEVICE_COOKIE_NAME}={device_token}"
         status, answer = wsgi_call(application, environ)
         return int(status.split()[0]), answer
 
-    return "the WSGI application called as gunicorn calls it (no sockets)", through_wsgi
+    return f"the WSGI application called as gunicorn calls it (no sockets), {device}", through_wsgi
 
 
 def measure(
@@ -188,7 +219,8 @@ def main() -> int:
             f"revision {git_revision()} | cpus {os.cpu_count()} | "
             f"{connection.display_name} {getattr(connection, 'mysql_server_info', '')}"
         )
-        method, sign_in = sign_in_caller(args.test_client)
+        device_token = returning_device_token() if args.returning_device else None
+        method, sign_in = sign_in_caller(args.test_client, device_token)
         print(
             f"method: in-process, {method}; "
             f"{args.iterations} iterations/mode after {args.warmup} warm-up, (a)/(b) alternating"

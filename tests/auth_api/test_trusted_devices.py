@@ -4,10 +4,13 @@ pile of devices, and a thief of one device."""
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from auth_api.client import ClientInfo
 from auth_api.models import AccountGuard, TrustedDevice, guard_key
-from auth_api.tokens.devices import trusted_device_id
+from auth_api.tokens.devices import device_trust, trusted_device, trusted_device_id
 from tests.helpers import PASSWORD, bearer, csrf_headers, deliver_and_read_code, send_code, sign_in
 from users.models import User
 
@@ -153,3 +156,34 @@ def test_only_a_hash_of_the_secret_is_kept(user):
     assert secret not in row.secret_hash and len(secret) >= 22  # 128 bits, base64url
     forged = f"{device_id}.{'A' * len(secret)}"
     assert trusted_device_id(forged, user_id=user.pk) is None
+
+
+def _device_reads(captured) -> int:
+    table = TrustedDevice._meta.db_table
+    return sum(
+        1 for query in captured if query["sql"].startswith("SELECT") and table in query["sql"]
+    )
+
+
+def test_a_returning_devices_sign_in_reads_its_device_once(user):
+    token = _device_token()
+    with CaptureQueriesContext(connection) as captured:
+        answer = sign_in(APIClient(), deviceToken=token, **BODY)
+    assert answer.status_code == 200
+    assert answer.json()["deviceToken"] == token  # the same device, kept
+    assert _device_reads(captured) == 1
+    assert TrustedDevice.objects.count() == 1
+
+
+def test_a_device_whose_trust_ended_during_the_sign_in_is_not_kept(user):
+    """Found by the credential check, ended before the sign-in trusts it (its owner signed out
+    everywhere in between): the client gets a new device, not the ended one back."""
+    token = _device_token()
+    known = trusted_device(token, user_id=user.pk)
+    assert known is not None
+    TrustedDevice.objects.filter(pk=known.id).delete()
+    client = ClientInfo(ip="127.0.0.1", user_agent="test", device_token=token)
+    renewed = device_trust(token, user_id=user.pk, client=client, known=known)
+    assert renewed != token
+    assert trusted_device_id(renewed, user_id=user.pk) not in (None, known.id)
+    assert trusted_device_id(token, user_id=user.pk) is None

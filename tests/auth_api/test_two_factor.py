@@ -6,6 +6,7 @@ import jwt
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from auth_api.models import (
     PendingSignIn,
@@ -315,8 +316,11 @@ def test_a_trusted_device_skips_the_second_step_and_only_that_device(factors):
     laptop = _pending()
     body = {"code": code_at(factors["secret"]), "trustDevice": True}
     assert laptop.post(VERIFY_TOTP, body, format="json").status_code == 200
-    again = sign_in(laptop)
+    with CaptureQueriesContext(connection) as captured:
+        again = sign_in(laptop)
     assert "accessToken" in again.json(), again.content
+    devices = [q for q in captured if q["sql"].startswith("SELECT") and "trusteddevice" in q["sql"]]
+    assert len(devices) == 1  # the credential check's read serves the second-step skip too
     assert _amr(again.json()["accessToken"]) == ["pwd", "mfa"]
     _pending()  # a new browser is asked
     # A device that completed a second step without asking to be trusted is asked again.

@@ -12,7 +12,7 @@ from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
 from auth_api.limits.timing import constant_time_check, is_legacy_hash
 from auth_api.models import SecurityEventType
-from auth_api.tokens.devices import trusted_device_id
+from auth_api.tokens.devices import KnownDevice, trusted_device
 from auth_api.tokens.pending import SignInOutcome
 from observability import metrics
 from users.errors import DomainError
@@ -37,7 +37,7 @@ def sign_in_by_password(
     checked = credentials_check(email=email, password=password, client=client, settle=False)
     event = (
         SecurityEventType.SIGNED_IN_PASSWORD
-        if checked.trusted_device
+        if checked.device is not None
         else SecurityEventType.SIGNED_IN_NEW_DEVICE
     )
     proof = Proof(method=SignInMethod.PASSWORD, event=event)
@@ -45,7 +45,11 @@ def sign_in_by_password(
     # for that commit alone, and no separate write waits for the disk.
     with transaction.atomic():
         outcome = sign_in_complete(
-            user=checked.user, proof=proof, remember_me=remember_me, client=client
+            user=checked.user,
+            proof=proof,
+            remember_me=remember_me,
+            client=client,
+            device=checked.device,
         )
         credentials_settle(checked)
     return outcome
@@ -55,7 +59,7 @@ def sign_in_by_password(
 class CheckedCredentials:
     user: User
     email: str  # the address as asked (the guard's key)
-    trusted_device: bool  # the client signed in to this account before (device cookie)
+    device: KnownDevice | None  # the client signed in to this account before (device cookie)
     spent: tuple[str | None, ...]  # the rate-limit counts this attempt took (see settle)
     standing: guard.UntrustedStanding | None  # the address's untrusted failures before it
 
@@ -95,12 +99,12 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     sign-in to untrusted clients (see auth_api.guard).
     """
     user = user_get_by_email(email=email)
-    device = trusted_device_id(client.device_token, user_id=user.pk) if user is not None else None
+    device = trusted_device(client.device_token, user_id=user.pk) if user is not None else None
     standing = None
     # Every attempt is counted before it is judged (parallel guesses cannot slip past a limit);
     # a right password gives the counts back: the budgets are budgets of failures.
     if device is not None and user is not None:  # bounded per device and per account
-        spent = [rates.hit(Scope.SIGN_IN_DEVICE, device)]
+        spent = [rates.hit(Scope.SIGN_IN_DEVICE, device.id)]
         spent.append(rates.hit(Scope.TRUSTED_ACCOUNT, user.pk))
     else:
         spent = [rates.hit(Scope.SIGN_IN_IP, client.limit_key)]
@@ -127,7 +131,7 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     return CheckedCredentials(
         user=user,
         email=email,
-        trusted_device=device is not None,
+        device=device,
         spent=tuple(spent),
         standing=standing,
     )

@@ -23,7 +23,7 @@ from auth_api import security_events, signals
 from auth_api.client import ClientInfo
 from auth_api.errors import TwoFactorSignInExpired
 from auth_api.models import Passkey, PendingSignIn, SecurityEventType
-from auth_api.tokens.devices import skips_second_factor
+from auth_api.tokens.devices import KnownDevice, trusted_device
 from auth_api.tokens.pending import SecondStepRequired, SignInOutcome, pending_end, pending_start
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from observability import metrics
@@ -66,13 +66,21 @@ def second_step_methods(user: User) -> tuple[str, ...]:
 
 
 def sign_in_complete(
-    *, user: User, proof: Proof, remember_me: bool, client: ClientInfo
+    *,
+    user: User,
+    proof: Proof,
+    remember_me: bool,
+    client: ClientInfo,
+    device: KnownDevice | None = None,
 ) -> SignInOutcome:
     """The stages after a path's own proof: a second step when the account asks for one, else
-    tokens for a trusted client, recorded and told."""
+    tokens for a trusted client, recorded and told. `device`: the client's trusted device of
+    this account, when the path found it already (read once per sign-in)."""
     amr = proof.factors
+    if device is None:
+        device = trusted_device(client.device_token, user_id=user.pk)
     if user.two_factor_enabled and MFA not in amr:
-        if not skips_second_factor(client.device_token, user_id=user.pk):
+        if device is None or not device.skips_second_factor:
             return _second_step_required(user, proof, remember_me=remember_me, client=client)
         # The device its owner trusted at a second step stands in for that step.
         amr = (*amr, MFA)
@@ -83,6 +91,7 @@ def sign_in_complete(
         event=proof.event,
         remember_me=remember_me,
         client=client,
+        device=device,
     )
 
 
@@ -128,6 +137,7 @@ def _signed_in(
     remember_me: bool,
     client: ClientInfo,
     trust_device: bool = False,
+    device: KnownDevice | None = None,
 ) -> IssuedTokens:
     # No savepoint when a caller's transaction holds this one (a code or password sign-in, a
     # second step): nothing in between catches an error, and a savepoint costs two round trips.
@@ -138,6 +148,7 @@ def _signed_in(
             client=client,
             amr=tuple(dict.fromkeys(amr)),
             skip_second_factor=trust_device,
+            device=device,
         )
         security_events.record(user_id=user.pk, type=event, client=client)
         signals.user_signed_in.send(

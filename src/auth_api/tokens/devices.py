@@ -12,6 +12,7 @@ turning off two-factor authentication, account deletion (the rows go with the us
 
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -48,46 +49,59 @@ def _entries(token: str | None) -> list[tuple[str, str]]:
     return [(device_id, secret) for device_id, _, secret in pairs if device_id and secret]
 
 
-def trusted_device_id(token: str | None, *, user_id: str) -> str | None:
-    """The id of the live device this token holds for `user_id`, or None: not trusted."""
+@dataclass(frozen=True)
+class KnownDevice:
+    """A live trusted device of one account, as its token proved it."""
+
+    id: str
+    skips_second_factor: bool  # its owner trusted it at a second step
+
+
+def trusted_device(token: str | None, *, user_id: str) -> KnownDevice | None:
+    """The live device this token holds for `user_id` (one query), or None: not trusted."""
     entries = dict(_entries(token))
     if not entries:
         return None
     rows = TrustedDevice.objects.filter(
         pk__in=list(entries), user_id=user_id, expires_at__gt=clock.now()
-    ).values_list("pk", "secret_hash")
-    for device_id, secret_hash in rows:
+    ).values_list("pk", "secret_hash", "skips_second_factor")
+    for device_id, secret_hash, skips in rows:
         if _matches(entries[device_id], secret_hash):
-            return device_id
+            return KnownDevice(id=device_id, skips_second_factor=skips)
     return None
 
 
-def skips_second_factor(token: str | None, *, user_id: str) -> bool:
-    """The token holds a live device of `user_id` that its owner trusted at a second step."""
-    device_id = trusted_device_id(token, user_id=user_id)
-    return (
-        device_id is not None
-        and TrustedDevice.objects.filter(pk=device_id, skips_second_factor=True).exists()
-    )
+def trusted_device_id(token: str | None, *, user_id: str) -> str | None:
+    """The id of the live device this token holds for `user_id`, or None: not trusted."""
+    device = trusted_device(token, user_id=user_id)
+    return device.id if device is not None else None
 
 
 def device_trust(
-    token: str | None, *, user_id: str, client: ClientInfo, skip_second_factor: bool = False
+    token: str | None,
+    *,
+    user_id: str,
+    client: ClientInfo,
+    skip_second_factor: bool = False,
+    known: KnownDevice | None = None,
 ) -> str:
     """The device token after a complete sign-in of `user_id`: that account's device (kept, or
     made now) first, the other accounts' entries after it. `skip_second_factor`: the owner asked
-    to trust it at a second step (it keeps that until its trust ends)."""
+    to trust it at a second step (it keeps that until its trust ends). `known`: the device this
+    sign-in already found for the token (not read again); a device whose trust ended since is
+    not kept, a new one is made."""
     now = clock.now()
-    kept = trusted_device_id(token, user_id=user_id)
+    kept = known or trusted_device(token, user_id=user_id)
     entries = _entries(token)
+    mine = None
     if kept is not None:
         expires_at = now + timedelta(days=settings.TRUSTED_DEVICE_DAYS)
         changes: dict = {"last_used_at": now, "expires_at": expires_at}
         if skip_second_factor:
             changes["skips_second_factor"] = True
-        TrustedDevice.objects.filter(pk=kept).update(**changes)
-        mine = next(entry for entry in entries if entry[0] == kept)
-    else:
+        if TrustedDevice.objects.filter(pk=kept.id, user_id=user_id).update(**changes):
+            mine = next(entry for entry in entries if entry[0] == kept.id)
+    if mine is None:
         secret = secrets.token_urlsafe(16)
         device = TrustedDevice.objects.create(
             user_id=user_id,

@@ -25,7 +25,7 @@ from auth_api.tokens.claims import (
     mint_refresh_token,
     refresh_lifetime,
 )
-from auth_api.tokens.devices import device_trust, devices_end
+from auth_api.tokens.devices import KnownDevice, device_trust, devices_end
 from observability import metrics
 from prepared import PreparedQuery
 from users.models import User
@@ -77,9 +77,11 @@ def sign_in_start(
     client: ClientInfo,
     amr: tuple[str, ...] = ("pwd",),
     skip_second_factor: bool = False,
+    device: KnownDevice | None = None,
 ) -> IssuedTokens:
     """A new sign-in of `user`, proven by `amr` (RFC 8176), its device trusted (to skip the
-    second step too, with `skip_second_factor`: the owner's `trustDevice`), its tokens."""
+    second step too, with `skip_second_factor`: the owner's `trustDevice`), its tokens.
+    `device`: the client's trusted device, when the caller found it already."""
     now = _second(clock.now())
     sign_in = SignIn.objects.create(
         user=user,
@@ -98,7 +100,11 @@ def sign_in_start(
     issued = _issue(user, sign_in)
     # A complete sign-in trusts the client: its device for this account, kept or made now.
     device_token = device_trust(
-        client.device_token, user_id=user.pk, client=client, skip_second_factor=skip_second_factor
+        client.device_token,
+        user_id=user.pk,
+        client=client,
+        skip_second_factor=skip_second_factor,
+        known=device,
     )
     return dataclasses.replace(issued, device_token=device_token)
 
