@@ -30,6 +30,7 @@ from auth_api.models import AccountGuard, SecurityEventType, guard_key
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from observability import metrics
+from prepared import PreparedQuery
 
 
 def prepare(*, email: str) -> None:
@@ -56,12 +57,18 @@ def untrusted_standing(*, email: str) -> UntrustedStanding:
     """One read. With rate limits off the guard is neither consulted nor kept."""
     if not settings.RATE_LIMITS_ENABLED:
         return _UNGUARDED
-    rows = AccountGuard.objects.filter(pk=guard_key(email)).values_list(
-        "closed_at", "untrusted_failures"
-    )
-    for closed_at, failures in rows[:1]:
-        return UntrustedStanding(closed=closed_at is not None, failures=failures)
-    return _UNGUARDED
+    row = _STANDING.first(key=guard_key(email))
+    if row is None:
+        return _UNGUARDED
+    closed_at, failures = row
+    return UntrustedStanding(closed=closed_at is not None, failures=failures)
+
+
+# Read before every untrusted password check: compiled once per process.
+_STANDING = PreparedQuery(
+    lambda key: AccountGuard.objects.filter(pk=key).values_list("closed_at", "untrusted_failures"),
+    "key",
+)
 
 
 def record_untrusted_failure(

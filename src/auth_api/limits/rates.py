@@ -16,13 +16,13 @@ import random
 from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
-from django.db.models import F
 
 import clock
 from auth_api.errors import TooManyRequests
@@ -85,21 +85,38 @@ _UPSERT = {
 }
 
 
-def _table_increment(key: str, window: int) -> int:
+# A counter that is at zero stays there: a refund never drives one below (one UPDATE for all).
+_REFUND = "UPDATE {table} SET {count} = {count} - 1 WHERE {count} > 0 AND {key} IN ({keys})"
+
+
+@lru_cache(maxsize=16)
+def _table_sql(template: str, vendor: str, keys: int = 0) -> str:
+    """A counter statement for this database, written once per process (`keys`: how many
+    placeholders its IN list has)."""
     quote = connection.ops.quote_name
-    sql = _UPSERT[connection.vendor].format(
+    return template.format(
         table=quote(RateLimitCounter._meta.db_table),
         key=quote("key"),
         count=quote("count"),
         expires=quote("expires_at"),
+        keys=", ".join(["%s"] * keys),
     )
+
+
+def _table_increment(key: str, window: int) -> int:
+    vendor = connection.vendor
     expires_at = clock.now() + timedelta(seconds=window)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, expires_at])
-        count = int(cursor.lastrowid if connection.vendor == "mysql" else cursor.fetchone()[0])
+        cursor.execute(_table_sql(_UPSERT[vendor], vendor), [key, expires_at])
+        count = int(cursor.lastrowid if vendor == "mysql" else cursor.fetchone()[0])
     if count == 1:
         _maybe_purge()
     return count
+
+
+def _table_decrement(keys: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_table_sql(_REFUND, connection.vendor, len(keys)), keys)
 
 
 def _maybe_purge() -> None:
@@ -146,7 +163,7 @@ def refund(keys: Iterable[str | None]) -> None:
             with contextlib.suppress(ValueError):
                 backend.decr(key)
     else:
-        RateLimitCounter.objects.filter(key__in=wanted, count__gt=0).update(count=F("count") - 1)
+        _table_decrement(wanted)
 
 
 # Decrement only a counter that still exists: one whose window ended must not come back as -1.
