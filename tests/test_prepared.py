@@ -1,12 +1,16 @@
 """PreparedQuery: the ORM's SQL and conversions, compiled once, run with new ids."""
 
+from datetime import timedelta
+
 import django
 import pymysql
 import pytest
 from django.db import DatabaseError, close_old_connections, connection, connections
+from django.db.models.functions import Now
 
-from auth_api.models import SignIn
-from prepared import CHECKED_DJANGO, PreparedQuery
+import clock
+from auth_api.models import SecurityEvent, SignIn
+from prepared import CHECKED_DJANGO, PreparedQuery, insert
 from tests.helpers import bearer, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +60,51 @@ def test_pinned_to_the_django_releases_it_was_checked_against():
         f"Django {django.get_version()}: re-check PreparedQuery against its SQLCompiler, then add "
         "the release to CHECKED_DJANGO (or retire PreparedQuery)"
     )
+
+
+# --- insert ----------------------------------------------------------------------------------
+
+
+def _columns(row) -> dict:
+    return {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields}
+
+
+def test_an_inserted_row_reads_back_as_the_orm_saves_it(user):
+    now = clock.now()
+    values = {
+        "user_id": user.pk,
+        "remember_me": False,
+        "current_jti": "j" * 32,
+        "current_issued_at": now,
+        "expires_at": now + timedelta(days=1),
+        "ip_address": "2001:db8::1",
+        "user_agent": "agent",
+        "body_transport": None,
+        "amr": "pwd otp",
+    }
+    inserted = SignIn(**values)
+    insert(inserted)
+    saved = SignIn.objects.create(**{**values, "current_jti": "k" * 32})
+    assert not inserted._state.adding and inserted._state.db == "default"
+    back, orm = SignIn.objects.get(pk=inserted.pk), SignIn.objects.get(pk=saved.pk)
+    assert _columns(back) == _columns(inserted)  # every column, the defaults too
+    assert [getattr(back, name) for name in values if name != "current_jti"] == [
+        getattr(orm, name) for name in values if name != "current_jti"
+    ]
+
+
+def test_an_inserted_rows_generated_key_comes_back(user):
+    first, second = (SecurityEvent(user_id=user.pk, type="signed_in_password") for _ in range(2))
+    insert(first)
+    insert(second)
+    assert first.pk is not None and second.pk == first.pk + 1
+    assert SecurityEvent.objects.get(pk=second.pk).type == "signed_in_password"
+
+
+def test_a_value_the_database_computes_goes_through_save(user):
+    event = SecurityEvent(user_id=user.pk, type="signed_in_password", created_at=Now())
+    insert(event)
+    assert SecurityEvent.objects.get(pk=event.pk).created_at is not None
 
 
 @pytest.mark.skipif(connection.vendor != "mysql", reason="a kept connection the server can drop")

@@ -1,7 +1,9 @@
 """Every failure answers {code, message}: unknown routes, wrong methods, bad bodies, DB outages."""
 
+from contextlib import contextmanager
+
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from auth_api.models import SignIn
 from tests.helpers import sign_in
@@ -68,14 +70,23 @@ def test_wrong_types_are_validation_errors(api_client):
     assert "name" in body["fields"]
 
 
-def test_database_failure_is_generic_503_with_no_token_and_no_partial_row(
-    api_client, user, monkeypatch
-):
-    def broken(*args, **kwargs):
-        raise DatabaseError("connection lost")
+@contextmanager
+def _failing_insert(model):
+    """The database refuses every INSERT into the model's table (as a lost connection would)."""
+    table = model._meta.db_table
 
-    monkeypatch.setattr(SignIn, "save", broken)
-    response = sign_in(api_client)
+    def refuse(execute, sql, params, many, context):
+        if sql.startswith("INSERT") and table in sql:
+            raise DatabaseError("connection lost")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        yield
+
+
+def test_database_failure_is_generic_503_with_no_token_and_no_partial_row(api_client, user):
+    with _failing_insert(SignIn):
+        response = sign_in(api_client)
     body = assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert "connection lost" not in str(body)
     assert "accessToken" not in body
@@ -83,13 +94,13 @@ def test_database_failure_is_generic_503_with_no_token_and_no_partial_row(
     assert not SignIn.objects.exists()
 
 
-def test_sign_up_database_failure_leaves_no_user(api_client, db, monkeypatch):
-    monkeypatch.setattr(SignIn, "save", lambda *a, **k: (_ for _ in ()).throw(DatabaseError("x")))
-    response = api_client.post(
-        "/api/auth/sign-up/",
-        {"name": "", "email": "half@example.com", "password": "half-written-pass-1"},
-        format="json",
-    )
+def test_sign_up_database_failure_leaves_no_user(api_client, db):
+    with _failing_insert(SignIn):
+        response = api_client.post(
+            "/api/auth/sign-up/",
+            {"name": "", "email": "half@example.com", "password": "half-written-pass-1"},
+            format="json",
+        )
     assert_error(response, 503, "SERVICE_UNAVAILABLE")
     assert not User.objects.filter(email="half@example.com").exists()
 

@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 import clock
 from auth_api.client import ClientInfo
 from auth_api.models import TrustedDevice
+from prepared import insert
 
 MAX_ACCOUNTS = 5
 _ENTRY, _ENTRIES = ".", "~"  # cookie-safe: ids are alphanumeric, secrets base64url
@@ -103,7 +104,7 @@ def device_trust(
             mine = next(entry for entry in entries if entry[0] == kept.id)
     if mine is None:
         secret = secrets.token_urlsafe(16)
-        device = TrustedDevice.objects.create(
+        device = TrustedDevice(
             user_id=user_id,
             secret_hash=_hash(secret),
             created_at=now,
@@ -113,6 +114,7 @@ def device_trust(
             user_agent=client.user_agent,
             skips_second_factor=skip_second_factor,
         )
+        insert(device)
         mine = (device.pk, secret)
     others = [entry for entry in entries if entry[0] != mine[0]][: MAX_ACCOUNTS - 1]
     return _ENTRIES.join(_ENTRY.join(entry) for entry in [mine, *others])

@@ -27,7 +27,7 @@ from auth_api.tokens.claims import (
 )
 from auth_api.tokens.devices import KnownDevice, device_trust, devices_end
 from observability import metrics
-from prepared import PreparedQuery
+from prepared import PreparedQuery, insert
 from users.models import User
 from users.selectors import user_get_active
 
@@ -83,7 +83,7 @@ def sign_in_start(
     second step too, with `skip_second_factor`: the owner's `trustDevice`), its tokens.
     `device`: the client's trusted device, when the caller found it already."""
     now = _second(clock.now())
-    sign_in = SignIn.objects.create(
+    sign_in = SignIn(
         user=user,
         remember_me=remember_me,
         current_jti=_new_jti(),
@@ -97,6 +97,7 @@ def sign_in_start(
         body_transport=client.body_transport,
         amr=" ".join(amr),
     )
+    insert(sign_in)  # the INSERT written once per process (prepared.insert)
     issued = _issue(user, sign_in)
     # A complete sign-in trusts the client: its device for this account, kept or made now.
     device_token = device_trust(
