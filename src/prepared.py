@@ -39,6 +39,7 @@ class PreparedQuery:
 
         query = PreparedQuery(lambda pk: Thing.objects.filter(pk=pk).values_list("a", "b"), "pk")
         row = query.first(pk="...")  # [a, b] or None
+        rows = PreparedQuery(build, "pk", limit=5).all(pk="...")  # up to 5 rows
 
     Only string values can be filled in (ids, an address): they reach the database as given, so
     a marker string stands for them while the query is compiled.
@@ -48,16 +49,21 @@ class PreparedQuery:
     """
 
     def __init__(
-        self, build: Callable[..., QuerySet], *names: str, using: str = DEFAULT_DB_ALIAS
+        self,
+        build: Callable[..., QuerySet],
+        *names: str,
+        limit: int = 1,
+        using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         self._build = build
         self._names = names
+        self._limit = limit  # rows at most (`all`); `first` reads one
         self._using = using
         self._compiled: _Compiled | None = None
 
     def _compile(self, vendor: str) -> _Compiled:
         markers = {f"\x00{name}\x00": name for name in self._names}
-        queryset = self._build(**{name: marker for marker, name in markers.items()})[:1]
+        queryset = self._build(**{name: marker for marker, name in markers.items()})[: self._limit]
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()
         slots = tuple(
@@ -72,24 +78,28 @@ class PreparedQuery:
         return self._compiled
 
     @staticmethod
-    def _fetch(connection: Any, sql: str, params: list) -> Sequence[Any] | None:
+    def _fetch(connection: Any, sql: str, params: list) -> list[Sequence[Any]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return cursor.fetchall()
 
-    def first(self, **values: str) -> Sequence[Any] | None:
+    def all(self, **values: str) -> list[Sequence[Any]]:
+        """Every row (at most `limit`), converted."""
         connection = connections[self._using]
         compiled = self._compiled
         if compiled is None or compiled.vendor != connection.vendor:
             compiled = self._compile(connection.vendor)
         params = [values[name] if name else value for name, value in compiled.params]
         # The request's first read, usually: it checks the connection itself (reads.read).
-        row = reads.read(lambda: self._fetch(connection, compiled.sql, params), self._using)
-        if row is None:
-            return None
-        if not compiled.converters:
-            return row
-        return next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
+        rows = reads.read(lambda: self._fetch(connection, compiled.sql, params), self._using)
+        if not rows or not compiled.converters:
+            return list(rows)
+        return list(compiled.compiler.apply_converters(rows, compiled.converters))
+
+    def first(self, **values: str) -> Sequence[Any] | None:
+        """The first row, converted, or None."""
+        rows = self.all(**values)
+        return rows[0] if rows else None
 
 
 @lru_cache(maxsize=64)

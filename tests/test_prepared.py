@@ -46,6 +46,27 @@ def test_one_query_per_call(api_client, user, django_assert_num_queries):
         QUERY.first(sign_in_id=row.id, user_id=user.id)
 
 
+def test_all_reads_every_row_up_to_the_limit_converted(api_client, user):
+    for _ in range(3):
+        sign_in(api_client)
+    query = PreparedQuery(
+        lambda user_id: (
+            SignIn.objects.filter(user_id=user_id)
+            .order_by("id")
+            .values_list("id", "expires_at", "remember_me")
+        ),
+        "user_id",
+        limit=2,
+    )
+    expected = list(
+        SignIn.objects.filter(user_id=user.id)
+        .order_by("id")
+        .values_list("id", "expires_at", "remember_me")[:2]
+    )
+    assert [tuple(row) for row in query.all(user_id=user.id)] == expected
+    assert query.all(user_id="someone-else") == []
+
+
 def test_a_name_the_query_does_not_use_is_refused(db):
     query = PreparedQuery(
         lambda pk, other: SignIn.objects.filter(pk=pk).values_list("id"), "pk", "other"

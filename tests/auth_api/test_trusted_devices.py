@@ -187,3 +187,15 @@ def test_a_device_whose_trust_ended_during_the_sign_in_is_not_kept(user):
     assert renewed != token
     assert trusted_device_id(renewed, user_id=user.pk) not in (None, known.id)
     assert trusted_device_id(token, user_id=user.pk) is None
+
+
+def test_another_spelling_of_a_devices_id_is_no_device(user):
+    """Ids compare exactly (a binary collation on MySQL): a token whose id is spelt otherwise
+    holds no device, and is no error."""
+    token = _device_token()
+    device_id, _, secret = token.partition(".")
+    respelt = f"{device_id.swapcase()}.{secret}"
+    assert trusted_device_id(respelt, user_id=user.pk) is None
+    answer = sign_in(APIClient(), deviceToken=respelt, **BODY)
+    assert answer.status_code == 200
+    assert answer.json()["deviceToken"].partition(".")[0] != device_id  # a new device

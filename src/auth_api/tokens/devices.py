@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 import clock
 from auth_api.client import ClientInfo
 from auth_api.models import TrustedDevice
-from prepared import insert
+from prepared import PreparedQuery, insert
 
 MAX_ACCOUNTS = 5
 _ENTRY, _ENTRIES = ".", "~"  # cookie-safe: ids are alphanumeric, secrets base64url
@@ -63,13 +63,28 @@ def trusted_device(token: str | None, *, user_id: str) -> KnownDevice | None:
     entries = dict(_entries(token))
     if not entries:
         return None
-    rows = TrustedDevice.objects.filter(
-        pk__in=list(entries), user_id=user_id, expires_at__gt=clock.now()
-    ).values_list("pk", "secret_hash", "skips_second_factor")
-    for device_id, secret_hash, skips in rows:
-        if _matches(entries[device_id], secret_hash):
+    ids = {f"id{n}": device_id for n, device_id in enumerate(entries)}
+    now = clock.now()
+    for device_id, secret_hash, skips, expires_at in _DEVICES[len(ids)].all(user_id=user_id, **ids):
+        if expires_at > now and _matches(entries[device_id], secret_hash):
             return KnownDevice(id=device_id, skips_second_factor=skips)
     return None
+
+
+def _devices_query(count: int) -> PreparedQuery:
+    return PreparedQuery(
+        lambda user_id, **ids: TrustedDevice.objects.filter(
+            pk__in=list(ids.values()), user_id=user_id
+        ).values_list("pk", "secret_hash", "skips_second_factor", "expires_at"),
+        "user_id",
+        *(f"id{n}" for n in range(count)),
+        limit=count,
+    )
+
+
+# Read on every sign-in from a returning device: one prepared query per number of entries a
+# token can hold, the expiry checked above (it needs the clock).
+_DEVICES = {count: _devices_query(count) for count in range(1, MAX_ACCOUNTS + 1)}
 
 
 def trusted_device_id(token: str | None, *, user_id: str) -> str | None:
