@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 import reads
 
 # PreparedQuery leans on the ORM's compiler, which is not a public API (`as_sql`, `select`,
-# `col_count`, `get_converters`, `apply_converters`), and reads.read on the connection's
-# health-check state (`health_check_enabled`, `health_check_done`). Both are checked against
-# these Django releases; a test fails on any other, so an upgrade re-checks them (or retires
-# them) before it ships.
+# `col_count`, `get_converters`, `apply_converters`), reads.read on the connection's
+# health-check state (`health_check_enabled`, `health_check_done`), and `insert` on what
+# Model.save() does for a new row (`pre_save`, `get_db_prep_save`, `_state`). All are checked
+# against these Django releases; a test fails on any other, so an upgrade re-checks them (or
+# retires them) before it ships.
 CHECKED_DJANGO = ((5, 2),)
 
 
@@ -115,18 +116,19 @@ def insert(instance: Model, using: str = DEFAULT_DB_ALIAS) -> None:
     """Save a new instance with one INSERT, as `Model.save()` would (each field's value made by
     its own `pre_save` and `get_db_prep_save`), its statement written once per process instead
     of built and compiled on every call. Unlike save(), it sends no model signal: nothing in the
-    service listens to the rows written this way. A value the database computes (an expression,
-    a `db_default`) goes through save() instead."""
+    service listens to the rows written this way. A model with its own save() or a parent, or a
+    value the database computes (an expression, a `db_default`), goes through save() instead."""
     connection = connections[using]
     meta = instance._meta
     generated = instance.pk is None and meta.auto_field is not None
     fields = [
         field
         for field in meta.local_concrete_fields
-        if not (generated and field is meta.auto_field)
+        if not (generated and field is meta.auto_field) and not field.generated
     ]
     values = [field.pre_save(instance, True) for field in fields]
-    if any(hasattr(value, "resolve_expression") for value in values):
+    own_save = type(instance).save is not Model.save or meta.parents
+    if own_save or any(hasattr(value, "resolve_expression") for value in values):
         instance.save(force_insert=True, using=using)
         return
     params = [
@@ -134,7 +136,7 @@ def insert(instance: Model, using: str = DEFAULT_DB_ALIAS) -> None:
         for field, value in zip(fields, values, strict=True)
     ]
     sql = _insert_sql(type(instance), tuple(field.column for field in fields), using)
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, params)
         if generated:
             instance.pk = cursor.lastrowid

@@ -118,8 +118,22 @@ def test_an_inserted_rows_generated_key_comes_back(user):
     first, second = (SecurityEvent(user_id=user.pk, type="signed_in_password") for _ in range(2))
     insert(first)
     insert(second)
-    assert first.pk is not None and second.pk == first.pk + 1
+    assert first.pk is not None and second.pk > first.pk
     assert SecurityEvent.objects.get(pk=second.pk).type == "signed_in_password"
+
+
+def test_a_model_with_its_own_save_goes_through_it(user, monkeypatch):
+    saved = []
+    original = SecurityEvent.save
+
+    def own_save(self, *args, **kwargs):
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SecurityEvent, "save", own_save)
+    event = SecurityEvent(user_id=user.pk, type="signed_in_password")
+    insert(event)
+    assert saved == [event] and SecurityEvent.objects.filter(pk=event.pk).exists()
 
 
 def test_a_value_the_database_computes_goes_through_save(user):

@@ -8,9 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from auth_api.client import ClientInfo
 from auth_api.models import AccountGuard, TrustedDevice, guard_key
-from auth_api.tokens.devices import device_trust, trusted_device, trusted_device_id
+from auth_api.tokens.devices import device_renew, trusted_device, trusted_device_id
 from tests.helpers import PASSWORD, bearer, csrf_headers, deliver_and_read_code, send_code, sign_in
 from users.models import User
 
@@ -175,27 +174,35 @@ def test_a_returning_devices_sign_in_reads_its_device_once(user):
     assert TrustedDevice.objects.count() == 1
 
 
-def test_a_device_whose_trust_ended_during_the_sign_in_is_not_kept(user):
-    """Found by the credential check, ended before the sign-in trusts it (its owner signed out
-    everywhere in between): the client gets a new device, not the ended one back."""
+def test_a_device_whose_trust_ended_during_the_sign_in_is_not_kept(user, monkeypatch):
+    """Read by the credential check, ended before the sign-in renews it (its owner signed out
+    everywhere while the password was hashed): the client gets a new device, not the ended one."""
     token = _device_token()
     known = trusted_device(token, user_id=user.pk)
     assert known is not None
-    TrustedDevice.objects.filter(pk=known.id).delete()
-    client = ClientInfo(ip="127.0.0.1", user_agent="test", device_token=token)
-    renewed = device_trust(token, user_id=user.pk, client=client, known=known)
-    assert renewed != token
+    check = User.check_password
+
+    def ended_while_hashing(self, raw):
+        right = check(self, raw)
+        TrustedDevice.objects.filter(pk=known.id).delete()
+        return right
+
+    monkeypatch.setattr(User, "check_password", ended_while_hashing)
+    answer = sign_in(APIClient(), deviceToken=token, **BODY)
+    assert answer.status_code == 200
+    renewed = answer.json()["deviceToken"]
     assert trusted_device_id(renewed, user_id=user.pk) not in (None, known.id)
     assert trusted_device_id(token, user_id=user.pk) is None
+    assert not device_renew(known, user_id=user.pk)
 
 
 def test_another_spelling_of_a_devices_id_is_no_device(user):
-    """Ids compare exactly (a binary collation on MySQL): a token whose id is spelt otherwise
-    holds no device, and is no error."""
+    """A token whose id is spelt otherwise (another case; trailing spaces, which MySQL's binary
+    collations pad away) holds no device, and is no error."""
     token = _device_token()
     device_id, _, secret = token.partition(".")
-    respelt = f"{device_id.swapcase()}.{secret}"
-    assert trusted_device_id(respelt, user_id=user.pk) is None
-    answer = sign_in(APIClient(), deviceToken=respelt, **BODY)
-    assert answer.status_code == 200
-    assert answer.json()["deviceToken"].partition(".")[0] != device_id  # a new device
+    for respelt in (f"{device_id.swapcase()}.{secret}", f"{device_id} .{secret}"):
+        assert trusted_device_id(respelt, user_id=user.pk) is None
+        answer = sign_in(APIClient(), deviceToken=respelt, **BODY)
+        assert answer.status_code == 200
+        assert answer.json()["deviceToken"].partition(".")[0] != device_id  # a new device

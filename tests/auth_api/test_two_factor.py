@@ -11,13 +11,18 @@ from django.test.utils import CaptureQueriesContext
 from auth_api.models import (
     PendingSignIn,
     RecoveryCode,
+    RevokeReason,
     SecurityEvent,
+    SignIn,
     TotpFactor,
     TrustedDevice,
 )
+from auth_api.tokens.devices import device_end
+from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.delivery import deliver_due
 from tests.helpers import PASSWORD, bearer, sign_in
 from tests.two_factor import TWO_FACTOR, JsonClient, access_of, code_at, enable_totp
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 VERIFY_TOTP = TWO_FACTOR + "verify-totp/"
@@ -327,6 +332,37 @@ def test_a_trusted_device_skips_the_second_step_and_only_that_device(factors):
     phone = _pending()
     phone.post(VERIFY_BACKUP, {"code": factors["backupCodes"][0]})
     assert sign_in(phone).json().get("twoFactorRedirect") is True
+
+
+@pytest.mark.parametrize("end", ["sign-out-everywhere", "device-revoked"])
+def test_a_device_whose_trust_ends_during_the_password_check_skips_nothing(
+    factors, verified, monkeypatch, end
+):
+    """The device is read before the password's hash and used after it: trust ended in between
+    (by its owner, elsewhere) asks for the second step, and no sign-in outlives the ending."""
+    laptop = _pending()
+    body = {"code": code_at(factors["secret"]), "trustDevice": True}
+    assert laptop.post(VERIFY_TOTP, body, format="json").status_code == 200
+    device = TrustedDevice.objects.get(skips_second_factor=True)
+    check = User.check_password
+
+    def ended_while_hashing(self, raw):
+        right = check(self, raw)
+        if end == "sign-out-everywhere":
+            sign_ins_revoke_all(user_id=self.pk, reason=RevokeReason.REVOKED)
+        else:
+            device_end(user_id=self.pk, device_id=device.pk)
+        return right
+
+    def live() -> set[str]:
+        return set(SignIn.objects.filter(revoked_at__isnull=True).values_list("pk", flat=True))
+
+    before = live()
+    monkeypatch.setattr(User, "check_password", ended_while_hashing)
+    answer = sign_in(laptop).json()
+    assert answer.get("twoFactorRedirect") is True and "accessToken" not in answer
+    assert live() <= before  # no new sign-in
+    assert not TrustedDevice.objects.filter(pk=device.pk).exists()
 
 
 def test_turning_it_off_ends_trust_factors_and_tells_the_owner(factors, verified, mailoutbox):

@@ -42,7 +42,8 @@ def sign_in_by_password(
     )
     proof = Proof(method=SignInMethod.PASSWORD, event=event)
     # The budgets are given back in the sign-in's own commit, last: the counters' rows are held
-    # for that commit alone, and no separate write waits for the disk.
+    # for that commit alone, and no separate write waits for the disk. A sign-in that fails to
+    # commit keeps its counts spent (with Redis counters, the refund stands).
     with transaction.atomic():
         outcome = sign_in_complete(
             user=checked.user,

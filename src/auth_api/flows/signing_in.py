@@ -23,7 +23,7 @@ from auth_api import security_events, signals
 from auth_api.client import ClientInfo
 from auth_api.errors import TwoFactorSignInExpired
 from auth_api.models import Passkey, PendingSignIn, SecurityEventType
-from auth_api.tokens.devices import KnownDevice, trusted_device
+from auth_api.tokens.devices import NOT_READ, DeviceRead, device_renew, trusted_device
 from auth_api.tokens.pending import SecondStepRequired, SignInOutcome, pending_end, pending_start
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from observability import metrics
@@ -71,28 +71,36 @@ def sign_in_complete(
     proof: Proof,
     remember_me: bool,
     client: ClientInfo,
-    device: KnownDevice | None = None,
+    device: DeviceRead = NOT_READ,
 ) -> SignInOutcome:
     """The stages after a path's own proof: a second step when the account asks for one, else
     tokens for a trusted client, recorded and told. `device`: the client's trusted device of
-    this account, when the path found it already (read once per sign-in)."""
+    this account as the path read it already (read here otherwise)."""
     amr = proof.factors
-    if device is None:
+    if device is NOT_READ:
         device = trusted_device(client.device_token, user_id=user.pk)
-    if user.two_factor_enabled and MFA not in amr:
-        if device is None or not device.skips_second_factor:
+    asks = user.two_factor_enabled and MFA not in amr
+    with transaction.atomic(savepoint=False):
+        if asks and (device is None or not device.skips_second_factor):
             return _second_step_required(user, proof, remember_me=remember_me, client=client)
-        # The device its owner trusted at a second step stands in for that step.
-        amr = (*amr, MFA)
-    return _signed_in(
-        user=user,
-        amr=amr,
-        method=proof.method.value,
-        event=proof.event,
-        remember_me=remember_me,
-        client=client,
-        device=device,
-    )
+        # Renewed, and so held, in the sign-in's transaction: a device whose trust ended since it
+        # was read (sign out everywhere during the password check) is kept for nothing and stands
+        # in for no second step.
+        if device is not None and not device_renew(device, user_id=user.pk):
+            device = None
+            if asks:
+                return _second_step_required(user, proof, remember_me=remember_me, client=client)
+        if asks:  # the device its owner trusted at a second step stands in for that step
+            amr = (*amr, MFA)
+        return _signed_in(
+            user=user,
+            amr=amr,
+            method=proof.method.value,
+            event=proof.event,
+            remember_me=remember_me,
+            client=client,
+            device=device,
+        )
 
 
 def _second_step_required(
@@ -137,7 +145,7 @@ def _signed_in(
     remember_me: bool,
     client: ClientInfo,
     trust_device: bool = False,
-    device: KnownDevice | None = None,
+    device: DeviceRead = NOT_READ,
 ) -> IssuedTokens:
     # No savepoint when a caller's transaction holds this one (a code or password sign-in, a
     # second step): nothing in between catches an error, and a savepoint costs two round trips.

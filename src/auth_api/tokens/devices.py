@@ -11,9 +11,12 @@ turning off two-factor authentication, account deletion (the rows go with the us
 """
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
+from typing import Literal
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -22,6 +25,7 @@ import clock
 from auth_api.client import ClientInfo
 from auth_api.models import TrustedDevice
 from prepared import PreparedQuery, insert
+from users.ids import ID_ALPHABET, ID_LENGTH
 
 MAX_ACCOUNTS = 5
 _ENTRY, _ENTRIES = ".", "~"  # cookie-safe: ids are alphanumeric, secrets base64url
@@ -43,11 +47,18 @@ def _matches(secret: str, secret_hash: str) -> bool:
     return any(hmac.compare_digest(_hash(secret, key), secret_hash) for key in keys)
 
 
+# An id as this service makes them (users.ids): anything else names no device. The database would
+# find a row for some other spellings (MySQL's binary collations pad trailing spaces).
+_ID = re.compile(f"[{re.escape(ID_ALPHABET)}]{{{ID_LENGTH}}}")
+
+
 def _entries(token: str | None) -> list[tuple[str, str]]:
     if not token or len(token) > 1024:
         return []
     pairs = (entry.partition(_ENTRY) for entry in token.split(_ENTRIES)[:MAX_ACCOUNTS])
-    return [(device_id, secret) for device_id, _, secret in pairs if device_id and secret]
+    return [
+        (device_id, secret) for device_id, _, secret in pairs if _ID.fullmatch(device_id) and secret
+    ]
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,16 @@ class KnownDevice:
 
     id: str
     skips_second_factor: bool  # its owner trusted it at a second step
+
+
+class _NotRead(Enum):
+    NOT_READ = "not read"
+
+
+# What a caller passes on about the client's device: the one it read (a KnownDevice, or None: it
+# looked and there is none), or NOT_READ (the callee reads it).
+NOT_READ = _NotRead.NOT_READ
+DeviceRead = KnownDevice | None | Literal[_NotRead.NOT_READ]
 
 
 def trusted_device(token: str | None, *, user_id: str) -> KnownDevice | None:
@@ -93,31 +114,48 @@ def trusted_device_id(token: str | None, *, user_id: str) -> str | None:
     return device.id if device is not None else None
 
 
+def device_renew(device: KnownDevice, *, user_id: str, skip_second_factor: bool = False) -> bool:
+    """Renew the trust of a device read earlier in the sign-in: False when its trust has ended
+    since. Call it inside the sign-in's transaction: the UPDATE holds the row until the commit,
+    so an end of trust (a DELETE) either comes first (this finds no row) or waits for the sign-in
+    and then ends it with the rest."""
+    now = clock.now()
+    changes: dict = {
+        "last_used_at": now,
+        "expires_at": now + timedelta(days=settings.TRUSTED_DEVICE_DAYS),
+    }
+    if skip_second_factor:
+        changes["skips_second_factor"] = True
+    live = TrustedDevice.objects.filter(pk=device.id, user_id=user_id, expires_at__gt=now)
+    return live.update(**changes) > 0
+
+
 def device_trust(
     token: str | None,
     *,
     user_id: str,
     client: ClientInfo,
     skip_second_factor: bool = False,
-    known: KnownDevice | None = None,
+    renewed: DeviceRead = NOT_READ,
 ) -> str:
     """The device token after a complete sign-in of `user_id`: that account's device (kept, or
     made now) first, the other accounts' entries after it. `skip_second_factor`: the owner asked
-    to trust it at a second step (it keeps that until its trust ends). `known`: the device this
-    sign-in already found for the token (not read again); a device whose trust ended since is
-    not kept, a new one is made."""
-    now = clock.now()
-    kept = known or trusted_device(token, user_id=user_id)
+    to trust it at a second step (it keeps that until its trust ends). `renewed`: the device the
+    sign-in already renewed (`device_renew`), or None (it has none); by default it is read and
+    renewed here."""
+    if renewed is NOT_READ:
+        kept = trusted_device(token, user_id=user_id)
+        if kept is not None and not device_renew(
+            kept, user_id=user_id, skip_second_factor=skip_second_factor
+        ):
+            kept = None
+    else:
+        kept = renewed
     entries = _entries(token)
-    mine = None
     if kept is not None:
-        expires_at = now + timedelta(days=settings.TRUSTED_DEVICE_DAYS)
-        changes: dict = {"last_used_at": now, "expires_at": expires_at}
-        if skip_second_factor:
-            changes["skips_second_factor"] = True
-        if TrustedDevice.objects.filter(pk=kept.id, user_id=user_id).update(**changes):
-            mine = next(entry for entry in entries if entry[0] == kept.id)
-    if mine is None:
+        mine = next(entry for entry in entries if entry[0] == kept.id)
+    else:
+        now = clock.now()
         secret = secrets.token_urlsafe(16)
         device = TrustedDevice(
             user_id=user_id,

@@ -25,7 +25,7 @@ from auth_api.tokens.claims import (
     mint_refresh_token,
     refresh_lifetime,
 )
-from auth_api.tokens.devices import KnownDevice, device_trust, devices_end
+from auth_api.tokens.devices import NOT_READ, DeviceRead, device_trust, devices_end
 from observability import metrics
 from prepared import PreparedQuery, insert
 from users.models import User
@@ -77,11 +77,12 @@ def sign_in_start(
     client: ClientInfo,
     amr: tuple[str, ...] = ("pwd",),
     skip_second_factor: bool = False,
-    device: KnownDevice | None = None,
+    device: DeviceRead = NOT_READ,
 ) -> IssuedTokens:
     """A new sign-in of `user`, proven by `amr` (RFC 8176), its device trusted (to skip the
     second step too, with `skip_second_factor`: the owner's `trustDevice`), its tokens.
-    `device`: the client's trusted device, when the caller found it already."""
+    `device`: the client's trusted device as the caller renewed it already (devices.device_trust),
+    read and renewed here by default."""
     now = _second(clock.now())
     sign_in = SignIn(
         user=user,
@@ -105,7 +106,7 @@ def sign_in_start(
         user_id=user.pk,
         client=client,
         skip_second_factor=skip_second_factor,
-        known=device,
+        renewed=device,
     )
     return dataclasses.replace(issued, device_token=device_token)
 
