@@ -22,6 +22,21 @@ def user_get_by_email(*, email: str) -> User | None:
     return None if row is None else User.from_db(DEFAULT_DB_ALIAS, _COLUMNS, row)
 
 
+# Taken inside a transaction: compiled there on first use (FOR UPDATE needs one).
+_HOLD = PreparedQuery(
+    lambda user_id: User.objects.filter(pk=user_id).select_for_update().values_list("pk"),
+    "user_id",
+)
+
+
+def user_hold(*, user_id: str) -> None:
+    """Lock the user's row until the caller's transaction ends. Every change of credentials
+    (a password reset or change, an email change, turning two-factor on, deleting the account)
+    locks it before it ends the user's devices and sign-ins; a transaction that locks a device
+    first and the user after could deadlock with them."""
+    _HOLD.first(user_id=user_id)
+
+
 def user_get(*, user_id: str) -> User | None:
     return next(iter(User.objects.filter(pk=user_id)[:1]), None)
 

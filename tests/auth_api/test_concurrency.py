@@ -100,3 +100,51 @@ def test_parallel_sign_ups_with_one_email_create_one_user():
     assert codes.count(201) == 1
     assert codes.count(422) == 7
     assert User.objects.filter(email="race@example.com").count() == 1
+
+
+def test_a_returning_devices_sign_in_and_an_end_of_its_trust_never_deadlock(monkeypatch):
+    """A sign-in renews its device and inserts a sign-in of the user; a change of credentials
+    locks the user and ends its devices. Both take the user's row first, so however they
+    interleave (a pause held inside each, at the worst point) neither fails with a deadlock."""
+    import time
+
+    from django.db import transaction
+
+    from auth_api.flows import signing_in
+    from auth_api.tokens.devices import devices_end
+
+    user = User.objects.create_user("ada@example.com", PASSWORD)
+    first = APIClient().post(
+        "/api/auth/sign-in/",
+        {"email": "ada@example.com", "password": PASSWORD},
+        format="json",
+        HTTP_X_REFRESH_TOKEN_TRANSPORT="body",
+    )
+    token = first.json()["deviceToken"]
+    renew = signing_in.device_renew
+
+    def renew_then_pause(*args, **kwargs):
+        renewed = renew(*args, **kwargs)
+        time.sleep(0.05)  # the device's row held, the sign-in's INSERT still to come
+        return renewed
+
+    monkeypatch.setattr(signing_in, "device_renew", renew_then_pause)
+
+    def work(index: int) -> str:
+        if index % 2:
+            with transaction.atomic():  # a credential change: the user, then its devices
+                User.objects.select_for_update().get(pk=user.pk)
+                time.sleep(0.02)
+                devices_end(user_id=user.pk)
+            return "ended"
+        answer = APIClient().post(
+            "/api/auth/sign-in/",
+            {"email": "ada@example.com", "password": PASSWORD, "deviceToken": token},
+            format="json",
+            HTTP_X_REFRESH_TOKEN_TRANSPORT="body",
+        )
+        return str(answer.status_code)
+
+    outcomes = _in_threads(6, work)
+    assert outcomes.count("ended") == 3
+    assert sorted(o for o in outcomes if o != "ended") == ["200", "200", "200"]

@@ -28,6 +28,7 @@ from auth_api.tokens.pending import SecondStepRequired, SignInOutcome, pending_e
 from auth_api.tokens.sign_ins import IssuedTokens, sign_in_start
 from observability import metrics
 from users.models import User
+from users.selectors import user_hold
 
 MFA = "mfa"
 
@@ -86,10 +87,14 @@ def sign_in_complete(
         # Renewed, and so held, in the sign-in's transaction: a device whose trust ended since it
         # was read (sign out everywhere during the password check) is kept for nothing and stands
         # in for no second step.
-        if device is not None and not device_renew(device, user_id=user.pk):
-            device = None
-            if asks:
-                return _second_step_required(user, proof, remember_me=remember_me, client=client)
+        if device is not None:
+            user_hold(user_id=user.pk)  # the user's row before the device's, as its changes do
+            if not device_renew(device, user_id=user.pk):
+                device = None
+                if asks:
+                    return _second_step_required(
+                        user, proof, remember_me=remember_me, client=client
+                    )
         if asks:  # the device its owner trusted at a second step stands in for that step
             amr = (*amr, MFA)
         return _signed_in(

@@ -30,6 +30,7 @@ from auth_api.tokens.pending import pendings_end
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from users.models import User
+from users.selectors import user_hold
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ def backup_codes_regenerate(*, principal: Principal, client: ClientInfo) -> list
 def second_factors_drop(*, user: User, keep_passkeys: bool = False) -> None:
     """Remove the account's second factors (and, unless kept, its passkeys), its pending
     sign-ins and every trusted device: turning two-factor off, or an address claimed by someone
-    who proved it from an account whose factors were set by whoever never did."""
+    who proved it from an account whose factors were set by whoever never did. Inside the
+    caller's transaction, the user's row locked first (as a sign-in renewing a device takes it)."""
+    user_hold(user_id=user.pk)
     totp.remove(user_id=user.pk)
     recovery.remove(user_id=user.pk)
     if not keep_passkeys:

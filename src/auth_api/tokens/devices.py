@@ -143,6 +143,8 @@ def device_trust(
     to trust it at a second step (it keeps that until its trust ends). `renewed`: the device the
     sign-in already renewed (`device_renew`), or None (it has none); by default it is read and
     renewed here."""
+    if renewed is not NOT_READ and skip_second_factor:
+        raise ValueError("a device renewed by the caller is trusted at a second step by it too")
     if renewed is NOT_READ:
         kept = trusted_device(token, user_id=user_id)
         if kept is not None and not device_renew(

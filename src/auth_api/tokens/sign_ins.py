@@ -81,7 +81,7 @@ def sign_in_start(
 ) -> IssuedTokens:
     """A new sign-in of `user`, proven by `amr` (RFC 8176), its device trusted (to skip the
     second step too, with `skip_second_factor`: the owner's `trustDevice`), its tokens.
-    `device`: the client's trusted device as the caller renewed it already (devices.device_trust),
+    `device`: the client's trusted device as the caller renewed it already (devices.device_renew),
     read and renewed here by default."""
     now = _second(clock.now())
     sign_in = SignIn(
