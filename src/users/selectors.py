@@ -1,5 +1,7 @@
 """Reads on users."""
 
+from typing import NamedTuple
+
 from django.db import DEFAULT_DB_ALIAS
 
 from prepared import PreparedQuery
@@ -22,19 +24,32 @@ def user_get_by_email(*, email: str) -> User | None:
     return None if row is None else User.from_db(DEFAULT_DB_ALIAS, _COLUMNS, row)
 
 
+class HeldUser(NamedTuple):
+    """What a sign-in's proof was checked against, as the locked row has it now."""
+
+    password: str
+    is_active: bool
+    two_factor_enabled: bool
+
+
 # Taken inside a transaction: compiled there on first use (FOR UPDATE needs one).
 _HOLD = PreparedQuery(
-    lambda user_id: User.objects.filter(pk=user_id).select_for_update().values_list("pk"),
+    lambda user_id: (
+        User.objects.filter(pk=user_id)
+        .select_for_update()
+        .values_list("password", "is_active", "two_factor_enabled")
+    ),
     "user_id",
 )
 
 
-def user_hold(*, user_id: str) -> None:
-    """Lock the user's row until the caller's transaction ends. Every change of credentials
-    (a password reset or change, an email change, turning two-factor on, deleting the account)
-    locks it before it ends the user's devices and sign-ins; a transaction that locks a device
-    first and the user after could deadlock with them."""
-    _HOLD.first(user_id=user_id)
+def user_hold(*, user_id: str) -> HeldUser | None:
+    """Lock the user's row until the caller's transaction ends, and read it again. Every change
+    of credentials (a password reset or change, an email change, turning two-factor on, deleting
+    the account) locks it before it ends the user's devices and sign-ins; a transaction that
+    locks a device first and the user after could deadlock with them."""
+    row = _HOLD.first(user_id=user_id)
+    return None if row is None else HeldUser(*row)
 
 
 def user_get(*, user_id: str) -> User | None:

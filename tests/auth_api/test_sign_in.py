@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.hashers import make_password
 
+from auth_api.models import SignIn
 from auth_api.tokens.claims import decode_access_token
 from tests.helpers import PASSWORD, sign_in
 from users.models import User
@@ -93,3 +94,28 @@ def test_sign_in_records_client_details(api_client, user):
     sign_in_row = user.sign_ins.get()
     assert sign_in_row.user_agent == "pytest-agent/1.0"
     assert sign_in_row.ip_address == "203.0.113.9"
+
+
+@pytest.mark.parametrize("change", ["password-reset", "account-closed"])
+def test_a_change_while_the_password_is_hashed_starts_no_sign_in(
+    api_client, user, monkeypatch, change
+):
+    """The account changes while the right (old) password is checked, as a reset or a claim of
+    the address ends every sign-in: this one, proven against what was, does not start after it."""
+    check = User.check_password
+
+    def changed_while_hashing(self, raw):
+        right = check(self, raw)
+        fresh = User.objects.get(pk=self.pk)
+        if change == "password-reset":
+            fresh.set_password("a-brand-new-passphrase-7")
+        else:
+            fresh.is_active = False
+        fresh.save()
+        return right
+
+    monkeypatch.setattr(User, "check_password", changed_while_hashing)
+    response = sign_in(api_client)
+    assert response.status_code == 401
+    assert response.json()["code"] == "INVALID_EMAIL_OR_PASSWORD"
+    assert not SignIn.objects.exists()

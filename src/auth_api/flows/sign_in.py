@@ -17,7 +17,7 @@ from auth_api.tokens.pending import SignInOutcome
 from observability import metrics
 from users.errors import DomainError
 from users.models import User
-from users.selectors import user_get_by_email
+from users.selectors import user_get_by_email, user_hold
 
 
 @lru_cache(maxsize=4)
@@ -45,12 +45,20 @@ def sign_in_by_password(
     # for that commit alone, and no separate write waits for the disk. A sign-in that fails to
     # commit keeps its counts spent (with Redis counters, the refund stands).
     with transaction.atomic():
+        # The user's row locked (as every change of credentials locks it) and read again: a
+        # password changed, or an account closed, while the hash ran fails this sign-in instead
+        # of starting one after the change ended every other; two-factor as it is now.
+        held = user_hold(user_id=checked.user.pk)
+        if held is None or not held.is_active or held.password != checked.user.password:
+            raise InvalidCredentials()
+        checked.user.two_factor_enabled = held.two_factor_enabled
         outcome = sign_in_complete(
             user=checked.user,
             proof=proof,
             remember_me=remember_me,
             client=client,
             device=checked.device,
+            user_held=True,
         )
         credentials_settle(checked)
     return outcome

@@ -73,10 +73,12 @@ def sign_in_complete(
     remember_me: bool,
     client: ClientInfo,
     device: DeviceRead = NOT_READ,
+    user_held: bool = False,
 ) -> SignInOutcome:
     """The stages after a path's own proof: a second step when the account asks for one, else
     tokens for a trusted client, recorded and told. `device`: the client's trusted device of
-    this account as the path read it already (read here otherwise)."""
+    this account as the path read it already (read here otherwise). `user_held`: the caller's
+    transaction holds the user's row already (users.selectors.user_hold)."""
     amr = proof.factors
     if device is NOT_READ:
         device = trusted_device(client.device_token, user_id=user.pk)
@@ -88,7 +90,8 @@ def sign_in_complete(
         # was read (sign out everywhere during the password check) is kept for nothing and stands
         # in for no second step.
         if device is not None:
-            user_hold(user_id=user.pk)  # the user's row before the device's, as its changes do
+            if not user_held:  # the user's row before the device's, as its changes take them
+                user_hold(user_id=user.pk)
             if not device_renew(device, user_id=user.pk):
                 device = None
                 if asks:

@@ -144,7 +144,7 @@ def device_trust(
     sign-in already renewed (`device_renew`), or None (it has none); by default it is read and
     renewed here."""
     if renewed is not NOT_READ and skip_second_factor:
-        raise ValueError("a device renewed by the caller is trusted at a second step by it too")
+        raise ValueError("skip_second_factor is set by the renewal: renewed must be NOT_READ")
     if renewed is NOT_READ:
         kept = trusted_device(token, user_id=user_id)
         if kept is not None and not device_renew(
