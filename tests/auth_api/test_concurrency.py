@@ -148,3 +148,53 @@ def test_a_returning_devices_sign_in_and_an_end_of_its_trust_never_deadlock(monk
     outcomes = _in_threads(6, work)
     assert outcomes.count("ended") == 3
     assert sorted(o for o in outcomes if o != "ended") == ["200", "200", "200"]
+
+
+def test_a_second_step_and_an_end_of_pending_sign_ins_never_deadlock(monkeypatch):
+    """A second step ends its pending sign-in and inserts a sign-in of the user; securing the
+    account locks the user and ends its pending sign-ins. Both take the user's row first, so
+    with a pause held inside each at the worst point, neither fails with a deadlock."""
+    import time
+
+    from django.db import transaction
+
+    from auth_api.flows import signing_in
+    from auth_api.tokens.pending import pendings_end
+    from tests.two_factor import TWO_FACTOR, access_of, enable_totp
+
+    user = User.objects.create_user("ada@example.com", PASSWORD, email_verified=True)
+    owner = APIClient()
+    codes = enable_totp(owner, access_of(owner))["backupCodes"]
+    pending = []
+    for _ in range(3):
+        client = APIClient()
+        answer = client.post(
+            "/api/auth/sign-in/", {"email": "ada@example.com", "password": PASSWORD}, format="json"
+        )
+        assert answer.json()["twoFactorRedirect"] is True
+        pending.append(client)
+    end = signing_in.pending_end
+
+    def end_then_pause(*args, **kwargs):
+        ended = end(*args, **kwargs)
+        time.sleep(0.05)  # the pending row deleted, the sign-in's INSERT still to come
+        return ended
+
+    monkeypatch.setattr(signing_in, "pending_end", end_then_pause)
+
+    def work(index: int) -> str:
+        if index % 2:
+            with transaction.atomic():  # securing the account: the user, then its pendings
+                User.objects.select_for_update().get(pk=user.pk)
+                time.sleep(0.02)
+                pendings_end(user_id=user.pk)
+            return "ended"
+        client = pending[index // 2]
+        answer = client.post(
+            TWO_FACTOR + "verify-backup-code/", {"code": codes[index // 2]}, format="json"
+        )
+        return str(answer.status_code)
+
+    outcomes = _in_threads(6, work)
+    assert outcomes.count("ended") == 3
+    assert all(o in ("200", "401") for o in outcomes if o != "ended"), outcomes  # no 503

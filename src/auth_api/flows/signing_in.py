@@ -130,6 +130,9 @@ def sign_in_second_step(
     """Complete a pending sign-in whose second step just passed (`amr`: that step's). It
     completes once: of two parallel right answers, one signs in."""
     with transaction.atomic():
+        # The user's row first, as every change of credentials takes it before it ends the
+        # account's pending sign-ins: the other order could deadlock with them.
+        user_hold(user_id=pending.user_id)
         if not pending_end(pending):
             raise TwoFactorSignInExpired()
         metrics.SIGN_INS.labels("second-step", "success").inc()
