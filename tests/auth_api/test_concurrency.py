@@ -1,11 +1,12 @@
 """Attacks and races under real parallelism, against MySQL/MariaDB row locks."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -102,13 +103,31 @@ def test_parallel_sign_ups_with_one_email_create_one_user():
     assert User.objects.filter(email="race@example.com").count() == 1
 
 
+def _pause_after(monkeypatch, module, name: str, seconds: float = 0.05) -> None:
+    """`module.name` keeps what it just locked for `seconds` more before it returns."""
+    original = getattr(module, name)
+
+    def paused(*args, **kwargs):
+        result = original(*args, **kwargs)
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setattr(module, name, paused)
+
+
+def _user_locked_then(user: User, end) -> str:
+    """What a change of credentials does: lock the user's row, then end something of its."""
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        time.sleep(0.02)
+        end(user_id=user.pk)
+    return "ended"
+
+
 def test_a_returning_devices_sign_in_and_an_end_of_its_trust_never_deadlock(monkeypatch):
     """A sign-in renews its device and inserts a sign-in of the user; a change of credentials
     locks the user and ends its devices. Both take the user's row first, so however they
     interleave (a pause held inside each, at the worst point) neither fails with a deadlock."""
-    import time
-
-    from django.db import transaction
 
     from auth_api.flows import signing_in
     from auth_api.tokens.devices import devices_end
@@ -121,22 +140,12 @@ def test_a_returning_devices_sign_in_and_an_end_of_its_trust_never_deadlock(monk
         HTTP_X_REFRESH_TOKEN_TRANSPORT="body",
     )
     token = first.json()["deviceToken"]
-    renew = signing_in.device_renew
-
-    def renew_then_pause(*args, **kwargs):
-        renewed = renew(*args, **kwargs)
-        time.sleep(0.05)  # the device's row held, the sign-in's INSERT still to come
-        return renewed
-
-    monkeypatch.setattr(signing_in, "device_renew", renew_then_pause)
+    # The device's row held, the sign-in's INSERT still to come.
+    _pause_after(monkeypatch, signing_in, "device_renew")
 
     def work(index: int) -> str:
         if index % 2:
-            with transaction.atomic():  # a credential change: the user, then its devices
-                User.objects.select_for_update().get(pk=user.pk)
-                time.sleep(0.02)
-                devices_end(user_id=user.pk)
-            return "ended"
+            return _user_locked_then(user, devices_end)  # a credential change
         answer = APIClient().post(
             "/api/auth/sign-in/",
             {"email": "ada@example.com", "password": PASSWORD, "deviceToken": token},
@@ -154,9 +163,6 @@ def test_a_second_step_and_an_end_of_pending_sign_ins_never_deadlock(monkeypatch
     """A second step ends its pending sign-in and inserts a sign-in of the user; securing the
     account locks the user and ends its pending sign-ins. Both take the user's row first, so
     with a pause held inside each at the worst point, neither fails with a deadlock."""
-    import time
-
-    from django.db import transaction
 
     from auth_api.flows import signing_in
     from auth_api.tokens.pending import pendings_end
@@ -173,22 +179,12 @@ def test_a_second_step_and_an_end_of_pending_sign_ins_never_deadlock(monkeypatch
         )
         assert answer.json()["twoFactorRedirect"] is True
         pending.append(client)
-    end = signing_in.pending_end
-
-    def end_then_pause(*args, **kwargs):
-        ended = end(*args, **kwargs)
-        time.sleep(0.05)  # the pending row deleted, the sign-in's INSERT still to come
-        return ended
-
-    monkeypatch.setattr(signing_in, "pending_end", end_then_pause)
+    # The pending row deleted, the sign-in's INSERT still to come.
+    _pause_after(monkeypatch, signing_in, "pending_end")
 
     def work(index: int) -> str:
         if index % 2:
-            with transaction.atomic():  # securing the account: the user, then its pendings
-                User.objects.select_for_update().get(pk=user.pk)
-                time.sleep(0.02)
-                pendings_end(user_id=user.pk)
-            return "ended"
+            return _user_locked_then(user, pendings_end)  # securing the account
         client = pending[index // 2]
         answer = client.post(
             TWO_FACTOR + "verify-backup-code/", {"code": codes[index // 2]}, format="json"
