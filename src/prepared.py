@@ -118,8 +118,11 @@ def insert(instance: Model, using: str = DEFAULT_DB_ALIAS) -> None:
     of built and compiled on every call. Unlike save(), it sends no model signal: nothing in the
     service listens to the rows written this way. A model with its own save() or a parent, or a
     value the database computes (an expression, a `db_default`), goes through save() instead."""
-    connection = connections[using]
     meta = instance._meta
+    if type(instance).save is not Model.save or meta.parents:  # its own save() decides
+        instance.save(force_insert=True, using=using)
+        return
+    connection = connections[using]
     generated = instance.pk is None and meta.auto_field is not None
     fields = [
         field
@@ -127,8 +130,7 @@ def insert(instance: Model, using: str = DEFAULT_DB_ALIAS) -> None:
         if not (generated and field is meta.auto_field) and not field.generated
     ]
     values = [field.pre_save(instance, True) for field in fields]
-    own_save = type(instance).save is not Model.save or meta.parents
-    if own_save or any(hasattr(value, "resolve_expression") for value in values):
+    if any(hasattr(value, "resolve_expression") for value in values):
         instance.save(force_insert=True, using=using)
         return
     params = [
