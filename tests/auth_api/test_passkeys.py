@@ -6,7 +6,9 @@ import jwt
 import pytest
 from django.conf import settings as django_settings
 
-from auth_api.models import Passkey, SecurityEvent
+from auth_api.flows import signing_in
+from auth_api.models import Passkey, SecurityEvent, TrustedDevice
+from auth_api.tokens.devices import device_end, trusted_device_id
 from emailing.delivery import deliver_due
 from tests.authenticator import SoftAuthenticator
 from tests.helpers import PASSWORD, bearer, sign_in
@@ -157,6 +159,30 @@ def test_a_passkey_signs_in_alone_as_multi_factor(registered, key, verified):
     assert "signed_in_passkey" in set(SecurityEvent.objects.values_list("type", flat=True))
     listed = Passkey.objects.get()
     assert listed.sign_count == 1 and listed.last_used_at is not None
+
+
+def test_a_device_whose_trust_ends_during_a_passkey_sign_in_is_not_kept(
+    registered, key, verified, monkeypatch
+):
+    """Read before the sign-in's transaction holds it, ended in between (its owner revoked it
+    elsewhere): the client gets a new device, and the ended one stays ended."""
+    browser = JsonClient()
+    assert sign_in(browser).status_code == 200
+    cookie = django_settings.DEVICE_COOKIE_NAME
+    old = trusted_device_id(browser.cookies[cookie].value, user_id=verified.pk)
+    assert old is not None
+    read = signing_in.trusted_device
+
+    def ended_after_the_read(token, *, user_id):
+        known = read(token, user_id=user_id)
+        device_end(user_id=user_id, device_id=old)
+        return known
+
+    monkeypatch.setattr(signing_in, "trusted_device", ended_after_the_read)
+    assert _passkey_sign_in(browser, key).status_code == 200
+    new = trusted_device_id(browser.cookies[cookie].value, user_id=verified.pk)
+    assert new not in (None, old)
+    assert not TrustedDevice.objects.filter(pk=old).exists()
 
 
 def test_a_synced_passkey_is_a_software_key_and_its_backup_flags_are_kept(verified):

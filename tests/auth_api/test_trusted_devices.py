@@ -8,7 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from auth_api.models import AccountGuard, TrustedDevice, guard_key
+from auth_api.models import (
+    AccountGuard,
+    SecurityEvent,
+    SecurityEventType,
+    TrustedDevice,
+    guard_key,
+)
 from auth_api.tokens.devices import device_renew, trusted_device, trusted_device_id
 from tests.helpers import PASSWORD, bearer, csrf_headers, deliver_and_read_code, send_code, sign_in
 from users.models import User
@@ -194,6 +200,18 @@ def test_a_device_whose_trust_ended_during_the_sign_in_is_not_kept(user, monkeyp
     assert trusted_device_id(renewed, user_id=user.pk) not in (None, known.id)
     assert trusted_device_id(token, user_id=user.pk) is None
     assert not device_renew(known, user_id=user.pk)
+    # ... and the owner reads what happened: a sign-in from a new device.
+    latest = SecurityEvent.objects.filter(user=user).latest("created_at", "pk")
+    assert latest.type == SecurityEventType.SIGNED_IN_NEW_DEVICE
+
+
+def test_a_returning_device_signs_in_as_a_known_one(user):
+    token = _device_token()
+    assert sign_in(APIClient(), deviceToken=token, **BODY).status_code == 200
+    kinds = list(
+        SecurityEvent.objects.filter(user=user).order_by("pk").values_list("type", flat=True)
+    )
+    assert kinds == [SecurityEventType.SIGNED_IN_NEW_DEVICE, SecurityEventType.SIGNED_IN_PASSWORD]
 
 
 def test_another_spelling_of_a_devices_id_is_no_device(user):

@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from auth_api.flows import signing_in
 from auth_api.models import (
     PendingSignIn,
     RecoveryCode,
@@ -20,7 +21,7 @@ from auth_api.models import (
 from auth_api.tokens.devices import device_end
 from auth_api.tokens.sign_ins import sign_ins_revoke_all
 from emailing.delivery import deliver_due
-from tests.helpers import PASSWORD, bearer, sign_in
+from tests.helpers import PASSWORD, bearer, deliver_and_read_code, send_code, sign_in
 from tests.two_factor import TWO_FACTOR, JsonClient, access_of, code_at, enable_totp
 from users.models import User
 
@@ -362,6 +363,31 @@ def test_a_device_whose_trust_ends_during_the_password_check_skips_nothing(
     answer = sign_in(laptop).json()
     assert answer.get("twoFactorRedirect") is True and "accessToken" not in answer
     assert live() <= before  # no new sign-in
+    assert not TrustedDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_a_device_whose_trust_ends_before_a_code_sign_in_holds_it_skips_nothing(
+    factors, verified, monkeypatch, mailoutbox
+):
+    """A code sign-in reads the device before its transaction holds it: trust ended in between
+    asks for the second step there too, and the ended device is not made again."""
+    laptop = _pending()
+    body = {"code": code_at(factors["secret"]), "trustDevice": True}
+    assert laptop.post(VERIFY_TOTP, body, format="json").status_code == 200
+    device = TrustedDevice.objects.get(skips_second_factor=True)
+    read = signing_in.trusted_device
+
+    def ended_after_the_read(token, *, user_id):
+        known = read(token, user_id=user_id)
+        device_end(user_id=user_id, device_id=device.pk)  # its owner, elsewhere
+        return known
+
+    monkeypatch.setattr(signing_in, "trusted_device", ended_after_the_read)
+    send_code(laptop, verified.email, "sign-in")
+    code = deliver_and_read_code(mailoutbox, verified.email)
+    answer = laptop.post("/api/auth/email-otp/sign-in/", {"email": verified.email, "otp": code})
+    assert answer.status_code == 200, answer.content
+    assert answer.json().get("twoFactorRedirect") is True and "accessToken" not in answer.json()
     assert not TrustedDevice.objects.filter(pk=device.pk).exists()
 
 

@@ -35,12 +35,8 @@ def sign_in_by_password(
     *, email: str, password: str, remember_me: bool, client: ClientInfo
 ) -> SignInOutcome:
     checked = credentials_check(email=email, password=password, client=client, settle=False)
-    event = (
-        SecurityEventType.SIGNED_IN_PASSWORD
-        if checked.device is not None
-        else SecurityEventType.SIGNED_IN_NEW_DEVICE
-    )
-    proof = Proof(method=SignInMethod.PASSWORD, event=event)
+    # "From a new device" or not is told by the sign-in itself (signing_in._event_of).
+    proof = Proof(method=SignInMethod.PASSWORD, event=SecurityEventType.SIGNED_IN_PASSWORD)
     # The budgets are given back in the sign-in's own commit, last: the counters' rows are held
     # for that commit alone, and no separate write waits for the disk. A sign-in that fails to
     # commit keeps its counts spent (with Redis counters, the refund stands).

@@ -147,6 +147,24 @@ def sign_in_second_step(
         )
 
 
+_BY_PASSWORD = frozenset(
+    {SecurityEventType.SIGNED_IN_PASSWORD, SecurityEventType.SIGNED_IN_NEW_DEVICE}
+)
+
+
+def _event_of(event: SecurityEventType, *, new_device: bool) -> SecurityEventType:
+    """What the owner reads of a password sign-in says whether it came from a new device: one
+    this sign-in made, decided in its transaction (a device whose trust ended while the password
+    was hashed, or before a second step, is a new one)."""
+    if event not in _BY_PASSWORD:
+        return event
+    return (
+        SecurityEventType.SIGNED_IN_NEW_DEVICE
+        if new_device
+        else SecurityEventType.SIGNED_IN_PASSWORD
+    )
+
+
 def _signed_in(
     *,
     user: User,
@@ -169,7 +187,9 @@ def _signed_in(
             skip_second_factor=trust_device,
             device=device,
         )
-        security_events.record(user_id=user.pk, type=event, client=client)
+        security_events.record(
+            user_id=user.pk, type=_event_of(event, new_device=tokens.new_device), client=client
+        )
         signals.user_signed_in.send(
             sender=type(user), user=user, sign_in_id=tokens.sign_in.pk, method=method
         )

@@ -69,6 +69,14 @@ class KnownDevice:
     skips_second_factor: bool  # its owner trusted it at a second step
 
 
+@dataclass(frozen=True)
+class DeviceTrusted:
+    """A complete sign-in's device: the token the client gets, and whether the sign-in made it."""
+
+    token: str  # this account's entry first, the other accounts' after it
+    new: bool  # the client held no live device of this account
+
+
 class _NotRead(Enum):
     NOT_READ = "not read"
 
@@ -137,7 +145,7 @@ def device_trust(
     client: ClientInfo,
     skip_second_factor: bool = False,
     renewed: DeviceRead = NOT_READ,
-) -> str:
+) -> DeviceTrusted:
     """The device token after a complete sign-in of `user_id`: that account's device (kept, or
     made now) first, the other accounts' entries after it. `skip_second_factor`: the owner asked
     to trust it at a second step (it keeps that until its trust ends). `renewed`: the device the
@@ -172,7 +180,8 @@ def device_trust(
         insert(device)
         mine = (device.pk, secret)
     others = [entry for entry in entries if entry[0] != mine[0]][: MAX_ACCOUNTS - 1]
-    return _ENTRIES.join(_ENTRY.join(entry) for entry in [mine, *others])
+    token = _ENTRIES.join(_ENTRY.join(entry) for entry in [mine, *others])
+    return DeviceTrusted(token=token, new=kept is None)
 
 
 def devices_end(*, user_id: str, keep_token: str | None = None) -> int:

@@ -44,6 +44,7 @@ class IssuedTokens:
     # access token must never buy the refresh token of its sign-in.
     refresh_token: str | None
     device_token: str | None = None  # a new sign-in's trusted device (see devices)
+    new_device: bool = False  # that device was made by this sign-in (the client held none)
 
 
 class _Outcome(Enum):
@@ -101,14 +102,14 @@ def sign_in_start(
     insert(sign_in)  # the INSERT written once per process (prepared.insert)
     issued = _issue(user, sign_in)
     # A complete sign-in trusts the client: its device for this account, kept or made now.
-    device_token = device_trust(
+    trusted = device_trust(
         client.device_token,
         user_id=user.pk,
         client=client,
         skip_second_factor=skip_second_factor,
         renewed=device,
     )
-    return dataclasses.replace(issued, device_token=device_token)
+    return dataclasses.replace(issued, device_token=trusted.token, new_device=trusted.new)
 
 
 def _next_token(sign_in: SignIn, now: datetime) -> None:
