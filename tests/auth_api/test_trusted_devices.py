@@ -2,6 +2,8 @@
 them, and bounded per device and per account. Attacks come from the squatter of an address, a
 pile of devices, and a thief of one device."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -224,3 +226,27 @@ def test_another_spelling_of_a_devices_id_is_no_device(user):
         answer = sign_in(APIClient(), deviceToken=respelt, **BODY)
         assert answer.status_code == 200
         assert answer.json()["deviceToken"].partition(".")[0] != device_id  # a new device
+
+
+def test_a_renewal_moves_a_live_devices_expiry_and_nothing_else(user, clock):
+    """device_renew's one UPDATE: the device of this account, live, renewed from now; its
+    second-step skip set only when asked; an expired device, or another account's, untouched."""
+    token = _device_token()
+    device = trusted_device(token, user_id=user.pk)
+    before = TrustedDevice.objects.get(pk=device.id)
+    clock.advance(3600)
+    other = User.objects.create_user("other@example.com", PASSWORD)
+    assert not device_renew(device, user_id=other.pk)
+    kept = TrustedDevice.objects.get(pk=device.id)
+    assert (kept.expires_at, kept.last_used_at) == (before.expires_at, before.last_used_at)
+
+    assert device_renew(device, user_id=user.pk)
+    renewed = TrustedDevice.objects.get(pk=device.id)
+    assert renewed.last_used_at - before.last_used_at >= timedelta(seconds=3600)
+    assert renewed.expires_at - before.expires_at >= timedelta(seconds=3600)
+    assert (renewed.skips_second_factor, renewed.secret_hash) == (False, before.secret_hash)
+    assert device_renew(device, user_id=user.pk, skip_second_factor=True)
+    assert TrustedDevice.objects.get(pk=device.id).skips_second_factor
+
+    clock.advance(settings.TRUSTED_DEVICE_DAYS * 24 * 3600 + 1)
+    assert not device_renew(device, user_id=user.pk)  # its trust ran out
