@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Field
 from django.utils.crypto import salted_hmac
 
 import clock
@@ -137,9 +138,8 @@ def device_renew(device: KnownDevice, *, user_id: str, skip_second_factor: bool 
     if skip_second_factor:
         changes["skips_second_factor"] = True
     connection = connections[DEFAULT_DB_ALIAS]
-    meta = TrustedDevice._meta
-    params = [meta.get_field(name).get_db_prep_save(v, connection) for name, v in changes.items()]
-    params += [device.id, user_id, meta.get_field("expires_at").get_db_prep_value(now, connection)]
+    params = [_field(name).get_db_prep_save(v, connection) for name, v in changes.items()]
+    params += [device.id, user_id, _field("expires_at").get_db_prep_value(now, connection)]
     with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(_renew_sql(connection.vendor, tuple(changes)), params)
         return cursor.rowcount > 0
@@ -150,15 +150,18 @@ def _renew_sql(vendor: str, changed: tuple[str, ...]) -> str:
     """device_renew's UPDATE, as the ORM's update() writes it, written once per process (the
     ORM builds and compiles it on every call: a returning device's every sign-in)."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    meta = TrustedDevice._meta
 
     def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
+        return quote(str(_field(name).column))
 
     sets = ", ".join(f"{column(name)} = %s" for name in changed)
     live = f"{column('id')} = %s AND {column('user')} = %s AND {column('expires_at')} > %s"
     # Names from the model's own meta, quoted; every value is a parameter.
-    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {live}"  # noqa: S608
+    return f"UPDATE {quote(TrustedDevice._meta.db_table)} SET {sets} WHERE {live}"  # noqa: S608
+
+
+def _field(name: str) -> Field:
+    return cast(Field, TrustedDevice._meta.get_field(name))
 
 
 def device_trust(
