@@ -5,16 +5,24 @@ security headers, CORS, CSRF. Pages (the web app, Swagger UI, the admin) also ta
 settings.PAGE_MIDDLEWARE — the policy built from CONTENT_SECURITY_POLICY, static files, sessions,
 the signed-in admin user, messages, X-Frame-Options. The API's JSON routes skip it: no session,
 message or static file is ever theirs, and their answers carry the fixed API_HEADERS instead.
+A lean route's plain GET (auth_api.http.lean) is handed to its view here, its route known by its
+path alone.
 """
 
 import re
-from typing import cast
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, ResolverMatch, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
 from django.utils.module_loading import import_string
+
+from auth_api.http import lean
 
 from .middleware import Handler
 
@@ -50,13 +58,14 @@ class PagesOnly:
                 raise ImproperlyConfigured(f"{path} has {', '.join(hooks)}: put it in MIDDLEWARE")
             handler = cast(Handler, convert_exception_to_response(middleware))
         self.pages = handler
+        self.direct = _direct_allowed(tuple(settings.MIDDLEWARE))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_api_path(request.path_info):
             return self.pages(request)
         # CommonMiddleware's first act for pages: a Host not in ALLOWED_HOSTS is refused (400).
         request.get_host()
-        response = self.api(request)
+        response = (self.direct and _lean_answer(request)) or self.api(request)
         for header, value in API_HEADERS.items():
             if header not in response:
                 response[header] = value
@@ -66,6 +75,65 @@ class PagesOnly:
 
 
 _HOOKS = ("process_view", "process_exception", "process_template_response")
+
+
+def _lean_answer(request: HttpRequest) -> HttpResponse | None:
+    """The answer to a plain GET of a lean route, from its view, without Django resolving the
+    URL: the route is one of the routes without parameters, which Django's own resolver resolved
+    once (so a route listed before it still wins), and `request.resolver_match` is the match it
+    gave. Nothing else of Django's handler applies: its only view hook (CSRF's) passes an exempt
+    view, and a view middleware added to MIDDLEWARE turns this off (`_direct_allowed`). None:
+    Django's handler answers."""
+    if not lean.takes(request) or hasattr(request, "urlconf"):
+        return None
+    route = _lean_routes(get_resolver()).get(request.path_info)
+    if route is None:
+        return None
+    match, view = route
+    request.resolver_match = match
+    response = view(request)
+    if callable(getattr(response, "render", None)):  # a refusal: DRF's Response, rendered
+        response = cast(Any, response).render()
+    return response
+
+
+@lru_cache(maxsize=4)
+def _lean_routes(resolver: URLResolver) -> dict[str, tuple[ResolverMatch, Handler]]:
+    """path_info -> (its match, its view turning an exception into Django's answer), for the lean
+    routes among the routes without parameters (per URLconf: a new one is a new resolver)."""
+    routes = {}
+    for path in _literal_paths(resolver.url_patterns, "/"):
+        try:
+            match = resolver.resolve(path)
+        except Resolver404:
+            continue
+        if lean.is_lean(match.func) and not match.args and not match.kwargs:
+            routes[path] = (match, cast(Handler, convert_exception_to_response(match.func)))
+    return routes
+
+
+def _literal_paths(patterns: list, prefix: str) -> Iterator[str]:
+    for entry in patterns:
+        pattern = entry.pattern
+        if not isinstance(pattern, RoutePattern) or pattern.converters:
+            continue  # a regex, or a route with parameters: not known by its path alone
+        path = prefix + str(pattern)
+        if isinstance(entry, URLResolver):
+            yield from _literal_paths(entry.url_patterns, path)
+        else:
+            yield path
+
+
+def _direct_allowed(middleware: tuple[str, ...]) -> bool:
+    """Whether a lean GET may skip Django's view hooks: no entry of MIDDLEWARE but CSRF's has
+    one (CSRF's passes an exempt view, as every lean view is)."""
+    for path in middleware:
+        if path == "django.middleware.csrf.CsrfViewMiddleware":
+            continue
+        if any(hasattr(import_string(path), hook) for hook in _HOOKS):
+            return False
+    return True
+
 
 # What the admin needs around its pages (its checks admin.E408-E410, silenced in the settings,
 # look for them in MIDDLEWARE only).

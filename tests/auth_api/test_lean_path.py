@@ -4,7 +4,12 @@ byte, header for header. A query string sends a GET through DRF's view (it ignor
 parameters), which gives the reference answer to compare with."""
 
 import pytest
+from django import urls
 from django.db import DatabaseError
+from django.http import HttpResponse
+from django.urls import URLResolver, resolve
+from django.urls.resolvers import RegexPattern
+from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
 from auth_api.models import SignIn
@@ -14,6 +19,7 @@ from tests.helpers import bearer, sign_in
 pytestmark = pytest.mark.django_db
 
 LEAN = ["/api/auth/session/", "/api/auth/claims/"]
+LEAN_URLS = "auth_api.urls"
 # Headers that differ between any two requests, whatever path answers them.
 PER_REQUEST = {"x-request-id"}
 
@@ -157,3 +163,76 @@ def test_a_view_declared_otherwise_is_refused_when_the_urls_load():
     bearer_get(TokensViewSet.as_view({"get": "claims"}, **action_options), claims_answer)
     with pytest.raises(ImproperlyConfigured, match="throttle_classes"):
         bearer_get(Throttled.as_view({"get": "claims"}, **action_options), claims_answer)
+
+
+# --- handed to the view by its path ----------------------------------------------------------
+
+
+@pytest.fixture
+def resolved(monkeypatch) -> list[str]:
+    """Every path Django's URL resolvers are asked to resolve from now on."""
+    asked: list[str] = []
+    resolve = URLResolver.resolve
+
+    def recording(self, path):
+        asked.append(path)
+        return resolve(self, path)
+
+    monkeypatch.setattr(URLResolver, "resolve", recording)
+    return asked
+
+
+@pytest.mark.parametrize("path", LEAN)
+def test_a_plain_get_goes_to_its_view_by_its_path(api_client, access, path, resolved):
+    """Django's resolver found the route once, for every later plain GET; the request carries
+    the match it gave (metrics and the access line name the route by it)."""
+    api_client.get(path, **bearer(access))  # the routes' table is made at the first
+    resolved.clear()
+    answer = api_client.get(path, **bearer(access))
+    assert answer.status_code == 200 and resolved == []
+    match, expected = answer.wsgi_request.resolver_match, resolve(path)
+    assert (match.func, match.view_name, match.route) == (
+        expected.func,
+        expected.view_name,
+        expected.route,
+    )
+    resolved.clear()
+    assert api_client.get(path + "?via=drf", **bearer(access)).status_code == 200
+    assert resolved  # anything else is routed by Django
+
+
+def test_a_route_listed_before_a_lean_one_keeps_its_path():
+    from project.stack import _lean_routes
+
+    def other(request):
+        return HttpResponse(b"other")
+
+    patterns = [
+        urls.path("api/auth/claims/", other),
+        urls.path("api/auth/", urls.include(LEAN_URLS)),
+    ]
+    assert set(_lean_routes(URLResolver(RegexPattern(r"^/"), patterns))) == {LEAN[0]}
+
+
+class ViewHook:
+    """A middleware with a view hook: Django's handler must run it for every view."""
+
+    seen: list[str] = []
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        ViewHook.seen.append(request.path)
+
+
+def test_a_view_hook_in_middleware_sees_every_lean_get(access, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.ViewHook"]
+    ViewHook.seen = []
+    client = APIClient()
+    for path in LEAN:
+        assert client.get(path, **bearer(access)).status_code == 200
+    assert ViewHook.seen == LEAN

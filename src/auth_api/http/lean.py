@@ -50,12 +50,7 @@ def bearer_get(view: View, answer: Answer) -> View:
 
     @functools.wraps(view)
     def lean_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        meta = request.META
-        if (
-            request.method != "GET"
-            or meta.get("QUERY_STRING")
-            or meta.get("HTTP_ACCEPT", "*/*") not in _JSON_ACCEPTS
-        ):
+        if not takes(request):
             return view(request, *args, **kwargs)
         response: HttpResponseBase
         try:
@@ -76,7 +71,23 @@ def bearer_get(view: View, answer: Answer) -> View:
         response["Allow"] = allow  # DRF's one header (Vary: Accept only with several renderers)
         return response
 
+    cast(Any, lean_view).lean = True
     return lean_view
+
+
+def takes(request: HttpRequest) -> bool:
+    """A request the lean path answers itself: a plain GET that accepts JSON, no query string."""
+    meta = request.META
+    return (
+        request.method == "GET"
+        and not meta.get("QUERY_STRING")
+        and meta.get("HTTP_ACCEPT", "*/*") in _JSON_ACCEPTS
+    )
+
+
+def is_lean(view: Any) -> bool:
+    """A view made lean here (bearer_get)."""
+    return getattr(view, "lean", False) is True
 
 
 def _check_policy(view: View) -> None:
