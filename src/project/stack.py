@@ -17,6 +17,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.exception import convert_exception_to_response
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
@@ -82,8 +83,8 @@ def _lean_answer(request: HttpRequest) -> HttpResponse | None:
     URL: the route is one of the routes without parameters, which Django's own resolver resolved
     once (so a route listed before it still wins), and `request.resolver_match` is the match it
     gave. Nothing else of Django's handler applies: its only view hook (CSRF's) passes an exempt
-    view, and a view middleware added to MIDDLEWARE turns this off (`_direct_allowed`). None:
-    Django's handler answers."""
+    view, and a view middleware added to MIDDLEWARE (or ATOMIC_REQUESTS) turns this off
+    (`_direct_allowed`). None: Django's handler answers."""
     if not lean.takes(request) or hasattr(request, "urlconf"):
         return None
     route = _lean_routes(get_resolver()).get(request.path_info)
@@ -91,10 +92,7 @@ def _lean_answer(request: HttpRequest) -> HttpResponse | None:
         return None
     match, view = route
     request.resolver_match = match
-    response = view(request)
-    if callable(getattr(response, "render", None)):  # a refusal: DRF's Response, rendered
-        response = cast(Any, response).render()
-    return response
+    return view(request)
 
 
 @lru_cache(maxsize=4)
@@ -108,8 +106,21 @@ def _lean_routes(resolver: URLResolver) -> dict[str, tuple[ResolverMatch, Handle
         except Resolver404:
             continue
         if lean.is_lean(match.func) and not match.args and not match.kwargs:
-            routes[path] = (match, cast(Handler, convert_exception_to_response(match.func)))
+            routes[path] = (match, _rendered(match.func))
     return routes
+
+
+def _rendered(view: Any) -> Handler:
+    """`view`, its answer rendered (a refusal is DRF's Response) and an exception turned into
+    Django's answer, as Django's handler does both."""
+
+    def answer(request: HttpRequest) -> HttpResponse:
+        response = view(request)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+        return cast(HttpResponse, response)
+
+    return cast(Handler, convert_exception_to_response(answer))
 
 
 def _literal_paths(patterns: list, prefix: str) -> Iterator[str]:
@@ -125,8 +136,11 @@ def _literal_paths(patterns: list, prefix: str) -> Iterator[str]:
 
 
 def _direct_allowed(middleware: tuple[str, ...]) -> bool:
-    """Whether a lean GET may skip Django's view hooks: no entry of MIDDLEWARE but CSRF's has
-    one (CSRF's passes an exempt view, as every lean view is)."""
+    """Whether a lean GET may skip what Django's handler does around a view: no database asks
+    for a transaction per request (ATOMIC_REQUESTS), and no entry of MIDDLEWARE but CSRF's has a
+    view hook (CSRF's passes an exempt view, as every lean view is)."""
+    if any(database["ATOMIC_REQUESTS"] for database in connections.settings.values()):
+        return False
     for path in middleware:
         if path == "django.middleware.csrf.CsrfViewMiddleware":
             continue

@@ -5,7 +5,7 @@ parameters), which gives the reference answer to compare with."""
 
 import pytest
 from django import urls
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.http import HttpResponse
 from django.urls import URLResolver, resolve
 from django.urls.resolvers import RegexPattern
@@ -236,3 +236,12 @@ def test_a_view_hook_in_middleware_sees_every_lean_get(access, settings):
     for path in LEAN:
         assert client.get(path, **bearer(access)).status_code == 200
     assert ViewHook.seen == LEAN
+
+
+def test_a_transaction_per_request_takes_django_s_handler(access, monkeypatch, resolved):
+    from django.db import connections
+
+    monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "ATOMIC_REQUESTS", True)
+    client = APIClient()  # its handler is made now
+    assert client.get(LEAN[1], **bearer(access)).status_code == 200
+    assert LEAN[1] in resolved
