@@ -136,9 +136,12 @@ def _literal_paths(patterns: list, prefix: str) -> Iterator[str]:
 
 
 def _direct_allowed(middleware: tuple[str, ...]) -> bool:
-    """Whether a lean GET may skip what Django's handler does around a view: no database asks
-    for a transaction per request (ATOMIC_REQUESTS), and no entry of MIDDLEWARE but CSRF's has a
-    view hook (CSRF's passes an exempt view, as every lean view is)."""
+    """Whether a lean GET may skip what Django's handler does around a view: PagesOnly is the
+    last of MIDDLEWARE (no middleware after it would see the request), no database asks for a
+    transaction per request (ATOMIC_REQUESTS), and no entry of MIDDLEWARE but CSRF's has a view
+    hook (CSRF's passes an exempt view, as every lean view is)."""
+    if not middleware or middleware[-1] != f"{PagesOnly.__module__}.{PagesOnly.__qualname__}":
+        return False
     if any(database["ATOMIC_REQUESTS"] for database in connections.settings.values()):
         return False
     for path in middleware:

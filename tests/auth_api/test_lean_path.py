@@ -238,6 +238,26 @@ def test_a_view_hook_in_middleware_sees_every_lean_get(access, settings):
     assert ViewHook.seen == LEAN
 
 
+class Tagging:
+    """A middleware without hooks: every answer it sees gets a header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["X-Tagged"] = "1"
+        return response
+
+
+def test_a_middleware_after_the_stack_sees_every_lean_get(access, settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.Tagging"]
+    client = APIClient()
+    for path in LEAN:
+        answer = client.get(path, **bearer(access))
+        assert answer.status_code == 200 and answer["X-Tagged"] == "1"
+
+
 def test_a_transaction_per_request_takes_django_s_handler(access, monkeypatch, resolved):
     from django.db import connections
 
