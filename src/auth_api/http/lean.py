@@ -44,7 +44,9 @@ def bearer_get(view: View, answer: Answer) -> View:
     _check_policy(view)
     view_class = cast(Any, view).cls
     authentication = AccessTokenAuthentication()
-    renderer = cast(type[BaseRenderer], api_settings.DEFAULT_RENDERER_CLASSES[0])()
+    # Read through Any: the stubs' releases type this setting differently (str, the class).
+    renderer_class: type[BaseRenderer] = cast(Any, api_settings.DEFAULT_RENDERER_CLASSES)[0]
+    renderer = renderer_class()
     media_type = renderer.media_type
     allow = _allowed_methods(view)
 
