@@ -107,7 +107,7 @@ def test_a_database_failure_is_drfs_answer(api_client, access, monkeypatch):
     def down(**kwargs):
         raise DatabaseError("gone")
 
-    monkeypatch.setattr(sign_ins, "sign_in_with_user", down)
+    monkeypatch.setattr(sign_ins, "session_shown", down)
     status, body, kept = assert_same_as_drf(api_client, LEAN[0], **bearer(access))
     assert status == 503 and kept["retry-after"] == "5" and b"SERVICE_UNAVAILABLE" in body
 

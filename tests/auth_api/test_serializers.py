@@ -6,7 +6,7 @@ import pytest
 from rest_framework import serializers
 
 from auth_api.http.serializers import SessionResponseSerializer, UserSerializer, iso_datetime
-from auth_api.tokens.sign_ins import sign_in_with_user
+from auth_api.tokens.sign_ins import session_shown, sign_in_with_user
 from tests.helpers import sign_in
 from users.models import User
 
@@ -27,10 +27,30 @@ def test_user_rendering_matches_declared_fields(user, image):
 
 
 def test_session_rendering_matches_declared_fields(api_client, user):
+    """GET session/ renders its one-query read (no model instance) as the declared fields render
+    the models."""
     sign_in(api_client)
-    row = sign_in_with_user(sign_in_id=user.sign_ins.get().id, user_id=user.id)
-    fast = SessionResponseSerializer({"user": row.user, "session": row}).data
+    ids = {"sign_in_id": user.sign_ins.get().id, "user_id": user.id}
+    shown, row = session_shown(**ids), sign_in_with_user(**ids)
+    fast = SessionResponseSerializer({"user": shown.user, "session": shown}).data
     assert fast == generic(SessionResponseSerializer, {"user": row.user, "session": row})
+
+
+def test_a_session_is_shown_while_its_sign_in_is_live(api_client, user, clock):
+    sign_in(api_client)
+    live = user.sign_ins.get()
+    ids = {"sign_in_id": live.id, "user_id": user.id}
+    assert session_shown(**ids) is not None
+    assert session_shown(sign_in_id=live.id, user_id="u" * 32) is None  # another user's
+    clock.advance((live.expires_at - clock.now()).total_seconds() + 1)
+    assert session_shown(**ids) is None and sign_in_with_user(**ids) is None  # expired
+    clock.reset()
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert session_shown(**ids) is None and sign_in_with_user(**ids) is None
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    live.revoked_at = live.created_at
+    live.save()
+    assert session_shown(**ids) is None and sign_in_with_user(**ids) is None
 
 
 @pytest.mark.parametrize(

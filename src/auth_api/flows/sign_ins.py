@@ -12,12 +12,23 @@ from auth_api.errors import NotFound, TokenInvalid
 from auth_api.models import RevokeReason, SecurityEventType, SignIn
 from auth_api.tokens.pending import pendings_end
 from auth_api.tokens.sign_ins import (
+    SessionShown,
+    session_shown,
     sign_in_revoke,
     sign_in_with_user,
     sign_ins_live,
     sign_ins_revoke_all,
 )
 from users.models import User
+
+
+def session_current(*, principal: Principal) -> SessionShown:
+    """What GET session/ shows: the caller's user, fresh from the database, and the sign-in its
+    token belongs to."""
+    session = session_shown(sign_in_id=principal.claims.sid, user_id=principal.id)
+    if session is None:
+        raise TokenInvalid()
+    return session
 
 
 def sign_in_current(*, principal: Principal) -> tuple[User, SignIn]:

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, models, transaction
@@ -274,21 +274,56 @@ _USER_COLUMNS = (
     "updated_at",
 )
 
-# The hot path of GET session/ (and every flow that starts from the caller's sign-in): compiled
-# once per process, see PreparedQuery. Revocation and the user's state are checked in SQL, the
-# expiry below (it needs the clock).
-_LIVE_SIGN_IN = PreparedQuery(
-    lambda sign_in_id, user_id: SignIn.objects.filter(
-        pk=sign_in_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True
-    ).values_list(
-        "expires_at",
-        "body_transport",
-        "amr",
-        *(f"user__{column}" for column in _USER_COLUMNS),
-    ),
-    "sign_in_id",
-    "user_id",
-)
+
+def _live_sign_in(*columns: str) -> PreparedQuery:
+    """The caller's live sign-in and its active user: `expires_at` and `columns` of it, then the
+    user's public columns. Compiled once per process (PreparedQuery); revocation and the user's
+    state are checked in SQL, the expiry by the caller (it needs the clock)."""
+    return PreparedQuery(
+        lambda sign_in_id, user_id: SignIn.objects.filter(
+            pk=sign_in_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True
+        ).values_list("expires_at", *columns, *(f"user__{column}" for column in _USER_COLUMNS)),
+        "sign_in_id",
+        "user_id",
+    )
+
+
+# Every flow that starts from the caller's sign-in.
+_LIVE_SIGN_IN = _live_sign_in("body_transport", "amr")
+# GET session/, every page load: what its answer shows, and no model instance.
+_SESSION = _live_sign_in()
+
+
+class UserShown(NamedTuple):
+    """A user's public columns, as GET session/ shows them."""
+
+    id: str
+    email: str
+    name: str
+    role: str
+    email_verified: bool
+    two_factor_enabled: bool
+    image: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionShown:
+    """The caller's live sign-in, as GET session/ shows it."""
+
+    id: str
+    expires_at: datetime
+    user: UserShown
+
+
+def session_shown(*, sign_in_id: str, user_id: str) -> SessionShown | None:
+    """What GET session/ shows of the live sign-in and its active user (one query), or None."""
+    row = _SESSION.first(sign_in_id=sign_in_id, user_id=user_id)
+    if row is None or row[0] <= clock.now():  # SignIn.is_live: unrevoked (in SQL), not expired
+        return None
+    expires_at, *user_values = row
+    return SessionShown(sign_in_id, expires_at, UserShown(user_id, *user_values))
 
 
 def _loaded(model: type[ModelT], values: dict[str, Any]) -> ModelT:

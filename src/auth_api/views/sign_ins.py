@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from auth_api.authentication import Principal, principal_of
 from auth_api.client import client_info
-from auth_api.flows.sign_ins import sign_in_current, sign_in_end_own, sign_ins_end, sign_ins_list
+from auth_api.flows.sign_ins import session_current, sign_in_end_own, sign_ins_end, sign_ins_list
 from auth_api.http import responses
 from auth_api.http.actions import bearer_action
 from auth_api.http.schema import (
@@ -26,8 +26,8 @@ from auth_api.http.serializers import (
 
 def session_answer(principal: Principal) -> dict:
     """The body of `GET session/` (also answered on the lean path, see auth_api.urls)."""
-    user, sign_in = sign_in_current(principal=principal)
-    return session_json(user, sign_in)
+    session = session_current(principal=principal)
+    return session_json(session.user, session)
 
 
 class SessionViewSet(viewsets.ViewSet):
