@@ -261,18 +261,23 @@ def sign_ins_live(*, user_id: str) -> list[SignIn]:
     )
 
 
+class UserShown(NamedTuple):
+    """A user's public columns, as GET session/ shows them."""
+
+    id: str
+    email: str
+    name: str
+    role: str
+    email_verified: bool
+    two_factor_enabled: bool
+    image: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 # What the current sign-in's answer (GET session/) needs besides the ids the token carries: the
-# user's public columns.
-_USER_COLUMNS = (
-    "email",
-    "name",
-    "role",
-    "email_verified",
-    "two_factor_enabled",
-    "image",
-    "created_at",
-    "updated_at",
-)
+# user's public columns, in UserShown's order.
+_USER_COLUMNS = UserShown._fields[1:]
 
 
 def _live_sign_in(*columns: str) -> PreparedQuery:
@@ -292,20 +297,6 @@ def _live_sign_in(*columns: str) -> PreparedQuery:
 _LIVE_SIGN_IN = _live_sign_in("body_transport", "amr")
 # GET session/, every page load: what its answer shows, and no model instance.
 _SESSION = _live_sign_in()
-
-
-class UserShown(NamedTuple):
-    """A user's public columns, as GET session/ shows them."""
-
-    id: str
-    email: str
-    name: str
-    role: str
-    email_verified: bool
-    two_factor_enabled: bool
-    image: str | None
-    created_at: datetime
-    updated_at: datetime
 
 
 @dataclass(frozen=True)
