@@ -1,5 +1,5 @@
 """Hot-path statements written once per process, then run with new values: reads the ORM builds
-and compiles once (PreparedQuery), and single-row INSERTs (insert)."""
+and compiles once (PreparedQuery), single-row INSERTs (insert) and UPDATEs (update)."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -7,15 +7,17 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 import reads
 
 # PreparedQuery leans on the ORM's compiler, which is not a public API (`as_sql`, `select`,
 # `col_count`, `get_converters`, `apply_converters`), reads.read on the connection's
-# health-check state (`health_check_enabled`, `health_check_done`), and `insert` on what
-# Model.save() does for a new row (`pre_save`, `get_db_prep_save`, `_state`). All are checked
+# health-check state (`health_check_enabled`, `health_check_done`), `insert` on what
+# Model.save() does for a new row (`pre_save`, `get_db_prep_save`, `_state`) and `update` on
+# what QuerySet.update() does with its values and filters (`get_db_prep_save`,
+# `get_db_prep_value`). All are checked
 # against these Django releases; a test fails on any other, so an upgrade re-checks them (or
 # retires them) before it ships.
 CHECKED_DJANGO = ((5, 2),)
@@ -144,3 +146,59 @@ def insert(instance: Model, using: str = DEFAULT_DB_ALIAS) -> None:
             instance.pk = cursor.lastrowid
     instance._state.adding = False
     instance._state.db = using
+
+
+# The lookups `update` can filter by: a column's name alone is `exact`.
+_UPDATE_LOOKUPS = {"exact": "=", "gt": ">"}
+
+
+@lru_cache(maxsize=64)
+def _update_sql(
+    model: type[Model], changed: tuple[str, ...], where: tuple[str, ...], using: str
+) -> str:
+    quote = connections[using].ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(str(_field(model, name).column))
+
+    sets = ", ".join(f"{column(name)} = %s" for name in changed)
+    conditions = []
+    for key in where:
+        name, _, lookup = key.partition("__")
+        conditions.append(f"{column(name)} {_UPDATE_LOOKUPS[lookup or 'exact']} %s")
+    # Names from the model's own meta, quoted; every value is a parameter.
+    return (
+        f"UPDATE {quote(model._meta.db_table)} SET {sets} "  # noqa: S608
+        f"WHERE {' AND '.join(conditions)}"
+    )
+
+
+def update(
+    model: type[Model],
+    changes: dict[str, Any],
+    *,
+    where: dict[str, Any],
+    using: str = DEFAULT_DB_ALIAS,
+) -> int:
+    """`model.objects.filter(**where).update(**changes)` as one UPDATE written once per process
+    (the ORM builds and compiles it on every call): each value made as the ORM makes it (a
+    change by its field's `get_db_prep_save`, a filter's by `get_db_prep_value`). `where` takes
+    field names (equality) and `name__gt`; values are plain values, not expressions. Returns the
+    rows matched, as update() does."""
+    connection = connections[using]
+    params = [_field(model, name).get_db_prep_save(v, connection) for name, v in changes.items()]
+    params += [
+        _field(model, key.partition("__")[0]).get_db_prep_value(value, connection)
+        for key, value in where.items()
+    ]
+    sql = _update_sql(model, tuple(changes), tuple(where), using)
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _field(model: type[Model], name: str) -> Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field

@@ -10,8 +10,9 @@ from django.db.models.functions import Now
 
 import clock
 from auth_api.models import SecurityEvent, SignIn
-from prepared import CHECKED_DJANGO, PreparedQuery, insert
+from prepared import CHECKED_DJANGO, PreparedQuery, insert, update
 from tests.helpers import bearer, sign_in
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,52 @@ def test_a_value_the_database_computes_goes_through_save(user):
     event = SecurityEvent(user_id=user.pk, type="signed_in_password", created_at=Now())
     insert(event)
     assert SecurityEvent.objects.get(pk=event.pk).created_at is not None
+
+
+# --- update ----------------------------------------------------------------------------------
+
+
+def _signed_in_twice(user) -> tuple[SignIn, SignIn]:
+    now = clock.now()
+    values = {
+        "user_id": user.pk,
+        "current_issued_at": now,
+        "created_at": now,
+        "auth_time": now,
+        "last_used_at": now,
+        "expires_at": now + timedelta(days=1),
+    }
+    return (
+        SignIn.objects.create(**values, current_jti="a" * 32),
+        SignIn.objects.create(**values, current_jti="b" * 32),
+    )
+
+
+def test_an_update_changes_the_rows_the_orm_update_changes(user, clock):
+    """The same filter and changes through the ORM's update() and through prepared.update, on
+    two like rows: the same count, the same columns after."""
+    ours, orms = _signed_in_twice(user)
+    clock.advance(60)
+    now = clock.now()
+    changes = {"last_used_at": now, "remember_me": True, "ip_address": "2001:db8::2"}
+    for row, write in (
+        (ours, lambda where: update(SignIn, changes, where=where)),
+        (orms, lambda where: SignIn.objects.filter(**where).update(**changes)),
+    ):
+        live = {"id": row.pk, "user": user.pk, "expires_at__gt": now}
+        assert write(live) == 1
+        assert write({**live, "expires_at__gt": now + timedelta(days=2)}) == 0  # none is that live
+        assert write({**live, "user": "u" * 32}) == 0  # another user's filter
+    back = {row.pk: _columns(SignIn.objects.get(pk=row.pk)) for row in (ours, orms)}
+    assert {k: v for k, v in back[ours.pk].items() if k not in ("id", "current_jti")} == {
+        k: v for k, v in back[orms.pk].items() if k not in ("id", "current_jti")
+    }
+    assert back[ours.pk]["ip_address"] == "2001:db8::2" and back[ours.pk]["last_used_at"] == now
+
+
+def test_an_update_names_columns_only(user):
+    with pytest.raises(ValueError, match="not a column"):
+        update(User, {"email": "x@example.com"}, where={"sign_ins": "x"})
 
 
 @pytest.mark.skipif(connection.vendor != "mysql", reason="a kept connection the server can drop")

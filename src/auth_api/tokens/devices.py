@@ -16,18 +16,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
-from functools import lru_cache
-from typing import Literal, cast
+from typing import Literal
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Field
 from django.utils.crypto import salted_hmac
 
 import clock
 from auth_api.client import ClientInfo
 from auth_api.models import TrustedDevice
-from prepared import PreparedQuery, insert
+from prepared import PreparedQuery, insert, update
 from users.ids import ID_ALPHABET, ID_LENGTH
 
 MAX_ACCOUNTS = 5
@@ -137,31 +134,8 @@ def device_renew(device: KnownDevice, *, user_id: str, skip_second_factor: bool 
     }
     if skip_second_factor:
         changes["skips_second_factor"] = True
-    connection = connections[DEFAULT_DB_ALIAS]
-    params = [_field(name).get_db_prep_save(v, connection) for name, v in changes.items()]
-    params += [device.id, user_id, _field("expires_at").get_db_prep_value(now, connection)]
-    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
-        cursor.execute(_renew_sql(connection.vendor, tuple(changes)), params)
-        return cursor.rowcount > 0
-
-
-@lru_cache(maxsize=8)
-def _renew_sql(vendor: str, changed: tuple[str, ...]) -> str:
-    """device_renew's UPDATE, as the ORM's update() writes it, written once per process (the
-    ORM builds and compiles it on every call: a returning device's every sign-in)."""
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(str(_field(name).column))
-
-    sets = ", ".join(f"{column(name)} = %s" for name in changed)
-    live = f"{column('id')} = %s AND {column('user')} = %s AND {column('expires_at')} > %s"
-    # Names from the model's own meta, quoted; every value is a parameter.
-    return f"UPDATE {quote(TrustedDevice._meta.db_table)} SET {sets} WHERE {live}"  # noqa: S608
-
-
-def _field(name: str) -> Field:
-    return cast(Field, TrustedDevice._meta.get_field(name))
+    live = {"id": device.id, "user": user_id, "expires_at__gt": now}
+    return update(TrustedDevice, changes, where=live) > 0
 
 
 def device_trust(
