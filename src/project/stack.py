@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.handlers.exception import convert_exception_to_response
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.handlers.exception import convert_exception_to_response, response_for_exception
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, ResolverMatch, URLResolver, get_resolver
@@ -66,7 +66,7 @@ class PagesOnly:
             return self.pages(request)
         # CommonMiddleware's first act for pages: a Host not in ALLOWED_HOSTS is refused (400).
         request.get_host()
-        response = (self.direct and _lean_answer(request)) or self.api(request)
+        response = (self.direct and _lean_or_refusal(request)) or self.api(request)
         for header, value in API_HEADERS.items():
             if header not in response:
                 response[header] = value
@@ -76,6 +76,15 @@ class PagesOnly:
 
 
 _HOOKS = ("process_view", "process_exception", "process_template_response")
+
+
+def _lean_or_refusal(request: HttpRequest) -> HttpResponse | None:
+    """_lean_answer, or Django's answer to its exception (making the routes' table can fail), as
+    Django's handler gives it, so that it too gets API_HEADERS."""
+    try:
+        return _lean_answer(request)
+    except Exception as exc:
+        return response_for_exception(request, exc)
 
 
 def _lean_answer(request: HttpRequest) -> HttpResponse | None:
@@ -140,16 +149,28 @@ def _direct_allowed(middleware: tuple[str, ...]) -> bool:
     last of MIDDLEWARE (no middleware after it would see the request), no database asks for a
     transaction per request (ATOMIC_REQUESTS), and no entry of MIDDLEWARE but CSRF's has a view
     hook (CSRF's passes an exempt view, as every lean view is)."""
-    if not middleware or middleware[-1] != f"{PagesOnly.__module__}.{PagesOnly.__qualname__}":
+    own = f"{PagesOnly.__module__}.{PagesOnly.__qualname__}"
+    if not middleware or middleware[-1] != own:
         return False
     if any(database["ATOMIC_REQUESTS"] for database in connections.settings.values()):
         return False
-    for path in middleware:
-        if path == "django.middleware.csrf.CsrfViewMiddleware":
-            continue
-        if any(hasattr(import_string(path), hook) for hook in _HOOKS):
-            return False
-    return True
+    csrf = "django.middleware.csrf.CsrfViewMiddleware"
+    return not any(_has_hooks(path) for path in middleware[:-1] if path != csrf)
+
+
+def _has_hooks(path: str) -> bool:
+    """Whether Django's handler would register a hook of this entry of MIDDLEWARE. It asks the
+    instance the factory made (a function's middleware or an object given a hook in __init__
+    counts), so this asks one made the same way, in front of a handler it never calls."""
+    try:
+        made = import_string(path)(_never_called)
+    except MiddlewareNotUsed:
+        return False  # Django leaves it out of the chain
+    return any(hasattr(made, hook) for hook in _HOOKS)
+
+
+def _never_called(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("a middleware asked for its hooks answered a request")
 
 
 # What the admin needs around its pages (its checks admin.E408-E410, silenced in the settings,

@@ -229,13 +229,84 @@ class ViewHook:
         ViewHook.seen.append(request.path)
 
 
-def test_a_view_hook_in_middleware_sees_every_lean_get(access, settings):
-    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.ViewHook"]
+def before_the_stack(settings, path: str) -> None:
+    """`path` in MIDDLEWARE just before PagesOnly, which stays last."""
+    *rest, stack = settings.MIDDLEWARE
+    settings.MIDDLEWARE = [*rest, path, stack]
+
+
+def view_hook_function(get_response):
+    """A function's middleware given a view hook: Django's handler registers it as a class's."""
+
+    def middleware(request):
+        return get_response(request)
+
+    middleware.process_view = ViewHook.process_view.__get__(middleware)  # type: ignore[attr-defined]
+    return middleware
+
+
+class ViewHookInInit:
+    """A view hook given to the instance, not the class."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.process_view = ViewHook.process_view.__get__(self)
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+
+class NotUsed:
+    """A middleware that declines to be used: Django leaves it, and its hook, out of the chain."""
+
+    def __init__(self, get_response):
+        from django.core.exceptions import MiddlewareNotUsed
+
+        raise MiddlewareNotUsed
+
+    def process_view(self, request, view, args, kwargs):
+        raise AssertionError("a middleware Django left out ran")
+
+
+@pytest.mark.parametrize("where", ["after", "before"])
+@pytest.mark.parametrize("hook", ["ViewHook", "view_hook_function", "ViewHookInInit"])
+def test_a_view_hook_in_middleware_sees_every_lean_get(access, settings, hook, where):
+    path = f"{__name__}.{hook}"
+    if where == "after":
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, path]
+    else:
+        before_the_stack(settings, path)
     ViewHook.seen = []
     client = APIClient()
-    for path in LEAN:
-        assert client.get(path, **bearer(access)).status_code == 200
+    for lean in LEAN:
+        assert client.get(lean, **bearer(access)).status_code == 200
     assert ViewHook.seen == LEAN
+
+
+def test_a_middleware_left_out_of_the_chain_keeps_the_lean_path(access, settings, resolved):
+    before_the_stack(settings, f"{__name__}.NotUsed")
+    client = APIClient()
+    assert client.get(LEAN[1], **bearer(access)).status_code == 200
+    resolved.clear()
+    assert client.get(LEAN[1], **bearer(access)).status_code == 200
+    assert resolved == []
+
+
+def test_a_failure_to_make_the_table_is_answered_with_the_api_headers(access, monkeypatch):
+    from project import stack
+
+    def broken(patterns, prefix):
+        raise RuntimeError("the table could not be made")
+
+    stack._lean_routes.cache_clear()
+    monkeypatch.setattr(stack, "_literal_paths", broken)
+    client = APIClient(raise_request_exception=False)
+    answer = client.get(LEAN[1], **bearer(access))
+    assert answer.status_code == 500
+    assert answer["Cache-Control"] == "no-store"
+    assert answer["Content-Security-Policy"] == stack.API_HEADERS["Content-Security-Policy"]
+    monkeypatch.undo()
+    assert client.get(LEAN[1], **bearer(access)).status_code == 200  # a failure is not kept
 
 
 class Tagging:
