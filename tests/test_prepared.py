@@ -9,7 +9,7 @@ from django.db import DatabaseError, close_old_connections, connection, connecti
 from django.db.models.functions import Now
 
 import clock
-from auth_api.models import SecurityEvent, SignIn
+from auth_api.models import AccountGuard, SecurityEvent, SignIn
 from prepared import CHECKED_DJANGO, PreparedQuery, insert, update
 from tests.helpers import bearer, sign_in
 from users.models import User
@@ -74,6 +74,88 @@ def test_a_name_the_query_does_not_use_is_refused(db):
     )
     with pytest.raises(ValueError, match="other"):
         query.first(pk="a", other="b")
+
+
+# --- packed rows ------------------------------------------------------------------------------
+
+# Text JSON must escape, and text that looks like JSON; every column type a packed read allows.
+AWKWARD_NAMES = [
+    'quote " backslash \\ slash / ',
+    "line\nbreak\ttab\x01control\x1f",
+    "é ñ 中文 😀 \u2028\u2029",
+    '["not", "an", "array"]',
+    "null",
+    "",
+]
+USER_COLUMNS = tuple(f.attname for f in User._meta.concrete_fields)
+WIDE = (
+    "id",
+    "user",  # a key: its target's type
+    "expires_at",
+    "revoked_at",
+    "remember_me",
+    "body_transport",
+    "step_up_failures",
+    "amr",
+    *(f"user__{column}" for column in USER_COLUMNS),
+)
+
+
+def _wide(sign_in_id):
+    return SignIn.objects.filter(pk=sign_in_id).values_list(*WIDE)
+
+
+@pytest.mark.parametrize("name", AWKWARD_NAMES)
+def test_a_packed_row_is_the_orms_row(api_client, user, name):
+    sign_in(api_client)
+    row = SignIn.objects.get()
+    whole_second = clock.now().replace(microsecond=0)
+    User.objects.filter(pk=user.pk).update(
+        name=name, image=name or None, last_login=whole_second, email_verified=True
+    )
+    SignIn.objects.filter(pk=row.pk).update(revoked_at=whole_second, body_transport=False)
+    packed = PreparedQuery(_wide, "sign_in_id", packed=True)
+    for _ in range(2):
+        got = packed.first(sign_in_id=row.id)
+        assert got is not None
+        expected = _wide(row.id)[0]
+        assert tuple(got) == expected
+        assert [type(value) for value in got] == [type(value) for value in expected]
+    User.objects.filter(pk=user.pk).update(last_login=None, email_verified=False)
+    SignIn.objects.filter(pk=row.pk).update(revoked_at=None, body_transport=None)
+    assert tuple(packed.first(sign_in_id=row.id) or ()) == _wide(row.id)[0]
+    assert packed.first(sign_in_id="someone-else") is None
+
+
+def test_a_packed_row_is_one_column_for_the_driver(api_client, user, monkeypatch):
+    sign_in(api_client)
+    row = SignIn.objects.get()
+    packed = PreparedQuery(_wide, "sign_in_id", packed=True)
+    packed.first(sign_in_id=row.id)
+    described = []
+
+    def fetch(connection, sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            described.append(len(cursor.description))
+            return cursor.fetchall()
+
+    monkeypatch.setattr(PreparedQuery, "_fetch", staticmethod(fetch))
+    packed.first(sign_in_id=row.id)
+    QUERY.first(sign_in_id=row.id, user_id=user.id)
+    assert described == [1, len(COLUMNS)]
+
+
+@pytest.mark.parametrize(
+    ("build", "kind"),
+    [
+        (lambda pk: SignIn.objects.filter(pk=pk).values_list("id", "ip_address"), "GenericIP"),
+        (lambda pk: AccountGuard.objects.filter(pk=pk).values_list("code_allowance"), "Float"),
+    ],
+)
+def test_a_column_json_may_not_hold_exactly_is_refused(db, build, kind):
+    with pytest.raises(ValueError, match=kind):
+        PreparedQuery(build, "pk", packed=True).first(pk="1")
 
 
 def test_pinned_to_the_django_releases_it_was_checked_against():

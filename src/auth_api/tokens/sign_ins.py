@@ -282,14 +282,16 @@ _USER_COLUMNS = UserShown._fields[1:]
 
 def _live_sign_in(*columns: str) -> PreparedQuery:
     """The caller's live sign-in and its active user: `expires_at` and `columns` of it, then the
-    user's public columns. Compiled once per process (PreparedQuery); revocation and the user's
-    state are checked in SQL, the expiry by the caller (it needs the clock)."""
+    user's public columns. Compiled once per process (PreparedQuery), the row packed in one
+    column; revocation and the user's state are checked in SQL, the expiry by the caller (it
+    needs the clock)."""
     return PreparedQuery(
         lambda sign_in_id, user_id: SignIn.objects.filter(
             pk=sign_in_id, user_id=user_id, revoked_at__isnull=True, user__is_active=True
         ).values_list("expires_at", *columns, *(f"user__{column}" for column in _USER_COLUMNS)),
         "sign_in_id",
         "user_id",
+        packed=True,
     )
 
 
