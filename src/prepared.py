@@ -3,7 +3,6 @@ and compiles once (PreparedQuery), single-row INSERTs (insert) and UPDATEs (upda
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
@@ -12,6 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Field, Model, QuerySet
 from django.db.models.functions import JSONArray
 from django.db.models.sql.compiler import SQLCompiler
+from django.utils.dateparse import parse_datetime
 
 import reads
 
@@ -26,13 +26,21 @@ CHECKED_DJANGO = ((5, 2),)
 
 
 @dataclass(frozen=True)
-class _Compiled:
-    vendor: str
+class _Statement:
     sql: str
     params: tuple[tuple[str | None, Any], ...]  # (placeholder name or None, fixed value)
+
+    def filled(self, values: dict[str, str]) -> list[Any]:
+        return [values[name] if name else value for name, value in self.params]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    vendor: str
+    plain: _Statement
+    packed: _Statement | None  # the same row as one JSON array, where it is read so
     compiler: SQLCompiler
     converters: dict[int, Any]  # column index -> the ORM's converters for it
-    packed: bool  # the row comes as one JSON array
     datetimes: tuple[int, ...]  # columns a packed row holds as text: the driver's datetime
 
 
@@ -54,12 +62,13 @@ class PreparedQuery:
     As the first query of a request it also stands in for Django's connection health check
     (reads.read): a query on a live connection costs one round trip, not two.
 
-    `packed=True` asks the database for the row as one JSON array (JSON_ARRAY of the same
-    columns, on a database with JSON functions): the driver then describes and decodes one text
-    column instead of one per value (on PyMySQL, about a third of a nine-column read's CPU). The
-    row is the same: datetimes, given as text, are read back as the driver reads them, and the
-    ORM's converters run on it as on any other. Only columns JSON holds exactly may be packed
-    (text, booleans, integers, datetimes); any other is refused when the query is compiled.
+    `packed=True` asks MySQL or MariaDB for the row as one JSON array (JSON_ARRAY of the same
+    columns): PyMySQL then describes and decodes one text column instead of one per value (about
+    a third of a nine-column read's CPU). The row is the same: datetimes, given as text, are
+    parsed as the ORM parses datetime text, and the ORM's converters run on it as on any other. A
+    row too large for the server to send once escaped (MariaDB answers NULL) is read again
+    unpacked. Only columns JSON holds exactly may be packed (text, booleans, integers,
+    datetimes); any other is refused when the query is compiled, on every database.
     """
 
     def __init__(
@@ -81,27 +90,32 @@ class PreparedQuery:
         markers = {f"\x00{name}\x00": name for name in self._names}
         queryset = self._build(**{name: marker for marker, name in markers.items()})[: self._limit]
         compiler = queryset.query.get_compiler(using=self._using)
-        sql, params = compiler.as_sql()
+        plain = self._statement(compiler, markers)  # as_sql() sets `select` and `col_count`
         columns = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(columns)
+        packed = None
         types = [_kind(column.output_field) for column in columns]
-        packed = self._packed and connections[self._using].features.supports_json_field
-        if packed:
+        if self._packed:
             refused = sorted({kind for kind in types if kind not in _PACKABLE})
             if refused:
                 raise ValueError(f"columns JSON does not hold exactly: {refused}")
-            fields = cast(Any, queryset)._fields  # the values_list's names, in order
-            packed_query = queryset.values_list(JSONArray(*fields)).query
-            sql, params = packed_query.get_compiler(using=self._using).as_sql()
+            if vendor in _PACKED_VENDORS:
+                fields = cast(Any, queryset)._fields  # the values_list's names, in order
+                query = queryset.values_list(JSONArray(*fields)).query
+                packed = self._statement(query.get_compiler(using=self._using), markers)
+        datetimes = tuple(i for i, kind in enumerate(types) if kind == "DateTimeField")
+        self._compiled = _Compiled(vendor, plain, packed, compiler, converters, datetimes)
+        return self._compiled
+
+    def _statement(self, compiler: SQLCompiler, markers: dict[str, str]) -> _Statement:
+        sql, params = compiler.as_sql()
         slots = tuple(
             (markers.get(value) if isinstance(value, str) else None, value) for value in params
         )
         missing = set(self._names) - {name for name, _ in slots}
         if missing:
             raise ValueError(f"parameters not in the compiled query: {sorted(missing)}")
-        datetimes = tuple(i for i, kind in enumerate(types) if kind == "DateTimeField")
-        self._compiled = _Compiled(vendor, sql, slots, compiler, converters, packed, datetimes)
-        return self._compiled
+        return _Statement(sql, slots)
 
     @staticmethod
     def _fetch(connection: Any, sql: str, params: list) -> list[Sequence[Any]]:
@@ -115,11 +129,16 @@ class PreparedQuery:
         compiled = self._compiled
         if compiled is None or compiled.vendor != connection.vendor:
             compiled = self._compile(connection.vendor)
-        params = [values[name] if name else value for name, value in compiled.params]
+        statement = compiled.packed or compiled.plain
+        params = statement.filled(values)
         # The request's first read, usually: it checks the connection itself (reads.read).
-        rows = reads.read(lambda: self._fetch(connection, compiled.sql, params), self._using)
-        if compiled.packed:
-            rows = [_unpacked(row[0], compiled.datetimes) for row in rows]
+        rows = reads.read(lambda: self._fetch(connection, statement.sql, params), self._using)
+        if compiled.packed is not None:
+            if any(row[0] is None for row in rows):
+                # Larger, escaped, than the server sends (max_allowed_packet): MariaDB gives NULL.
+                rows = self._fetch(connection, compiled.plain.sql, compiled.plain.filled(values))
+            else:
+                rows = [_unpacked(row[0], compiled.datetimes) for row in rows]
         if not rows or not compiled.converters:
             return list(rows)
         return list(compiled.compiler.apply_converters(rows, compiled.converters))
@@ -130,9 +149,13 @@ class PreparedQuery:
         return rows[0] if rows else None
 
 
+# Where packing pays: PyMySQL describes and decodes each column in Python. SQLite's driver is C,
+# and it decodes booleans itself.
+_PACKED_VENDORS = frozenset({"mysql"})
+
 # Internal types whose values a JSON array gives back as the driver would: text, numbers that
 # are integers, booleans (0/1 or true/false, as the driver's column gives them) and datetimes
-# (text, read as the driver reads a datetime column: no zone, the ORM's converter gives it one).
+# (text, parsed as the ORM parses datetime text: no zone, the ORM's converter gives it one).
 _PACKABLE = frozenset(
     {
         "CharField",
@@ -159,7 +182,9 @@ def _unpacked(packed: str | bytes, datetimes: tuple[int, ...]) -> list[Any]:
     row = orjson.loads(packed)
     for index in datetimes:
         if row[index] is not None:
-            row[index] = datetime.fromisoformat(row[index])
+            text, row[index] = row[index], parse_datetime(row[index])
+            if row[index] is None:
+                raise ValueError(f"not a datetime: {text!r}")
     return row
 
 
