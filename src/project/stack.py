@@ -15,10 +15,12 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response, response_for_exception
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, ResolverMatch, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils.module_loading import import_string
@@ -59,13 +61,17 @@ class PagesOnly:
                 raise ImproperlyConfigured(f"{path} has {', '.join(hooks)}: put it in MIDDLEWARE")
             handler = cast(Handler, convert_exception_to_response(middleware))
         self.pages = handler
-        self.direct = _direct_allowed(tuple(settings.MIDDLEWARE))
+        self.handler = _handler_of(get_response)
+        # Known at the first request, when every entry of MIDDLEWARE has been made.
+        self.direct: bool | None = None if _direct_allowed(tuple(settings.MIDDLEWARE)) else False
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_api_path(request.path_info):
             return self.pages(request)
         # CommonMiddleware's first act for pages: a Host not in ALLOWED_HOSTS is refused (400).
         request.get_host()
+        if self.direct is None:
+            self.direct = _only_csrf_hooks(self.handler)
         response = (self.direct and _lean_or_refusal(request)) or self.api(request)
         for header, value in API_HEADERS.items():
             if header not in response:
@@ -145,32 +151,39 @@ def _literal_paths(patterns: list, prefix: str) -> Iterator[str]:
 
 
 def _direct_allowed(middleware: tuple[str, ...]) -> bool:
-    """Whether a lean GET may skip what Django's handler does around a view: PagesOnly is the
-    last of MIDDLEWARE (no middleware after it would see the request), no database asks for a
-    transaction per request (ATOMIC_REQUESTS), and no entry of MIDDLEWARE but CSRF's has a view
-    hook (CSRF's passes an exempt view, as every lean view is)."""
+    """Whether a lean GET may skip what Django's handler does around a view, as far as settings
+    tell: PagesOnly is the last of MIDDLEWARE (no middleware after it would see the request) and
+    no database asks for a transaction per request (ATOMIC_REQUESTS). The hooks are checked at
+    the first request (_only_csrf_hooks)."""
     own = f"{PagesOnly.__module__}.{PagesOnly.__qualname__}"
     if not middleware or middleware[-1] != own:
         return False
-    if any(database["ATOMIC_REQUESTS"] for database in connections.settings.values()):
-        return False
-    csrf = "django.middleware.csrf.CsrfViewMiddleware"
-    return not any(_has_hooks(path) for path in middleware[:-1] if path != csrf)
+    return not any(database["ATOMIC_REQUESTS"] for database in connections.settings.values())
 
 
-def _has_hooks(path: str) -> bool:
-    """Whether Django's handler would register a hook of this entry of MIDDLEWARE. It asks the
-    instance the factory made (a function's middleware or an object given a hook in __init__
-    counts), so this asks one made the same way, in front of a handler it never calls."""
-    try:
-        made = import_string(path)(_never_called)
-    except MiddlewareNotUsed:
-        return False  # Django leaves it out of the chain
-    return any(hasattr(made, hook) for hook in _HOOKS)
+def _handler_of(get_response: Handler) -> BaseHandler | None:
+    """The Django handler whose chain this is. PagesOnly, last of MIDDLEWARE, is made first, in
+    front of the handler's own `_get_response` (wrapped by convert_exception_to_response)."""
+    handler = getattr(getattr(get_response, "__wrapped__", None), "__self__", None)
+    return handler if isinstance(handler, BaseHandler) else None
 
 
-def _never_called(request: HttpRequest) -> HttpResponse:
-    raise AssertionError("a middleware asked for its hooks answered a request")
+def _only_csrf_hooks(handler: BaseHandler | None) -> bool:
+    """Whether the only hook Django's handler registered from MIDDLEWARE is CSRF's view hook,
+    which passes an exempt view, as every lean view is. These are the handler's own lists of the
+    hooks of the middleware it made (a function's middleware or a hook given in __init__ count,
+    a middleware that declined with MiddlewareNotUsed does not). Anything unexpected (no
+    handler, the lists not found, a hook adapted for async) keeps Django's handler."""
+    hooks = [
+        hook
+        for name in ("_view_middleware", "_template_response_middleware", "_exception_middleware")
+        for hook in getattr(handler, name, [None])
+    ]
+    return all(
+        type(getattr(hook, "__self__", None)) is CsrfViewMiddleware
+        and getattr(hook, "__name__", None) == "process_view"
+        for hook in hooks
+    )
 
 
 # What the admin needs around its pages (its checks admin.E408-E410, silenced in the settings,

@@ -268,6 +268,33 @@ class NotUsed:
         raise AssertionError("a middleware Django left out ran")
 
 
+class Counted:
+    """A middleware without hooks that counts how often it is made."""
+
+    made = 0
+
+    def __init__(self, get_response):
+        Counted.made += 1
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+
+def test_the_hooks_are_read_from_the_handler_without_making_middleware_again(
+    access, settings, resolved
+):
+    """Django's handler's own hook lists decide; no entry of MIDDLEWARE is made a second time
+    (one that registers a collector or starts a thread would fail or do it twice)."""
+    Counted.made = 0
+    before_the_stack(settings, f"{__name__}.Counted")
+    client = APIClient()
+    assert client.get(LEAN[1], **bearer(access)).status_code == 200
+    resolved.clear()
+    assert client.get(LEAN[1], **bearer(access)).status_code == 200
+    assert resolved == [] and Counted.made == 1
+
+
 @pytest.mark.parametrize("where", ["after", "before"])
 @pytest.mark.parametrize("hook", ["ViewHook", "view_hook_function", "ViewHookInInit"])
 def test_a_view_hook_in_middleware_sees_every_lean_get(access, settings, hook, where):
