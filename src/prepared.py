@@ -181,8 +181,9 @@ def _kind(field: Field) -> str:
 def _unpacked(packed: str | bytes, datetimes: tuple[int, ...]) -> list[Any]:
     row = orjson.loads(packed)
     for index in datetimes:
-        if row[index] is not None:
-            text, row[index] = row[index], parse_datetime(row[index])
+        text = row[index]
+        if text is not None:
+            row[index] = parse_datetime(text)
             if row[index] is None:
                 raise ValueError(f"not a datetime: {text!r}")
     return row
