@@ -10,6 +10,10 @@ one user is created, then every iteration times, in alternating order,
     lookup, the same hash check, SignIn INSERT, two JWTs, cookie, JSON rendering; everything
     but sockets and HTTP parsing). `--test-client` sends it through django.test.Client instead,
     the method of the figures before 2026-12-07's last (the client adds its own work).
+`--stand-ins` then times the request once more, rate limits off, with the Argon2id call inside it
+replaced (argon2-cffi's verify patched in this process only): by nothing, and by a sleep as long
+as the hasher's median. What the request costs around a pause of the hasher's length, apart from
+what it costs warm, with the pause's own time (and CPU) taken out.
 Each sign-in comes from a new device (no device cookie: one more trusted device each time);
 `--returning-device` sends the cookie of a device that signed in before, as a returning browser
 does. Overhead = b - a, paired per iteration. Modes: rate limits off, then on with the default
@@ -77,6 +81,12 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="every sign-in from a device that signed in before (its device cookie): a returning "
         "browser, not a new one",
+    )
+    parser.add_argument(
+        "--stand-ins",
+        action="store_true",
+        help="also time the request (rate limits off) with the hasher replaced by nothing and by "
+        "a sleep of its length",
     )
     parser.add_argument(
         "--test-client",
@@ -201,6 +211,68 @@ def measure(
     return hash_ms, request_ms
 
 
+STAND_INS = ("hasher", "nothing", "sleep")
+
+
+def measure_stand_ins(
+    iterations: int, warmup: int, pause_ms: float, sign_in: Callable[[], tuple[int, bytes]]
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Per stand-in for the Argon2id call inside the request, each iteration's (wall, CPU) in ms
+    of the request minus the stand-in's own; the three in turns, the first of each iteration
+    rotating. The CPU is this thread's: with the hasher stubbed or asleep, the request's own."""
+    import argon2._password_hasher as argon2_hasher
+
+    real_verify = argon2_hasher.verify_secret
+    current = ["hasher"]
+    inside = [0.0, 0.0]
+
+    def stand_in(*args, **kwargs) -> bool:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        try:
+            if current[0] == "hasher":
+                return real_verify(*args, **kwargs)
+            if current[0] == "sleep":
+                time.sleep(pause_ms / 1000)
+            return True
+        finally:
+            inside[:] = [time.perf_counter() - wall, time.thread_time() - cpu]
+
+    results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in STAND_INS}
+    argon2_hasher.verify_secret = stand_in
+    try:
+        gc.collect()
+        for index in range(warmup + iterations):
+            shift = index % len(STAND_INS)
+            for name in STAND_INS[shift:] + STAND_INS[:shift]:
+                current[0] = name
+                wall, cpu = time.perf_counter(), time.thread_time()
+                status, answer = sign_in()
+                wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+                assert status == 200, (status, answer[:300])
+                if index >= warmup:
+                    results[name][0].append((wall - inside[0]) * 1000)
+                    results[name][1].append((cpu - inside[1]) * 1000)
+    finally:
+        argon2_hasher.verify_secret = real_verify
+    return results
+
+
+def report_stand_ins(results: dict[str, tuple[list[float], list[float]]], pause_ms: float) -> None:
+    print(
+        f"\nthe request with the Argon2id call inside it replaced, rate limits off "
+        f"(its own time and CPU taken out; sleep = {pause_ms:.1f} ms):"
+    )
+    print(
+        f"{'stand-in':<10} {'overhead med':>13} {'overhead p90':>13} {'CPU med':>9} {'wait med':>9}"
+    )
+    for name, (wall, cpu) in results.items():
+        waits = [w - c for w, c in zip(wall, cpu, strict=True)]
+        print(
+            f"{name:<10} {statistics.median(wall):>13.2f} {percentile(wall, 90):>13.2f} "
+            f"{statistics.median(cpu):>9.2f} {statistics.median(waits):>9.2f}"
+        )
+
+
 def main() -> int:
     args = parse_args()
     env = bench_env(args.database_url)
@@ -252,11 +324,14 @@ def main() -> int:
         print("all figures in ms")
         print(header)
         verdicts = {}
+        hasher_median = 0.0
         for mode in modes:
             with mode_settings(mode, args.redis_url):
                 hash_ms, request_ms = measure(args.iterations, args.warmup, hashed, sign_in)
             overhead = [b - a for a, b in zip(hash_ms, request_ms, strict=True)]
             median_overhead = statistics.median(overhead)
+            if mode == "off":
+                hasher_median = statistics.median(hash_ms)
             verdicts[mode] = median_overhead
             print(
                 f"{mode:<12} {statistics.median(hash_ms):>9.2f} {percentile(hash_ms, 90):>9.2f} "
@@ -264,6 +339,10 @@ def main() -> int:
                 f"{median_overhead:>13.2f} {percentile(overhead, 90):>13.2f} "
                 f"{statistics.median(request_ms) - statistics.median(hash_ms):>14.2f}"
             )
+        if args.stand_ins:
+            with mode_settings("off", args.redis_url):
+                results = measure_stand_ins(args.iterations, args.warmup, hasher_median, sign_in)
+            report_stand_ins(results, hasher_median)
         print()
         for mode, value in verdicts.items():
             verdict = "PASS" if value < TARGET_MS else "FAIL"

@@ -69,7 +69,12 @@ class SignIn(models.Model):
         return f"{self.id} ({self.user_id})"
 
     def is_live(self, now) -> bool:
-        return self.revoked_at is None and self.expires_at > now
+        return self.revoked_at is None and not sign_in_expired(self.expires_at, now)
+
+
+def sign_in_expired(expires_at, now) -> bool:
+    """A sign-in ends at its expiry (and, before it, when revoked): the one rule for both."""
+    return expires_at <= now
 
 
 class RateLimitCounter(models.Model):

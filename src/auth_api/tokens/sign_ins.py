@@ -15,7 +15,7 @@ import clock
 from auth_api import security_events, signals
 from auth_api.client import ClientInfo
 from auth_api.errors import InvalidRefreshToken, RefreshTokenReused
-from auth_api.models import RevokeReason, SecurityEventType, SignIn
+from auth_api.models import RevokeReason, SecurityEventType, SignIn, sign_in_expired
 from auth_api.tokens import revocations
 from auth_api.tokens.claims import (
     BadToken,
@@ -313,7 +313,8 @@ class SessionShown:
 def session_shown(*, sign_in_id: str, user_id: str) -> SessionShown | None:
     """What GET session/ shows of the live sign-in and its active user (one query), or None."""
     row = _SESSION.first(sign_in_id=sign_in_id, user_id=user_id)
-    if row is None or row[0] <= clock.now():  # SignIn.is_live: unrevoked (in SQL), not expired
+    # SignIn.is_live: unrevoked (the query's condition), not expired.
+    if row is None or sign_in_expired(row[0], clock.now()):
         return None
     expires_at, *user_values = row
     return SessionShown(sign_in_id, expires_at, UserShown(user_id, *user_values))
