@@ -170,6 +170,37 @@ def start(server: Server, cmd: list[str], env: dict[str, str], cwd: Path) -> Non
         )
 
 
+def start_service(
+    server: Server, args: argparse.Namespace, metrics_dir: Path, **settings: str
+) -> dict[str, str]:
+    """This service on a fresh database, on gunicorn as its image runs it (src/project/
+    gunicorn_conf.py, the access log at LOG_LEVEL's default, metrics in per-process files in
+    `metrics_dir`), `settings` on top of the bench's (e.g. LOG_LEVEL=WARNING). Its environment."""
+    env = bench_env(f"{DEFAULT_DB_HOST}/{server.database}")
+    env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+    del env["LOG_LEVEL"]
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    env.update(settings)
+    recreate_database(env)
+    app = "project.wsgi:application"
+    config = SRC / "project" / "gunicorn_conf.py"
+    cmd = gunicorn_cmd(Path(sys.executable), app, server.port, args.workers, config)
+    start(server, cmd, env, SRC)
+    return env
+
+
+def tear_down(servers: list[Server], metrics_dir: Path, *, keep_db: bool) -> None:
+    """Every server stopped, the metrics files removed, the databases dropped unless kept."""
+    for server in servers:
+        if server.process is not None:
+            stop(server.process)
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    if not keep_db:
+        for server in servers:
+            url = f"{DEFAULT_DB_HOST}/{server.database}"
+            run([sys.executable, str(DBTOOL), "drop", url], dict(os.environ))
+
+
 def recreate(database_url: str, env: dict[str, str]) -> None:
     run([sys.executable, str(DBTOOL), "drop", database_url], env)
     run([sys.executable, str(DBTOOL), "create", database_url], env)
@@ -215,6 +246,16 @@ def wait_peer(server: Server) -> None:
 
 
 # --- run ------------------------------------------------------------------------------------------
+def add_server_options(parser: argparse.ArgumentParser, *, database_prefix: str) -> None:
+    """The servers' options every peers bench takes."""
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
+    parser.add_argument("--conn-max-age", type=int, default=600, help="every server's CONN_MAX_AGE")
+    parser.add_argument(
+        "--database-prefix", default=database_prefix, help="databases <prefix>_*, dropped!"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the databases after")
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds; each runs every target")
@@ -222,8 +263,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="warm-up seconds per target")
     parser.add_argument("--connections", type=int, default=16, help="wrk -c")
     parser.add_argument("--threads", type=int, default=2, help="wrk -t")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
-    parser.add_argument("--conn-max-age", type=int, default=600, help="every server's CONN_MAX_AGE")
+    add_server_options(parser, database_prefix="authsvc_bench_sp")
     parser.add_argument(
         "--peers-as-shipped",
         action="store_true",
@@ -235,10 +275,6 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="this service with LOG_LEVEL=WARNING (no access line per request): a faster setting",
     )
-    parser.add_argument(
-        "--database-prefix", default="authsvc_bench_sp", help="databases <prefix>_*, dropped!"
-    )
-    parser.add_argument("--keep-db", action="store_true", help="do not drop the databases after")
     args = parser.parse_args()
     if args.connections < args.threads:
         parser.error("--connections must be >= --threads")
@@ -356,25 +392,15 @@ def main() -> int:
             else f"rounds | CONN_MAX_AGE={args.conn_max_age}, health checks on, everywhere"
         )
     )
-    env = bench_env(f"{DEFAULT_DB_HOST}/{ours.database}")
-    env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
-    # As the image runs it: the access log at the default level, metrics in per-process files.
-    del env["LOG_LEVEL"]
-    if args.quiet_log:
-        env["LOG_LEVEL"] = "WARNING"
     metrics_dir = Path(tempfile.mkdtemp(prefix="authsvc-bench-metrics-"))
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     print(
         "this service: gunicorn -c src/project/gunicorn_conf.py, "
         + ("LOG_LEVEL=WARNING (no access log)" if args.quiet_log else "access log on (INFO)")
         + ", metrics in PROMETHEUS_MULTIPROC_DIR"
     )
     try:
-        recreate_database(env)
-        app = "project.wsgi:application"
-        config = SRC / "project" / "gunicorn_conf.py"
-        start(
-            ours, gunicorn_cmd(Path(sys.executable), app, ours.port, args.workers, config), env, SRC
+        env = start_service(
+            ours, args, metrics_dir, **({"LOG_LEVEL": "WARNING"} if args.quiet_log else {})
         )
         for server in servers:
             if server is not ours:
@@ -422,14 +448,7 @@ def main() -> int:
                     flush=True,
                 )
     finally:
-        for server in servers:
-            if server.process is not None:
-                stop(server.process)
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        if not args.keep_db:
-            for server in servers:
-                url = f"{DEFAULT_DB_HOST}/{server.database}"
-                run([sys.executable, str(DBTOOL), "drop", url], dict(os.environ))
+        tear_down(servers, metrics_dir, keep_db=args.keep_db)
 
     passed = summarize({t.name: t for t in targets})
     errors = [r.errors for t in targets for r in t.results if r.errors]

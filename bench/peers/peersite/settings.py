@@ -102,6 +102,9 @@ DATABASES = {
 # Password validation
 # https://docs.djangoproject.com/en/5.2/ref/settings/#auth-password-validators
 
+# Argon2id with the service's parameters (bench/sign_in_peers.py: the same hash everywhere).
+PASSWORD_HASHERS = ["peersite.hashers.ServiceArgon2PasswordHasher"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("constant/", views.constant),
     path("bare-user/<int:pk>/", views.bare_user),
+    path("check-password/", views.check_password),
     path("stateless/", views.StatelessClaims.as_view()),
     path("dj-rest-auth/", include("dj_rest_auth.urls")),
 ]
