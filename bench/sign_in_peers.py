@@ -33,6 +33,7 @@ failed: the figures are for the note, the goal is judged by bench.sign_in_overhe
 import argparse
 import http.client
 import json
+import math
 import os
 import secrets
 import statistics
@@ -145,6 +146,10 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _ratio(subject: float, peer: float) -> float:
+    return subject / peer if peer else math.nan  # a peer's overhead within the clock's resolution
+
+
 def report(targets: dict[str, Target], hasher: list[list[float]]) -> None:
     rounds = len(hasher)
     print("\nper round: median latency ms (server CPU ms per request)")
@@ -170,8 +175,10 @@ def report(targets: dict[str, Target], hasher: list[list[float]]) -> None:
             f"{name:>10}: " + ", ".join(cells) + f"; medians {median(over[name][0]):.2f} "
             f"({median(over[name][1]):.2f})"
         )
-    ratios = [o / d for o, d in zip(over["sign-in"][0], over["djra-login"][0], strict=True)]
-    cpu_ratios = [o / d for o, d in zip(over["sign-in"][1], over["djra-login"][1], strict=True)]
+    ratios = [_ratio(o, d) for o, d in zip(over["sign-in"][0], over["djra-login"][0], strict=True)]
+    cpu_ratios = [
+        _ratio(o, d) for o, d in zip(over["sign-in"][1], over["djra-login"][1], strict=True)
+    ]
     print(
         "sign-in's overhead over djra-login's, per round: latency "
         + ", ".join(f"{r:.2f}" for r in ratios)
