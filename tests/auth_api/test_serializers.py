@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rest_framework import serializers
 
+import clock as service_clock
 from auth_api.http.serializers import SessionResponseSerializer, UserSerializer, iso_datetime
 from auth_api.tokens.sign_ins import session_shown, sign_in_with_user
 from tests.helpers import sign_in
@@ -50,6 +51,18 @@ def test_a_session_is_shown_while_its_sign_in_is_live(api_client, user, clock):
     User.objects.filter(pk=user.pk).update(is_active=True)
     live.revoked_at = live.created_at
     live.save()
+    assert session_shown(**ids) is None and sign_in_with_user(**ids) is None
+
+
+def test_a_session_ends_at_the_instant_its_sign_in_expires(api_client, user, monkeypatch):
+    """Live until its expiry, not at it: GET session/'s read and every other read of a sign-in
+    share the one rule (SignIn.is_live)."""
+    sign_in(api_client)
+    live = user.sign_ins.get()
+    ids = {"sign_in_id": live.id, "user_id": user.id}
+    monkeypatch.setattr(service_clock, "now", lambda: live.expires_at - timedelta(microseconds=1))
+    assert session_shown(**ids) is not None and sign_in_with_user(**ids) is not None
+    monkeypatch.setattr(service_clock, "now", lambda: live.expires_at)
     assert session_shown(**ids) is None and sign_in_with_user(**ids) is None
 
 
