@@ -27,7 +27,7 @@ off, the faster setting.
 
 Prints, per round, each target's median latency and CPU per request, and each target's overhead
 over stock-hash (latency, CPU) with the ratio sign-in/djra-login. Exit code 0 unless a request
-failed: the figures are for the note, the goal is judged by bench.sign_in_overhead.
+failed: the figures compare; the goal (hasher + 3 ms) is judged by bench.sign_in_overhead.
 """
 
 import argparse
