@@ -35,7 +35,6 @@ import http.client
 import json
 import math
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -54,9 +53,15 @@ from bench.session_peers import (
     tear_down,
     wait_peer,
 )
-from bench.session_throughput import RESULTS, process_cpu_seconds, wait_until_up, worker_pids
+from bench.session_throughput import (
+    PASSWORD,
+    RESULTS,
+    process_cpu_seconds,
+    sign_up,
+    wait_until_up,
+    worker_pids,
+)
 
-PASSWORD = "quartz-lantern-harbor-91"
 ORDER = ["stock-hash", "djra-login", "sign-in"]
 
 
@@ -125,21 +130,6 @@ def batch(target: Target, requests: int, warmup: int) -> None:
             raise RuntimeError(f"{target.name} answered {status}: {answer[:300]!r}")
     target.cpu.append((process_cpu_seconds(workers) - cpu_before) * 1000 / requests)
     target.latencies.append(times)
-
-
-def our_user(ours: Server, env: dict[str, str]) -> str:
-    email = f"bench-sign-in-{secrets.token_hex(4)}@example.com"
-    body = {"name": "Bench User", "email": email, "password": PASSWORD, "role": "student"}
-    connection = http.client.HTTPConnection("127.0.0.1", ours.port, timeout=30)
-    connection.request(
-        "POST", "/api/auth/sign-up/", json.dumps(body), {"Content-Type": "application/json"}
-    )
-    answer = connection.getresponse()
-    if answer.status != 201:
-        raise RuntimeError(f"sign-up answered {answer.status}: {answer.read()[:300]!r}")
-    connection.close()
-    wait_outbox_drained(env["DATABASE_URL"])  # the verification mail sent, not sending meanwhile
-    return email
 
 
 def median(values: list[float]) -> float:
@@ -224,7 +214,10 @@ def main() -> int:
         wait_peer(peers)
         for server in servers:
             server.workers = worker_pids(server.process.pid)
-        email = our_user(ours, env)
+        email = sign_up(ours.base)[1]["email"]  # the access token carries the address
+        wait_outbox_drained(
+            env["DATABASE_URL"]
+        )  # the verification mail sent, not sending meanwhile
         peer_body = json.dumps({"username": "bench", "password": PEER_PASSWORD}).encode()
         targets = {
             "stock-hash": Target("stock-hash", peers, "/check-password/", peer_body),
