@@ -154,6 +154,39 @@ def test_a_refund_gives_the_count_back_and_never_below_zero(db, store):
             assert not RateLimitCounter.objects.filter(key="rl:t:gone:0").exists()
 
 
+@override_settings(RATE_LIMITS={"t": (5, 60)})
+def test_expired_counters_are_purged_by_a_new_counter(db, monkeypatch):
+    from datetime import timedelta
+
+    import clock
+
+    RateLimitCounter.objects.create(
+        key="rl:t:old:0", count=3, expires_at=clock.now() - timedelta(seconds=1)
+    )
+    live = RateLimitCounter.objects.create(
+        key="rl:t:live:0", count=1, expires_at=clock.now() + timedelta(seconds=60)
+    )
+    monkeypatch.setattr(rates.random, "random", lambda: 0.0)  # the lottery always draws
+    rates.hit("t", "k")
+    assert set(RateLimitCounter.objects.values_list("key", flat=True)) == {
+        live.key,
+        rates.hit("t", "k"),
+    }
+
+
+@override_settings(RATE_LIMITS={"t": (5, 60)})
+def test_a_counter_refunded_to_zero_and_hit_again_is_not_a_new_one(db, monkeypatch):
+    """The purge's lottery is drawn once per counter made (MySQL tells an insert from an update);
+    a counter that successes keep bringing back to zero is not made again on each hit."""
+    draws: list[None] = []
+    monkeypatch.setattr(rates, "_maybe_purge", lambda: draws.append(None))
+    for _ in range(3):
+        rates.refund([rates.hit("t", "k")])
+    assert RateLimitCounter.objects.get().count == 0
+    # SQLite's upsert says only the count: there, a count of one is taken for a new counter.
+    assert len(draws) == (1 if connection.vendor == "mysql" else 3)
+
+
 def test_password_change_is_limited_per_user(api_client, user):
     access = sign_in(api_client).json()["accessToken"]
     body = {"currentPassword": "wrong-guess-000", "newPassword": "whatever-new-pass-1"}

@@ -108,8 +108,15 @@ def _table_increment(key: str, window: int) -> int:
     expires_at = clock.now() + timedelta(seconds=window)
     with connection.cursor() as cursor:
         cursor.execute(_table_sql(_UPSERT[vendor], vendor), [key, expires_at])
-        count = int(cursor.lastrowid if vendor == "mysql" else cursor.fetchone()[0])
-    if count == 1:
+        if vendor == "mysql":
+            count = int(cursor.lastrowid)
+            # One affected row for a row inserted, two for one updated: a counter brought back
+            # to zero by refunds and hit again is not a new one.
+            created = cursor.rowcount == 1
+        else:
+            count = int(cursor.fetchone()[0])
+            created = count == 1
+    if created:
         _maybe_purge()
     return count
 
@@ -120,6 +127,7 @@ def _table_decrement(keys: list[str]) -> None:
 
 
 def _maybe_purge() -> None:
+    """Expired counters deleted, by one in fifty of the counters made."""
     if random.random() < 0.02:  # noqa: S311 - housekeeping, not security
         RateLimitCounter.objects.filter(expires_at__lt=clock.now()).delete()
 
