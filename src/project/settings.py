@@ -386,12 +386,15 @@ RATE_LIMITS = {
     # guesser fresh attempts (better-auth #11162).
     "otp_send_ip": (env_int("RATE_LIMIT_OTP_SEND_IP", 50), 60),  # a class of 40 in one minute
     "otp_send_address_client": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS_CLIENT", 3), 600),
-    # The mail ceiling of one address: bounded (no mailbox flooding), yet in windows of 15
-    # minutes, so strangers who fill it keep the owner from a usable mail 15 minutes at most
-    # (and every mail they trigger carries a link that works for the owner).
+    # The mail ceilings of one address: bounded (no mailbox flooding), yet in windows of 15
+    # minutes. Sign-in mail has a ceiling of its own, so strangers who fill it keep the owner from
+    # a usable mail 15 minutes at most, and every mail they trigger carries a link that signs the
+    # owner in; mail whose link signs no one in (a reset, a verification) cannot crowd it out.
     "otp_send_address": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS", 5), 900),
-    # Mail to an address with no link for it ("someone tried to move an account here"): its own
-    # cap, so it cannot fill the ceiling above.
+    "otp_send_address_no_sign_in": (env_int("RATE_LIMIT_OTP_SEND_ADDRESS_NO_SIGN_IN", 5), 900),
+    # Mail another account asks for (an email change's code, or the "someone tried to move an
+    # account here" notice when the address is taken): one cap for both, so that neither the
+    # ceilings above nor an answer of this cap says whether the address has an account.
     "notice_send_address": (env_int("RATE_LIMIT_NOTICE_SEND_ADDRESS", 5), 3600),
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
     # Failed service credentials at introspect/, per client address (a right one spends nothing).

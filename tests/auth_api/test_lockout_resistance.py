@@ -97,7 +97,7 @@ def test_five_attacker_addresses_cannot_lock_the_owner_out(live_server, mailoutb
     # (b) A fresh browser: the strangers spent the address's mail ceiling, but every mail they
     # had sent carries a link, and the newest one signs the owner in, from any browser.
     phone = LoopbackClient(live_server.url, "127.0.0.7")
-    refused = phone.post("/api/auth/email-otp/send/", {"email": OWNER, "type": "forget-password"})
+    refused = phone.post("/api/auth/email-otp/send/", {"email": OWNER, "type": "sign-in"})
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) <= 15 * 60
     deliver_due()
     link = re.search(r"#token=([A-Za-z0-9_-]+)", [m for m in mailoutbox if OWNER in m.to][-1].body)
@@ -116,6 +116,32 @@ def test_five_attacker_addresses_cannot_lock_the_owner_out(live_server, mailoutb
     answer = tablet.post(OTP_SIGN_IN, {"email": OWNER, "otp": code})
     assert answer.status_code == 200, answer.content
     assert answer.json()["user"]["email"] == OWNER
+
+
+@pytest.mark.django_db
+def test_reset_mail_from_strangers_never_keeps_a_sign_in_link_from_the_owner(user, mailoutbox):
+    """Strangers spend the shared untrusted password budget (a new browser's right password
+    waits an hour) and fill the address's mail with reset codes, whose links sign no one in:
+    the owner in a new browser still gets a sign-in code and link of their own at once."""
+    user.email_verified = True
+    user.save()
+    assert set(_fail_from_strangers(OWNER, 25)) == {401, 429}
+    sends = [
+        send_code(APIClient(), OWNER, "forget-password", REMOTE_ADDR=f"10.9.0.{n + 1}").status_code
+        for n in range(8)
+    ]
+    assert sends[-1] == 429 and 200 in sends  # that mail's ceiling is full
+    deliver_due()
+    phone = APIClient(REMOTE_ADDR="192.0.2.77")
+    assert sign_in(phone).status_code == 429  # the password: the strangers spent its budget
+    mailoutbox.clear()
+    assert send_code(phone, OWNER, "sign-in").status_code == 200
+    code = deliver_and_read_code(mailoutbox, OWNER)
+    answer = phone.post(OTP_SIGN_IN, {"email": OWNER, "otp": code}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["user"]["email"] == OWNER
+    link = re.search(r"#token=([A-Za-z0-9_-]+)", mailoutbox[-1].body)
+    assert link is not None  # the same mail's link, for a browser other than the one that asked
 
 
 # --- device cookies -------------------------------------------------------------------------

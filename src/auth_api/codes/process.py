@@ -4,10 +4,10 @@ Every flow that mails or checks a code goes through `EmailCode`: sign-in, verifi
 password, step-up and email change. One code belongs to (address, type, the asking client's flow):
 
 - **Send**: counted per client address, per (address, client) and against the address's mail
-  ceiling, which bounds mailbox flooding. A trusted device of the account is under its own cap
-  only, so strangers filling the ceiling never keep the owner's devices from getting a code. The
-  request does the same work for every address; whether the account exists is decided at
-  delivery, off the request path (no enumeration by timing).
+  ceiling for its type (`ceiling_of`), which bounds mailbox flooding. A trusted device of the
+  account is under its own cap only, so strangers filling a ceiling never keep the owner's
+  devices from getting a code. The request does the same work for every address; whether the
+  account exists is decided at delivery, off the request path (no enumeration by timing).
 - **Check**: counted per client address; only the client's own code is found (`codes.store`);
   a wrong guess by a client that is not a trusted device of the account also spends the address's
   allowance of untrusted guesses (`limits.guard`), checked only when the guess meets a live code
@@ -47,6 +47,17 @@ _MESSAGES = {
 }
 
 
+def ceiling_of(type: CodeType) -> Scope:
+    """The address's mail ceiling a code of `type` counts against. Sign-in mail has one of its
+    own: its link signs the owner in from any browser, so strangers who fill that ceiling leave
+    the owner a way in, and mail whose link signs no one in (a reset, a verification) cannot
+    crowd it out: a reset gets the owner no further than a password that strangers' failures
+    may keep from a new browser for an hour."""
+    if type == CodeType.SIGN_IN:
+        return Scope.CODE_SEND_ADDRESS
+    return Scope.CODE_SEND_ADDRESS_NO_SIGN_IN
+
+
 def link_url(token: str) -> str:
     """Where the web app takes one click to use a link: the token in the fragment, which never
     reaches a server's log or a Referer."""
@@ -77,17 +88,16 @@ class EmailCode:
             self.issue_and_mail(flow_id, with_code=with_code)
         return flow_id
 
-    def admit(self, *, ceiling: Scope = Scope.CODE_SEND_ADDRESS) -> str:
+    def admit(self, *, ceiling: Scope | None = None) -> str:
         """Count the send against the client's and the address's limits (outside any
         transaction); the flow id the code will be bound to. `ceiling`: the address's cap this
-        mail counts against (mail without a link the owner can use has a cap of its own, so it
-        cannot crowd out the mail that has one)."""
+        mail counts against, by default its type's (`ceiling_of`)."""
         rates.hit(Scope.CODE_SEND_IP, self.client.limit_key)
         asking = self._asking()
         sender = self.account_id or asking.device or self.client.limit_key
         rates.hit(Scope.CODE_SEND_ADDRESS_CLIENT, f"{self.email}\n{sender}")
         if asking.device is None:
-            rates.hit(ceiling, self.email)
+            rates.hit(ceiling or ceiling_of(self.type), self.email)
         return asking.flow_id or new_flow_id()
 
     def send_unasked(self) -> str | None:
@@ -95,7 +105,7 @@ class EmailCode:
         address's mail ceiling applies, and over it nothing is sent (None). Call inside the
         caller's transaction."""
         try:
-            rates.hit(Scope.CODE_SEND_ADDRESS, self.email)
+            rates.hit(ceiling_of(self.type), self.email)
         except TooManyRequests:
             return None
         flow_id = self._asking().flow_id or new_flow_id()

@@ -40,11 +40,12 @@ def email_change_request(*, principal: Principal, new_email: str, client: Client
     """Queue the code (or the "taken" mail) and the notice to the old address; the client's flow."""
     require_fresh(principal)
     user, _ = sign_in_current(principal=principal)
-    # Throwaway accounts must not flood a mailbox: the new address's caps count too. Its owner
-    # can use no link of a "taken" notice, so those have a cap of their own.
+    # Throwaway accounts must not flood a mailbox: the new address's caps count too, one for the
+    # code and the "taken" notice alike (what it answers never says which one was sent), and
+    # never the address's own ceilings (its owner can sign in with no link of these mails).
     code = _new_address_code(user_id=user.pk, new_email=new_email, client=client)
     taken = new_email == user.email or user_email_taken(email=new_email)
-    flow_id = code.admit(ceiling=Scope.NOTICE_SEND_ADDRESS if taken else Scope.CODE_SEND_ADDRESS)
+    flow_id = code.admit(ceiling=Scope.NOTICE_SEND_ADDRESS)
     with transaction.atomic():
         code.issue_and_mail(flow_id, message=EmailKind.EMAIL_CHANGE_TAKEN if taken else None)
         email_enqueue(kind=EmailKind.EMAIL_CHANGE_NOTICE, to_email=user.email)

@@ -43,8 +43,10 @@ class Scope(StrEnum):
     PASSWORD_CHANGE_USER = "password_change_user"  # noqa: S105 - password checks by a signed-in user
     CODE_SEND_IP = "otp_send_ip"
     CODE_SEND_ADDRESS_CLIENT = "otp_send_address_client"
-    CODE_SEND_ADDRESS = "otp_send_address"  # the address's mail ceiling
-    NOTICE_SEND_ADDRESS = "notice_send_address"  # mail to an address that carries no link
+    CODE_SEND_ADDRESS = "otp_send_address"  # the address's ceiling of mail that signs in
+    # The address's ceiling of the other mail strangers can ask for (a reset, a verification)
+    CODE_SEND_ADDRESS_NO_SIGN_IN = "otp_send_address_no_sign_in"
+    NOTICE_SEND_ADDRESS = "notice_send_address"  # mail asked for by another account (email change)
     CODE_CHECK_IP = "otp_verify_ip"
     INTROSPECT_IP = "introspect_ip"  # failed service credentials per client address
     SECOND_FACTOR_IP = "second_factor_ip"  # wrong TOTP / recovery codes / passkeys per address
