@@ -61,6 +61,15 @@ def wants_body_transport(request: HttpRequest) -> bool:
     return value == "body"
 
 
+def page_client(request: HttpRequest) -> ClientInfo:
+    """The client of a page outside the API (the Django admin): its address and user agent.
+    The API's cookies (scoped to its path) and headers are none of a page's business, and a
+    header a page does not document never makes its answer an error."""
+    return ClientInfo(
+        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:512]
+    )
+
+
 def client_info(request: HttpRequest, body: dict | None = None) -> ClientInfo:
     """The client; `deviceToken` / `flowToken` in a validated body win over the cookies."""
     body = body or {}

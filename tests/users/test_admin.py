@@ -77,6 +77,16 @@ def test_verified_staff_logs_in_through_the_sign_in_check(client):
     assert _logged_in(_admin_login(client, " Root@Example.com ", ADMIN_PASSWORD))
 
 
+@pytest.mark.parametrize("header", ["HTTP_X_REFRESH_TOKEN_TRANSPORT", "HTTP_COOKIE"])
+def test_the_apis_headers_and_cookies_mean_nothing_to_the_admin_login(client, header):
+    """A value the API would refuse (400) is no error here: the login goes on as without it."""
+    User.objects.create_superuser("root@example.com", ADMIN_PASSWORD)
+    value = "foo" if header != "HTTP_COOKIE" else f"{settings.DEVICE_COOKIE_NAME}=not-a-device"
+    assert _logged_in(_admin_login(client, "root@example.com", ADMIN_PASSWORD, **{header: value}))
+    wrong = _admin_login(client, "root@example.com", "wrong-guess-1", **{header: value})
+    assert wrong.status_code == 200 and WRONG_PASSWORD_NOTE in wrong.content.decode()
+
+
 def test_staff_with_an_unproven_address_cannot_log_in(client):
     User.objects.create_user(
         "staff@example.com", ADMIN_PASSWORD, is_staff=True, is_superuser=True

@@ -11,7 +11,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
-from auth_api.client import client_info
+from auth_api.client import page_client
 from auth_api.errors import InvalidCredentials, PasswordSignInClosed, TooManyRequests
 from auth_api.flows.sign_in import credentials_check
 from users.emails import validate_email
@@ -38,7 +38,7 @@ class SignInCheckBackend(ModelBackend):
             return None
         try:
             user = credentials_check(
-                email=validate_email(username), password=password, client=client_info(request)
+                email=validate_email(username), password=password, client=page_client(request)
             ).user
         except (TooManyRequests, PasswordSignInClosed) as refusal:
             setattr(request, _REFUSAL, refusal)

@@ -8,7 +8,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from auth_api.admin.backend import sign_in_refusal
-from auth_api.client import client_info
+from auth_api.client import page_client
 from auth_api.errors import PasswordSignInClosed, TooManyRequests
 from auth_api.flows.second_step import second_factor_check
 
@@ -49,7 +49,7 @@ class AdminSignInForm(AdminAuthenticationForm):
             passed = (
                 bool(code)
                 and request is not None
-                and second_factor_check(user=user, code=code, client=client_info(request))
+                and second_factor_check(user=user, code=code, client=page_client(request))
             )
         except TooManyRequests as refusal:
             raise self._rate_limited(refusal) from None
