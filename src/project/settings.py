@@ -166,7 +166,7 @@ if ARGON2_MEMORY_COST_KIB < 19456 or ARGON2_TIME_COST < 2:
 
 # --- Django core ------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "project.admin_site.ServiceAdminConfig",  # django.contrib.admin with this service's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -235,3 +235,113 @@ def test_staff_with_two_factor_on_give_their_second_factor_at_the_admin_too(clie
 def test_the_admin_login_page_has_a_second_factor_field(client):
     page = client.get("/admin/login/").content.decode()
     assert 'name="code"' in page and 'autocomplete="one-time-code"' in page
+
+
+# --- passwords set in the admin are held to the API's rules --------------------------------------
+
+OWN_CHANGE = "/admin/password_change/"
+
+
+def _staff_signed_in_to_the_api(email: str = "root@example.com") -> APIClient:
+    """Staff with a proven address, signed in to the API too (a sign-in a password change ends)."""
+    User.objects.create_superuser(email, ADMIN_PASSWORD, email_verified=True)
+    api = APIClient()
+    assert sign_in(api, email=email, password=ADMIN_PASSWORD).status_code == 200
+    return api
+
+
+def _change_own(client, old: str, new: str = "a brand new pass 42"):
+    body = {"old_password": old, "new_password1": new, "new_password2": new}
+    return client.post(OWN_CHANGE, body)
+
+
+def _form_errors(response) -> str:
+    return html.unescape(
+        " ".join(
+            re.findall(
+                r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S
+            )
+        )
+    )
+
+
+def test_the_admins_own_password_change_ends_the_accounts_sign_ins_and_tells_the_owner(
+    client, mailoutbox
+):
+    from auth_api.models import SecurityEvent
+    from emailing.delivery import deliver_due
+    from tests.helpers import refresh
+
+    api = _staff_signed_in_to_the_api()
+    staff = User.objects.get(email="root@example.com")
+    client.force_login(staff)
+    response = _change_own(client, ADMIN_PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/admin/password_change/done/"
+    assert client.get("/admin/").status_code == 200  # the admin session goes on
+    assert refresh(api).status_code == 401  # the API's sign-in ended
+    assert (
+        sign_in(APIClient(), email="root@example.com", password="a brand new pass 42").status_code
+        == 200
+    )
+    deliver_due()
+    assert [m.to for m in mailoutbox if "password" in m.subject.lower()] == [["root@example.com"]]
+    assert SecurityEvent.objects.filter(user=staff, type="password_changed").count() == 1
+
+
+def test_the_admins_own_password_change_is_no_password_oracle(client, settings):
+    """Wrong current passwords spend the account's step-up budget, are security events, count
+    towards closing password sign-in, and STEP_UP_MAX_FAILURES in a row end the admin session."""
+    from auth_api.models import AccountGuard, SecurityEvent, guard_key
+
+    settings.STEP_UP_MAX_FAILURES = 3
+    _staff_signed_in_to_the_api()
+    staff = User.objects.get(email="root@example.com")
+    client.force_login(staff)
+    for n in range(2):
+        wrong = _change_own(client, f"guess-{n}-wrong")
+        assert wrong.status_code == 200
+        assert "Your old password was entered incorrectly" in _form_errors(wrong)
+    assert AccountGuard.objects.get(pk=guard_key("root@example.com")).untrusted_failures == 2
+    assert SecurityEvent.objects.filter(user=staff, type="step_up_failed").count() == 2
+    ended = _change_own(client, "guess-2-wrong")
+    assert ended.status_code == 302 and ended["Location"].startswith("/admin/login/")
+    assert client.get("/admin/").status_code == 302  # logged out
+    assert User.objects.get(pk=staff.pk).check_password(ADMIN_PASSWORD)
+
+
+def test_the_admins_own_password_change_shares_the_step_up_budget(client, clock, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_change_user": (2, 300)}
+    _staff_signed_in_to_the_api()
+    client.force_login(User.objects.get(email="root@example.com"))
+    _to_window_start(clock, 300)
+    for n in range(2):
+        _change_own(client, f"guess-{n}-wrong")
+    refused = _change_own(client, ADMIN_PASSWORD)  # even the right one, once the budget is spent
+    assert refused.status_code == 200
+    assert "Too many attempts; try again in 5 minutes." in _form_errors(refused)
+    assert User.objects.get(email="root@example.com").check_password(ADMIN_PASSWORD)
+
+
+def test_an_account_password_set_in_the_admin_ends_its_sign_ins(admin_client, mailoutbox):
+    from emailing.delivery import deliver_due
+    from tests.helpers import refresh
+
+    owner = User.objects.create_user("ada@example.com", ADMIN_PASSWORD, email_verified=True)
+    api = APIClient()
+    assert sign_in(api, email="ada@example.com", password=ADMIN_PASSWORD).status_code == 200
+    page = f"/admin/users/user/{owner.pk}/password/"
+    too_long = "x" * 200
+    rejected = admin_client.post(
+        page, {"password1": too_long, "password2": too_long, "usable_password": "true"}
+    )
+    assert rejected.status_code == 200 and "too long" in _form_errors(rejected)
+    new = "set by the admin 77"
+    done = admin_client.post(page, {"password1": new, "password2": new, "usable_password": "true"})
+    assert done.status_code == 302, _form_errors(done)
+    assert refresh(api).status_code == 401
+    assert sign_in(APIClient(), email="ada@example.com", password=new).status_code == 200
+    deliver_due()
+    assert ["ada@example.com"] in [m.to for m in mailoutbox]
+    unset = admin_client.post(page, {"usable_password": "false", "unset-password": "1"})
+    assert unset.status_code == 302
+    assert not User.objects.get(pk=owner.pk).has_usable_password()

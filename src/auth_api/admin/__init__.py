@@ -1,12 +1,12 @@
 """Admin views of this app: security activity (read-only), user deletion through the same
 service as the API (`account_delete`), so an admin deletion leaves nothing behind either, and the
-login form that says when the sign-in check is rate-limited or closed."""
+password form whose save ends the account's sign-ins (the site itself is project.admin_site)."""
 
 from django.contrib import admin
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from auth_api.admin.forms import AdminSignInForm
+from auth_api.admin.passwords import AccountPasswordForm
 from auth_api.flows.account_deletion import account_delete
 from auth_api.models import SecurityEvent
 from users.admin import UserAdmin
@@ -27,14 +27,13 @@ class SecurityEventAdmin(admin.ModelAdmin):
         return False  # append-only
 
 
-admin.site.login_form = AdminSignInForm
-admin.site.login_template = "admin/auth_api/login.html"
-
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
+    change_password_form = AccountPasswordForm
+
     def log_deletions(self, request, queryset) -> list[LogEntry]:
         """The admin's history keeps that an account was erased, not whose it was."""
         content_type = ContentType.objects.get_for_model(User)

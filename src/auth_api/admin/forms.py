@@ -1,13 +1,12 @@
 """The admin's login form: it says why the sign-in check refused before judging the password, and
 asks accounts with two-factor on for their second factor (the admin is no way around it)."""
 
-import math
-
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from auth_api.admin.backend import sign_in_refusal
+from auth_api.admin.passwords import rate_limited_error
 from auth_api.client import page_client
 from auth_api.errors import PasswordSignInClosed, TooManyRequests
 from auth_api.flows.second_step import second_factor_check
@@ -28,7 +27,6 @@ class AdminSignInForm(AdminAuthenticationForm):
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
-        "rate_limited": "Too many attempts; try again in %(wait)s.",
         "sign_in_closed": (
             "Password sign-in to this account is closed to new devices after too many failed "
             "attempts. To open it again, sign in to the app with an emailed code or reset the "
@@ -57,11 +55,7 @@ class AdminSignInForm(AdminAuthenticationForm):
             raise ValidationError(self.error_messages["second_factor"], code="second_factor")
 
     def _rate_limited(self, refusal: TooManyRequests) -> ValidationError:
-        minutes = math.ceil(refusal.retry_after / 60)
-        wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
-        return ValidationError(
-            self.error_messages["rate_limited"], code="rate_limited", params={"wait": wait}
-        )
+        return rate_limited_error(refusal)
 
     def get_invalid_login_error(self) -> ValidationError:
         refusal = sign_in_refusal(self.request)

@@ -45,13 +45,17 @@ def password_change(
                 keep=principal.claims.sid,
                 keep_device_token=client.device_token,
             )
-        email_enqueue(
-            kind=EmailKind.PASSWORD_CHANGED,
-            to_email=user.email,
-            secrets={"how": "change", "others_ended": revoke_others},
-        )
-        security_events.record(
-            user_id=user.pk, type=SecurityEventType.PASSWORD_CHANGED, client=client
-        )
-        signals.password_changed.send(sender=type(user), user=user, how="change")
+        password_change_told(user=user, client=client, others_ended=revoke_others)
     return user
+
+
+def password_change_told(*, user: User, client: ClientInfo | None, others_ended: bool) -> None:
+    """What a changed password (not a reset) leaves, in the change's transaction: the owner's
+    mail, the security event, the app's signal."""
+    email_enqueue(
+        kind=EmailKind.PASSWORD_CHANGED,
+        to_email=user.email,
+        secrets={"how": "change", "others_ended": others_ended},
+    )
+    security_events.record(user_id=user.pk, type=SecurityEventType.PASSWORD_CHANGED, client=client)
+    signals.password_changed.send(sender=type(user), user=user, how="change")

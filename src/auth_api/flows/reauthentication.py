@@ -87,12 +87,13 @@ def sign_in_reauthenticate(
 
 
 def current_password_check(
-    *, user: User, sign_in_id: str, password: str, client: ClientInfo
+    *, user: User, sign_in_id: str | None, password: str, client: ClientInfo
 ) -> None:
     """The owner's password asked again inside a sign-in (step-up, password change), so that a
     stolen access token is no password oracle: failures only spend the account's budget
     (PASSWORD_CHANGE_USER), each is a security event, and STEP_UP_MAX_FAILURES in a row end the
-    sign-in. Raises InvalidPassword."""
+    sign-in (`sign_in_id`; None for a page's session, which its page counts and ends itself).
+    Raises InvalidPassword."""
     spent = rates.hit(Scope.PASSWORD_CHANGE_USER, user.pk)
     if not user.check_password(password):
         _step_up_failed(user=user, sign_in_id=sign_in_id, client=client)
@@ -102,7 +103,7 @@ def current_password_check(
 
 
 def _step_up_failed(
-    *, user: User, sign_in_id: str, client: ClientInfo, password: bool = True
+    *, user: User, sign_in_id: str | None, client: ClientInfo, password: bool = True
 ) -> None:
     # The account's password budget too: a wrong password here is as much a guess as at sign-in.
     if password:
@@ -111,6 +112,8 @@ def _step_up_failed(
         security_events.record(
             user_id=user.pk, type=SecurityEventType.STEP_UP_FAILED, client=client
         )
+        if sign_in_id is None:
+            return
         row = SignIn.objects.select_for_update().filter(pk=sign_in_id).first()
         if row is None:
             return
@@ -122,5 +125,7 @@ def _step_up_failed(
             )
 
 
-def _step_up_succeeded(*, sign_in_id: str) -> None:
+def _step_up_succeeded(*, sign_in_id: str | None) -> None:
+    if sign_in_id is None:
+        return
     SignIn.objects.filter(pk=sign_in_id, step_up_failures__gt=0).update(step_up_failures=0)

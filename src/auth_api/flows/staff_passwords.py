@@ -1,0 +1,40 @@
+"""Passwords set in the Django admin: staff's own (with the current password, as at
+password/change/), or any account's by staff who may change users. Either is a change of
+credentials like the API's: every sign-in, trusted device and pending proof of the account ends,
+the owner is mailed and the security activity says so."""
+
+from django.db import transaction
+
+from auth_api.client import ClientInfo
+from auth_api.flows.password_change import password_change_told
+from auth_api.flows.reauthentication import current_password_check
+from auth_api.flows.sign_ins import account_secured
+from auth_api.models import RevokeReason
+from users.models import User
+from users.selectors import user_hold
+from users.services import user_change_password
+
+
+def staff_password_check(*, user: User, password: str, client: ClientInfo) -> None:
+    """Staff's current password at the admin's own password change: the step-up budget of
+    password/change/ (PASSWORD_CHANGE_USER), a security event per failure, each counted towards
+    closing password sign-in like any wrong password. Raises InvalidPassword or TooManyRequests;
+    the admin counts failures in a row in its session and ends it (`STEP_UP_MAX_FAILURES`)."""
+    current_password_check(user=user, sign_in_id=None, password=password, client=client)
+
+
+def password_set_in_admin(
+    *, user: User, new_password: str | None, client: ClientInfo | None
+) -> User:
+    """Set the account's password (None: none usable) and end what a change of credentials
+    ends. The session that made the change is the admin's own and goes on (its caller keeps it)."""
+    with transaction.atomic():
+        user_hold(user_id=user.pk)  # as every change of credentials takes the row
+        if new_password is None:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        else:
+            user_change_password(user=user, new_password=new_password)
+        account_secured(user_id=user.pk, email=user.email, reason=RevokeReason.PASSWORD_CHANGE)
+        password_change_told(user=user, client=client, others_ended=True)
+    return user
