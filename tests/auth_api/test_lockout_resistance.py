@@ -255,6 +255,61 @@ def test_password_sign_in_closes_to_strangers_after_100_failures(
 
 
 @pytest.mark.django_db
+def test_the_owners_trusted_device_opens_a_closed_password_sign_in_for_one_attempt_at_a_time(
+    user, generous_budgets, mailoutbox
+):
+    """The owner's sign-in from a trusted device opens what strangers closed, for the owner's new
+    browser, without forgetting their count: the next untrusted attempt is judged alone, and a
+    wrong one closes it again (the owner was told once)."""
+    user.email_verified = True
+    user.save()
+    laptop = APIClient()
+    assert sign_in(laptop).status_code == 200
+    assert _fail_from_strangers(OWNER, 100) == [401] * 100
+    assert sign_in(APIClient(), REMOTE_ADDR="192.0.2.200").status_code == 403
+    assert sign_in(laptop).status_code == 200  # the owner, on the trusted device
+    fresh = sign_in(APIClient(), REMOTE_ADDR="192.0.2.200")  # the owner, in a new browser
+    assert fresh.status_code == 200, fresh.content
+    guard = AccountGuard.objects.get(pk=guard_key(OWNER))
+    assert (guard.untrusted_failures, guard.closed_at) == (0, None)
+
+    assert _fail_from_strangers(OWNER, 100) == [401] * 100
+    assert sign_in(laptop).status_code == 200
+    assert _fail_from_strangers(OWNER, 3) == [401, 403, 403]  # one judged, then closed again
+    assert sign_in(APIClient(), REMOTE_ADDR="192.0.2.201").status_code == 403
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).untrusted_failures == 101
+    deliver_due()
+    assert len([m for m in mailoutbox if "paused" in m.subject]) == 2  # once per closing by 100
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="needs MySQL row locks")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_strangers_get_one_attempt_after_the_owners_device_opened_it(user, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_untrusted": (1000, 3600)}
+    settings.SIGN_IN_CLOSE_AFTER_FAILURES = 5
+    laptop = APIClient()
+    assert sign_in(laptop).status_code == 200
+    assert _fail_from_strangers(OWNER, 5) == [401] * 5
+    assert sign_in(laptop).status_code == 200  # opened again, the count kept
+
+    def attempt(n: int) -> int:
+        try:
+            address = f"10.2.0.{n + 1}"
+            return sign_in(APIClient(), password=f"guess-{n}", REMOTE_ADDR=address).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(attempt, range(24)))
+    assert sorted(answers) == [401] + [403] * 23
+    assert AccountGuard.objects.get(pk=guard_key(OWNER)).untrusted_failures == 6
+
+
+@pytest.mark.django_db
 def test_a_password_reset_reopens_and_a_success_resets_the_count(
     user, generous_budgets, mailoutbox
 ):

@@ -89,8 +89,10 @@ def credentials_settle(checked: CheckedCredentials) -> None:
     """A right password: the attempt's counts come back (the budgets are budgets of failures),
     and an untrusted client's success starts the address's failure count again."""
     rates.refund(checked.spent)
-    if checked.standing is not None:  # a trusted device's success says nothing of strangers
+    if checked.standing is not None:
         guard.record_password_success(email=checked.email, standing=checked.standing)
+    else:  # a trusted device's success forgets no stranger's failure, and opens what they closed
+        guard.owner_device_signed_in(email=checked.email)
 
 
 def _check_credentials(*, email: str, password: str, client: ClientInfo) -> CheckedCredentials:

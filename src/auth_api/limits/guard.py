@@ -5,8 +5,10 @@ whether an account exists:
 
 - consecutive password failures from untrusted clients. At SIGN_IN_CLOSE_AFTER_FAILURES (NIST SP
   800-63B 5.2.2: at most 100) password sign-in closes to untrusted clients until the owner proves
-  the address (a code sign-in or a password reset); the owner is told once, by email. A success
-  from an untrusted client resets the count.
+  the address (a code or link sign-in, a password reset, a passkey), which forgets the count, or
+  signs in from a trusted device, which opens it again with the count kept: the one untrusted
+  attempt it then takes is judged alone, and a failure closes it again. The owner is told once,
+  by email. A success from an untrusted client resets the count.
 - an allowance of wrong code guesses by untrusted clients: a token bucket of CODE_GUESS_BURST
   guesses refilled by one every CODE_GUESS_REFILL_SECONDS. A correct code spends nothing.
 
@@ -48,19 +50,33 @@ def _locked(email: str) -> AccountGuard:
 class UntrustedStanding:
     closed: bool  # password sign-in is closed to untrusted clients
     failures: int  # their consecutive password failures
+    # This attempt is the one a factor past its count takes after the owner's trusted device
+    # opened it again: it closed the factor behind it (`record_password_success` reopens).
+    claimed: bool = False
 
 
 _UNGUARDED = UntrustedStanding(closed=False, failures=0)
 
 
 def untrusted_standing(*, email: str) -> UntrustedStanding:
-    """One read. With rate limits off the guard is neither consulted nor kept."""
+    """One read; with the count past the threshold and the factor open (the owner's trusted
+    device opened it), also the one UPDATE that claims its single attempt: of parallel attempts
+    one is judged, the others find it closed. With rate limits off the guard is neither consulted
+    nor kept."""
     if not settings.RATE_LIMITS_ENABLED:
         return _UNGUARDED
-    row = _STANDING.first(key=guard_key(email))
+    key = guard_key(email)
+    row = _STANDING.first(key=key)
     if row is None:
         return _UNGUARDED
     closed_at, failures = row
+    if closed_at is None and failures >= settings.SIGN_IN_CLOSE_AFTER_FAILURES:
+        claimed = AccountGuard.objects.filter(
+            pk=key,
+            closed_at__isnull=True,
+            untrusted_failures__gte=settings.SIGN_IN_CLOSE_AFTER_FAILURES,
+        ).update(closed_at=clock.now())
+        return UntrustedStanding(closed=not claimed, failures=failures, claimed=bool(claimed))
     return UntrustedStanding(closed=closed_at is not None, failures=failures)
 
 
@@ -89,23 +105,33 @@ def record_untrusted_failure(
             return
         guard = _locked(email)
         guard.untrusted_failures += 1
-        closing = (
-            guard.closed_at is None
-            and guard.untrusted_failures >= settings.SIGN_IN_CLOSE_AFTER_FAILURES
-        )
-        if closing:
+        threshold = settings.SIGN_IN_CLOSE_AFTER_FAILURES
+        if guard.closed_at is None and guard.untrusted_failures >= threshold:
             guard.closed_at = clock.now()
-            email_enqueue(kind=EmailKind.SIGN_IN_CLOSED, to_email=email, requires_user=True)
+            if guard.untrusted_failures == threshold:  # told once: not at a later closing
+                email_enqueue(kind=EmailKind.SIGN_IN_CLOSED, to_email=email, requires_user=True)
         guard.save(update_fields=["untrusted_failures", "closed_at"])
 
 
 def record_password_success(*, email: str, standing: UntrustedStanding) -> None:
     """The right password from an untrusted client: the count starts again (an UPDATE only when
-    the standing read before the check saw one; a failure counted in between may stay)."""
-    if standing.failures:
+    the standing read before the check saw one; a failure counted in between may stay), and the
+    factor this attempt claimed is open again."""
+    if standing.claimed:
+        owner_proven(email=email)
+    elif standing.failures:
         AccountGuard.objects.filter(
             pk=guard_key(email), closed_at__isnull=True, untrusted_failures__gt=0
         ).update(untrusted_failures=0)
+
+
+def owner_device_signed_in(*, email: str) -> None:
+    """The right password from a trusted device of the account: a closed password sign-in opens
+    again for the owner's new browsers, the strangers' count kept (see untrusted_standing)."""
+    if settings.RATE_LIMITS_ENABLED:
+        AccountGuard.objects.filter(pk=guard_key(email), closed_at__isnull=False).update(
+            closed_at=None
+        )
 
 
 def owner_proven(*, email: str) -> None:
