@@ -42,6 +42,30 @@ def test_request_does_the_same_writes_for_known_and_unknown(api_client, user, ty
     assert not any("users_user" in q["sql"] for q in known.captured_queries)
 
 
+@pytest.mark.parametrize("path", ["/api/auth/email-otp/send/", "/api/auth/sign-in/"])
+def test_a_device_cookie_costs_known_and_unknown_addresses_the_same_reads(user, monkeypatch, path):
+    """A made-up device cookie: the account's devices are asked for whether or not the address
+    has an account (one query either way), so no answer's time tells which."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from auth_api.limits import rates
+    from users.ids import ID_ALPHABET, ID_LENGTH
+
+    monkeypatch.setattr(rates, "_maybe_purge", lambda: None)  # random housekeeping aside
+    token = "~".join(f"{ID_ALPHABET[n] * ID_LENGTH}.not-its-secret" for n in range(3))
+    reads = {}
+    for n, email in enumerate(("ada@example.com", "ghost@example.com")):
+        client = APIClient(REMOTE_ADDR=f"192.0.2.{n + 1}")
+        client.cookies[settings.DEVICE_COOKIE_NAME] = token
+        body = {"email": email, "type": "forget-password", "password": "wrong-guess-12"}
+        with CaptureQueriesContext(connection) as queries:
+            client.post(path, body, format="json")
+        reads[email] = [q["sql"] for q in queries.captured_queries if "trusteddevice" in q["sql"]]
+    assert len(reads["ada@example.com"]) == len(reads["ghost@example.com"]) == 1, reads
+
+
 def test_known_email_receives_each_type(api_client, user, mailoutbox):
     for type in TYPES:
         send_code(api_client, "ada@example.com", type)

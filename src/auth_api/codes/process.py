@@ -31,7 +31,7 @@ from auth_api.errors import TooManyRequests
 from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
 from auth_api.tokens.code_flows import flow_id_of, new_flow_id
-from auth_api.tokens.devices import trusted_device_id
+from auth_api.tokens.devices import NO_ACCOUNT, trusted_device_id
 from emailing.models import EmailKind
 from emailing.services import email_enqueue
 from observability import metrics
@@ -146,10 +146,9 @@ class EmailCode:
         if self.account_id is not None or not self.client.device_token:
             return _Asking(flow_id=flow_id, device=None)
         user = user_get_by_email(email=self.email)  # looked up only with a device token
-        if user is None:
-            return _Asking(flow_id=flow_id, device=None)
-        device = trusted_device_id(self.client.device_token, user_id=user.pk)
-        return _Asking(flow_id=flow_id, device=device, account_id=user.pk if device else None)
+        account = user.pk if user is not None else NO_ACCOUNT  # the same work either way
+        device = trusted_device_id(self.client.device_token, user_id=account)
+        return _Asking(flow_id=flow_id, device=device, account_id=account if device else None)
 
     def _bound(self, flow_id: str) -> str:
         """The flow the code row is stored under: the client's, and the account's if any."""

@@ -12,7 +12,7 @@ from auth_api.limits import guard, rates
 from auth_api.limits.rates import Scope
 from auth_api.limits.timing import constant_time_check, is_legacy_hash
 from auth_api.models import SecurityEventType
-from auth_api.tokens.devices import KnownDevice, trusted_device
+from auth_api.tokens.devices import NO_ACCOUNT, KnownDevice, trusted_device
 from auth_api.tokens.pending import SignInOutcome
 from observability import metrics
 from users.errors import DomainError
@@ -106,7 +106,10 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     sign-in to untrusted clients (see auth_api.guard).
     """
     user = user_get_by_email(email=email)
-    device = trusted_device(client.device_token, user_id=user.pk) if user is not None else None
+    # The same query for an address without an account (it finds nothing): no time to tell by.
+    device = trusted_device(
+        client.device_token, user_id=user.pk if user is not None else NO_ACCOUNT
+    )
     standing = None
     # Every attempt is counted before it is judged (parallel guesses cannot slip past a limit);
     # a right password gives the counts back: the budgets are budgets of failures.

@@ -87,6 +87,11 @@ NOT_READ = _NotRead.NOT_READ
 DeviceRead = KnownDevice | None | Literal[_NotRead.NOT_READ]
 
 
+# A user id no account has: an address without an account is asked the same query (no answer
+# tells by its time whether the address has one).
+NO_ACCOUNT = ""
+
+
 def trusted_device(token: str | None, *, user_id: str) -> KnownDevice | None:
     """The live device this token holds for `user_id` (one query), or None: not trusted."""
     entries = dict(_entries(token))
