@@ -485,3 +485,54 @@ def test_email_change_mail_counts_on_the_new_addresss_own_cap(signed_in, setting
     assert answers[-1].json()["code"] == "TOO_MANY_REQUESTS"
     stranger = APIClient(REMOTE_ADDR="127.0.0.30")  # the address's sign-in mail still goes
     assert send_code(stranger, victim, "sign-in").status_code == 200
+
+
+def _pre_registered(address: str) -> str:
+    """A stranger's account of an address it never proved (sign-up needs no proof): its access
+    token."""
+    answer = APIClient(REMOTE_ADDR="127.0.0.40").post(
+        "/api/auth/sign-up/", {"email": address, "password": PASSWORD, "name": "x"}, format="json"
+    )
+    assert answer.status_code == 201, answer.content
+    return answer.json()["accessToken"]
+
+
+def _mail_to(mailoutbox, address: str) -> int:
+    deliver_due()
+    return len([m for m in mailoutbox if address in m.to])
+
+
+def test_an_unproven_accounts_notices_cannot_flood_the_address(mailoutbox, settings):
+    """Email change requests to ever new addresses, and password changes in a loop, from an
+    account that never proved its address: its notices share the address's notice cap."""
+    victim = "victim@example.com"
+    access = _pre_registered(victim)
+    before = _mail_to(mailoutbox, victim)
+    for n in range(12):
+        client = APIClient(REMOTE_ADDR=f"127.0.0.{41 + n % 2}")
+        body = {"newEmail": f"junk{n}@example.net"}
+        assert client.post(CHANGE, body, format="json", **bearer(access)).status_code == 200
+    current = PASSWORD
+    for n in range(6):
+        new = f"{PASSWORD}-{n}"
+        body = {"currentPassword": current, "newPassword": new}
+        answer = APIClient().post(
+            "/api/auth/password/change/", body, format="json", **bearer(access)
+        )
+        assert answer.status_code == 200, answer.content
+        current = new
+    cap, _ = settings.RATE_LIMITS["notice_send_address"]
+    assert _mail_to(mailoutbox, victim) - before == cap
+
+
+def test_a_proven_owners_notices_always_go(signed_in, user, mailoutbox, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "notice_send_address": (1, 3600)}
+    user.email_verified = True
+    user.save()
+    client, access = signed_in
+    for n in range(3):
+        body = {"newEmail": f"elsewhere{n}@example.net"}
+        assert client.post(CHANGE, body, format="json", **bearer(access)).status_code == 200
+    deliver_due()
+    notices = [m for m in mailoutbox if m.to == ["ada@example.com"]]
+    assert len(notices) == 3

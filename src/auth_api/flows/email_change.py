@@ -18,6 +18,7 @@ from auth_api.codes.process import EmailCode, link_url
 from auth_api.codes.store import code_issue, undos_after_end
 from auth_api.codes.types import CodeType
 from auth_api.errors import InvalidLink
+from auth_api.flows.account_mail import account_notice
 from auth_api.flows.reauthentication import require_fresh
 from auth_api.flows.sign_ins import account_secured, sign_in_current
 from auth_api.flows.two_factor import second_factors_drop
@@ -48,7 +49,7 @@ def email_change_request(*, principal: Principal, new_email: str, client: Client
     flow_id = code.admit(ceiling=Scope.NOTICE_SEND_ADDRESS)
     with transaction.atomic():
         code.issue_and_mail(flow_id, message=EmailKind.EMAIL_CHANGE_TAKEN if taken else None)
-        email_enqueue(kind=EmailKind.EMAIL_CHANGE_NOTICE, to_email=user.email)
+        account_notice(user=user, kind=EmailKind.EMAIL_CHANGE_NOTICE)
     return flow_id
 
 

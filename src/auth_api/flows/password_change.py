@@ -3,11 +3,11 @@ from django.db import transaction
 from auth_api import security_events, signals
 from auth_api.authentication import Principal
 from auth_api.client import ClientInfo
+from auth_api.flows.account_mail import account_notice
 from auth_api.flows.reauthentication import current_password_check, require_fresh
 from auth_api.flows.sign_ins import account_secured, sign_in_current
 from auth_api.models import RevokeReason, SecurityEventType
 from emailing.models import EmailKind
-from emailing.services import email_enqueue
 from users.errors import InvalidPassword, PasswordUnchanged
 from users.models import User
 from users.services import user_change_password
@@ -52,9 +52,9 @@ def password_change(
 def password_change_told(*, user: User, client: ClientInfo | None, others_ended: bool) -> None:
     """What a changed password (not a reset) leaves, in the change's transaction: the owner's
     mail, the security event, the app's signal."""
-    email_enqueue(
+    account_notice(
+        user=user,
         kind=EmailKind.PASSWORD_CHANGED,
-        to_email=user.email,
         secrets={"how": "change", "others_ended": others_ended},
     )
     security_events.record(user_id=user.pk, type=SecurityEventType.PASSWORD_CHANGED, client=client)
