@@ -364,7 +364,11 @@ OTP_FLOW_COOKIE_NAME = "otp_flow" if not SECURE_COOKIES else "__Secure-otp_flow"
 TWO_FACTOR_COOKIE_NAME = "two_factor" if not SECURE_COOKIES else "__Secure-two_factor"
 PASSKEY_COOKIE_NAME = "passkey_challenge" if not SECURE_COOKIES else "__Secure-passkey_challenge"
 
-# (limit, window seconds) per scope; see auth_api/ratelimit.py.
+# Wrong passwords or codes in a row at step-up and password change that end the sign-in (and
+# wrong current passwords at the admin's own password change that end the admin session).
+STEP_UP_MAX_FAILURES = env_int("STEP_UP_MAX_FAILURES", 10)
+
+# (limit, window seconds) per scope; see auth_api/limits/rates.py.
 RATE_LIMITS = {
     # Password sign-in. A trusted device (one that signed in to the account before) is counted
     # on its own; untrusted clients per address, per (account, address) and in one shared budget
@@ -407,6 +411,10 @@ RATE_LIMITS = {
     # and never spent by strangers' addresses for the owner's (a recovery code is what the owner
     # holds when strangers closed TOTP): 28,800 guesses per address in 30 days at 10 / 2^60 each.
     "recovery_account_ip": (env_int("RATE_LIMIT_RECOVERY_ACCOUNT_IP", 10), 900),
+    # Wrong current passwords at the admin's own password change, per admin session (its
+    # lifetime, Django's two weeks): counted before they are judged, so parallel ones cannot
+    # slip past the count that ends the session.
+    "staff_step_up_session": (STEP_UP_MAX_FAILURES, 14 * 24 * 3600),
 }
 # Development (DEBUG) multiplies every limit, so a person clicking around is not stopped; the
 # limits stay on. Tests and production use them as written.
@@ -420,8 +428,6 @@ SIGN_IN_CLOSE_AFTER_FAILURES = env_int("SIGN_IN_CLOSE_AFTER_FAILURES", 100)
 EMAIL_CHANGE_UNDO_DAYS = env_int("EMAIL_CHANGE_UNDO_DAYS", 7)
 # How long a device stays trusted after its last complete sign-in (better-auth's trustDevice).
 TRUSTED_DEVICE_DAYS = env_int("TRUSTED_DEVICE_DAYS", 30)
-# Wrong passwords or codes in a row at step-up and password change that end the sign-in.
-STEP_UP_MAX_FAILURES = env_int("STEP_UP_MAX_FAILURES", 10)
 # Step-up: change email, delete account and a password change without the current password need
 # a proof of the owner (password or code) in this sign-in within this many seconds.
 REAUTH_WINDOW_SECONDS = env_int("REAUTH_WINDOW_SECONDS", 300)

@@ -290,20 +290,21 @@ def test_the_admins_own_password_change_ends_the_accounts_sign_ins_and_tells_the
 
 def test_the_admins_own_password_change_is_no_password_oracle(client, settings):
     """Wrong current passwords spend the account's step-up budget, are security events, count
-    towards closing password sign-in, and STEP_UP_MAX_FAILURES in a row end the admin session."""
+    towards closing password sign-in, and after STEP_UP_MAX_FAILURES of them the admin session
+    ends."""
     from auth_api.models import AccountGuard, SecurityEvent, guard_key
 
-    settings.STEP_UP_MAX_FAILURES = 3
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "staff_step_up_session": (3, 3600)}
     _staff_signed_in_to_the_api()
     staff = User.objects.get(email="root@example.com")
     client.force_login(staff)
-    for n in range(2):
+    for n in range(3):
         wrong = _change_own(client, f"guess-{n}-wrong")
         assert wrong.status_code == 200
         assert "Your old password was entered incorrectly" in _form_errors(wrong)
-    assert AccountGuard.objects.get(pk=guard_key("root@example.com")).untrusted_failures == 2
-    assert SecurityEvent.objects.filter(user=staff, type="step_up_failed").count() == 2
-    ended = _change_own(client, "guess-2-wrong")
+    assert AccountGuard.objects.get(pk=guard_key("root@example.com")).untrusted_failures == 3
+    assert SecurityEvent.objects.filter(user=staff, type="step_up_failed").count() == 3
+    ended = _change_own(client, ADMIN_PASSWORD)  # after the third wrong one, even the right one
     assert ended.status_code == 302 and ended["Location"].startswith("/admin/login/")
     assert client.get("/admin/").status_code == 302  # logged out
     assert User.objects.get(pk=staff.pk).check_password(ADMIN_PASSWORD)
@@ -345,3 +346,57 @@ def test_an_account_password_set_in_the_admin_ends_its_sign_ins(admin_client, ma
     unset = admin_client.post(page, {"usable_password": "false", "unset-password": "1"})
     assert unset.status_code == 302
     assert not User.objects.get(pk=owner.pk).has_usable_password()
+
+
+@pytest.mark.skipif("mysql" not in settings.DATABASES["default"]["ENGINE"], reason="MySQL locks")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_passwords_cannot_slip_past_the_admin_sessions_count(client, settings):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from django.test import Client
+
+    from auth_api.models import SecurityEvent
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "staff_step_up_session": (3, 3600)}
+    staff = User.objects.create_superuser("root@example.com", ADMIN_PASSWORD, email_verified=True)
+    client.force_login(staff)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def attempt(n: int) -> int:
+        try:
+            tab = Client()  # another tab of the same session
+            tab.cookies[settings.SESSION_COOKIE_NAME] = cookie
+            return _change_own(tab, f"guess-{n}-wrong").status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(attempt, range(24)))
+    assert SecurityEvent.objects.filter(user=staff, type="step_up_failed").count() == 3
+    assert answers.count(200) == 3 and answers.count(302) == 21
+    assert client.get("/admin/").status_code == 302  # the session is over
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "\ufdfa" * 20,  # 20 characters as typed, 360 once NFKC-normalised (the cap is 128)
+        "ｐａｓｓｗｏｒｄ１２３",  # full-width letters: NFKC makes a common password
+    ],
+)
+def test_the_add_user_form_holds_passwords_to_the_apis_policy(admin_client, raw):
+    from users.errors import PasswordRejected
+    from users.passwords import validate_new_password
+
+    with pytest.raises(PasswordRejected):
+        validate_new_password(raw, user=User(email="new@example.com"))  # the API's verdict
+    body = {
+        "email": "new@example.com",
+        "password1": raw,
+        "password2": raw,
+        "usable_password": "true",
+    }
+    response = admin_client.post("/admin/users/user/add/", body)
+    assert response.status_code == 200 and _form_errors(response)
+    assert not User.objects.filter(email="new@example.com").exists()

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
-from auth_api.admin.passwords import AccountPasswordForm
+from auth_api.admin.passwords import AccountCreationForm, AccountPasswordForm
 from auth_api.flows.account_deletion import account_delete
 from auth_api.models import SecurityEvent
 from users.admin import UserAdmin
@@ -32,6 +32,7 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AccountAdmin(UserAdmin):
+    add_form = AccountCreationForm
     change_password_form = AccountPasswordForm
 
     def log_deletions(self, request, queryset) -> list[LogEntry]:

@@ -2,14 +2,15 @@
 
 - staff's own password change asks the current password as password/change/ does: on the
   account's step-up budget, each failure a security event that counts towards closing password
-  sign-in, and STEP_UP_MAX_FAILURES in a row end the admin session as they end an API sign-in;
+  sign-in, and after STEP_UP_MAX_FAILURES wrong ones (counted before they are judged, parallel
+  ones too) the next attempt ends the admin session, as they end an API sign-in;
 - a password set here, staff's own or any account's, is validated as the API validates it and
   ends the account's sign-ins, trusted devices and pending proofs, with the owner's mail.
 """
 
 import math
+from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import auth
 from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth.forms import AdminPasswordChangeForm as UserPasswordForm
@@ -20,12 +21,14 @@ from django.urls import reverse
 
 from auth_api.client import ClientInfo, page_client
 from auth_api.errors import TooManyRequests
-from auth_api.flows.staff_passwords import password_set_in_admin, staff_password_check
+from auth_api.flows.staff_passwords import (
+    StaffSessionSpent,
+    password_set_in_admin,
+    staff_password_check,
+)
 from users.errors import InvalidPassword, PasswordRejected
+from users.forms import AdminUserCreationForm
 from users.passwords import validate_new_password
-
-# The admin session's wrong current passwords in a row.
-_FAILURES = "authsvc.step_up_failures"
 
 
 def rate_limited_error(refusal: TooManyRequests) -> ValidationError:
@@ -37,22 +40,31 @@ def rate_limited_error(refusal: TooManyRequests) -> ValidationError:
     )
 
 
-def _policy_checked(form, field: str, confirmation: str) -> str | None:
-    """The new password as the API would store it (NFKC), or None with the form's error set
-    (Django's own validation of the form spoke first: one error, not two)."""
-    raw = form.cleaned_data.get(field)
-    if not raw or form.has_error(field) or form.has_error(confirmation):
-        return None
-    try:
-        return validate_new_password(raw, user=form.user)
-    except PasswordRejected as rejected:
-        form.add_error(
-            field, [m for messages in (rejected.fields or {}).values() for m in messages]
+class ApiPasswordPolicy:
+    """For Django's password forms: the new password judged as the API judges it, on its NFKC
+    form (the form the account stores), after Django's own validation of the typed value, which
+    speaks first (one error, not two). `new_password`: what is stored, None when none is."""
+
+    new_password: str | None = None
+
+    def validate_password_for_user(self, user, password_field_name="password2", **kwargs):  # noqa: S107 - a field name
+        form = cast(Any, self)
+        super().validate_password_for_user(  # type: ignore[misc]
+            user, password_field_name=password_field_name, **kwargs
         )
-        return None
+        raw = form.cleaned_data.get(password_field_name)
+        if not form.cleaned_data.get("set_usable_password", True) or not raw:
+            return
+        if form.has_error(password_field_name):
+            return
+        try:
+            self.new_password = validate_new_password(raw, user=user)
+        except PasswordRejected as rejected:
+            errors = [m for messages in (rejected.fields or {}).values() for m in messages]
+            form.add_error(password_field_name, errors)
 
 
-class StaffPasswordChangeForm(AdminPasswordChangeForm):
+class StaffPasswordChangeForm(ApiPasswordPolicy, AdminPasswordChangeForm):
     def __init__(self, user, *args, request, **kwargs):
         self.request = request
         super().__init__(user, *args, **kwargs)
@@ -63,26 +75,24 @@ class StaffPasswordChangeForm(AdminPasswordChangeForm):
 
     def clean_old_password(self) -> str:
         password = self.cleaned_data["old_password"]
-        session = self.request.session
+        incorrect = ValidationError(
+            self.error_messages["password_incorrect"], code="password_incorrect"
+        )
         try:
-            staff_password_check(user=self.user, password=password, client=self.client)
+            staff_password_check(
+                user=self.user,
+                password=password,
+                client=self.client,
+                session=self.request.session.session_key or "",
+            )
+        except StaffSessionSpent:
+            auth.logout(self.request)  # as STEP_UP_MAX_FAILURES end an API sign-in
+            raise incorrect from None
         except TooManyRequests as refusal:
             raise rate_limited_error(refusal) from None
         except InvalidPassword:
-            failures = session.get(_FAILURES, 0) + 1
-            session[_FAILURES] = failures
-            if failures >= settings.STEP_UP_MAX_FAILURES:
-                auth.logout(self.request)  # as STEP_UP_MAX_FAILURES end an API sign-in
-            raise ValidationError(
-                self.error_messages["password_incorrect"], code="password_incorrect"
-            ) from None
-        session.pop(_FAILURES, None)
+            raise incorrect from None
         return password
-
-    def clean(self):
-        cleaned = super().clean()
-        self.new_password = _policy_checked(self, "new_password1", "new_password2")
-        return cleaned
 
     def save(self, commit: bool = True):
         if self.new_password is None:  # is_valid() passed: never the case
@@ -104,15 +114,13 @@ class StaffPasswordChangeView(PasswordChangeView):
         return super().form_invalid(form)
 
 
-class AccountPasswordForm(UserPasswordForm):
+class AccountCreationForm(ApiPasswordPolicy, AdminUserCreationForm):
+    """The admin's add-user form, its password held to the API's policy."""
+
+
+class AccountPasswordForm(ApiPasswordPolicy, UserPasswordForm):
     """The admin's form for setting an account's password (Django's, whose save goes through
     password_set_in_admin: the account's sign-ins end and its owner is told)."""
-
-    def clean(self):
-        cleaned = super().clean()
-        usable = self.cleaned_data.get("set_usable_password", True)
-        self.new_password = _policy_checked(self, "password1", "password2") if usable else None
-        return cleaned
 
     def save(self, commit: bool = True):
         # Django's view hands this form no request: the event has no client address.

@@ -6,21 +6,34 @@ the owner is mailed and the security activity says so."""
 from django.db import transaction
 
 from auth_api.client import ClientInfo
+from auth_api.errors import TooManyRequests
 from auth_api.flows.password_change import password_change_told
 from auth_api.flows.reauthentication import current_password_check
 from auth_api.flows.sign_ins import account_secured
+from auth_api.limits import rates
+from auth_api.limits.rates import Scope
 from auth_api.models import RevokeReason
 from users.models import User
 from users.selectors import user_hold
 from users.services import user_change_password
 
 
-def staff_password_check(*, user: User, password: str, client: ClientInfo) -> None:
+class StaffSessionSpent(Exception):
+    """The admin session had its STEP_UP_MAX_FAILURES wrong current passwords: end it."""
+
+
+def staff_password_check(*, user: User, password: str, client: ClientInfo, session: str) -> None:
     """Staff's current password at the admin's own password change: the step-up budget of
     password/change/ (PASSWORD_CHANGE_USER), a security event per failure, each counted towards
-    closing password sign-in like any wrong password. Raises InvalidPassword or TooManyRequests;
-    the admin counts failures in a row in its session and ends it (`STEP_UP_MAX_FAILURES`)."""
+    closing password sign-in like any wrong password; and per admin session (`session`: its
+    key), STEP_UP_MAX_FAILURES wrong ones, counted before they are judged, after which the next
+    attempt raises StaffSessionSpent. Raises InvalidPassword or TooManyRequests otherwise."""
+    try:
+        spent = rates.hit(Scope.STAFF_STEP_UP_SESSION, session)
+    except TooManyRequests:
+        raise StaffSessionSpent() from None
     current_password_check(user=user, sign_in_id=None, password=password, client=client)
+    rates.refund([spent])
 
 
 def password_set_in_admin(

@@ -52,6 +52,7 @@ class Scope(StrEnum):
     SECOND_FACTOR_IP = "second_factor_ip"  # wrong TOTP / recovery codes / passkeys per address
     PASSKEY_OPTIONS_IP = "passkey_options_ip"  # passkey challenges handed out per address
     RECOVERY_ACCOUNT_IP = "recovery_account_ip"  # untrusted wrong recovery codes per (account, IP)
+    STAFF_STEP_UP_SESSION = "staff_step_up_session"  # the admin's wrong current passwords
 
 
 def _redis_increment(cache: RedisCache, key: str, window: int) -> int:
