@@ -376,7 +376,9 @@ RATE_LIMITS = {
     # See docs/security-model.md for the arithmetic.
     "sign_in_ip": (env_int("RATE_LIMIT_SIGN_IN_IP", 30), 60),
     "sign_in_account_ip": (env_int("RATE_LIMIT_SIGN_IN_ACCOUNT_IP", 5), 900),
-    "sign_in_untrusted": (env_int("RATE_LIMIT_SIGN_IN_UNTRUSTED", 20), 3600),
+    # 20 an hour, in windows of 15 minutes: strangers who spend it at once keep a new browser's
+    # right password waiting 15 minutes at most.
+    "sign_in_untrusted": (env_int("RATE_LIMIT_SIGN_IN_UNTRUSTED", 5), 900),
     "sign_in_device": (env_int("RATE_LIMIT_SIGN_IN_DEVICE", 10), 900),
     # Every trusted device of one account together: a pile of devices is no larger budget.
     "trusted_account": (env_int("RATE_LIMIT_TRUSTED_ACCOUNT", 20), 3600),

@@ -88,7 +88,7 @@ def test_five_attacker_addresses_cannot_lock_the_owner_out(live_server, mailoutb
         "INVALID_OTP",
         "TOO_MANY_ATTEMPTS",
     }
-    assert sum(a["password"].count(401) for a in attacks) <= 20  # the shared untrusted budget
+    assert sum(a["password"].count(401) for a in attacks) <= 5  # the shared untrusted budget
 
     # (a) The owner's usual browser signs in with the right password.
     answer = laptop.post("/api/auth/sign-in/", {"email": OWNER, "password": PASSWORD})
@@ -133,7 +133,8 @@ def test_reset_mail_from_strangers_never_keeps_a_sign_in_link_from_the_owner(use
     assert sends[-1] == 429 and 200 in sends  # that mail's ceiling is full
     deliver_due()
     phone = APIClient(REMOTE_ADDR="192.0.2.77")
-    assert sign_in(phone).status_code == 429  # the password: the strangers spent its budget
+    refused = sign_in(phone)  # the password: the strangers spent its budget, for 15 minutes
+    assert refused.status_code == 429 and int(refused["Retry-After"]) <= 15 * 60
     mailoutbox.clear()
     assert send_code(phone, OWNER, "sign-in").status_code == 200
     code = deliver_and_read_code(mailoutbox, OWNER)
