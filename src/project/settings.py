@@ -402,6 +402,9 @@ RATE_LIMITS = {
     # account here" notice when the address is taken): one cap for both, so that neither the
     # ceilings above nor an answer of this cap says whether the address has an account.
     "notice_send_address": (env_int("RATE_LIMIT_NOTICE_SEND_ADDRESS", 5), 3600),
+    # The notices an account that has not proven its address sends to it (a password changed,
+    # an email change asked for): spent by that account alone; over it none is sent.
+    "account_notice_address": (env_int("RATE_LIMIT_ACCOUNT_NOTICE_ADDRESS", 5), 3600),
     "otp_verify_ip": (env_int("RATE_LIMIT_OTP_VERIFY_IP", 30), 60),
     # Failed service credentials at introspect/, per client address (a right one spends nothing).
     "introspect_ip": (env_int("RATE_LIMIT_INTROSPECT_IP", 10), 60),
@@ -413,10 +416,10 @@ RATE_LIMITS = {
     # and never spent by strangers' addresses for the owner's (a recovery code is what the owner
     # holds when strangers closed TOTP): 28,800 guesses per address in 30 days at 10 / 2^60 each.
     "recovery_account_ip": (env_int("RATE_LIMIT_RECOVERY_ACCOUNT_IP", 10), 900),
-    # Wrong current passwords at the admin's own password change, per admin session (its
-    # lifetime, Django's two weeks): counted before they are judged, so parallel ones cannot
-    # slip past the count that ends the session.
-    "staff_step_up_session": (STEP_UP_MAX_FAILURES, 14 * 24 * 3600),
+    # Wrong current passwords at the admin's own password change, per admin session: counted
+    # before they are judged, so parallel ones cannot slip past the count that ends the session.
+    # A window of a year, so that a session kept alive meets its count again once a year at most.
+    "staff_step_up_session": (STEP_UP_MAX_FAILURES, 366 * 24 * 3600),
 }
 # Development (DEBUG) multiplies every limit, so a person clicking around is not stopped; the
 # limits stay on. Tests and production use them as written.

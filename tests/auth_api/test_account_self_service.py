@@ -521,12 +521,16 @@ def test_an_unproven_accounts_notices_cannot_flood_the_address(mailoutbox, setti
         )
         assert answer.status_code == 200, answer.content
         current = new
-    cap, _ = settings.RATE_LIMITS["notice_send_address"]
+    cap, _ = settings.RATE_LIMITS["account_notice_address"]
     assert _mail_to(mailoutbox, victim) - before == cap
 
 
 def test_a_proven_owners_notices_always_go(signed_in, user, mailoutbox, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "notice_send_address": (1, 3600)}
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "notice_send_address": (1, 3600),
+        "account_notice_address": (1, 3600),
+    }
     user.email_verified = True
     user.save()
     client, access = signed_in
@@ -536,3 +540,24 @@ def test_a_proven_owners_notices_always_go(signed_in, user, mailoutbox, settings
     deliver_due()
     notices = [m for m in mailoutbox if m.to == ["ada@example.com"]]
     assert len(notices) == 3
+
+
+def test_other_accounts_cannot_keep_an_unproven_owner_from_being_told(signed_in, user, mailoutbox):
+    """Throwaway accounts asking to move to the owner's address spend the address's notice cap;
+    the owner's own notices (an account that has not proven its address) are on a cap only that
+    account spends: a password change is still told."""
+    assert not user.email_verified
+    for n in range(6):
+        access = _pre_registered(f"throwaway{n}@example.net")
+        answer = APIClient(REMOTE_ADDR=f"127.0.0.{60 + n}").post(
+            CHANGE, {"newEmail": "ada@example.com"}, format="json", **bearer(access)
+        )
+        assert answer.status_code == (200 if n < 5 else 429)  # the address's notice cap
+    deliver_due()
+    mailoutbox.clear()
+    client, access = signed_in
+    body = {"currentPassword": PASSWORD, "newPassword": "another pass phrase 5"}
+    answer = client.post("/api/auth/password/change/", body, format="json", **bearer(access))
+    assert answer.status_code == 200, answer.content
+    deliver_due()
+    assert [m.to for m in mailoutbox] == [["ada@example.com"]]

@@ -28,6 +28,8 @@ def staff_password_check(*, user: User, password: str, client: ClientInfo, sessi
     closing password sign-in like any wrong password; and per admin session (`session`: its
     key), STEP_UP_MAX_FAILURES wrong ones, counted before they are judged, after which the next
     attempt raises StaffSessionSpent. Raises InvalidPassword or TooManyRequests otherwise."""
+    if not session:  # no session to count in is none to go on with
+        raise StaffSessionSpent()
     try:
         spent = rates.hit(Scope.STAFF_STEP_UP_SESSION, session)
     except TooManyRequests:

@@ -47,6 +47,7 @@ class Scope(StrEnum):
     # The address's ceiling of the other mail strangers can ask for (a reset, a verification)
     CODE_SEND_ADDRESS_NO_SIGN_IN = "otp_send_address_no_sign_in"
     NOTICE_SEND_ADDRESS = "notice_send_address"  # mail asked for by another account (email change)
+    ACCOUNT_NOTICE_ADDRESS = "account_notice_address"  # an unproven account's notices to itself
     CODE_CHECK_IP = "otp_verify_ip"
     INTROSPECT_IP = "introspect_ip"  # failed service credentials per client address
     SECOND_FACTOR_IP = "second_factor_ip"  # wrong TOTP / recovery codes / passkeys per address
