@@ -400,3 +400,47 @@ def test_the_add_user_form_holds_passwords_to_the_apis_policy(admin_client, raw)
     response = admin_client.post("/admin/users/user/add/", body)
     assert response.status_code == 200 and _form_errors(response)
     assert not User.objects.filter(email="new@example.com").exists()
+
+
+def _edit(admin_client, user: User, **changes):
+    """The admin's user form posted as a browser would, with `changes` over the account's
+    current values (a missing checkbox is an unticked one)."""
+    values = {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "image": user.image or "",
+        "email_verified": user.email_verified,
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        **changes,
+    }
+    body = {k: ("on" if v is True else v) for k, v in values.items() if v is not False}
+    return admin_client.post(f"/admin/users/user/{user.pk}/change/", body)
+
+
+@pytest.mark.parametrize("change", [{"email": "ada.new@example.com"}, {"is_active": False}])
+def test_an_address_changed_or_an_account_switched_off_in_the_admin_ends_its_sign_ins(
+    admin_client, change
+):
+    from tests.helpers import bearer, refresh
+
+    owner = User.objects.create_user("ada@example.com", ADMIN_PASSWORD, email_verified=True)
+    api = APIClient()
+    access = sign_in(api, email="ada@example.com", password=ADMIN_PASSWORD).json()["accessToken"]
+    saved = _edit(admin_client, owner, **change)
+    assert saved.status_code == 302, _form_errors(saved)
+    # The access token first: a refresh would end the sign-in of a switched-off account itself.
+    assert APIClient().get("/api/auth/claims/", **bearer(access)).status_code == 401
+    assert refresh(api).status_code == 401
+
+
+def test_other_edits_in_the_admin_end_no_sign_in(admin_client):
+    from tests.helpers import refresh
+
+    owner = User.objects.create_user("ada@example.com", ADMIN_PASSWORD, email_verified=True)
+    api = APIClient()
+    assert sign_in(api, email="ada@example.com", password=ADMIN_PASSWORD).status_code == 200
+    assert _edit(admin_client, owner, name="Ada L.").status_code == 302
+    assert refresh(api).status_code == 200

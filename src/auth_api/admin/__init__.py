@@ -1,13 +1,16 @@
 """Admin views of this app: security activity (read-only), user deletion through the same
-service as the API (`account_delete`), so an admin deletion leaves nothing behind either, and the
-password form whose save ends the account's sign-ins (the site itself is project.admin_site)."""
+service as the API (`account_delete`), so an admin deletion leaves nothing behind either, a
+user form whose new address or switching off ends the account's sign-ins as the API's changes
+do, and the password forms of auth_api.admin.passwords (the site itself is project.admin_site)."""
 
 from django.contrib import admin
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from auth_api.admin.passwords import AccountCreationForm, AccountPasswordForm
+from auth_api.client import page_client
 from auth_api.flows.account_deletion import account_delete
+from auth_api.flows.staff_changes import account_edited_in_admin
 from auth_api.models import SecurityEvent
 from users.admin import UserAdmin
 from users.models import User
@@ -48,6 +51,16 @@ class AccountAdmin(UserAdmin):
             )
             for _ in queryset
         ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            account_edited_in_admin(
+                user=obj,
+                old_email=form.initial.get("email"),
+                fields=set(form.changed_data),
+                client=page_client(request),
+            )
 
     def delete_model(self, request, obj) -> None:
         account_delete(user_id=obj.pk)
