@@ -1,6 +1,7 @@
 """Helpers for tests of second factors: enrol a user's authenticator, compute its codes, answer
 a pending sign-in, register passkeys with the software authenticator."""
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
@@ -19,7 +20,13 @@ def secret_of(totp_uri: str) -> str:
 
 
 def code_at(secret: str, offset_steps: int = 0) -> str:
-    """The authenticator app's code now (by the service's clock), or `offset_steps` away."""
+    """The authenticator app's code now (by the service's clock), or `offset_steps` away. A code
+    of an earlier step is at the edge of the service's ±1 window: it is computed clear of a step's
+    end, so that the request which carries it is judged in the same step."""
+    if offset_steps < 0:
+        left = 30 - clock.time() % 30
+        if left < 1:
+            time.sleep(left + 0.05)
     return pyotp.TOTP(secret).at(clock.time(), counter_offset=offset_steps)
 
 
