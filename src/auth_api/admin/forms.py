@@ -50,17 +50,14 @@ class AdminSignInForm(AdminAuthenticationForm):
                 and second_factor_check(user=user, code=code, client=page_client(request))
             )
         except TooManyRequests as refusal:
-            raise self._rate_limited(refusal) from None
+            raise rate_limited_error(refusal) from None
         if not passed:
             raise ValidationError(self.error_messages["second_factor"], code="second_factor")
-
-    def _rate_limited(self, refusal: TooManyRequests) -> ValidationError:
-        return rate_limited_error(refusal)
 
     def get_invalid_login_error(self) -> ValidationError:
         refusal = sign_in_refusal(self.request)
         if isinstance(refusal, TooManyRequests):
-            return self._rate_limited(refusal)
+            return rate_limited_error(refusal)
         if isinstance(refusal, PasswordSignInClosed):
             return ValidationError(self.error_messages["sign_in_closed"], code="sign_in_closed")
         return super().get_invalid_login_error()

@@ -52,7 +52,7 @@ def ceiling_of(type: CodeType) -> Scope:
     own: its link signs the owner in from any browser, so strangers who fill that ceiling leave
     the owner a way in, and mail whose link signs no one in (a reset, a verification) cannot
     crowd it out: a reset gets the owner no further than a password that strangers' failures
-    may keep from a new browser for an hour."""
+    may keep from a new browser (15 minutes at a time)."""
     if type == CodeType.SIGN_IN:
         return Scope.CODE_SEND_ADDRESS
     return Scope.CODE_SEND_ADDRESS_NO_SIGN_IN
