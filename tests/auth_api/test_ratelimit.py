@@ -235,3 +235,56 @@ def test_redis_counts_parallel_hits_exactly(db):
         with ThreadPoolExecutor(max_workers=16) as pool:
             outcomes = list(pool.map(attempt, range(50)))
     assert outcomes.count(True) == 10
+
+
+def _store_caches(store: str) -> dict:
+    if store == "redis":
+        return {"CACHES": _redis_caches()}
+    if store == "locmem":
+        return {"CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}
+    return {}
+
+
+@pytest.mark.parametrize("store", ["table", "redis", "locmem"])
+def test_hits_together_count_in_turn_and_stop_at_the_first_over_its_limit(db, store):
+    with override_settings(
+        RATE_LIMITS={"a": (3, 60), "b": (1, 60), "c": (9, 60)}, **_store_caches(store)
+    ):
+        keys = rates.hit_all(("a", "x"), ("b", ""), ("c", "x"))
+        assert keys[1] is None  # an empty identifier is not counted
+        assert keys[0] == rates.hit("a", "x") and keys[2].startswith("rl:c:")  # the same keys
+        rates.hit("b", "x")  # b's one
+        with pytest.raises(TooManyRequests):  # a at 3, b over its limit: c not counted
+            rates.hit_all(("a", "x"), ("b", "x"), ("c", "x"))
+        with pytest.raises(TooManyRequests):  # a over: nothing after it counted
+            rates.hit_all(("a", "x"), ("c", "x"))
+        # c was counted by the first call alone: eight more fit, the ninth does not.
+        for _ in range(8):
+            rates.hit("c", "x")
+        with pytest.raises(TooManyRequests) as caught:
+            rates.hit("c", "x")
+        assert 1 <= caught.value.retry_after <= 60
+
+
+def test_redis_counts_hits_together_and_refunds_them_in_one_round_trip_each(db, monkeypatch):
+    from redis.connection import Connection
+
+    with override_settings(CACHES=_redis_caches(), RATE_LIMITS={"a": (5, 60), "b": (5, 60)}):
+        rates.refund(rates.hit_all(("a", "warm"), ("b", "warm")))  # scripts loaded once
+        sent = []
+        real_send = Connection.send_packed_command
+
+        def counting_send(self, command, *args, **kwargs):
+            sent.append(command)
+            return real_send(self, command, *args, **kwargs)
+
+        monkeypatch.setattr(Connection, "send_packed_command", counting_send)
+        keys = rates.hit_all(("a", "k"), ("b", "k"), ("a", "other"))
+        assert len(sent) == 1
+        rates.refund(keys)
+        assert len(sent) == 2
+        monkeypatch.undo()
+        for _ in range(5):  # every count given back: the whole budget is there
+            rates.hit_all(("a", "k"), ("b", "k"), ("a", "other"))
+        with pytest.raises(TooManyRequests):
+            rates.hit("b", "k")

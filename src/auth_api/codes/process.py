@@ -92,12 +92,15 @@ class EmailCode:
         """Count the send against the client's and the address's limits (outside any
         transaction); the flow id the code will be bound to. `ceiling`: the address's cap this
         mail counts against, by default its type's (`ceiling_of`)."""
-        rates.hit(Scope.CODE_SEND_IP, self.client.limit_key)
         asking = self._asking()
         sender = self.account_id or asking.device or self.client.limit_key
-        rates.hit(Scope.CODE_SEND_ADDRESS_CLIENT, f"{self.email}\n{sender}")
+        hits = [
+            (Scope.CODE_SEND_IP, self.client.limit_key),
+            (Scope.CODE_SEND_ADDRESS_CLIENT, f"{self.email}\n{sender}"),
+        ]
         if asking.device is None:
-            rates.hit(ceiling or ceiling_of(self.type), self.email)
+            hits.append((ceiling or ceiling_of(self.type), self.email))
+        rates.hit_all(*hits)
         return asking.flow_id or new_flow_id()
 
     def send_unasked(self) -> str | None:
@@ -121,8 +124,9 @@ class EmailCode:
         if asking.device is not None and asking.account_id is not None:
             # A trusted device skips the address's untrusted allowance, not every bound: its
             # failures count per device and, with all the account's devices, per account.
-            spent.append(rates.hit(Scope.SIGN_IN_DEVICE, asking.device))
-            spent.append(rates.hit(Scope.TRUSTED_ACCOUNT, asking.account_id))
+            spent += rates.hit_all(
+                (Scope.SIGN_IN_DEVICE, asking.device), (Scope.TRUSTED_ACCOUNT, asking.account_id)
+            )
         flow_id = self._bound(asking.flow_id) if asking.flow_id else None
         limited = asking.device is None and settings.RATE_LIMITS_ENABLED
         if limited:

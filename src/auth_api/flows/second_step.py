@@ -47,8 +47,9 @@ def _counted(pending: PendingSignIn, client: ClientInfo) -> tuple[bool, list[str
     """(a trusted device of the account, the rate-limit keys spent): one answer counted."""
     device = trusted_device_id(client.device_token, user_id=pending.user_id)
     if device is not None:
-        spent = [rates.hit(Scope.SIGN_IN_DEVICE, device)]
-        spent.append(rates.hit(Scope.TRUSTED_ACCOUNT, pending.user_id))
+        spent = list(
+            rates.hit_all((Scope.SIGN_IN_DEVICE, device), (Scope.TRUSTED_ACCOUNT, pending.user_id))
+        )
     else:
         spent = [rates.hit(Scope.SECOND_FACTOR_IP, client.limit_key)]
     if not pending_attempt(pending):

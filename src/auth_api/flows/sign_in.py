@@ -114,12 +114,13 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
     # Every attempt is counted before it is judged (parallel guesses cannot slip past a limit);
     # a right password gives the counts back: the budgets are budgets of failures.
     if device is not None and user is not None:  # bounded per device and per account
-        spent = [rates.hit(Scope.SIGN_IN_DEVICE, device.id)]
-        spent.append(rates.hit(Scope.TRUSTED_ACCOUNT, user.pk))
+        spent = rates.hit_all((Scope.SIGN_IN_DEVICE, device.id), (Scope.TRUSTED_ACCOUNT, user.pk))
     else:
-        spent = [rates.hit(Scope.SIGN_IN_IP, client.limit_key)]
-        spent.append(rates.hit(Scope.SIGN_IN_ACCOUNT_IP, f"{email}\n{client.limit_key}"))
-        spent.append(rates.hit(Scope.SIGN_IN_UNTRUSTED, email))
+        spent = rates.hit_all(
+            (Scope.SIGN_IN_IP, client.limit_key),
+            (Scope.SIGN_IN_ACCOUNT_IP, f"{email}\n{client.limit_key}"),
+            (Scope.SIGN_IN_UNTRUSTED, email),
+        )
         standing = guard.untrusted_standing(email=email)
         if standing.closed:
             raise PasswordSignInClosed()
@@ -142,6 +143,6 @@ def _check_credentials(*, email: str, password: str, client: ClientInfo) -> Chec
         user=user,
         email=email,
         device=device,
-        spent=tuple(spent),
+        spent=spent,
         standing=standing,
     )

@@ -13,7 +13,8 @@ import contextlib
 import hashlib
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -56,15 +57,43 @@ class Scope(StrEnum):
     STAFF_STEP_UP_SESSION = "staff_step_up_session"  # the admin's wrong current passwords
 
 
-def _redis_increment(cache: RedisCache, key: str, window: int) -> int:
-    # One round trip: INCR, and set the expiry only when the key is new (Redis >= 7).
-    full_key = cache.make_and_validate_key(key)
-    client = cache._cache.get_client(full_key, write=True)  # Django's own redis-py client
-    pipeline = client.pipeline()
-    pipeline.incr(full_key)
-    pipeline.expire(full_key, window + 1, nx=True)
-    count, _ = pipeline.execute()
-    return int(count)
+# Each key counted in turn, its expiry set when it is new (Redis >= 7: EXPIRE ... NX); the first
+# count over its limit ends the loop, so the keys after it are not counted, as with one hit after
+# another. Returns the counts made. ARGV: each key's limit and expiry, in pairs.
+_INCREMENT_IN_TURN = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[2 * i], 'NX')
+  counts[i] = count
+  if count > tonumber(ARGV[2 * i - 1]) then break end
+end
+return counts
+"""
+
+
+def _redis_client(cache: RedisCache, full_key: str):
+    return cache._cache.get_client(full_key, write=True)  # Django's own redis-py client
+
+
+def _redis_increment(cache: RedisCache, counters: "list[_Counter]") -> list[int]:
+    full_keys = [cache.make_and_validate_key(counter.key) for counter in counters]
+    clients = [_redis_client(cache, key) for key in full_keys]
+    if any(client.connection_pool is not clients[0].connection_pool for client in clients):
+        # Keys on several servers (a sharding client): one script per key, in turn.
+        counts: list[int] = []
+        for counter, key, client in zip(counters, full_keys, clients, strict=True):
+            counts += _redis_increment_on(client, [key], [counter])
+            if counts[-1] > counter.limit:
+                break
+        return counts
+    return _redis_increment_on(clients[0], full_keys, counters)
+
+
+def _redis_increment_on(client, full_keys: list[str], counters: "list[_Counter]") -> list[int]:
+    limits = [value for c in counters for value in (c.limit, c.window + 1)]
+    script = client.register_script(_INCREMENT_IN_TURN)  # EVALSHA; the text sent once per server
+    return [int(count) for count in script(keys=full_keys, args=limits)]
 
 
 def _locmem_increment(key: str, window: int) -> int:
@@ -136,29 +165,60 @@ def _maybe_purge() -> None:
         RateLimitCounter.objects.filter(expires_at__lt=clock.now()).delete()
 
 
-def _increment(key: str, window: int) -> int:
+@dataclass(frozen=True)
+class _Counter:
+    scope: Scope
+    key: str
+    limit: int
+    window: int
+    retry_after: int  # seconds to the window's end
+
+
+def _counter(scope: Scope, identifier: str) -> _Counter:
+    limit, window = settings.RATE_LIMITS[scope]
+    now = clock.time()
+    bucket = math.floor(now / window)
+    digest = hashlib.sha256(identifier.encode()).hexdigest()[:40]
+    return _Counter(
+        scope=scope,
+        key=f"rl:{scope}:{digest}:{bucket}",
+        limit=limit,
+        window=window,
+        retry_after=math.ceil((bucket + 1) * window - now),
+    )
+
+
+def _increment(counters: list[_Counter]) -> Iterator[int]:
+    """Each counter's new count, in order; the caller stops at the first over its limit."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        return _redis_increment(backend, key, window)
-    if isinstance(backend, LocMemCache):  # single process only: development and tests
-        return _locmem_increment(key, window)
-    return _table_increment(key, window)
+    if isinstance(backend, RedisCache):  # one round trip, stopping there itself
+        yield from _redis_increment(backend, counters)
+        return
+    for counter in counters:
+        if isinstance(backend, LocMemCache):  # single process only: development and tests
+            yield _locmem_increment(counter.key, counter.window)
+        else:
+            yield _table_increment(counter.key, counter.window)
 
 
 def hit(scope: Scope, identifier: str) -> str | None:
     """Count one request of `scope` for `identifier`; raise TooManyRequests over the limit.
     Returns the counter's key, for `refund` (None when nothing was counted)."""
-    if not settings.RATE_LIMITS_ENABLED or not identifier:
-        return None
-    limit, window = settings.RATE_LIMITS[scope]
-    now = clock.time()
-    bucket = math.floor(now / window)
-    digest = hashlib.sha256(identifier.encode()).hexdigest()[:40]
-    key = f"rl:{scope}:{digest}:{bucket}"
-    if _increment(key, window) > limit:
-        metrics.RATE_LIMITED.labels(scope).inc()
-        raise TooManyRequests(retry_after=math.ceil((bucket + 1) * window - now))
-    return key
+    return hit_all((scope, identifier))[0]
+
+
+def hit_all(*hits: tuple[Scope, str]) -> tuple[str | None, ...]:
+    """`hit` for each (scope, identifier) in turn: the first over its limit raises, and those
+    after it are not counted. With Redis, one round trip for all of them."""
+    if not settings.RATE_LIMITS_ENABLED:
+        return (None,) * len(hits)
+    counters = [_counter(scope, identifier) for scope, identifier in hits if identifier]
+    for counter, count in zip(counters, _increment(counters), strict=False):
+        if count > counter.limit:
+            metrics.RATE_LIMITED.labels(counter.scope).inc()
+            raise TooManyRequests(retry_after=counter.retry_after)
+    keys = iter(counter.key for counter in counters)
+    return tuple(next(keys) if identifier else None for _, identifier in hits)
 
 
 def refund(keys: Iterable[str | None]) -> None:
@@ -186,10 +246,12 @@ _DECREMENT_IF_PRESENT = (
 
 
 def _redis_decrement(cache: RedisCache, keys: list[str]) -> None:
-    by_client: dict = {}  # several Redis servers: each key on the server Django puts it on
+    # Django writes every key to its first server, and hands out a new client object each time:
+    # one script per server (a sharding client may put keys on several).
+    by_pool: dict = {}
     for key in keys:
         full_key = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(full_key, write=True)
-        by_client.setdefault(id(client), (client, []))[1].append(full_key)
-    for client, full_keys in by_client.values():
-        client.eval(_DECREMENT_IF_PRESENT, len(full_keys), *full_keys)
+        client = _redis_client(cache, full_key)
+        by_pool.setdefault(id(client.connection_pool), (client, []))[1].append(full_key)
+    for client, full_keys in by_pool.values():
+        client.register_script(_DECREMENT_IF_PRESENT)(keys=full_keys)
