@@ -145,6 +145,30 @@ def test_reset_mail_from_strangers_never_keeps_a_sign_in_link_from_the_owner(use
     assert link is not None  # the same mail's link, for a browser other than the one that asked
 
 
+def test_an_owner_refused_while_strangers_fill_the_mail_ceiling_is_served_when_it_ends(
+    user, clock
+):
+    """Strangers fill the address's sign-in mail ceiling (15-minute windows) just before one ends;
+    the owner's browser asks again and again meanwhile, and is refused. Those refusals count on
+    none of its limits: when the ceiling's window ends, the owner's next ask is served at once,
+    not refused by its own per-(address, client) count (a 10-minute window still running)."""
+    ceiling = settings.RATE_LIMITS["otp_send_address"][1]
+    now = clock.time()
+    window = int(now // ceiling) + 1
+    window += 1 - window % 2  # an odd one: its last minute is mid-window for 600-second counts
+    clock.advance(window * ceiling - 60 - now)
+    strangers = [
+        send_code(APIClient(), OWNER, "sign-in", REMOTE_ADDR=f"10.8.0.{n + 1}").status_code
+        for n in range(settings.RATE_LIMITS["otp_send_address"][0])
+    ]
+    assert strangers == [200] * len(strangers)
+    owner = APIClient(REMOTE_ADDR="192.0.2.55")
+    asks = [send_code(owner, OWNER, "sign-in").status_code for _ in range(6)]
+    assert asks == [429] * 6
+    clock.advance(61)  # the ceiling's window ended; the owner's 10-minute count did not
+    assert send_code(owner, OWNER, "sign-in").status_code == 200
+
+
 # --- device cookies -------------------------------------------------------------------------
 
 

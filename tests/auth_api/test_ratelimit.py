@@ -118,7 +118,7 @@ def test_table_store_counts_and_keys_are_hashed(db):
     with pytest.raises(TooManyRequests):
         rates.hit("t", "ada@example.com")
     counter = RateLimitCounter.objects.get()
-    assert counter.count == 3
+    assert counter.count == 2  # the refused hit is not counted
     assert "ada" not in counter.key
 
 
@@ -246,24 +246,29 @@ def _store_caches(store: str) -> dict:
 
 
 @pytest.mark.parametrize("store", ["table", "redis", "locmem"])
-def test_hits_together_count_in_turn_and_stop_at_the_first_over_its_limit(db, store):
-    with override_settings(
-        RATE_LIMITS={"a": (3, 60), "b": (1, 60), "c": (9, 60)}, **_store_caches(store)
-    ):
-        keys = rates.hit_all(("a", "x"), ("b", ""), ("c", "x"))
+def test_a_request_refused_by_one_of_its_limits_is_counted_on_none(db, store):
+    limits = {"a": (3, 60), "b": (1, 60), "c": (9, 60)}
+    with override_settings(RATE_LIMITS=limits, **_store_caches(store)):
+        keys = rates.hit_all(("a", "x"), ("b", ""), ("c", "x"))  # a 1, c 1
         assert keys[1] is None  # an empty identifier is not counted
-        assert keys[0] == rates.hit("a", "x") and keys[2].startswith("rl:c:")  # the same keys
+        assert keys[0] == rates.hit("a", "x") and keys[2].startswith("rl:c:")  # a 2
         rates.hit("b", "x")  # b's one
-        with pytest.raises(TooManyRequests):  # a at 3, b over its limit: c not counted
-            rates.hit_all(("a", "x"), ("b", "x"), ("c", "x"))
-        with pytest.raises(TooManyRequests):  # a over: nothing after it counted
-            rates.hit_all(("a", "x"), ("c", "x"))
-        # c was counted by the first call alone: eight more fit, the ninth does not.
-        for _ in range(8):
+        for _ in range(3):  # b refuses: neither a nor c counted
+            with pytest.raises(TooManyRequests):
+                rates.hit_all(("a", "x"), ("b", "x"), ("c", "x"))
+        rates.hit("a", "x")  # a 3: a's last
+        for _ in range(3):  # a refuses: not counted itself, nor c after it
+            with pytest.raises(TooManyRequests) as caught:
+                rates.hit_all(("a", "x"), ("c", "x"))
+            assert 1 <= caught.value.retry_after <= 60
+        rates.refund([keys[0]])  # a back to 2 (refused attempts would have left it above 3)
+        rates.hit("a", "x")
+        with pytest.raises(TooManyRequests):
+            rates.hit("a", "x")
+        for _ in range(8):  # c was counted once: eight more fit, the ninth does not
             rates.hit("c", "x")
-        with pytest.raises(TooManyRequests) as caught:
+        with pytest.raises(TooManyRequests):
             rates.hit("c", "x")
-        assert 1 <= caught.value.retry_after <= 60
 
 
 def test_redis_counts_hits_together_and_refunds_them_in_one_round_trip_each(db, monkeypatch):

@@ -119,14 +119,16 @@ class EmailCode:
         """Raise InvalidOtp, OtpExpired, TooManyAttempts (or TooManyRequests when a budget is
         spent), or return with the code accepted (and used up when `consume`). A wrong guess is
         counted in its own transaction, though the caller gets an error."""
-        spent = [rates.hit(Scope.CODE_CHECK_IP, self.client.limit_key)]
         asking = self._asking()
+        hits = [(Scope.CODE_CHECK_IP, self.client.limit_key)]
         if asking.device is not None and asking.account_id is not None:
             # A trusted device skips the address's untrusted allowance, not every bound: its
             # failures count per device and, with all the account's devices, per account.
-            spent += rates.hit_all(
-                (Scope.SIGN_IN_DEVICE, asking.device), (Scope.TRUSTED_ACCOUNT, asking.account_id)
-            )
+            hits += [
+                (Scope.SIGN_IN_DEVICE, asking.device),
+                (Scope.TRUSTED_ACCOUNT, asking.account_id),
+            ]
+        spent = rates.hit_all(*hits)
         flow_id = self._bound(asking.flow_id) if asking.flow_id else None
         limited = asking.device is None and settings.RATE_LIMITS_ENABLED
         if limited:

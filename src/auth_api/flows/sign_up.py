@@ -11,6 +11,7 @@ from auth_api.client import ClientInfo
 from auth_api.codes.process import EmailCode
 from auth_api.codes.store import address_reserved
 from auth_api.codes.types import CodeType
+from auth_api.errors import TooManyRequests
 from auth_api.limits import rates
 from auth_api.limits.rates import Scope
 from auth_api.models import SecurityEventType
@@ -31,11 +32,15 @@ class SignedUp:
 def sign_up_by_password(
     *, email: str, password: str, name: str, role: str, remember_me: bool, client: ClientInfo
 ) -> SignedUp:
-    rates.hit(Scope.SIGN_UP_IP, client.limit_key)
+    spent = rates.hit(Scope.SIGN_UP_IP, client.limit_key)
     # The password's rules first: a stranger's junk attempts (a short or common password) must
     # not spend the sign-ups of an address nobody holds yet, locking its owner out of sign-up.
     validate_new_password(password, user=User(email=email, name=name, role=role))
-    rates.hit(Scope.SIGN_UP_EMAIL, email)
+    try:
+        rates.hit(Scope.SIGN_UP_EMAIL, email)
+    except TooManyRequests:  # refused: counted on no limit (see rates)
+        rates.refund([spent])
+        raise
     if address_reserved(email=email):  # an account moved away may still undo the move
         raise UserAlreadyExists()
     with transaction.atomic():

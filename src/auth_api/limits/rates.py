@@ -1,19 +1,21 @@
 """Fixed-window rate limits on a store shared by every worker process.
 
 Counting is atomic in both stores, so N parallel attempts count as N: Redis INCR when the cache is
-Redis (REDIS_URL), otherwise a single-statement upsert on a table (Django's database cache has no
-atomic increment).
+Redis (REDIS_URL; a request's several counts in one script, one round trip), otherwise a
+single-statement upsert on a table (Django's database cache has no atomic increment).
 
 A limit that guards a guessable secret counts failures, not attempts: the attempt is counted
 before it is judged (so parallel guesses cannot slip past the limit), and a success gives its
 count back (`refund`), so many people behind one address who get it right are never refused.
+A request refused by one of its limits is counted on none of them (`hit_all`): it was never
+judged, and must not spend a budget its sender needs once the refusing limit's window ends.
 """
 
 import contextlib
 import hashlib
 import math
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -57,42 +59,34 @@ class Scope(StrEnum):
     STAFF_STEP_UP_SESSION = "staff_step_up_session"  # the admin's wrong current passwords
 
 
-# Each key counted in turn, its expiry set when it is new (Redis >= 7: EXPIRE ... NX); the first
-# count over its limit ends the loop, so the keys after it are not counted, as with one hit after
-# another. Returns the counts made. ARGV: each key's limit and expiry, in pairs.
-_INCREMENT_IN_TURN = """
+# A request's keys, judged in turn: the first whose count would go over its limit refuses the
+# request, and then none of them is counted (the refused attempt was never judged); otherwise
+# each is counted, its expiry set when it is new (Redis >= 7: EXPIRE ... NX). Atomic, as a script
+# is. Returns the counts, up to the refusing one. ARGV: each key's limit and expiry, in pairs.
+_INCREMENT_UNLESS_REFUSED = """
 local counts = {}
 for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
+  counts[i] = tonumber(redis.call('GET', key) or '0') + 1
+  if counts[i] > tonumber(ARGV[2 * i - 1]) then return counts end
+end
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
   redis.call('EXPIRE', key, ARGV[2 * i], 'NX')
-  counts[i] = count
-  if count > tonumber(ARGV[2 * i - 1]) then break end
 end
 return counts
 """
 
 
-def _redis_client(cache: RedisCache, full_key: str):
-    return cache._cache.get_client(full_key, write=True)  # Django's own redis-py client
+def _redis_client(cache: RedisCache):
+    # Django's RedisCache writes every key to its first server: one client for all of them.
+    return cache._cache.get_client(write=True)
 
 
 def _redis_increment(cache: RedisCache, counters: "list[_Counter]") -> list[int]:
     full_keys = [cache.make_and_validate_key(counter.key) for counter in counters]
-    clients = [_redis_client(cache, key) for key in full_keys]
-    if any(client.connection_pool is not clients[0].connection_pool for client in clients):
-        # Keys on several servers (a sharding client): one script per key, in turn.
-        counts: list[int] = []
-        for counter, key, client in zip(counters, full_keys, clients, strict=True):
-            counts += _redis_increment_on(client, [key], [counter])
-            if counts[-1] > counter.limit:
-                break
-        return counts
-    return _redis_increment_on(clients[0], full_keys, counters)
-
-
-def _redis_increment_on(client, full_keys: list[str], counters: "list[_Counter]") -> list[int]:
     limits = [value for c in counters for value in (c.limit, c.window + 1)]
-    script = client.register_script(_INCREMENT_IN_TURN)  # EVALSHA; the text sent once per server
+    # EVALSHA: the script's text goes to the server once.
+    script = _redis_client(cache).register_script(_INCREMENT_UNLESS_REFUSED)
     return [int(count) for count in script(keys=full_keys, args=limits)]
 
 
@@ -188,35 +182,42 @@ def _counter(scope: Scope, identifier: str) -> _Counter:
     )
 
 
-def _increment(counters: list[_Counter]) -> Iterator[int]:
-    """Each counter's new count, in order; the caller stops at the first over its limit."""
+def _increment(counters: list[_Counter]) -> list[int]:
+    """The counts, in order, up to the first over its limit; a refused request is left counted
+    on none of its keys."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):  # one round trip, stopping there itself
-        yield from _redis_increment(backend, counters)
-        return
+    if isinstance(backend, RedisCache):  # one round trip, all or nothing
+        return _redis_increment(backend, counters)
+    counts: list[int] = []
     for counter in counters:
         if isinstance(backend, LocMemCache):  # single process only: development and tests
-            yield _locmem_increment(counter.key, counter.window)
+            counts.append(_locmem_increment(counter.key, counter.window))
         else:
-            yield _table_increment(counter.key, counter.window)
+            counts.append(_table_increment(counter.key, counter.window))
+        if counts[-1] > counter.limit:  # refused: what it counted is given back
+            refund(c.key for c in counters[: len(counts)])
+            break
+    return counts
 
 
 def hit(scope: Scope, identifier: str) -> str | None:
-    """Count one request of `scope` for `identifier`; raise TooManyRequests over the limit.
-    Returns the counter's key, for `refund` (None when nothing was counted)."""
+    """Count one request of `scope` for `identifier`; over the limit, raise TooManyRequests
+    (the refused request is not counted). Returns the counter's key, for `refund` (None when
+    nothing was counted)."""
     return hit_all((scope, identifier))[0]
 
 
 def hit_all(*hits: tuple[Scope, str]) -> tuple[str | None, ...]:
-    """`hit` for each (scope, identifier) in turn: the first over its limit raises, and those
-    after it are not counted. With Redis, one round trip for all of them."""
+    """`hit` for each (scope, identifier) together: if any is over its limit, TooManyRequests
+    (the first such, in order) and none of them counted. With Redis, one round trip."""
     if not settings.RATE_LIMITS_ENABLED:
         return (None,) * len(hits)
     counters = [_counter(scope, identifier) for scope, identifier in hits if identifier]
-    for counter, count in zip(counters, _increment(counters), strict=False):
-        if count > counter.limit:
-            metrics.RATE_LIMITED.labels(counter.scope).inc()
-            raise TooManyRequests(retry_after=counter.retry_after)
+    counts = _increment(counters) if counters else []
+    refusing = counters[len(counts) - 1] if counts else None
+    if refusing is not None and counts[-1] > refusing.limit:  # counting stopped at a refusal
+        metrics.RATE_LIMITED.labels(refusing.scope).inc()
+        raise TooManyRequests(retry_after=refusing.retry_after)
     keys = iter(counter.key for counter in counters)
     return tuple(next(keys) if identifier else None for _, identifier in hits)
 
@@ -246,12 +247,5 @@ _DECREMENT_IF_PRESENT = (
 
 
 def _redis_decrement(cache: RedisCache, keys: list[str]) -> None:
-    # Django writes every key to its first server, and hands out a new client object each time:
-    # one script per server (a sharding client may put keys on several).
-    by_pool: dict = {}
-    for key in keys:
-        full_key = cache.make_and_validate_key(key)
-        client = _redis_client(cache, full_key)
-        by_pool.setdefault(id(client.connection_pool), (client, []))[1].append(full_key)
-    for client, full_keys in by_pool.values():
-        client.register_script(_DECREMENT_IF_PRESENT)(keys=full_keys)
+    full_keys = [cache.make_and_validate_key(key) for key in keys]
+    _redis_client(cache).register_script(_DECREMENT_IF_PRESENT)(keys=full_keys)
