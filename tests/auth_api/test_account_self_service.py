@@ -116,6 +116,39 @@ def test_reauthenticate_with_a_code_for_password_less_users(api_client, db, mail
     assert again.json()["code"] == "INVALID_OTP"  # a code works once
 
 
+def test_strangers_filling_the_reset_mail_ceiling_keep_no_step_up_code_from_the_owner(
+    db, mailoutbox
+):
+    """A password-less owner's only step-up is a mailed code. Strangers who fill the address's
+    ceiling for mail that signs no one in (reset codes, 5 per 15 minutes, again and again) do not
+    keep it from the signed-in owner, even from a client without its device cookie: the owner's
+    step-up mail counts per account (3 per 10 minutes, from any address: a stolen access token
+    is no mail cannon)."""
+    email = "nopass@example.com"
+    User.objects.create_user(email, None, email_verified=True)
+    owner = APIClient(REMOTE_ADDR="192.0.2.60")
+    send_code(owner, email, "sign-in")
+    body = {"email": email, "otp": deliver_and_read_code(mailoutbox, email)}
+    access = owner.post("/api/auth/email-otp/sign-in/", body, format="json").json()["accessToken"]
+    owner.cookies.clear()  # no device cookie (another app of the owner, or its trust ended)
+    resets = [
+        send_code(APIClient(REMOTE_ADDR=f"10.7.0.{n + 1}"), email, "forget-password").status_code
+        for n in range(7)
+    ]
+    assert resets[-1] == 429  # that ceiling is full
+    assert send_code(owner, email, "reauthentication", **bearer(access)).status_code == 200
+    code = deliver_and_read_code(mailoutbox, email)
+    thieves = [  # the same access token from elsewhere: the account's count, not an address's
+        send_code(
+            APIClient(REMOTE_ADDR=f"10.6.0.{n + 1}"), email, "reauthentication", **bearer(access)
+        ).status_code
+        for n in range(3)
+    ]
+    assert thieves == [200, 200, 429]
+    answer = owner.post(REAUTH, {"otp": code}, format="json", **bearer(access))
+    assert answer.status_code == 200
+
+
 def test_reauthenticate_needs_exactly_one_proof(signed_in):
     client, access = signed_in
     for body in ({}, {"password": PASSWORD, "otp": "123456"}):

@@ -145,9 +145,7 @@ def test_reset_mail_from_strangers_never_keeps_a_sign_in_link_from_the_owner(use
     assert link is not None  # the same mail's link, for a browser other than the one that asked
 
 
-def test_an_owner_refused_while_strangers_fill_the_mail_ceiling_is_served_when_it_ends(
-    user, clock
-):
+def test_an_owner_refused_while_strangers_fill_the_mail_ceiling_is_served_when_it_ends(user, clock):
     """Strangers fill the address's sign-in mail ceiling (15-minute windows) just before one ends;
     the owner's browser asks again and again meanwhile, and is refused. Those refusals count on
     none of its limits: when the ceiling's window ends, the owner's next ask is served at once,

@@ -80,25 +80,28 @@ class EmailCode:
     client: ClientInfo
     account_id: str | None = None  # a signed-in account asking for an address it does not hold
 
-    def send(self, *, with_code: bool = True) -> str:
+    def send(self, *, with_code: bool = True, owner: str | None = None) -> str:
         """Admit the send, issue a code bound to the client's flow and queue its mail (the code
-        and its link, or the link alone); return the flow id."""
-        flow_id = self.admit()
+        and its link, or the link alone); return the flow id. `owner`: the id of the account
+        that holds the address, signed in and asking (see `admit`)."""
+        flow_id = self.admit(owner=owner)
         with transaction.atomic():
             self.issue_and_mail(flow_id, with_code=with_code)
         return flow_id
 
-    def admit(self, *, ceiling: Scope | None = None) -> str:
+    def admit(self, *, ceiling: Scope | None = None, owner: str | None = None) -> str:
         """Count the send against the client's and the address's limits (outside any
         transaction); the flow id the code will be bound to. `ceiling`: the address's cap this
-        mail counts against, by default its type's (`ceiling_of`)."""
+        mail counts against, by default its type's (`ceiling_of`). `owner`: the signed-in
+        account that holds the address, asking: as for its trusted devices, its mail is counted
+        per sender, itself (from any client), and on no ceiling that strangers can fill."""
         asking = self._asking()
-        sender = self.account_id or asking.device or self.client.limit_key
+        sender = self.account_id or owner or asking.device or self.client.limit_key
         hits = [
             (Scope.CODE_SEND_IP, self.client.limit_key),
             (Scope.CODE_SEND_ADDRESS_CLIENT, f"{self.email}\n{sender}"),
         ]
-        if asking.device is None:
+        if asking.device is None and owner is None:
             hits.append((ceiling or ceiling_of(self.type), self.email))
         rates.hit_all(*hits)
         return asking.flow_id or new_flow_id()
