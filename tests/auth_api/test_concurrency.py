@@ -196,3 +196,42 @@ def test_a_second_step_and_an_end_of_pending_sign_ins_never_deadlock(monkeypatch
     outcomes = _in_threads(6, work)
     assert outcomes.count("ended") == 3
     assert all(o in ("200", "401") for o in outcomes if o != "ended"), outcomes  # no 503
+
+
+def test_a_replayed_refresh_token_and_a_sign_out_of_its_sign_in_never_deadlock(monkeypatch):
+    """A rotated refresh token comes back (a thief's copy) while the owner signs out: the replay
+    holds the sign-in's row and ends it; the sign-out ends it too. Whichever goes first (a pause
+    held inside the replay, its row locked), neither fails with a deadlock, and a replay judged
+    as reuse leaves its security event."""
+    from auth_api.models import SecurityEvent, SecurityEventType
+    from auth_api.tokens import sign_ins
+
+    User.objects.create_user("ada@example.com", PASSWORD)
+    _pause_after(monkeypatch, sign_ins, "_classify")
+    for _ in range(3):
+        answer = APIClient().post(
+            "/api/auth/sign-in/",
+            {"email": "ada@example.com", "password": PASSWORD},
+            format="json",
+            HTTP_X_REFRESH_TOKEN_TRANSPORT="body",
+        )
+        tokens = [answer.json()["refreshToken"]]
+        for _ in range(2):
+            body = {"refreshToken": tokens[-1]}
+            tokens.append(
+                APIClient().post("/api/auth/refresh/", body, format="json").json()["refreshToken"]
+            )
+
+        def work(index: int, tokens: list[str] = tokens):
+            path = "/api/auth/sign-out/" if index == 0 else "/api/auth/refresh/"
+            body = {"refreshToken": tokens[-1] if index == 0 else tokens[0]}
+            answer = APIClient().post(path, body, format="json")
+            return answer.status_code, answer.json().get("code") if answer.content else None
+
+        outcomes = _in_threads(4, work)
+        assert outcomes[0][0] in (200, 204), outcomes
+        assert {status for status, _ in outcomes[1:]} == {401}, outcomes  # no 503
+        if any(code == "REFRESH_TOKEN_REUSED" for _, code in outcomes):
+            assert SecurityEvent.objects.filter(type=SecurityEventType.REFRESH_REUSED).exists()
+        assert SignIn.objects.filter(revoked_at__isnull=True).count() == 0
+        SecurityEvent.objects.filter(type=SecurityEventType.REFRESH_REUSED).delete()

@@ -226,9 +226,17 @@ def _revoke_rows(queryset, *, reason: RevokeReason, now: datetime | None = None)
     if not ids:
         return 0
     revocations.note_revoked(ids)
-    return SignIn.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
-        revoked_at=now or clock.now(), revoke_reason=reason
-    )
+    # The rows locked by primary key, in its order, then changed by primary key alone, as a
+    # refresh holds its row: an UPDATE that found them through the revoked_at index would lock
+    # that index's entries before the rows, the other order (a deadlock with a replayed token).
+    with transaction.atomic(savepoint=False):
+        rows = SignIn.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        live = [pk for pk, revoked_at in rows.values_list("id", "revoked_at") if revoked_at is None]
+        if not live:
+            return 0
+        return SignIn.objects.filter(pk__in=live).update(
+            revoked_at=now or clock.now(), revoke_reason=reason
+        )
 
 
 def sign_in_revoke(*, sign_in_id: str, user_id: str, reason: RevokeReason) -> bool:
