@@ -145,3 +145,33 @@ def test_a_tampered_copy_of_a_verified_token_is_still_refused(api_client, user):
     swapped = "B" if signature[middle] == "A" else "A"
     tampered = signature[:middle] + swapped + signature[middle + 1 :]
     assert_refused(api_client, f"{header}.{payload}.{tampered}")
+
+
+# Impossible claims in a token signed with the service's own key (no outsider can sign one):
+# still a refusal with its code, never a 500.
+IMPOSSIBLE = [
+    {"exp": 10**30},
+    {"exp": 1e300},
+    {"authTime": 10**30},
+    {"sid": "\udc80" * 32},
+    {"sub": "a\x00b"},
+]
+
+
+@pytest.mark.parametrize("change", IMPOSSIBLE)
+def test_an_access_token_with_impossible_claims_is_refused(api_client, claims, change):
+    assert_refused(api_client, jwt.encode({**claims, **change}, settings.JWT_SIGNING_KEY))
+
+
+@pytest.mark.parametrize(
+    "change", [c for c in IMPOSSIBLE if "authTime" not in c] + [{"jti": "\udc80"}]
+)
+def test_a_refresh_token_with_impossible_claims_is_refused(api_client, user, change):
+    refresh = sign_in(api_client, HTTP_X_REFRESH_TOKEN_TRANSPORT="body").json()["refreshToken"]
+    payload = {**jwt.decode(refresh, options={"verify_signature": False}), **change}
+    forged = jwt.encode(payload, settings.JWT_SIGNING_KEY, algorithm="HS256")
+    for path in ("/api/auth/refresh/", "/api/auth/sign-out/"):
+        answer = api_client.post(path, {"refreshToken": forged}, format="json")
+        assert answer.status_code in (204, 401), (path, answer.status_code, answer.content)
+        if answer.status_code == 401:
+            assert set(answer.json()) == {"code", "message"}

@@ -50,9 +50,16 @@ class RefreshClaims:
     jti: str
 
 
+_IDS = frozenset({"sub", "sid", "jti"})  # printable ASCII, never long (imported ids too)
+
+
 def _require(token: SignedToken, *names: str) -> None:
-    if any(not isinstance(token.get(name), str) or not token.get(name) for name in names):
-        raise BadToken("missing claim")
+    for name in names:
+        value = token.get(name)
+        if not isinstance(value, str) or not value:
+            raise BadToken("missing claim")
+        if name in _IDS and not (value.isascii() and value.isprintable() and len(value) <= 64):
+            raise BadToken("malformed claim")
 
 
 def mint_access_token(
@@ -102,7 +109,15 @@ def _verify_access_token(raw: str) -> tuple[AccessClaims, str | None]:
         raise BadToken("missing claim")
     auth_time = token.get("authTime")  # absent only from tokens minted before it existed
     amr = token.get("amr")  # likewise
-    claims = AccessClaims(
+    try:
+        claims = _access_claims(token, auth_time, amr)
+    except (OverflowError, OSError, ValueError):  # a time no datetime holds (signed with our key)
+        raise BadToken("malformed claim") from None
+    return claims, jwt.get_unverified_header(raw).get("kid")
+
+
+def _access_claims(token: SignedToken, auth_time: object, amr: object) -> AccessClaims:
+    return AccessClaims(
         user_id=token["sub"],
         sid=token["sid"],
         role=token["role"],
@@ -112,7 +127,6 @@ def _verify_access_token(raw: str) -> tuple[AccessClaims, str | None]:
         auth_time=datetime_from_epoch(auth_time) if isinstance(auth_time, int) else None,
         amr=tuple(m for m in amr if isinstance(m, str)) if isinstance(amr, list) else (),
     )
-    return claims, jwt.get_unverified_header(raw).get("kid")
 
 
 def _forget_verified_tokens(*, setting: str, **kwargs) -> None:

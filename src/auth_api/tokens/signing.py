@@ -149,5 +149,6 @@ def decode(token_class: type[SignedToken], raw: str) -> SignedToken:
     """Signature, algorithm, iss/aud, expiry and `token_type` checked, or BadToken."""
     try:
         return token_class(raw)  # type: ignore[arg-type]
-    except (TokenError, ValueError, TypeError) as exc:
+    except (TokenError, ValueError, TypeError, OverflowError, OSError) as exc:
+        # OverflowError, OSError: an `exp` no datetime holds (only a token signed with our key)
         raise BadToken(str(exc)) from None
