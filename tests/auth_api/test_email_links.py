@@ -108,7 +108,7 @@ def test_a_link_beats_a_drained_guess_budget(owner, mailoutbox, settings):
 
 
 def test_strangers_on_seven_addresses_cannot_keep_the_owner_out(owner, mailoutbox, settings, clock):
-    """The lockout of issue 20: strangers close password sign-in, spend the code guesses and the
+    """The lockout by strangers: they close password sign-in, spend the code guesses and the
     address's mail ceiling. The owner, in a fresh browser, gets in by the link in the newest mail
     (which a stranger's request sent), then by password from that now-trusted browser."""
     settings.RATE_LIMITS = {
