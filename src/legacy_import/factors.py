@@ -165,7 +165,7 @@ def write_two_factors(
     groups = [list(g) for _, g in groupby(rows, key=lambda r: r["user_id"])]
     user_ids = [g[0]["user_id"] for g in groups]
     seen.update(user_ids)
-    here = set(User.objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+    here = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email_verified"))
     marks = _marks(ImportedRow.Kind.TWO_FACTOR, user_ids)
     for group in groups:
         user_id = group[0]["user_id"]
@@ -183,6 +183,10 @@ def write_two_factors(
         if factor.enabled and not factor.confirmed:
             # better-auth's `otp` method (codes by mail or SMS) has no counterpart here.
             report.problem("two_factors", user_id, "otp_method_not_carried", "two-factor off here")
+        if factor.confirmed and here.get(user_id) is False:
+            # Nobody proved the address: its first proof (a code, a link) ends the password and
+            # the factors, as for any unproven account (it may be someone's pre-registration).
+            _note(table, "on for an unproven address (ended at its first proof)", 1)
         _write(
             report,
             "two_factors",

@@ -356,3 +356,15 @@ def test_two_factor_by_code_alone_is_reported_and_off_here(legacy_db):
     report = run_import(legacy_db, secret=None)
     assert f"two_factors {TOTP_USER['id']}: otp_method_not_carried" in report
     assert not User.objects.filter(two_factor_enabled=True).exists()
+
+
+def test_two_factor_on_for_an_unproven_address_is_counted(legacy_db):
+    """better-auth lets a user turn two-factor on without verifying the address; here the
+    address's first proof ends an unproven account's password and factors, so the report counts
+    such users for the operator."""
+    with psycopg.connect(legacy_db, autocommit=True) as pg:
+        pg.execute('UPDATE "user" SET "emailVerified" = false WHERE id = %s', [TOTP_USER["id"]])
+    report = run_import(legacy_db)
+    assert "RESULT: clean" in report
+    assert "on for an unproven address (ended at its first proof)=1" in report
+    assert User.objects.get(pk=TOTP_USER["id"]).two_factor_enabled
