@@ -72,3 +72,19 @@ def test_bearer_calls_need_no_csrf(api_client, user):
         HTTP_AUTHORIZATION=f"Bearer {access}",
     )
     assert response.status_code == 200
+
+
+def test_a_sign_out_with_a_body_token_also_ends_the_cookies_sign_in(signed_in):
+    """The answer clears the refresh cookie: the sign-in it held must not live on unseen, even
+    when the body names another token (or a dead one)."""
+    headers = csrf_headers(signed_in)
+    body = {"refreshToken": "not-a-token"}
+    response = signed_in.post("/api/auth/sign-out/", body, format="json", **headers)
+    assert response.status_code == 204
+    assert SignIn.objects.get().revoked_at is not None
+
+
+def test_a_cookie_without_its_csrf_token_is_not_ended_by_a_body_sign_out(signed_in):
+    response = signed_in.post("/api/auth/sign-out/", {"refreshToken": "x"}, format="json")
+    assert response.status_code == 204
+    assert SignIn.objects.get().revoked_at is None  # a cross-site request ends nothing

@@ -27,6 +27,18 @@ def refresh_token_from(request: HttpRequest, *, body_token: str | None) -> tuple
     return token, False
 
 
+def cookie_token_if_honoured(request: HttpRequest) -> str | None:
+    """The refresh cookie's token when its CSRF token is valid, else None (never raises)."""
+    token = request.COOKIES.get(settings.REFRESH_COOKIE_NAME) or None
+    if token is None:
+        return None
+    try:
+        _enforce_csrf(request)
+    except CsrfFailed:
+        return None
+    return token
+
+
 def issue_csrf_cookie(request: HttpRequest) -> None:
     """Make Django set the `csrftoken` cookie on this response."""
     get_token(request)

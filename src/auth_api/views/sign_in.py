@@ -27,7 +27,11 @@ from auth_api.http.serializers import (
     SignInRequestSerializer,
     SignUpRequestSerializer,
 )
-from auth_api.tokens.transport import issue_csrf_cookie, refresh_token_from
+from auth_api.tokens.transport import (
+    cookie_token_if_honoured,
+    issue_csrf_cookie,
+    refresh_token_from,
+)
 
 
 class SignInViewSet(viewsets.ViewSet):
@@ -147,8 +151,11 @@ class SignInViewSet(viewsets.ViewSet):
     @public_action(methods=["post"], url_path="sign-out")
     def sign_out(self, request: Request) -> Response:
         data = RefreshRequestSerializer.parse(request.data if request.body else {})
-        raw, _ = refresh_token_from(request, body_token=data.get("refreshToken"))
+        raw, in_body = refresh_token_from(request, body_token=data.get("refreshToken"))
         sign_in_end_by_token(raw_token=raw)
+        # The answer clears the refresh cookie: a sign-in it held ends too, not only the body's.
+        if in_body and (cookie := cookie_token_if_honoured(request)) not in (None, raw):
+            sign_in_end_by_token(raw_token=cookie)
         return responses.signed_out()
 
     @extend_schema(
