@@ -65,9 +65,11 @@ def page_client(request: HttpRequest) -> ClientInfo:
     """The client of a page outside the API (the Django admin): its address and user agent.
     The API's cookies (scoped to its path) and headers are none of a page's business, and a
     header a page does not document never makes its answer an error."""
-    return ClientInfo(
-        ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:512]
-    )
+    return ClientInfo(ip=client_ip(request), user_agent=_user_agent(request))
+
+
+def _user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:512]
 
 
 def client_info(request: HttpRequest, body: dict | None = None) -> ClientInfo:
@@ -75,7 +77,7 @@ def client_info(request: HttpRequest, body: dict | None = None) -> ClientInfo:
     body = body or {}
     return ClientInfo(
         ip=client_ip(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:512],
+        user_agent=_user_agent(request),
         device_token=body.get("deviceToken") or request.COOKIES.get(settings.DEVICE_COOKIE_NAME),
         flow_token=body.get("flowToken") or request.COOKIES.get(settings.OTP_FLOW_COOKIE_NAME),
         two_factor_token=body.get("twoFactorToken")
