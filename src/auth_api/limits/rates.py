@@ -188,12 +188,11 @@ def _increment(counters: list[_Counter]) -> list[int]:
     backend = caches["default"]
     if isinstance(backend, RedisCache):  # one round trip, all or nothing
         return _redis_increment(backend, counters)
+    # LocMemCache: a single process only (development and tests).
+    increment = _locmem_increment if isinstance(backend, LocMemCache) else _table_increment
     counts: list[int] = []
     for counter in counters:
-        if isinstance(backend, LocMemCache):  # single process only: development and tests
-            counts.append(_locmem_increment(counter.key, counter.window))
-        else:
-            counts.append(_table_increment(counter.key, counter.window))
+        counts.append(increment(counter.key, counter.window))
         if counts[-1] > counter.limit:  # refused: what it counted is given back
             refund(c.key for c in counters[: len(counts)])
             break
